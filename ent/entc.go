@@ -1,0 +1,59 @@
+//go:build ignore
+
+// entc.go generates the ent client and, through entgql, the GraphQL schema
+// (ent.graphqls) from the schemas in ./schema. Run it with `go generate ./...`.
+package main
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"regexp"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/entc"
+	"entgo.io/ent/entc/gen"
+)
+
+func main() {
+	ex, err := entgql.NewExtension(
+		entgql.WithSchemaGenerator(),
+		entgql.WithWhereInputs(true),
+		entgql.WithConfigPath("../gqlgen.yml"),
+		entgql.WithSchemaPath("../ent.graphqls"),
+	)
+	if err != nil {
+		log.Fatalf("creating entgql extension: %v", err)
+	}
+	cfg := &gen.Config{
+		Features: []gen.Feature{
+			gen.FeatureIntercept,
+			gen.FeatureUpsert,
+			gen.FeatureLock,
+			gen.FeatureModifier,
+			gen.FeatureExecQuery,
+		},
+	}
+	if err := entc.Generate("./schema", cfg, entc.Extensions(ex)); err != nil {
+		log.Fatalf("running ent codegen: %v", err)
+	}
+	if err := dropPolicyAlias("ent.go"); err != nil {
+		log.Fatalf("post-processing ent.go: %v", err)
+	}
+}
+
+// dropPolicyAlias removes ent's alias `Policy = ent.Policy` (for privacy
+// policies, which we do not use through it) from the generated ent.go: entgql
+// names the GraphQL type Policy after the OpeningPolicy schema with an alias
+// of the same name, and the two would collide.
+func dropPolicyAlias(path string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	re := regexp.MustCompile(`(?m)^\s*Policy\s+= ent\.Policy\n`)
+	if !re.Match(src) {
+		return fmt.Errorf("alias Policy = ent.Policy not found in %s", path)
+	}
+	return os.WriteFile(path, re.ReplaceAll(src, nil), 0o644)
+}
