@@ -405,7 +405,8 @@ func (c *OpeningPolicyClient) QuerySupersedes(_m *OpeningPolicy) *OpeningPolicyQ
 
 // Hooks returns the client hooks.
 func (c *OpeningPolicyClient) Hooks() []Hook {
-	return c.hooks.OpeningPolicy
+	hooks := c.hooks.OpeningPolicy
+	return append(hooks[:len(hooks):len(hooks)], openingpolicy.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -634,7 +635,8 @@ func (c *PartnerClient) QueryParticipations(_m *Partner) *ProjectParticipantQuer
 
 // Hooks returns the client hooks.
 func (c *PartnerClient) Hooks() []Hook {
-	return c.hooks.Partner
+	hooks := c.hooks.Partner
+	return append(hooks[:len(hooks):len(hooks)], partner.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -831,7 +833,8 @@ func (c *ProjectClient) QueryParticipations(_m *Project) *ProjectParticipantQuer
 
 // Hooks returns the client hooks.
 func (c *ProjectClient) Hooks() []Hook {
-	return c.hooks.Project
+	hooks := c.hooks.Project
+	return append(hooks[:len(hooks):len(hooks)], project.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -996,7 +999,8 @@ func (c *ProjectParticipantClient) QueryPartner(_m *ProjectParticipant) *Partner
 
 // Hooks returns the client hooks.
 func (c *ProjectParticipantClient) Hooks() []Hook {
-	return c.hooks.ProjectParticipant
+	hooks := c.hooks.ProjectParticipant
+	return append(hooks[:len(hooks):len(hooks)], projectparticipant.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.

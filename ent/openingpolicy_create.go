@@ -254,7 +254,9 @@ func (_c *OpeningPolicyCreate) Mutation() *OpeningPolicyMutation {
 
 // Save creates the OpeningPolicy in the database.
 func (_c *OpeningPolicyCreate) Save(ctx context.Context) (*OpeningPolicy, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -281,12 +283,18 @@ func (_c *OpeningPolicyCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *OpeningPolicyCreate) defaults() {
+func (_c *OpeningPolicyCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if openingpolicy.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openingpolicy.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := openingpolicy.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if openingpolicy.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openingpolicy.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := openingpolicy.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -294,6 +302,7 @@ func (_c *OpeningPolicyCreate) defaults() {
 		v := openingpolicy.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

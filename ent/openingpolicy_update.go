@@ -380,7 +380,9 @@ func (_u *OpeningPolicyUpdate) RemoveSupersedes(v ...*OpeningPolicy) *OpeningPol
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *OpeningPolicyUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -407,11 +409,15 @@ func (_u *OpeningPolicyUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OpeningPolicyUpdate) defaults() {
+func (_u *OpeningPolicyUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if openingpolicy.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openingpolicy.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := openingpolicy.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1081,7 +1087,9 @@ func (_u *OpeningPolicyUpdateOne) Select(field string, fields ...string) *Openin
 
 // Save executes the query and returns the updated OpeningPolicy entity.
 func (_u *OpeningPolicyUpdateOne) Save(ctx context.Context) (*OpeningPolicy, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1108,11 +1116,15 @@ func (_u *OpeningPolicyUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OpeningPolicyUpdateOne) defaults() {
+func (_u *OpeningPolicyUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if openingpolicy.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openingpolicy.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := openingpolicy.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

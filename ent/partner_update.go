@@ -425,7 +425,9 @@ func (_u *PartnerUpdate) RemoveParticipations(v ...*ProjectParticipant) *Partner
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *PartnerUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -452,11 +454,15 @@ func (_u *PartnerUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *PartnerUpdate) defaults() {
+func (_u *PartnerUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if partner.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized partner.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := partner.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1254,7 +1260,9 @@ func (_u *PartnerUpdateOne) Select(field string, fields ...string) *PartnerUpdat
 
 // Save executes the query and returns the updated Partner entity.
 func (_u *PartnerUpdateOne) Save(ctx context.Context) (*Partner, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1281,11 +1289,15 @@ func (_u *PartnerUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *PartnerUpdateOne) defaults() {
+func (_u *PartnerUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if partner.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized partner.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := partner.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -1,8 +1,11 @@
+// Package graph is the GraphQL layer: the gqlgen executable schema, thin
+// resolvers over ent, and the server-side extensions (errors, page limits).
 package graph
 
-// This file will not be regenerated automatically.
-//
-// It serves as dependency injection for your app, add any dependencies you require
-// here.
+import "github.com/bri-tracker/bri-tracker/ent"
 
-type Resolver struct{}
+// Resolver is the root resolver. Mutations run on the transactional client
+// that entgql.Transactioner puts in the context; queries use Client.
+type Resolver struct {
+	Client *ent.Client
+}

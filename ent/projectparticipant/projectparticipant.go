@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 )
@@ -65,7 +66,13 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/bri-tracker/bri-tracker/ent/runtime"
 var (
+	Hooks [1]ent.Hook
 	// SharePercentValidator is a validator for the "share_percent" field. It is called by the builders before save.
 	SharePercentValidator func(float64) error
 )

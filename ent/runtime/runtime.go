@@ -2,7 +2,255 @@
 
 package runtime
 
-// The schema-stitching logic is generated in github.com/bri-tracker/bri-tracker/ent/runtime.go
+import (
+	"time"
+
+	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
+	"github.com/bri-tracker/bri-tracker/ent/partner"
+	"github.com/bri-tracker/bri-tracker/ent/project"
+	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/ent/schema"
+)
+
+// The init function reads all schema descriptors with runtime code
+// (default values, validators, hooks and policies) and stitches it
+// to their package variables.
+func init() {
+	openingpolicyMixin := schema.OpeningPolicy{}.Mixin()
+	openingpolicyHooks := schema.OpeningPolicy{}.Hooks()
+	openingpolicy.Hooks[0] = openingpolicyHooks[0]
+	openingpolicyMixinFields0 := openingpolicyMixin[0].Fields()
+	_ = openingpolicyMixinFields0
+	openingpolicyFields := schema.OpeningPolicy{}.Fields()
+	_ = openingpolicyFields
+	// openingpolicyDescCreatedAt is the schema descriptor for created_at field.
+	openingpolicyDescCreatedAt := openingpolicyMixinFields0[0].Descriptor()
+	// openingpolicy.DefaultCreatedAt holds the default value on creation for the created_at field.
+	openingpolicy.DefaultCreatedAt = openingpolicyDescCreatedAt.Default.(func() time.Time)
+	// openingpolicyDescUpdatedAt is the schema descriptor for updated_at field.
+	openingpolicyDescUpdatedAt := openingpolicyMixinFields0[1].Descriptor()
+	// openingpolicy.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	openingpolicy.DefaultUpdatedAt = openingpolicyDescUpdatedAt.Default.(func() time.Time)
+	// openingpolicy.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	openingpolicy.UpdateDefaultUpdatedAt = openingpolicyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// openingpolicyDescTitle is the schema descriptor for title field.
+	openingpolicyDescTitle := openingpolicyFields[0].Descriptor()
+	// openingpolicy.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	openingpolicy.TitleValidator = func() func(string) error {
+		validators := openingpolicyDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// openingpolicyDescSummary is the schema descriptor for summary field.
+	openingpolicyDescSummary := openingpolicyFields[1].Descriptor()
+	// openingpolicy.SummaryValidator is a validator for the "summary" field. It is called by the builders before save.
+	openingpolicy.SummaryValidator = openingpolicyDescSummary.Validators[0].(func(string) error)
+	// openingpolicyDescDocumentNumber is the schema descriptor for document_number field.
+	openingpolicyDescDocumentNumber := openingpolicyFields[2].Descriptor()
+	// openingpolicy.DocumentNumberValidator is a validator for the "document_number" field. It is called by the builders before save.
+	openingpolicy.DocumentNumberValidator = openingpolicyDescDocumentNumber.Validators[0].(func(string) error)
+	// openingpolicyDescIssuingAuthority is the schema descriptor for issuing_authority field.
+	openingpolicyDescIssuingAuthority := openingpolicyFields[3].Descriptor()
+	// openingpolicy.IssuingAuthorityValidator is a validator for the "issuing_authority" field. It is called by the builders before save.
+	openingpolicy.IssuingAuthorityValidator = openingpolicyDescIssuingAuthority.Validators[0].(func(string) error)
+	// openingpolicyDescURL is the schema descriptor for url field.
+	openingpolicyDescURL := openingpolicyFields[10].Descriptor()
+	// openingpolicy.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	openingpolicy.URLValidator = func() func(string) error {
+		validators := openingpolicyDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	partnerMixin := schema.Partner{}.Mixin()
+	partnerHooks := schema.Partner{}.Hooks()
+	partner.Hooks[0] = partnerHooks[0]
+	partner.Hooks[1] = partnerHooks[1]
+	partnerMixinFields0 := partnerMixin[0].Fields()
+	_ = partnerMixinFields0
+	partnerFields := schema.Partner{}.Fields()
+	_ = partnerFields
+	// partnerDescCreatedAt is the schema descriptor for created_at field.
+	partnerDescCreatedAt := partnerMixinFields0[0].Descriptor()
+	// partner.DefaultCreatedAt holds the default value on creation for the created_at field.
+	partner.DefaultCreatedAt = partnerDescCreatedAt.Default.(func() time.Time)
+	// partnerDescUpdatedAt is the schema descriptor for updated_at field.
+	partnerDescUpdatedAt := partnerMixinFields0[1].Descriptor()
+	// partner.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	partner.DefaultUpdatedAt = partnerDescUpdatedAt.Default.(func() time.Time)
+	// partner.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	partner.UpdateDefaultUpdatedAt = partnerDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// partnerDescName is the schema descriptor for name field.
+	partnerDescName := partnerFields[0].Descriptor()
+	// partner.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	partner.NameValidator = func() func(string) error {
+		validators := partnerDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// partnerDescLocalName is the schema descriptor for local_name field.
+	partnerDescLocalName := partnerFields[1].Descriptor()
+	// partner.LocalNameValidator is a validator for the "local_name" field. It is called by the builders before save.
+	partner.LocalNameValidator = partnerDescLocalName.Validators[0].(func(string) error)
+	// partnerDescCountryCode is the schema descriptor for country_code field.
+	partnerDescCountryCode := partnerFields[3].Descriptor()
+	// partner.CountryCodeValidator is a validator for the "country_code" field. It is called by the builders before save.
+	partner.CountryCodeValidator = partnerDescCountryCode.Validators[0].(func(string) error)
+	// partnerDescWebsite is the schema descriptor for website field.
+	partnerDescWebsite := partnerFields[6].Descriptor()
+	// partner.WebsiteValidator is a validator for the "website" field. It is called by the builders before save.
+	partner.WebsiteValidator = func() func(string) error {
+		validators := partnerDescWebsite.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(website string) error {
+			for _, fn := range fns {
+				if err := fn(website); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// partnerDescDescription is the schema descriptor for description field.
+	partnerDescDescription := partnerFields[7].Descriptor()
+	// partner.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	partner.DescriptionValidator = partnerDescDescription.Validators[0].(func(string) error)
+	// partnerDescExternalRef is the schema descriptor for external_ref field.
+	partnerDescExternalRef := partnerFields[8].Descriptor()
+	// partner.ExternalRefValidator is a validator for the "external_ref" field. It is called by the builders before save.
+	partner.ExternalRefValidator = func() func(string) error {
+		validators := partnerDescExternalRef.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(external_ref string) error {
+			for _, fn := range fns {
+				if err := fn(external_ref); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	projectMixin := schema.Project{}.Mixin()
+	projectHooks := schema.Project{}.Hooks()
+	project.Hooks[0] = projectHooks[0]
+	projectMixinFields0 := projectMixin[0].Fields()
+	_ = projectMixinFields0
+	projectFields := schema.Project{}.Fields()
+	_ = projectFields
+	// projectDescCreatedAt is the schema descriptor for created_at field.
+	projectDescCreatedAt := projectMixinFields0[0].Descriptor()
+	// project.DefaultCreatedAt holds the default value on creation for the created_at field.
+	project.DefaultCreatedAt = projectDescCreatedAt.Default.(func() time.Time)
+	// projectDescUpdatedAt is the schema descriptor for updated_at field.
+	projectDescUpdatedAt := projectMixinFields0[1].Descriptor()
+	// project.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	project.DefaultUpdatedAt = projectDescUpdatedAt.Default.(func() time.Time)
+	// project.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	project.UpdateDefaultUpdatedAt = projectDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// projectDescTitle is the schema descriptor for title field.
+	projectDescTitle := projectFields[0].Descriptor()
+	// project.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	project.TitleValidator = func() func(string) error {
+		validators := projectDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectDescDescription is the schema descriptor for description field.
+	projectDescDescription := projectFields[1].Descriptor()
+	// project.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	project.DescriptionValidator = projectDescDescription.Validators[0].(func(string) error)
+	// projectDescCurrency is the schema descriptor for currency field.
+	projectDescCurrency := projectFields[6].Descriptor()
+	// project.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	project.CurrencyValidator = projectDescCurrency.Validators[0].(func(string) error)
+	// projectDescCommitmentYear is the schema descriptor for commitment_year field.
+	projectDescCommitmentYear := projectFields[8].Descriptor()
+	// project.CommitmentYearValidator is a validator for the "commitment_year" field. It is called by the builders before save.
+	project.CommitmentYearValidator = projectDescCommitmentYear.Validators[0].(func(int) error)
+	// projectDescCity is the schema descriptor for city field.
+	projectDescCity := projectFields[12].Descriptor()
+	// project.CityValidator is a validator for the "city" field. It is called by the builders before save.
+	project.CityValidator = projectDescCity.Validators[0].(func(string) error)
+	// projectDescLatitude is the schema descriptor for latitude field.
+	projectDescLatitude := projectFields[13].Descriptor()
+	// project.LatitudeValidator is a validator for the "latitude" field. It is called by the builders before save.
+	project.LatitudeValidator = projectDescLatitude.Validators[0].(func(float64) error)
+	// projectDescLongitude is the schema descriptor for longitude field.
+	projectDescLongitude := projectFields[14].Descriptor()
+	// project.LongitudeValidator is a validator for the "longitude" field. It is called by the builders before save.
+	project.LongitudeValidator = projectDescLongitude.Validators[0].(func(float64) error)
+	// projectDescExternalRef is the schema descriptor for external_ref field.
+	projectDescExternalRef := projectFields[15].Descriptor()
+	// project.ExternalRefValidator is a validator for the "external_ref" field. It is called by the builders before save.
+	project.ExternalRefValidator = func() func(string) error {
+		validators := projectDescExternalRef.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(external_ref string) error {
+			for _, fn := range fns {
+				if err := fn(external_ref); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	projectparticipantHooks := schema.ProjectParticipant{}.Hooks()
+	projectparticipant.Hooks[0] = projectparticipantHooks[0]
+	projectparticipantFields := schema.ProjectParticipant{}.Fields()
+	_ = projectparticipantFields
+	// projectparticipantDescSharePercent is the schema descriptor for share_percent field.
+	projectparticipantDescSharePercent := projectparticipantFields[3].Descriptor()
+	// projectparticipant.SharePercentValidator is a validator for the "share_percent" field. It is called by the builders before save.
+	projectparticipant.SharePercentValidator = projectparticipantDescSharePercent.Validators[0].(func(float64) error)
+}
 
 const (
 	Version = "v0.14.5"                                         // Version of ent codegen.

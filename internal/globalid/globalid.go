@@ -7,9 +7,10 @@ package globalid
 
 import (
 	"encoding/base64"
-	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/bri-tracker/bri-tracker/internal/apperr"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -53,12 +54,12 @@ func Encode(id int) string {
 func Decode(s string) (int, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not an id issued by this API", s)
+		return 0, apperr.Invalid("", "%q is not an id issued by this API", s)
 	}
 	typ, num, ok := strings.Cut(string(raw), ":")
 	id, err := strconv.Atoi(num)
 	if !ok || err != nil || TypeOf(id) != typ {
-		return 0, fmt.Errorf("%q is not an id issued by this API", s)
+		return 0, apperr.Invalid("", "%q is not an id issued by this API", s)
 	}
 	return id, nil
 }
@@ -72,7 +73,7 @@ func MarshalID(id int) graphql.Marshaler {
 func UnmarshalID(v any) (int, error) {
 	s, ok := v.(string)
 	if !ok {
-		return 0, fmt.Errorf("an ID must be a string, not %T", v)
+		return 0, apperr.Invalid("", "an ID must be a string, not %T", v)
 	}
 	return Decode(s)
 }

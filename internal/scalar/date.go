@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/bri-tracker/bri-tracker/internal/apperr"
 )
 
 // dateLayout is the ISO 8601 calendar date, the only form a Date takes on the
@@ -28,7 +30,7 @@ func NewDate(year int, month time.Month, day int) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(dateLayout, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+		return Date{}, apperr.Invalid("", "%q is not a date in the form YYYY-MM-DD", s)
 	}
 	return Date{t: t}, nil
 }
@@ -103,7 +105,7 @@ func (d Date) MarshalGQL(w io.Writer) {
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("a Date must be a string in the form YYYY-MM-DD, not %T", v)
+		return apperr.Invalid("", "a Date must be a string in the form YYYY-MM-DD, not %T", v)
 	}
 	p, err := ParseDate(s)
 	if err != nil {

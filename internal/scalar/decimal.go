@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/bri-tracker/bri-tracker/internal/apperr"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/shopspring/decimal"
 )
@@ -23,7 +25,7 @@ const maxDecimalDigits = 40
 // ParseDecimal parses an exact decimal written as plain digits.
 func ParseDecimal(s string) (decimal.Decimal, error) {
 	if len(s) > maxDecimalDigits+2 || !decimalText.MatchString(s) {
-		return decimal.Decimal{}, fmt.Errorf("%q is not a decimal number such as \"1234567.89\"", s)
+		return decimal.Decimal{}, apperr.Invalid("", "%q is not a decimal number such as \"1234567.89\"", s)
 	}
 	return decimal.NewFromString(s)
 }
@@ -45,10 +47,10 @@ func UnmarshalDecimal(v any) (decimal.Decimal, error) {
 		if _, err := v.Int64(); err == nil {
 			return ParseDecimal(v.String())
 		}
-		return decimal.Decimal{}, fmt.Errorf("a Decimal with a fraction must be sent as a string, such as \"%s\"", v.String())
+		return decimal.Decimal{}, apperr.Invalid("", "a Decimal with a fraction must be sent as a string, such as \"%s\"", v.String())
 	case int, int32, int64:
 		return decimal.NewFromString(fmt.Sprint(v))
 	default:
-		return decimal.Decimal{}, fmt.Errorf("a Decimal must be a string such as \"1234567.89\", not %T", v)
+		return decimal.Decimal{}, apperr.Invalid("", "a Decimal must be a string such as \"1234567.89\", not %T", v)
 	}
 }

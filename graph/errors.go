@@ -1,0 +1,127 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/apperr"
+	"github.com/bri-tracker/bri-tracker/internal/globalid"
+	"github.com/bri-tracker/bri-tracker/internal/requestid"
+)
+
+// PresentError turns any error into what the client may see: a message, a
+// path and extensions.code. Errors the client caused say what to fix; any
+// other error is logged with the request id and reaches the client only as
+// INTERNAL_SERVER_ERROR with that id, never with SQL, paths or stacks.
+func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		if gqlErr.Extensions == nil {
+			gqlErr.Extensions = map[string]any{}
+		}
+		var (
+			appErr *apperr.Error
+			valErr *ent.ValidationError
+			cstErr *ent.ConstraintError
+			nfErr  *ent.NotFoundError
+		)
+		switch {
+		case errors.As(err, &appErr):
+			gqlErr.Message = appErr.Error()
+			gqlErr.Extensions["code"] = string(appErr.Code)
+			if appErr.Field != "" {
+				gqlErr.Extensions["field"] = appErr.Field
+			}
+			for k, v := range appErr.Extensions {
+				gqlErr.Extensions[k] = v
+			}
+		case errors.As(err, &valErr):
+			field := lowerCamel(valErr.Name)
+			gqlErr.Message = fmt.Sprintf("%s: %s", field, validationReason(valErr))
+			gqlErr.Extensions["code"] = string(apperr.BadUserInput)
+			gqlErr.Extensions["field"] = field
+		case errors.As(err, &nfErr):
+			gqlErr.Message = "the object was not found"
+			gqlErr.Extensions["code"] = string(apperr.NotFound)
+		case errors.As(err, &cstErr):
+			gqlErr.Message = "the change conflicts with stored data (a unique value is taken or a linked object is missing)"
+			gqlErr.Extensions["code"] = string(apperr.Conflict)
+		case gqlErr.Extensions["code"] == "NOT_FOUND":
+			gqlErr.Message = nodeNotFoundMessage(gqlErr.Message)
+		case gqlErr.Extensions["code"] != nil:
+			// Parse and validation failures keep gqlgen's own code and message.
+		case gqlErr.Err == nil:
+			// Errors gqlgen raises itself while coercing input.
+			gqlErr.Extensions["code"] = string(apperr.BadUserInput)
+		default:
+			id := requestid.From(ctx)
+			log.ErrorContext(ctx, "request failed", "request_id", id, "error", err.Error())
+			gqlErr.Message = "internal server error (request " + id + ")"
+			gqlErr.Extensions["code"] = string(apperr.InternalServerError)
+			gqlErr.Extensions["requestId"] = id
+		}
+		if len(gqlErr.Extensions) == 0 {
+			gqlErr.Extensions = nil
+		}
+		return gqlErr
+	}
+}
+
+// validationReason strips ent's prefix from a validator's error.
+func validationReason(e *ent.ValidationError) string {
+	if u := errors.Unwrap(e); u != nil {
+		return u.Error()
+	}
+	return "is not valid"
+}
+
+// lowerCamel turns ent's snake_case field names into the API's camelCase.
+func lowerCamel(s string) string {
+	parts := strings.Split(s, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+var nodeNotFound = regexp.MustCompile(`global id of '(\d+)'`)
+
+// nodeNotFoundMessage rewrites entgql's not-found message, which shows the
+// internal integer id, with the client's global id.
+func nodeNotFoundMessage(msg string) string {
+	m := nodeNotFound.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	id, err := strconv.Atoi(m[1])
+	if err != nil {
+		return msg
+	}
+	return "no object has the id " + globalid.Encode(id)
+}
+
+// Recover turns a panic in a resolver into INTERNAL_SERVER_ERROR, logging the
+// stack with the request id.
+func Recover(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, v any) error {
+		id := requestid.From(ctx)
+		log.ErrorContext(ctx, "panic in resolver", "request_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		return &gqlerror.Error{
+			Message:    "internal server error (request " + id + ")",
+			Extensions: map[string]any{"code": string(apperr.InternalServerError), "requestId": id},
+		}
+	}
+}
+

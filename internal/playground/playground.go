@@ -1,0 +1,104 @@
+// Package playground serves GraphiQL entirely from the binary: the page, its
+// JavaScript and CSS (pinned npm packages, see package.json and build.sh) and
+// saved example operations. Nothing loads from another host.
+package playground
+
+import (
+	"embed"
+	"encoding/json"
+	"html/template"
+	"io/fs"
+	"net/http"
+)
+
+//go:embed assets
+var assets embed.FS
+
+//go:embed examples/*.graphql
+var examples embed.FS
+
+// Example is a saved operation the playground opens with, one tab each.
+type Example struct {
+	Query     string `json:"query"`
+	Variables string `json:"variables,omitempty"`
+}
+
+// Examples returns the saved example operations, in file name order.
+func Examples() ([]Example, error) {
+	entries, err := fs.ReadDir(examples, "examples")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Example, 0, len(entries))
+	for _, e := range entries {
+		b, err := examples.ReadFile("examples/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Example{Query: string(b)})
+	}
+	return out, nil
+}
+
+var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>BRI Tracker GraphQL playground</title>
+<link rel="stylesheet" href="{{.Base}}assets/graphiql.min.css">
+<style>body{margin:0;height:100vh;overflow:hidden}#graphiql{height:100vh}</style>
+</head>
+<body>
+<div id="graphiql">Loading the playground…</div>
+<script src="{{.Base}}assets/react.production.min.js"></script>
+<script src="{{.Base}}assets/react-dom.production.min.js"></script>
+<script src="{{.Base}}assets/graphiql.min.js"></script>
+<script>
+  const tabs = JSON.parse({{.Tabs}});
+  const fetcher = GraphiQL.createFetcher({ url: {{.Endpoint}} });
+  const root = ReactDOM.createRoot(document.getElementById("graphiql"));
+  root.render(React.createElement(GraphiQL, {
+    fetcher,
+    defaultTabs: tabs,
+    defaultQuery: tabs.length ? tabs[0].query : undefined,
+    isHeadersEditorEnabled: true,
+    shouldPersistHeaders: false,
+    defaultHeaders: '{\n  "Authorization": "Bearer <your API key>"\n}',
+  }));
+</script>
+</body>
+</html>
+`))
+
+// Handler serves the playground page at its root and the assets below it.
+// base is the path it is mounted at (ending in "/"), endpoint the GraphQL URL.
+func Handler(base, endpoint string) (http.Handler, error) {
+	ex, err := Examples()
+	if err != nil {
+		return nil, err
+	}
+	tabs, err := json.Marshal(ex)
+	if err != nil {
+		return nil, err
+	}
+	data := struct {
+		Base, Endpoint, Tabs string
+	}{base, endpoint, string(tabs)}
+	static := http.StripPrefix(base, http.FileServer(http.FS(assets)))
+	mux := http.NewServeMux()
+	mux.Handle("GET "+base+"assets/", cacheFor(static))
+	mux.HandleFunc("GET "+base+"{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'")
+		_ = page.Execute(w, data)
+	})
+	return mux, nil
+}
+
+func cacheFor(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,79 @@
+package rules
+
+import (
+	"context"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/ent/hook"
+	"github.com/bri-tracker/bri-tracker/internal/apperr"
+	"github.com/bri-tracker/bri-tracker/internal/globalid"
+)
+
+// Project enforces: amounts are not negative and an amount has a currency;
+// a project is not completed before it started; its host country is a
+// COUNTRY partner; linked policies exist.
+func Project() ent.Hook {
+	return hook.On(func(next ent.Mutator) ent.Mutator {
+		return hook.ProjectFunc(func(ctx context.Context, m *ent.ProjectMutation) (ent.Value, error) {
+			if err := checkProject(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne)
+}
+
+func checkProject(ctx context.Context, m *ent.ProjectMutation) error {
+	op := m.Op()
+	for _, a := range []struct {
+		field string
+		value func() (decimal.Decimal, bool)
+	}{{"amount", m.Amount}, {"amountUsd", m.AmountUsd}} {
+		if v, ok := a.value(); ok && v.IsNegative() {
+			return apperr.Invalid(a.field, "must not be negative, got %s", v.String())
+		}
+	}
+	if op.Is(ent.OpUpdate) {
+		if _, ok := m.Amount(); ok || m.CurrencyCleared() {
+			return bulkUpdateRefused("amount")
+		}
+		if _, ok := m.StartedOn(); ok || m.CompletedOnCleared() {
+			return bulkUpdateRefused("startedOn")
+		}
+		if _, ok := m.CompletedOn(); ok {
+			return bulkUpdateRefused("completedOn")
+		}
+	} else {
+		amount, err := valueAfter(ctx, op, m.Amount, m.AmountCleared(), m.OldAmount)
+		if err != nil {
+			return err
+		}
+		currency, err := valueAfter(ctx, op, m.Currency, m.CurrencyCleared(), m.OldCurrency)
+		if err != nil {
+			return err
+		}
+		if amount != nil && currency == nil {
+			return apperr.Invalid("currency", "is required when amount is set")
+		}
+		started, err := valueAfter(ctx, op, m.StartedOn, m.StartedOnCleared(), m.OldStartedOn)
+		if err != nil {
+			return err
+		}
+		completed, err := valueAfter(ctx, op, m.CompletedOn, m.CompletedOnCleared(), m.OldCompletedOn)
+		if err != nil {
+			return err
+		}
+		if started != nil && completed != nil && completed.Before(*started) {
+			return apperr.Invalid("completedOn", "%s is before startedOn %s", completed, started)
+		}
+	}
+	c := m.Client()
+	if id, ok := m.HostCountryID(); ok {
+		if err := requireCountry(ctx, c, "hostCountryID", id); err != nil {
+			return err
+		}
+	}
+	return checkRefs(ctx, c, "addPolicyIDs", globalid.Policy, m.PoliciesIDs())
+}

@@ -1,0 +1,108 @@
+// Package store opens the database: an embedded SQLite file by default, or
+// PostgreSQL when a URL is given, and applies the schema.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"  // PostgreSQL driver
+	_ "modernc.org/sqlite" // pure-Go SQLite driver
+
+	"github.com/bri-tracker/bri-tracker/ent"
+	_ "github.com/bri-tracker/bri-tracker/ent/runtime" // schema hooks and defaults
+)
+
+// Config says which database to open.
+type Config struct {
+	// DatabaseURL is a postgres:// URL; empty means SQLite.
+	DatabaseURL string
+	// SQLitePath is the SQLite file used when DatabaseURL is empty.
+	SQLitePath string
+	// MaxOpenConns bounds the PostgreSQL connection pool (0: 20).
+	MaxOpenConns int
+}
+
+// DB is an open database and the ent dialect that speaks to it.
+type DB struct {
+	SQL     *sql.DB
+	Dialect string
+}
+
+// OpenDB opens the configured database.
+func OpenDB(cfg Config) (*DB, error) {
+	if cfg.DatabaseURL != "" {
+		if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
+			return nil, fmt.Errorf("DATABASE_URL must start with postgres:// or postgresql://")
+		}
+		db, err := sql.Open("postgres", cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		n := cfg.MaxOpenConns
+		if n == 0 {
+			n = 20
+		}
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(n)
+		return &DB{SQL: db, Dialect: dialect.Postgres}, nil
+	}
+	path := cfg.SQLitePath
+	if path == "" {
+		path = "bri-tracker.db"
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{SQL: db, Dialect: dialect.SQLite}, nil
+}
+
+// sqliteDSN turns on foreign keys (off by default in SQLite), write-ahead
+// logging, and a busy timeout so that concurrent writers wait, not fail.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Driver returns the ent driver over the database.
+func (d *DB) Driver() dialect.Driver {
+	return entsql.OpenDB(d.Dialect, d.SQL)
+}
+
+// Migrate applies the schema: creates missing tables, columns and indexes.
+func Migrate(ctx context.Context, client *ent.Client) error {
+	if err := client.Schema.Create(ctx); err != nil {
+		return fmt.Errorf("apply schema: %w", err)
+	}
+	return nil
+}
+
+// Open opens the database, returns an ent client over it, and applies the
+// schema.
+func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*ent.Client, *DB, error) {
+	db, err := OpenDB(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := db.SQL.PingContext(ctx); err != nil {
+		db.SQL.Close()
+		return nil, nil, fmt.Errorf("connect to %s database: %w", db.Dialect, err)
+	}
+	client := ent.NewClient(append([]ent.Option{ent.Driver(db.Driver())}, opts...)...)
+	if err := Migrate(ctx, client); err != nil {
+		client.Close()
+		return nil, nil, err
+	}
+	return client, db, nil
+}
