@@ -7,7 +7,6 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
-	"github.com/shopspring/decimal"
 )
 
 // CreatePolicyInput represents a mutation input for creating policies.
@@ -411,9 +410,9 @@ type CreateProjectInput struct {
 	Sector         project.Sector
 	Status         *project.Status
 	GreenCategory  *project.GreenCategory
-	Amount         *decimal.Decimal
+	Amount         *scalar.Decimal
 	Currency       *string
-	AmountUsd      *decimal.Decimal
+	AmountUsd      *scalar.Decimal
 	CommitmentYear *int
 	SignedOn       *scalar.Date
 	StartedOn      *scalar.Date
@@ -495,11 +494,11 @@ type UpdateProjectInput struct {
 	Status              *project.Status
 	GreenCategory       *project.GreenCategory
 	ClearAmount         bool
-	Amount              *decimal.Decimal
+	Amount              *scalar.Decimal
 	ClearCurrency       bool
 	Currency            *string
 	ClearAmountUsd      bool
-	AmountUsd           *decimal.Decimal
+	AmountUsd           *scalar.Decimal
 	ClearCommitmentYear bool
 	CommitmentYear      *int
 	ClearSignedOn       bool

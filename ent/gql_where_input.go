@@ -13,7 +13,6 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
-	"github.com/shopspring/decimal"
 )
 
 // PolicyWhereInput represents a where input for filtering OpeningPolicy queries.
@@ -1692,16 +1691,16 @@ type ProjectWhereInput struct {
 	GreenCategoryNotIn []project.GreenCategory `json:"greenCategoryNotIn,omitempty"`
 
 	// "amount" field predicates.
-	Amount       *decimal.Decimal  `json:"amount,omitempty"`
-	AmountNEQ    *decimal.Decimal  `json:"amountNEQ,omitempty"`
-	AmountIn     []decimal.Decimal `json:"amountIn,omitempty"`
-	AmountNotIn  []decimal.Decimal `json:"amountNotIn,omitempty"`
-	AmountGT     *decimal.Decimal  `json:"amountGT,omitempty"`
-	AmountGTE    *decimal.Decimal  `json:"amountGTE,omitempty"`
-	AmountLT     *decimal.Decimal  `json:"amountLT,omitempty"`
-	AmountLTE    *decimal.Decimal  `json:"amountLTE,omitempty"`
-	AmountIsNil  bool              `json:"amountIsNil,omitempty"`
-	AmountNotNil bool              `json:"amountNotNil,omitempty"`
+	Amount       *scalar.Decimal  `json:"amount,omitempty"`
+	AmountNEQ    *scalar.Decimal  `json:"amountNEQ,omitempty"`
+	AmountIn     []scalar.Decimal `json:"amountIn,omitempty"`
+	AmountNotIn  []scalar.Decimal `json:"amountNotIn,omitempty"`
+	AmountGT     *scalar.Decimal  `json:"amountGT,omitempty"`
+	AmountGTE    *scalar.Decimal  `json:"amountGTE,omitempty"`
+	AmountLT     *scalar.Decimal  `json:"amountLT,omitempty"`
+	AmountLTE    *scalar.Decimal  `json:"amountLTE,omitempty"`
+	AmountIsNil  bool             `json:"amountIsNil,omitempty"`
+	AmountNotNil bool             `json:"amountNotNil,omitempty"`
 
 	// "currency" field predicates.
 	Currency             *string  `json:"currency,omitempty"`
@@ -1721,16 +1720,16 @@ type ProjectWhereInput struct {
 	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
 
 	// "amount_usd" field predicates.
-	AmountUsd       *decimal.Decimal  `json:"amountUsd,omitempty"`
-	AmountUsdNEQ    *decimal.Decimal  `json:"amountUsdNEQ,omitempty"`
-	AmountUsdIn     []decimal.Decimal `json:"amountUsdIn,omitempty"`
-	AmountUsdNotIn  []decimal.Decimal `json:"amountUsdNotIn,omitempty"`
-	AmountUsdGT     *decimal.Decimal  `json:"amountUsdGT,omitempty"`
-	AmountUsdGTE    *decimal.Decimal  `json:"amountUsdGTE,omitempty"`
-	AmountUsdLT     *decimal.Decimal  `json:"amountUsdLT,omitempty"`
-	AmountUsdLTE    *decimal.Decimal  `json:"amountUsdLTE,omitempty"`
-	AmountUsdIsNil  bool              `json:"amountUsdIsNil,omitempty"`
-	AmountUsdNotNil bool              `json:"amountUsdNotNil,omitempty"`
+	AmountUsd       *scalar.Decimal  `json:"amountUsd,omitempty"`
+	AmountUsdNEQ    *scalar.Decimal  `json:"amountUsdNEQ,omitempty"`
+	AmountUsdIn     []scalar.Decimal `json:"amountUsdIn,omitempty"`
+	AmountUsdNotIn  []scalar.Decimal `json:"amountUsdNotIn,omitempty"`
+	AmountUsdGT     *scalar.Decimal  `json:"amountUsdGT,omitempty"`
+	AmountUsdGTE    *scalar.Decimal  `json:"amountUsdGTE,omitempty"`
+	AmountUsdLT     *scalar.Decimal  `json:"amountUsdLT,omitempty"`
+	AmountUsdLTE    *scalar.Decimal  `json:"amountUsdLTE,omitempty"`
+	AmountUsdIsNil  bool             `json:"amountUsdIsNil,omitempty"`
+	AmountUsdNotNil bool             `json:"amountUsdNotNil,omitempty"`
 
 	// "commitment_year" field predicates.
 	CommitmentYear       *int  `json:"commitmentYear,omitempty"`

@@ -17,7 +17,6 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
-	"github.com/shopspring/decimal"
 )
 
 const (
@@ -3088,9 +3087,9 @@ type ProjectMutation struct {
 	sector                *project.Sector
 	status                *project.Status
 	green_category        *project.GreenCategory
-	amount                *decimal.Decimal
+	amount                *scalar.Decimal
 	currency              *string
-	amount_usd            *decimal.Decimal
+	amount_usd            *scalar.Decimal
 	commitment_year       *int
 	addcommitment_year    *int
 	signed_on             *scalar.Date
@@ -3483,12 +3482,12 @@ func (m *ProjectMutation) ResetGreenCategory() {
 }
 
 // SetAmount sets the "amount" field.
-func (m *ProjectMutation) SetAmount(d decimal.Decimal) {
-	m.amount = &d
+func (m *ProjectMutation) SetAmount(s scalar.Decimal) {
+	m.amount = &s
 }
 
 // Amount returns the value of the "amount" field in the mutation.
-func (m *ProjectMutation) Amount() (r decimal.Decimal, exists bool) {
+func (m *ProjectMutation) Amount() (r scalar.Decimal, exists bool) {
 	v := m.amount
 	if v == nil {
 		return
@@ -3499,7 +3498,7 @@ func (m *ProjectMutation) Amount() (r decimal.Decimal, exists bool) {
 // OldAmount returns the old "amount" field's value of the Project entity.
 // If the Project object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ProjectMutation) OldAmount(ctx context.Context) (v *decimal.Decimal, err error) {
+func (m *ProjectMutation) OldAmount(ctx context.Context) (v *scalar.Decimal, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldAmount is only allowed on UpdateOne operations")
 	}
@@ -3581,12 +3580,12 @@ func (m *ProjectMutation) ResetCurrency() {
 }
 
 // SetAmountUsd sets the "amount_usd" field.
-func (m *ProjectMutation) SetAmountUsd(d decimal.Decimal) {
-	m.amount_usd = &d
+func (m *ProjectMutation) SetAmountUsd(s scalar.Decimal) {
+	m.amount_usd = &s
 }
 
 // AmountUsd returns the value of the "amount_usd" field in the mutation.
-func (m *ProjectMutation) AmountUsd() (r decimal.Decimal, exists bool) {
+func (m *ProjectMutation) AmountUsd() (r scalar.Decimal, exists bool) {
 	v := m.amount_usd
 	if v == nil {
 		return
@@ -3597,7 +3596,7 @@ func (m *ProjectMutation) AmountUsd() (r decimal.Decimal, exists bool) {
 // OldAmountUsd returns the old "amount_usd" field's value of the Project entity.
 // If the Project object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ProjectMutation) OldAmountUsd(ctx context.Context) (v *decimal.Decimal, err error) {
+func (m *ProjectMutation) OldAmountUsd(ctx context.Context) (v *scalar.Decimal, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldAmountUsd is only allowed on UpdateOne operations")
 	}
@@ -4566,7 +4565,7 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 		m.SetGreenCategory(v)
 		return nil
 	case project.FieldAmount:
-		v, ok := value.(decimal.Decimal)
+		v, ok := value.(scalar.Decimal)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -4580,7 +4579,7 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 		m.SetCurrency(v)
 		return nil
 	case project.FieldAmountUsd:
-		v, ok := value.(decimal.Decimal)
+		v, ok := value.(scalar.Decimal)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

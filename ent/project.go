@@ -12,7 +12,6 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
-	"github.com/shopspring/decimal"
 )
 
 // Project is the model entity for the Project schema.
@@ -35,11 +34,11 @@ type Project struct {
 	// How the project contributes to green, low-carbon development.
 	GreenCategory project.GreenCategory `json:"green_category,omitempty"`
 	// The committed amount in `currency`, exact (a decimal string).
-	Amount *decimal.Decimal `json:"amount,omitempty"`
+	Amount *scalar.Decimal `json:"amount,omitempty"`
 	// ISO 4217 code of `amount`; required when `amount` is set.
 	Currency *string `json:"currency,omitempty"`
 	// The amount in US dollars, exact (a decimal string).
-	AmountUsd *decimal.Decimal `json:"amount_usd,omitempty"`
+	AmountUsd *scalar.Decimal `json:"amount_usd,omitempty"`
 	// The year the financing or investment was committed.
 	CommitmentYear *int `json:"commitment_year,omitempty"`
 	// When the project agreement was signed.
@@ -128,10 +127,10 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case project.FieldAmount, project.FieldAmountUsd:
-			values[i] = &sql.NullScanner{S: new(decimal.Decimal)}
 		case project.FieldSignedOn, project.FieldStartedOn, project.FieldCompletedOn:
 			values[i] = &sql.NullScanner{S: new(scalar.Date)}
+		case project.FieldAmount, project.FieldAmountUsd:
+			values[i] = &sql.NullScanner{S: new(scalar.Decimal)}
 		case project.FieldLatitude, project.FieldLongitude:
 			values[i] = new(sql.NullFloat64)
 		case project.FieldID, project.FieldCommitmentYear, project.FieldHostCountryID:
@@ -207,8 +206,8 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullScanner); !ok {
 				return fmt.Errorf("unexpected type %T for field amount", values[i])
 			} else if value.Valid {
-				_m.Amount = new(decimal.Decimal)
-				*_m.Amount = *value.S.(*decimal.Decimal)
+				_m.Amount = new(scalar.Decimal)
+				*_m.Amount = *value.S.(*scalar.Decimal)
 			}
 		case project.FieldCurrency:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -221,8 +220,8 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullScanner); !ok {
 				return fmt.Errorf("unexpected type %T for field amount_usd", values[i])
 			} else if value.Valid {
-				_m.AmountUsd = new(decimal.Decimal)
-				*_m.AmountUsd = *value.S.(*decimal.Decimal)
+				_m.AmountUsd = new(scalar.Decimal)
+				*_m.AmountUsd = *value.S.(*scalar.Decimal)
 			}
 		case project.FieldCommitmentYear:
 			if value, ok := values[i].(*sql.NullInt64); !ok {

@@ -16,7 +16,6 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
-	"github.com/shopspring/decimal"
 )
 
 // ProjectCreate is the builder for creating a Project entity.
@@ -110,13 +109,13 @@ func (_c *ProjectCreate) SetNillableGreenCategory(v *project.GreenCategory) *Pro
 }
 
 // SetAmount sets the "amount" field.
-func (_c *ProjectCreate) SetAmount(v decimal.Decimal) *ProjectCreate {
+func (_c *ProjectCreate) SetAmount(v scalar.Decimal) *ProjectCreate {
 	_c.mutation.SetAmount(v)
 	return _c
 }
 
 // SetNillableAmount sets the "amount" field if the given value is not nil.
-func (_c *ProjectCreate) SetNillableAmount(v *decimal.Decimal) *ProjectCreate {
+func (_c *ProjectCreate) SetNillableAmount(v *scalar.Decimal) *ProjectCreate {
 	if v != nil {
 		_c.SetAmount(*v)
 	}
@@ -138,13 +137,13 @@ func (_c *ProjectCreate) SetNillableCurrency(v *string) *ProjectCreate {
 }
 
 // SetAmountUsd sets the "amount_usd" field.
-func (_c *ProjectCreate) SetAmountUsd(v decimal.Decimal) *ProjectCreate {
+func (_c *ProjectCreate) SetAmountUsd(v scalar.Decimal) *ProjectCreate {
 	_c.mutation.SetAmountUsd(v)
 	return _c
 }
 
 // SetNillableAmountUsd sets the "amount_usd" field if the given value is not nil.
-func (_c *ProjectCreate) SetNillableAmountUsd(v *decimal.Decimal) *ProjectCreate {
+func (_c *ProjectCreate) SetNillableAmountUsd(v *scalar.Decimal) *ProjectCreate {
 	if v != nil {
 		_c.SetAmountUsd(*v)
 	}
@@ -759,7 +758,7 @@ func (u *ProjectUpsert) UpdateGreenCategory() *ProjectUpsert {
 }
 
 // SetAmount sets the "amount" field.
-func (u *ProjectUpsert) SetAmount(v decimal.Decimal) *ProjectUpsert {
+func (u *ProjectUpsert) SetAmount(v scalar.Decimal) *ProjectUpsert {
 	u.Set(project.FieldAmount, v)
 	return u
 }
@@ -795,7 +794,7 @@ func (u *ProjectUpsert) ClearCurrency() *ProjectUpsert {
 }
 
 // SetAmountUsd sets the "amount_usd" field.
-func (u *ProjectUpsert) SetAmountUsd(v decimal.Decimal) *ProjectUpsert {
+func (u *ProjectUpsert) SetAmountUsd(v scalar.Decimal) *ProjectUpsert {
 	u.Set(project.FieldAmountUsd, v)
 	return u
 }
@@ -1129,7 +1128,7 @@ func (u *ProjectUpsertOne) UpdateGreenCategory() *ProjectUpsertOne {
 }
 
 // SetAmount sets the "amount" field.
-func (u *ProjectUpsertOne) SetAmount(v decimal.Decimal) *ProjectUpsertOne {
+func (u *ProjectUpsertOne) SetAmount(v scalar.Decimal) *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.SetAmount(v)
 	})
@@ -1171,7 +1170,7 @@ func (u *ProjectUpsertOne) ClearCurrency() *ProjectUpsertOne {
 }
 
 // SetAmountUsd sets the "amount_usd" field.
-func (u *ProjectUpsertOne) SetAmountUsd(v decimal.Decimal) *ProjectUpsertOne {
+func (u *ProjectUpsertOne) SetAmountUsd(v scalar.Decimal) *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.SetAmountUsd(v)
 	})
@@ -1704,7 +1703,7 @@ func (u *ProjectUpsertBulk) UpdateGreenCategory() *ProjectUpsertBulk {
 }
 
 // SetAmount sets the "amount" field.
-func (u *ProjectUpsertBulk) SetAmount(v decimal.Decimal) *ProjectUpsertBulk {
+func (u *ProjectUpsertBulk) SetAmount(v scalar.Decimal) *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.SetAmount(v)
 	})
@@ -1746,7 +1745,7 @@ func (u *ProjectUpsertBulk) ClearCurrency() *ProjectUpsertBulk {
 }
 
 // SetAmountUsd sets the "amount_usd" field.
-func (u *ProjectUpsertBulk) SetAmountUsd(v decimal.Decimal) *ProjectUpsertBulk {
+func (u *ProjectUpsertBulk) SetAmountUsd(v scalar.Decimal) *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.SetAmountUsd(v)
 	})

@@ -17,7 +17,6 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
-	"github.com/shopspring/decimal"
 )
 
 // ProjectUpdate is the builder for updating Project entities.
@@ -117,13 +116,13 @@ func (_u *ProjectUpdate) SetNillableGreenCategory(v *project.GreenCategory) *Pro
 }
 
 // SetAmount sets the "amount" field.
-func (_u *ProjectUpdate) SetAmount(v decimal.Decimal) *ProjectUpdate {
+func (_u *ProjectUpdate) SetAmount(v scalar.Decimal) *ProjectUpdate {
 	_u.mutation.SetAmount(v)
 	return _u
 }
 
 // SetNillableAmount sets the "amount" field if the given value is not nil.
-func (_u *ProjectUpdate) SetNillableAmount(v *decimal.Decimal) *ProjectUpdate {
+func (_u *ProjectUpdate) SetNillableAmount(v *scalar.Decimal) *ProjectUpdate {
 	if v != nil {
 		_u.SetAmount(*v)
 	}
@@ -157,13 +156,13 @@ func (_u *ProjectUpdate) ClearCurrency() *ProjectUpdate {
 }
 
 // SetAmountUsd sets the "amount_usd" field.
-func (_u *ProjectUpdate) SetAmountUsd(v decimal.Decimal) *ProjectUpdate {
+func (_u *ProjectUpdate) SetAmountUsd(v scalar.Decimal) *ProjectUpdate {
 	_u.mutation.SetAmountUsd(v)
 	return _u
 }
 
 // SetNillableAmountUsd sets the "amount_usd" field if the given value is not nil.
-func (_u *ProjectUpdate) SetNillableAmountUsd(v *decimal.Decimal) *ProjectUpdate {
+func (_u *ProjectUpdate) SetNillableAmountUsd(v *scalar.Decimal) *ProjectUpdate {
 	if v != nil {
 		_u.SetAmountUsd(*v)
 	}
@@ -986,13 +985,13 @@ func (_u *ProjectUpdateOne) SetNillableGreenCategory(v *project.GreenCategory) *
 }
 
 // SetAmount sets the "amount" field.
-func (_u *ProjectUpdateOne) SetAmount(v decimal.Decimal) *ProjectUpdateOne {
+func (_u *ProjectUpdateOne) SetAmount(v scalar.Decimal) *ProjectUpdateOne {
 	_u.mutation.SetAmount(v)
 	return _u
 }
 
 // SetNillableAmount sets the "amount" field if the given value is not nil.
-func (_u *ProjectUpdateOne) SetNillableAmount(v *decimal.Decimal) *ProjectUpdateOne {
+func (_u *ProjectUpdateOne) SetNillableAmount(v *scalar.Decimal) *ProjectUpdateOne {
 	if v != nil {
 		_u.SetAmount(*v)
 	}
@@ -1026,13 +1025,13 @@ func (_u *ProjectUpdateOne) ClearCurrency() *ProjectUpdateOne {
 }
 
 // SetAmountUsd sets the "amount_usd" field.
-func (_u *ProjectUpdateOne) SetAmountUsd(v decimal.Decimal) *ProjectUpdateOne {
+func (_u *ProjectUpdateOne) SetAmountUsd(v scalar.Decimal) *ProjectUpdateOne {
 	_u.mutation.SetAmountUsd(v)
 	return _u
 }
 
 // SetNillableAmountUsd sets the "amount_usd" field if the given value is not nil.
-func (_u *ProjectUpdateOne) SetNillableAmountUsd(v *decimal.Decimal) *ProjectUpdateOne {
+func (_u *ProjectUpdateOne) SetNillableAmountUsd(v *scalar.Decimal) *ProjectUpdateOne {
 	if v != nil {
 		_u.SetAmountUsd(*v)
 	}

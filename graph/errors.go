@@ -124,4 +124,3 @@ func Recover(log *slog.Logger) graphql.RecoverFunc {
 		}
 	}
 }
-

@@ -23,7 +23,6 @@ import (
 	"github.com/bri-tracker/bri-tracker/graph/model"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
-	"github.com/shopspring/decimal"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -3468,6 +3467,7 @@ type DeletePayload {
   "The id of the deleted object."
   deletedID: ID!
 }
+
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7093,8 +7093,8 @@ func (ec *executionContext) _Project_amount(ctx context.Context, field graphql.C
 			return obj.Amount, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
-			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7139,8 +7139,8 @@ func (ec *executionContext) _Project_amountUsd(ctx context.Context, field graphq
 			return obj.AmountUsd, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
-			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9674,7 +9674,7 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 			it.GreenCategory = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -9688,7 +9688,7 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 			it.Currency = data
 		case "amountUsd":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsd"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12924,56 +12924,56 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 			it.GreenCategoryNotIn = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "amountNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountNEQ"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountNEQ = data
 		case "amountIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountIn"))
-			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountIn = data
 		case "amountNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountNotIn"))
-			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountNotIn = data
 		case "amountGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountGT"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountGT = data
 		case "amountGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountGTE"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountGTE = data
 		case "amountLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountLT"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountLT = data
 		case "amountLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountLTE"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13099,56 +13099,56 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 			it.CurrencyContainsFold = data
 		case "amountUsd":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsd"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountUsd = data
 		case "amountUsdNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsdNEQ"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountUsdNEQ = data
 		case "amountUsdIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsdIn"))
-			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountUsdIn = data
 		case "amountUsdNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsdNotIn"))
-			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountUsdNotIn = data
 		case "amountUsdGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsdGT"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountUsdGT = data
 		case "amountUsdGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsdGTE"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountUsdGTE = data
 		case "amountUsdLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsdLT"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountUsdLT = data
 		case "amountUsdLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsdLTE"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14436,7 +14436,7 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 			it.GreenCategory = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14464,7 +14464,7 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 			it.ClearCurrency = data
 		case "amountUsd":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsd"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16163,18 +16163,14 @@ func (ec *executionContext) marshalNDate2githubᚗcomᚋbriᚑtrackerᚋbriᚑtr
 	return v
 }
 
-func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (decimal.Decimal, error) {
-	res, err := scalar.UnmarshalDecimal(v)
+func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx context.Context, v any) (scalar.Decimal, error) {
+	var res scalar.Decimal
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, sel ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
-	_ = sel
-	res := scalar.MarshalDecimal(v)
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
-	}
-	return res
+func (ec *executionContext) marshalNDecimal2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx context.Context, sel ast.SelectionSet, v scalar.Decimal) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
@@ -16792,16 +16788,16 @@ func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbri�
 	return v
 }
 
-func (ec *executionContext) unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx context.Context, v any) ([]decimal.Decimal, error) {
+func (ec *executionContext) unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx context.Context, v any) ([]scalar.Decimal, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]decimal.Decimal, len(vSlice))
+	res := make([]scalar.Decimal, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDecimal2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -16809,13 +16805,13 @@ func (ec *executionContext) unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdec
 	return res, nil
 }
 
-func (ec *executionContext) marshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx context.Context, sel ast.SelectionSet, v []decimal.Decimal) graphql.Marshaler {
+func (ec *executionContext) marshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx context.Context, sel ast.SelectionSet, v []scalar.Decimal) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := make(graphql.Array, len(v))
 	for i := range v {
-		ret[i] = ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, sel, v[i])
+		ret[i] = ec.marshalNDecimal2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -16827,22 +16823,20 @@ func (ec *executionContext) marshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecim
 	return ret
 }
 
-func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (*decimal.Decimal, error) {
+func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx context.Context, v any) (*scalar.Decimal, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := scalar.UnmarshalDecimal(v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	var res = new(scalar.Decimal)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	_ = sel
-	_ = ctx
-	res := scalar.MarshalDecimal(*v)
-	return res
+	return v
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {

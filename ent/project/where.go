@@ -9,7 +9,6 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
-	"github.com/shopspring/decimal"
 )
 
 // ID filters vertices based on their ID field.
@@ -78,7 +77,7 @@ func Description(v string) predicate.Project {
 }
 
 // Amount applies equality check predicate on the "amount" field. It's identical to AmountEQ.
-func Amount(v decimal.Decimal) predicate.Project {
+func Amount(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldAmount, v))
 }
 
@@ -88,7 +87,7 @@ func Currency(v string) predicate.Project {
 }
 
 // AmountUsd applies equality check predicate on the "amount_usd" field. It's identical to AmountUsdEQ.
-func AmountUsd(v decimal.Decimal) predicate.Project {
+func AmountUsd(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldAmountUsd, v))
 }
 
@@ -418,42 +417,42 @@ func GreenCategoryNotIn(vs ...GreenCategory) predicate.Project {
 }
 
 // AmountEQ applies the EQ predicate on the "amount" field.
-func AmountEQ(v decimal.Decimal) predicate.Project {
+func AmountEQ(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldAmount, v))
 }
 
 // AmountNEQ applies the NEQ predicate on the "amount" field.
-func AmountNEQ(v decimal.Decimal) predicate.Project {
+func AmountNEQ(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldNEQ(FieldAmount, v))
 }
 
 // AmountIn applies the In predicate on the "amount" field.
-func AmountIn(vs ...decimal.Decimal) predicate.Project {
+func AmountIn(vs ...scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldIn(FieldAmount, vs...))
 }
 
 // AmountNotIn applies the NotIn predicate on the "amount" field.
-func AmountNotIn(vs ...decimal.Decimal) predicate.Project {
+func AmountNotIn(vs ...scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldNotIn(FieldAmount, vs...))
 }
 
 // AmountGT applies the GT predicate on the "amount" field.
-func AmountGT(v decimal.Decimal) predicate.Project {
+func AmountGT(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldGT(FieldAmount, v))
 }
 
 // AmountGTE applies the GTE predicate on the "amount" field.
-func AmountGTE(v decimal.Decimal) predicate.Project {
+func AmountGTE(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldGTE(FieldAmount, v))
 }
 
 // AmountLT applies the LT predicate on the "amount" field.
-func AmountLT(v decimal.Decimal) predicate.Project {
+func AmountLT(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldLT(FieldAmount, v))
 }
 
 // AmountLTE applies the LTE predicate on the "amount" field.
-func AmountLTE(v decimal.Decimal) predicate.Project {
+func AmountLTE(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldLTE(FieldAmount, v))
 }
 
@@ -543,42 +542,42 @@ func CurrencyContainsFold(v string) predicate.Project {
 }
 
 // AmountUsdEQ applies the EQ predicate on the "amount_usd" field.
-func AmountUsdEQ(v decimal.Decimal) predicate.Project {
+func AmountUsdEQ(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldAmountUsd, v))
 }
 
 // AmountUsdNEQ applies the NEQ predicate on the "amount_usd" field.
-func AmountUsdNEQ(v decimal.Decimal) predicate.Project {
+func AmountUsdNEQ(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldNEQ(FieldAmountUsd, v))
 }
 
 // AmountUsdIn applies the In predicate on the "amount_usd" field.
-func AmountUsdIn(vs ...decimal.Decimal) predicate.Project {
+func AmountUsdIn(vs ...scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldIn(FieldAmountUsd, vs...))
 }
 
 // AmountUsdNotIn applies the NotIn predicate on the "amount_usd" field.
-func AmountUsdNotIn(vs ...decimal.Decimal) predicate.Project {
+func AmountUsdNotIn(vs ...scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldNotIn(FieldAmountUsd, vs...))
 }
 
 // AmountUsdGT applies the GT predicate on the "amount_usd" field.
-func AmountUsdGT(v decimal.Decimal) predicate.Project {
+func AmountUsdGT(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldGT(FieldAmountUsd, v))
 }
 
 // AmountUsdGTE applies the GTE predicate on the "amount_usd" field.
-func AmountUsdGTE(v decimal.Decimal) predicate.Project {
+func AmountUsdGTE(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldGTE(FieldAmountUsd, v))
 }
 
 // AmountUsdLT applies the LT predicate on the "amount_usd" field.
-func AmountUsdLT(v decimal.Decimal) predicate.Project {
+func AmountUsdLT(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldLT(FieldAmountUsd, v))
 }
 
 // AmountUsdLTE applies the LTE predicate on the "amount_usd" field.
-func AmountUsdLTE(v decimal.Decimal) predicate.Project {
+func AmountUsdLTE(v scalar.Decimal) predicate.Project {
 	return predicate.Project(sql.FieldLTE(FieldAmountUsd, v))
 }
 

@@ -9,7 +9,6 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/mixin"
-	"github.com/shopspring/decimal"
 
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
@@ -37,7 +36,7 @@ func (TimestampsMixin) Fields() []ent.Field {
 // optionalDecimal is an exact decimal: numeric in PostgreSQL, text in SQLite
 // (whose numeric affinity would round it to a float).
 func optionalDecimal(name, comment string, ants ...schema.Annotation) ent.Field {
-	return field.Other(name, decimal.Decimal{}).
+	return field.Other(name, scalar.Decimal{}).
 		SchemaType(map[string]string{dialect.Postgres: "numeric", dialect.SQLite: "text"}).
 		Optional().Nillable().
 		Comment(comment).

@@ -71,7 +71,7 @@ func New(o Options) (http.Handler, error) {
 		if err != nil {
 			return nil, fmt.Errorf("playground: %w", err)
 		}
-		mux.Handle("GET /", pg)
+		mux.Handle("/", pg)
 	}
 
 	c := cors.New(cors.Options{

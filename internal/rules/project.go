@@ -3,8 +3,6 @@ package rules
 import (
 	"context"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/hook"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
@@ -27,13 +25,11 @@ func Project() ent.Hook {
 
 func checkProject(ctx context.Context, m *ent.ProjectMutation) error {
 	op := m.Op()
-	for _, a := range []struct {
-		field string
-		value func() (decimal.Decimal, bool)
-	}{{"amount", m.Amount}, {"amountUsd", m.AmountUsd}} {
-		if v, ok := a.value(); ok && v.IsNegative() {
-			return apperr.Invalid(a.field, "must not be negative, got %s", v.String())
-		}
+	if v, ok := m.Amount(); ok && v.IsNegative() {
+		return apperr.Invalid("amount", "must not be negative, got %s", v.String())
+	}
+	if v, ok := m.AmountUsd(); ok && v.IsNegative() {
+		return apperr.Invalid("amountUsd", "must not be negative, got %s", v.String())
 	}
 	if op.Is(ent.OpUpdate) {
 		if _, ok := m.Amount(); ok || m.CurrencyCleared() {

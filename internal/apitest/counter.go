@@ -1,0 +1,79 @@
+package apitest
+
+import (
+	"context"
+	"database/sql"
+	"sync/atomic"
+
+	"entgo.io/ent/dialect"
+)
+
+// Counter is an ent driver that counts the SQL statements sent through it,
+// inside transactions too, so tests can assert that a query shape costs a
+// bounded number of statements (no N+1).
+type Counter struct {
+	dialect.Driver
+	n atomic.Int64
+}
+
+var _ dialect.Driver = (*Counter)(nil)
+
+// NewCounter wraps drv.
+func NewCounter(drv dialect.Driver) *Counter { return &Counter{Driver: drv} }
+
+// Count returns the statements sent since the last Reset.
+func (c *Counter) Count() int { return int(c.n.Load()) }
+
+// Reset sets the count to zero.
+func (c *Counter) Reset() { c.n.Store(0) }
+
+// Exec counts and runs a statement.
+func (c *Counter) Exec(ctx context.Context, query string, args, v any) error {
+	c.n.Add(1)
+	return c.Driver.Exec(ctx, query, args, v)
+}
+
+// Query counts and runs a query.
+func (c *Counter) Query(ctx context.Context, query string, args, v any) error {
+	c.n.Add(1)
+	return c.Driver.Query(ctx, query, args, v)
+}
+
+// Tx starts a transaction whose statements are counted too.
+func (c *Counter) Tx(ctx context.Context) (dialect.Tx, error) {
+	tx, err := c.Driver.Tx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &countingTx{Tx: tx, c: c}, nil
+}
+
+// BeginTx starts a transaction with options whose statements are counted.
+func (c *Counter) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
+	b, ok := c.Driver.(interface {
+		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
+	})
+	if !ok {
+		return c.Tx(ctx)
+	}
+	tx, err := b.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &countingTx{Tx: tx, c: c}, nil
+}
+
+type countingTx struct {
+	dialect.Tx
+	c *Counter
+}
+
+func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
+	t.c.n.Add(1)
+	return t.Tx.Exec(ctx, query, args, v)
+}
+
+func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
+	t.c.n.Add(1)
+	return t.Tx.Query(ctx, query, args, v)
+}

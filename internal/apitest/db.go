@@ -1,0 +1,133 @@
+// Package apitest runs tests through the real HTTP handler against real
+// databases: a fresh SQLite file and, when PostgreSQL answers, a fresh
+// PostgreSQL schema, so every database test runs on both.
+package apitest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/store"
+)
+
+// DefaultPostgresURL is used when TEST_DATABASE_URL is unset: the local
+// PostgreSQL with trust authentication.
+const DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// DB is one test database.
+type DB struct {
+	Dialect string
+	Client  *ent.Client
+	Counter *Counter
+	SQL     *sql.DB
+}
+
+var (
+	pgOnce sync.Once
+	pgURL  string
+	pgErr  error
+)
+
+// postgresURL returns the server URL for PostgreSQL tests, or why there is
+// none.
+func postgresURL() (string, error) {
+	pgOnce.Do(func() {
+		pgURL = os.Getenv("TEST_DATABASE_URL")
+		if pgURL == "" {
+			pgURL = DefaultPostgresURL
+		}
+		db, err := sql.Open("postgres", pgURL)
+		if err != nil {
+			pgErr = err
+			return
+		}
+		defer db.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		pgErr = db.PingContext(ctx)
+	})
+	return pgURL, pgErr
+}
+
+// Each runs fn once per database: SQLite, then PostgreSQL. PostgreSQL is
+// skipped when it does not answer, except under CI=true, where that fails.
+func Each(t *testing.T, fn func(t *testing.T, db *DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		fn(t, OpenSQLite(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		fn(t, OpenPostgres(t))
+	})
+}
+
+// OpenSQLite opens a fresh SQLite database in a temporary directory.
+func OpenSQLite(t testing.TB) *DB {
+	t.Helper()
+	return open(t, store.Config{SQLitePath: filepath.Join(t.TempDir(), "test.db")})
+}
+
+// OpenPostgres opens a fresh schema of its own in the test PostgreSQL
+// server, dropped when the test ends.
+func OpenPostgres(t testing.TB) *DB {
+	t.Helper()
+	base, err := postgresURL()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL is required under CI=true but does not answer at %s: %v", base, err)
+		}
+		t.Skipf("PostgreSQL does not answer (%v); set TEST_DATABASE_URL to run the PostgreSQL half", err)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return open(t, store.Config{DatabaseURL: u.String(), MaxOpenConns: 10})
+}
+
+func open(t testing.TB, cfg store.Config) *DB {
+	t.Helper()
+	db, err := store.OpenDB(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := NewCounter(db.Driver())
+	client := ent.NewClient(ent.Driver(counter))
+	ctx := context.Background()
+	if err := store.Migrate(ctx, client); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	return &DB{Dialect: db.Dialect, Client: client, Counter: counter, SQL: db.SQL}
+}
+
+// IsPostgres reports whether db is PostgreSQL.
+func (d *DB) IsPostgres() bool { return d.Dialect == dialect.Postgres }

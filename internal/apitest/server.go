@@ -1,0 +1,138 @@
+package apitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/bri-tracker/bri-tracker/internal/httpapi"
+)
+
+// Server is the real HTTP handler over a test database.
+type Server struct {
+	*DB
+	t    testing.TB
+	URL  string
+	logs *lockedWriter
+}
+
+// Logs returns what the server has logged so far.
+func (s *Server) Logs() string {
+	s.logs.mu.Lock()
+	defer s.logs.mu.Unlock()
+	return s.logs.w.(*bytes.Buffer).String()
+}
+
+// NewServer starts the handler over db; opts may adjust its options.
+func NewServer(t testing.TB, db *DB, opts ...func(*httpapi.Options)) *Server {
+	t.Helper()
+	logs := &lockedWriter{w: &bytes.Buffer{}}
+	o := httpapi.Options{
+		Client:     db.Client,
+		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
+		Playground: true,
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	h, err := httpapi.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return &Server{DB: db, t: t, URL: ts.URL, logs: logs}
+}
+
+// Response is a decoded GraphQL response.
+type Response struct {
+	Status int
+	Header http.Header
+	Data   json.RawMessage `json:"data"`
+	Errors []Error         `json:"errors"`
+}
+
+// Error is one GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code returns extensions.code.
+func (e Error) Code() string {
+	c, _ := e.Extensions["code"].(string)
+	return c
+}
+
+// Do posts a GraphQL request with JSON variables and decodes the response.
+func (s *Server) Do(query string, vars map[string]any, headers ...string) *Response {
+	s.t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return s.Send(req)
+}
+
+// Send sends a prepared request to the server and decodes the response.
+func (s *Server) Send(req *http.Request) *Response {
+	s.t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	out := &Response{Status: res.StatusCode, Header: res.Header}
+	if strings.Contains(res.Header.Get("Content-Type"), "json") {
+		if err := json.Unmarshal(raw, out); err != nil {
+			s.t.Fatalf("decode response %q: %v", raw, err)
+		}
+	}
+	return out
+}
+
+// MustOK posts a request that must succeed and decodes its data into v.
+func (s *Server) MustOK(query string, vars map[string]any, v any) {
+	s.t.Helper()
+	res := s.Do(query, vars)
+	if len(res.Errors) > 0 || res.Status != http.StatusOK {
+		s.t.Fatalf("status %d, errors: %+v", res.Status, res.Errors)
+	}
+	if v != nil {
+		if err := json.Unmarshal(res.Data, v); err != nil {
+			s.t.Fatalf("decode data %s: %v", res.Data, err)
+		}
+	}
+}
+
+// MustFail posts a request that must fail with exactly one error of the
+// given code, and returns that error.
+func (s *Server) MustFail(code, query string, vars map[string]any) Error {
+	s.t.Helper()
+	res := s.Do(query, vars)
+	if len(res.Errors) != 1 {
+		s.t.Fatalf("want one %s error, got status %d, errors %+v, data %s", code, res.Status, res.Errors, res.Data)
+	}
+	if got := res.Errors[0].Code(); got != code {
+		s.t.Fatalf("want code %s, got %s: %s", code, got, res.Errors[0].Message)
+	}
+	return res.Errors[0]
+}

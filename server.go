@@ -1,0 +1,110 @@
+// Command bri-tracker is the BRI Tracker server: a GraphQL API over the record
+// of Belt and Road cooperation. Run without arguments it serves.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/bri-tracker/bri-tracker/internal/httpapi"
+	"github.com/bri-tracker/bri-tracker/internal/seed"
+	"github.com/bri-tracker/bri-tracker/internal/store"
+)
+
+func main() {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(logger)
+	if err := run(os.Args[1:], logger); err != nil {
+		logger.Error("bri-tracker stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, logger *slog.Logger) error {
+	if len(args) > 0 && args[0] == "serve" {
+		args = args[1:]
+	}
+	cfg, err := parseConfig(args, os.Getenv)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, cfg, logger, nil)
+}
+
+// serve runs the server until ctx ends, then shuts down gracefully: it stops
+// accepting connections and lets in-flight requests finish. When ready is
+// not nil it receives the listening address.
+func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- string) error {
+	client, db, err := store.Open(ctx, cfg.store())
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	logger.Info("database ready", "dialect", db.Dialect, "target", cfg.databaseLabel())
+
+	if cfg.Seed {
+		stats, err := seed.Run(ctx, client)
+		if err != nil {
+			return err
+		}
+		if stats.Created {
+			logger.Info("seeded the empty database with the demo dataset",
+				"partners", stats.Partners, "projects", stats.Projects, "policies", stats.Policies)
+		}
+	}
+
+	h, err := httpapi.New(httpapi.Options{
+		Client:      client,
+		Logger:      logger,
+		CORSOrigins: cfg.CORSOrigins,
+		Playground:  cfg.Playground,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "graphql", "/graphql", "playground", cfg.Playground)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
