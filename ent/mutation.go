@@ -293,7 +293,7 @@ func (m *OpeningPolicyMutation) Summary() (r string, exists bool) {
 // OldSummary returns the old "summary" field's value of the OpeningPolicy entity.
 // If the OpeningPolicy object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *OpeningPolicyMutation) OldSummary(ctx context.Context) (v string, err error) {
+func (m *OpeningPolicyMutation) OldSummary(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldSummary is only allowed on UpdateOne operations")
 	}
@@ -342,7 +342,7 @@ func (m *OpeningPolicyMutation) DocumentNumber() (r string, exists bool) {
 // OldDocumentNumber returns the old "document_number" field's value of the OpeningPolicy entity.
 // If the OpeningPolicy object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *OpeningPolicyMutation) OldDocumentNumber(ctx context.Context) (v string, err error) {
+func (m *OpeningPolicyMutation) OldDocumentNumber(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDocumentNumber is only allowed on UpdateOne operations")
 	}
@@ -391,7 +391,7 @@ func (m *OpeningPolicyMutation) IssuingAuthority() (r string, exists bool) {
 // OldIssuingAuthority returns the old "issuing_authority" field's value of the OpeningPolicy entity.
 // If the OpeningPolicy object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *OpeningPolicyMutation) OldIssuingAuthority(ctx context.Context) (v string, err error) {
+func (m *OpeningPolicyMutation) OldIssuingAuthority(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldIssuingAuthority is only allowed on UpdateOne operations")
 	}
@@ -695,7 +695,7 @@ func (m *OpeningPolicyMutation) URL() (r string, exists bool) {
 // OldURL returns the old "url" field's value of the OpeningPolicy entity.
 // If the OpeningPolicy object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *OpeningPolicyMutation) OldURL(ctx context.Context) (v string, err error) {
+func (m *OpeningPolicyMutation) OldURL(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldURL is only allowed on UpdateOne operations")
 	}
@@ -1788,7 +1788,7 @@ func (m *PartnerMutation) LocalName() (r string, exists bool) {
 // OldLocalName returns the old "local_name" field's value of the Partner entity.
 // If the Partner object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *PartnerMutation) OldLocalName(ctx context.Context) (v string, err error) {
+func (m *PartnerMutation) OldLocalName(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldLocalName is only allowed on UpdateOne operations")
 	}
@@ -2020,7 +2020,7 @@ func (m *PartnerMutation) Website() (r string, exists bool) {
 // OldWebsite returns the old "website" field's value of the Partner entity.
 // If the Partner object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *PartnerMutation) OldWebsite(ctx context.Context) (v string, err error) {
+func (m *PartnerMutation) OldWebsite(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldWebsite is only allowed on UpdateOne operations")
 	}
@@ -2069,7 +2069,7 @@ func (m *PartnerMutation) Description() (r string, exists bool) {
 // OldDescription returns the old "description" field's value of the Partner entity.
 // If the Partner object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *PartnerMutation) OldDescription(ctx context.Context) (v string, err error) {
+func (m *PartnerMutation) OldDescription(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
 	}
@@ -3341,7 +3341,7 @@ func (m *ProjectMutation) Description() (r string, exists bool) {
 // OldDescription returns the old "description" field's value of the Project entity.
 // If the Project object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ProjectMutation) OldDescription(ctx context.Context) (v string, err error) {
+func (m *ProjectMutation) OldDescription(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
 	}
@@ -3862,7 +3862,7 @@ func (m *ProjectMutation) City() (r string, exists bool) {
 // OldCity returns the old "city" field's value of the Project entity.
 // If the Project object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ProjectMutation) OldCity(ctx context.Context) (v string, err error) {
+func (m *ProjectMutation) OldCity(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldCity is only allowed on UpdateOne operations")
 	}

@@ -25,11 +25,11 @@ type OpeningPolicy struct {
 	// The policy's title.
 	Title string `json:"title,omitempty"`
 	// What the policy does, in brief.
-	Summary string `json:"summary,omitempty"`
+	Summary *string `json:"summary,omitempty"`
 	// The official document number, e.g. 国发〔2019〕16号.
-	DocumentNumber string `json:"document_number,omitempty"`
+	DocumentNumber *string `json:"document_number,omitempty"`
 	// The body that issued the policy.
-	IssuingAuthority string `json:"issuing_authority,omitempty"`
+	IssuingAuthority *string `json:"issuing_authority,omitempty"`
 	// The level of government or agreement the policy comes from.
 	Level openingpolicy.Level `json:"level,omitempty"`
 	// What kind of opening-up measure the policy is.
@@ -43,7 +43,7 @@ type OpeningPolicy struct {
 	// The last day the policy applies, if it has an end; not before `effectiveFrom`.
 	EffectiveUntil *scalar.Date `json:"effective_until,omitempty"`
 	// Where the policy text is published (http or https URL).
-	URL string `json:"url,omitempty"`
+	URL *string `json:"url,omitempty"`
 	// The id of the newer policy that replaced this one.
 	SupersededByID *int `json:"superseded_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -167,19 +167,22 @@ func (_m *OpeningPolicy) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field summary", values[i])
 			} else if value.Valid {
-				_m.Summary = value.String
+				_m.Summary = new(string)
+				*_m.Summary = value.String
 			}
 		case openingpolicy.FieldDocumentNumber:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field document_number", values[i])
 			} else if value.Valid {
-				_m.DocumentNumber = value.String
+				_m.DocumentNumber = new(string)
+				*_m.DocumentNumber = value.String
 			}
 		case openingpolicy.FieldIssuingAuthority:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field issuing_authority", values[i])
 			} else if value.Valid {
-				_m.IssuingAuthority = value.String
+				_m.IssuingAuthority = new(string)
+				*_m.IssuingAuthority = value.String
 			}
 		case openingpolicy.FieldLevel:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -224,7 +227,8 @@ func (_m *OpeningPolicy) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field url", values[i])
 			} else if value.Valid {
-				_m.URL = value.String
+				_m.URL = new(string)
+				*_m.URL = value.String
 			}
 		case openingpolicy.FieldSupersededByID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -298,14 +302,20 @@ func (_m *OpeningPolicy) String() string {
 	builder.WriteString("title=")
 	builder.WriteString(_m.Title)
 	builder.WriteString(", ")
-	builder.WriteString("summary=")
-	builder.WriteString(_m.Summary)
+	if v := _m.Summary; v != nil {
+		builder.WriteString("summary=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
-	builder.WriteString("document_number=")
-	builder.WriteString(_m.DocumentNumber)
+	if v := _m.DocumentNumber; v != nil {
+		builder.WriteString("document_number=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
-	builder.WriteString("issuing_authority=")
-	builder.WriteString(_m.IssuingAuthority)
+	if v := _m.IssuingAuthority; v != nil {
+		builder.WriteString("issuing_authority=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("level=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Level))
@@ -331,8 +341,10 @@ func (_m *OpeningPolicy) String() string {
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
-	builder.WriteString("url=")
-	builder.WriteString(_m.URL)
+	if v := _m.URL; v != nil {
+		builder.WriteString("url=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	if v := _m.SupersededByID; v != nil {
 		builder.WriteString("superseded_by_id=")

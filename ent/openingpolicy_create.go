@@ -406,15 +406,15 @@ func (_c *OpeningPolicyCreate) createSpec() (*OpeningPolicy, *sqlgraph.CreateSpe
 	}
 	if value, ok := _c.mutation.Summary(); ok {
 		_spec.SetField(openingpolicy.FieldSummary, field.TypeString, value)
-		_node.Summary = value
+		_node.Summary = &value
 	}
 	if value, ok := _c.mutation.DocumentNumber(); ok {
 		_spec.SetField(openingpolicy.FieldDocumentNumber, field.TypeString, value)
-		_node.DocumentNumber = value
+		_node.DocumentNumber = &value
 	}
 	if value, ok := _c.mutation.IssuingAuthority(); ok {
 		_spec.SetField(openingpolicy.FieldIssuingAuthority, field.TypeString, value)
-		_node.IssuingAuthority = value
+		_node.IssuingAuthority = &value
 	}
 	if value, ok := _c.mutation.Level(); ok {
 		_spec.SetField(openingpolicy.FieldLevel, field.TypeEnum, value)
@@ -442,7 +442,7 @@ func (_c *OpeningPolicyCreate) createSpec() (*OpeningPolicy, *sqlgraph.CreateSpe
 	}
 	if value, ok := _c.mutation.URL(); ok {
 		_spec.SetField(openingpolicy.FieldURL, field.TypeString, value)
-		_node.URL = value
+		_node.URL = &value
 	}
 	if nodes := _c.mutation.ProjectsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

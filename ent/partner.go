@@ -25,7 +25,7 @@ type Partner struct {
 	// The partner's name in English.
 	Name string `json:"name,omitempty"`
 	// The partner's name in its own language or in Chinese, e.g. 山东高速集团.
-	LocalName string `json:"local_name,omitempty"`
+	LocalName *string `json:"local_name,omitempty"`
 	// What kind of party the partner is.
 	Kind partner.Kind `json:"kind,omitempty"`
 	// ISO 3166-1 alpha-3 code; required and unique for COUNTRY partners, absent for others (they name their home country through `country`).
@@ -35,9 +35,9 @@ type Partner struct {
 	// When a Belt and Road cooperation document was signed with this partner.
 	BriSignedOn *scalar.Date `json:"bri_signed_on,omitempty"`
 	// The partner's website (http or https URL).
-	Website string `json:"website,omitempty"`
+	Website *string `json:"website,omitempty"`
 	// A free-text description of the partner.
-	Description string `json:"description,omitempty"`
+	Description *string `json:"description,omitempty"`
 	// An identifier of the partner in an outside system, e.g. `aiddata:agency:...`; unique when set.
 	ExternalRef *string `json:"external_ref,omitempty"`
 	// The id of the partner's home COUNTRY partner.
@@ -187,7 +187,8 @@ func (_m *Partner) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field local_name", values[i])
 			} else if value.Valid {
-				_m.LocalName = value.String
+				_m.LocalName = new(string)
+				*_m.LocalName = value.String
 			}
 		case partner.FieldKind:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -220,13 +221,15 @@ func (_m *Partner) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field website", values[i])
 			} else if value.Valid {
-				_m.Website = value.String
+				_m.Website = new(string)
+				*_m.Website = value.String
 			}
 		case partner.FieldDescription:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field description", values[i])
 			} else if value.Valid {
-				_m.Description = value.String
+				_m.Description = new(string)
+				*_m.Description = value.String
 			}
 		case partner.FieldExternalRef:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -317,8 +320,10 @@ func (_m *Partner) String() string {
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)
 	builder.WriteString(", ")
-	builder.WriteString("local_name=")
-	builder.WriteString(_m.LocalName)
+	if v := _m.LocalName; v != nil {
+		builder.WriteString("local_name=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("kind=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
@@ -338,11 +343,15 @@ func (_m *Partner) String() string {
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
-	builder.WriteString("website=")
-	builder.WriteString(_m.Website)
+	if v := _m.Website; v != nil {
+		builder.WriteString("website=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
-	builder.WriteString("description=")
-	builder.WriteString(_m.Description)
+	if v := _m.Description; v != nil {
+		builder.WriteString("description=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	if v := _m.ExternalRef; v != nil {
 		builder.WriteString("external_ref=")

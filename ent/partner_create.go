@@ -407,7 +407,7 @@ func (_c *PartnerCreate) createSpec() (*Partner, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.LocalName(); ok {
 		_spec.SetField(partner.FieldLocalName, field.TypeString, value)
-		_node.LocalName = value
+		_node.LocalName = &value
 	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(partner.FieldKind, field.TypeEnum, value)
@@ -427,11 +427,11 @@ func (_c *PartnerCreate) createSpec() (*Partner, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.Website(); ok {
 		_spec.SetField(partner.FieldWebsite, field.TypeString, value)
-		_node.Website = value
+		_node.Website = &value
 	}
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(partner.FieldDescription, field.TypeString, value)
-		_node.Description = value
+		_node.Description = &value
 	}
 	if value, ok := _c.mutation.ExternalRef(); ok {
 		_spec.SetField(partner.FieldExternalRef, field.TypeString, value)

@@ -26,7 +26,7 @@ type Project struct {
 	// The project's title.
 	Title string `json:"title,omitempty"`
 	// A free-text description of the project.
-	Description string `json:"description,omitempty"`
+	Description *string `json:"description,omitempty"`
 	// The industry the project serves.
 	Sector project.Sector `json:"sector,omitempty"`
 	// Where the project stands.
@@ -48,7 +48,7 @@ type Project struct {
 	// When the project was completed; not before `startedOn`.
 	CompletedOn *scalar.Date `json:"completed_on,omitempty"`
 	// The city or place where the project is located.
-	City string `json:"city,omitempty"`
+	City *string `json:"city,omitempty"`
 	// Latitude of the project site in degrees, -90 to 90 (WGS 84).
 	Latitude *float64 `json:"latitude,omitempty"`
 	// Longitude of the project site in degrees, -180 to 180 (WGS 84).
@@ -182,7 +182,8 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field description", values[i])
 			} else if value.Valid {
-				_m.Description = value.String
+				_m.Description = new(string)
+				*_m.Description = value.String
 			}
 		case project.FieldSector:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -255,7 +256,8 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field city", values[i])
 			} else if value.Valid {
-				_m.City = value.String
+				_m.City = new(string)
+				*_m.City = value.String
 			}
 		case project.FieldLatitude:
 			if value, ok := values[i].(*sql.NullFloat64); !ok {
@@ -350,8 +352,10 @@ func (_m *Project) String() string {
 	builder.WriteString("title=")
 	builder.WriteString(_m.Title)
 	builder.WriteString(", ")
-	builder.WriteString("description=")
-	builder.WriteString(_m.Description)
+	if v := _m.Description; v != nil {
+		builder.WriteString("description=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("sector=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Sector))
@@ -397,8 +401,10 @@ func (_m *Project) String() string {
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
-	builder.WriteString("city=")
-	builder.WriteString(_m.City)
+	if v := _m.City; v != nil {
+		builder.WriteString("city=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	if v := _m.Latitude; v != nil {
 		builder.WriteString("latitude=")

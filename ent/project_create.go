@@ -504,7 +504,7 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(project.FieldDescription, field.TypeString, value)
-		_node.Description = value
+		_node.Description = &value
 	}
 	if value, ok := _c.mutation.Sector(); ok {
 		_spec.SetField(project.FieldSector, field.TypeEnum, value)
@@ -548,7 +548,7 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.City(); ok {
 		_spec.SetField(project.FieldCity, field.TypeString, value)
-		_node.City = value
+		_node.City = &value
 	}
 	if value, ok := _c.mutation.Latitude(); ok {
 		_spec.SetField(project.FieldLatitude, field.TypeFloat64, value)

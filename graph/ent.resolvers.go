@@ -45,29 +45,3 @@ func (r *queryResolver) Projects(ctx context.Context, after *entgql.Cursor[int],
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 type queryResolver struct{ *Resolver }
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *Resolver) PartnerConnection() PartnerConnectionResolver {
-	return &partnerConnectionResolver{r}
-}
-func (r *Resolver) PolicyConnection() PolicyConnectionResolver { return &policyConnectionResolver{r} }
-func (r *Resolver) ProjectConnection() ProjectConnectionResolver {
-	return &projectConnectionResolver{r}
-}
-func (r *Resolver) ProjectParticipantConnection() ProjectParticipantConnectionResolver {
-	return &projectParticipantConnectionResolver{r}
-}
-type (
-	partnerConnectionResolver            struct{ *Resolver }
-	policyConnectionResolver             struct{ *Resolver }
-	projectConnectionResolver            struct{ *Resolver }
-	projectParticipantConnectionResolver struct{ *Resolver }
-	queryResolver                        struct{ *Resolver }
-)
-*/

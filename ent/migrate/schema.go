@@ -203,19 +203,14 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "projectparticipant_project_id_partner_id_role",
+				Name:    "projectparticipant_project_id_partner_id",
 				Unique:  true,
-				Columns: []*schema.Column{ProjectParticipantsColumns[3], ProjectParticipantsColumns[4], ProjectParticipantsColumns[1]},
+				Columns: []*schema.Column{ProjectParticipantsColumns[3], ProjectParticipantsColumns[4]},
 			},
 			{
 				Name:    "projectparticipant_partner_id",
 				Unique:  false,
 				Columns: []*schema.Column{ProjectParticipantsColumns[4]},
-			},
-			{
-				Name:    "projectparticipant_project_id_partner_id",
-				Unique:  true,
-				Columns: []*schema.Column{ProjectParticipantsColumns[3], ProjectParticipantsColumns[4]},
 			},
 		},
 	}

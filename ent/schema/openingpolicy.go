@@ -43,13 +43,13 @@ func (OpeningPolicy) Fields() []ent.Field {
 			Comment("The policy's title.").
 			Annotations(entgql.OrderField("TITLE")),
 		field.Text("summary").
-			Optional().MaxLen(20000).
+			Optional().Nillable().MaxLen(20000).
 			Comment("What the policy does, in brief."),
 		field.String("document_number").
-			Optional().MaxLen(200).
+			Optional().Nillable().MaxLen(200).
 			Comment("The official document number, e.g. 国发〔2019〕16号."),
 		field.String("issuing_authority").
-			Optional().MaxLen(300).
+			Optional().Nillable().MaxLen(300).
 			Comment("The body that issued the policy."),
 		field.Enum("level").
 			Values("NATIONAL", "PROVINCIAL", "MUNICIPAL", "BILATERAL", "MULTILATERAL").
@@ -68,7 +68,7 @@ func (OpeningPolicy) Fields() []ent.Field {
 		optionalDate("effective_from", "The first day the policy applies.", entgql.OrderField("EFFECTIVE_FROM")),
 		optionalDate("effective_until", "The last day the policy applies, if it has an end; not before `effectiveFrom`.", entgql.OrderField("EFFECTIVE_UNTIL")),
 		field.String("url").
-			Optional().MaxLen(1000).
+			Optional().Nillable().MaxLen(1000).
 			Validate(webURL).
 			Comment("Where the policy text is published (http or https URL)."),
 		field.Int("superseded_by_id").

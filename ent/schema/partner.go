@@ -39,7 +39,7 @@ func (Partner) Fields() []ent.Field {
 			Comment("The partner's name in English.").
 			Annotations(entgql.OrderField("NAME")),
 		field.String("local_name").
-			Optional().MaxLen(300).
+			Optional().Nillable().MaxLen(300).
 			Comment("The partner's name in its own language or in Chinese, e.g. 山东高速集团.").
 			Annotations(entgql.OrderField("LOCAL_NAME")),
 		field.Enum("kind").
@@ -58,11 +58,11 @@ func (Partner) Fields() []ent.Field {
 			Annotations(entgql.OrderField("REGION")),
 		optionalDate("bri_signed_on", "When a Belt and Road cooperation document was signed with this partner.", entgql.OrderField("BRI_SIGNED_ON")),
 		field.String("website").
-			Optional().MaxLen(500).
+			Optional().Nillable().MaxLen(500).
 			Validate(webURL).
 			Comment("The partner's website (http or https URL)."),
 		field.Text("description").
-			Optional().MaxLen(20000).
+			Optional().Nillable().MaxLen(20000).
 			Comment("A free-text description of the partner."),
 		field.String("external_ref").
 			Optional().Nillable().Unique().MaxLen(200).

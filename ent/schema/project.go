@@ -40,7 +40,7 @@ func (Project) Fields() []ent.Field {
 			Comment("The project's title.").
 			Annotations(entgql.OrderField("TITLE")),
 		field.Text("description").
-			Optional().MaxLen(50000).
+			Optional().Nillable().MaxLen(50000).
 			Comment("A free-text description of the project."),
 		field.Enum("sector").
 			Values("ENERGY", "TRANSPORT", "LOGISTICS", "MANUFACTURING", "TEXTILES", "AGRICULTURE", "MINING", "ICT", "FINANCE", "HEALTH", "EDUCATION", "TRADE", "INDUSTRIAL_PARK", "SCIENCE_TECHNOLOGY", "WATER", "OTHER").
@@ -71,7 +71,7 @@ func (Project) Fields() []ent.Field {
 		optionalDate("started_on", "When implementation or construction started.", entgql.OrderField("STARTED_ON")),
 		optionalDate("completed_on", "When the project was completed; not before `startedOn`.", entgql.OrderField("COMPLETED_ON")),
 		field.String("city").
-			Optional().MaxLen(200).
+			Optional().Nillable().MaxLen(200).
 			Comment("The city or place where the project is located."),
 		field.Float("latitude").
 			Optional().Nillable().

@@ -12,8 +12,10 @@ import (
 	"entgo.io/ent/schema/index"
 )
 
-// ProjectParticipant is a partner's part in a project, in one role. A partner
-// may take part in a project in several roles (financier and operator, say).
+// ProjectParticipant is a partner's part in a project and the role it plays
+// there. A partner takes part in a project once, in its main role (ent keeps
+// one edge-schema row per project and partner, which keeps the participants
+// and projects connections free of duplicates).
 type ProjectParticipant struct {
 	ent.Schema
 }
@@ -70,7 +72,7 @@ func (ProjectParticipant) Edges() []ent.Edge {
 // Indexes of the ProjectParticipant.
 func (ProjectParticipant) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("project_id", "partner_id", "role").Unique(),
+		index.Fields("project_id", "partner_id").Unique(),
 		index.Fields("partner_id"),
 	}
 }

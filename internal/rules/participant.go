@@ -12,7 +12,7 @@ import (
 )
 
 // Participant enforces: a participation links an existing project and an
-// existing partner, and a partner holds each role in a project once.
+// existing partner, and a partner takes part in a project once.
 func Participant() ent.Hook {
 	return hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.ProjectParticipantFunc(func(ctx context.Context, m *ent.ProjectParticipantMutation) (ent.Value, error) {
@@ -26,12 +26,16 @@ func Participant() ent.Hook {
 			if err := checkRefs(ctx, c, "partnerID", globalid.Partner, []int{partnerID}); err != nil {
 				return nil, err
 			}
-			other, err := participation(ctx, c, projectID, partnerID, role).FirstID(ctx)
+			other, err := c.ProjectParticipant.Query().Where(
+				projectparticipant.ProjectID(projectID),
+				projectparticipant.PartnerID(partnerID),
+			).Only(ctx)
 			switch {
 			case err == nil:
-				return nil, &apperr.Error{Code: apperr.Conflict, Field: "role",
-					Message:    fmt.Sprintf("partner %s already takes part in project %s as %s", globalid.Encode(partnerID), globalid.Encode(projectID), role),
-					Extensions: map[string]any{"existingID": globalid.Encode(other)}}
+				return nil, &apperr.Error{Code: apperr.Conflict, Field: "partnerID",
+					Message: fmt.Sprintf("partner %s already takes part in project %s as %s; remove that participation before adding it as %s",
+						globalid.Encode(partnerID), globalid.Encode(projectID), other.Role, role),
+					Extensions: map[string]any{"existingID": globalid.Encode(other.ID), "existingRole": string(other.Role)}}
 			case !ent.IsNotFound(err):
 				return nil, fmt.Errorf("check participation: %w", err)
 			}
@@ -40,7 +44,7 @@ func Participant() ent.Hook {
 	}, ent.OpCreate)
 }
 
-func participation(ctx context.Context, c *ent.Client, projectID, partnerID int, role projectparticipant.Role) *ent.ProjectParticipantQuery {
+func participation(c *ent.Client, projectID, partnerID int, role projectparticipant.Role) *ent.ProjectParticipantQuery {
 	return c.ProjectParticipant.Query().Where(
 		projectparticipant.ProjectID(projectID),
 		projectparticipant.PartnerID(partnerID),
@@ -51,7 +55,7 @@ func participation(ctx context.Context, c *ent.Client, projectID, partnerID int,
 // RemoveParticipant ends a partner's part in a project in one role and
 // returns the id of the participation removed.
 func RemoveParticipant(ctx context.Context, c *ent.Client, projectID, partnerID int, role projectparticipant.Role) (int, error) {
-	id, err := participation(ctx, c, projectID, partnerID, role).FirstID(ctx)
+	id, err := participation(c, projectID, partnerID, role).FirstID(ctx)
 	if ent.IsNotFound(err) {
 		return 0, apperr.Missing("role", "partner %s does not take part in project %s as %s", globalid.Encode(partnerID), globalid.Encode(projectID), role)
 	}
