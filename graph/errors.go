@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/bri-tracker/bri-tracker/ent"
@@ -37,11 +38,17 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		)
 		switch {
 		case errors.As(err, &appErr):
-			gqlErr.Message = appErr.Error()
-			gqlErr.Extensions["code"] = string(appErr.Code)
-			if appErr.Field != "" {
-				gqlErr.Extensions["field"] = appErr.Field
+			field := appErr.Field
+			if field == "" {
+				// A scalar's parser does not know the field; the path does.
+				field = inputField(gqlErr.Path)
 			}
+			gqlErr.Message = appErr.Message
+			if field != "" {
+				gqlErr.Message = field + ": " + appErr.Message
+				gqlErr.Extensions["field"] = field
+			}
+			gqlErr.Extensions["code"] = string(appErr.Code)
 			for k, v := range appErr.Extensions {
 				gqlErr.Extensions[k] = v
 			}
@@ -77,12 +84,33 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
-// validationReason strips ent's prefix from a validator's error.
+// validationReason is the innermost error of a validator, without ent's
+// prefixes, in the API's words.
 func validationReason(e *ent.ValidationError) string {
-	if u := errors.Unwrap(e); u != nil {
-		return u.Error()
+	var inner error = e
+	for u := errors.Unwrap(inner); u != nil; u = errors.Unwrap(inner) {
+		inner = u
 	}
-	return "is not valid"
+	switch msg := inner.Error(); {
+	case inner == error(e):
+		return "is not valid"
+	case msg == "value is less than the required length":
+		return "must not be empty"
+	case msg == "value is greater than the required length":
+		return "is too long"
+	default:
+		return msg
+	}
+}
+
+// inputField is the last named element of an input error's path.
+func inputField(path ast.Path) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if name, ok := path[i].(ast.PathName); ok {
+			return string(name)
+		}
+	}
+	return ""
 }
 
 // lowerCamel turns ent's snake_case field names into the API's camelCase.

@@ -139,6 +139,8 @@ func (d *Decimal) UnmarshalGQL(v any) error {
 			return apperr.Invalid("", "a Decimal with a fraction must be sent as a string, such as \"%s\"", truncate(v.String()))
 		}
 		p, err = ParseDecimal(v.String())
+	case float64, float32:
+		return apperr.Invalid("", "a Decimal must be sent as a string, such as \"%v\", so that no digit is lost", v)
 	case int64:
 		p = Decimal{decimal.NewFromInt(v)}
 	case int:
