@@ -82,6 +82,13 @@ func OpenSQLite(t testing.TB) *DB {
 // server, dropped when the test ends.
 func OpenPostgres(t testing.TB) *DB {
 	t.Helper()
+	return open(t, store.Config{DatabaseURL: PostgresURL(t), MaxOpenConns: 10})
+}
+
+// PostgresURL creates a fresh schema in the test PostgreSQL server, dropped
+// when the test ends, and returns a URL whose connections use it.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base, err := postgresURL()
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -110,7 +117,7 @@ func OpenPostgres(t testing.TB) *DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return open(t, store.Config{DatabaseURL: u.String(), MaxOpenConns: 10})
+	return u.String()
 }
 
 func open(t testing.TB, cfg store.Config) *DB {

@@ -74,6 +74,11 @@ func New(o Options) (http.Handler, error) {
 		mux.Handle("/", pg)
 	}
 
+	if len(o.CORSOrigins) == 0 {
+		// rs/cors reads an empty list as "allow all": with none configured,
+		// send no CORS headers at all, so browsers refuse cross-origin use.
+		return requestid.Middleware(mux), nil
+	}
 	c := cors.New(cors.Options{
 		AllowedOrigins: o.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
