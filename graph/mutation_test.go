@@ -16,9 +16,9 @@ func TestMutationsHappyPath(t *testing.T) {
 			CreatePartner struct{ ID string }
 			CreateProject struct {
 				ID, Amount, AmountUsd, Currency, SignedOn string
-				Latitude, Longitude                        float64
-				HostCountry                                struct{ Name string }
-				Policies                                   struct{ TotalCount int }
+				Latitude, Longitude                       float64
+				HostCountry                               struct{ Name string }
+				Policies                                  struct{ TotalCount int }
 			}
 			CreatePolicy struct {
 				ID       string
