@@ -29,7 +29,7 @@ type Stats struct {
 // created. It does nothing (and returns Created=false) when any partner
 // already exists. It writes everything in one transaction, so a failure
 // leaves the database as it was.
-func Run(ctx context.Context, client *ent.Client) (stats Stats, err error) {
+func Run(ctx context.Context, client *ent.Client) (Stats, error) {
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return Stats{}, fmt.Errorf("seed: begin transaction: %w", err)
@@ -71,7 +71,9 @@ func (s *seeder) run(ctx context.Context) error {
 	if exists {
 		return nil
 	}
-	// Countries first: the other partners and the projects point at them.
+	// Rows are created one at a time where later rows need their ids: a bulk
+	// insert hands ids back in RETURNING order, which neither SQLite nor
+	// PostgreSQL promises. Countries come first, as everything points at them.
 	for _, d := range countries {
 		if err := s.country(ctx, d); err != nil {
 			return fmt.Errorf("seed partner %q: %w", d.name, err)
