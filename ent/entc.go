@@ -13,6 +13,8 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
+
+	"github.com/bri-tracker/bri-tracker/internal/schemadoc"
 )
 
 func main() {
@@ -21,6 +23,7 @@ func main() {
 		entgql.WithWhereInputs(true),
 		entgql.WithConfigPath("../gqlgen.yml"),
 		entgql.WithSchemaPath("../ent.graphqls"),
+		entgql.WithSchemaHook(schemadoc.Hook),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
@@ -34,11 +37,14 @@ func main() {
 			gen.FeatureExecQuery,
 		},
 	}
-	if err := entc.Generate("./schema", cfg, entc.Extensions(ex)); err != nil {
-		log.Fatalf("running ent codegen: %v", err)
-	}
-	if err := dropPolicyAlias("ent.go"); err != nil {
+	genErr := entc.Generate("./schema", cfg, entc.Extensions(ex))
+	// Even when a later step failed, ent.go may have been rewritten: keep it
+	// compiling, since the schema package (through its hooks) imports ent.
+	if err := dropPolicyAlias("ent.go"); err != nil && genErr == nil {
 		log.Fatalf("post-processing ent.go: %v", err)
+	}
+	if genErr != nil {
+		log.Fatalf("running ent codegen: %v", genErr)
 	}
 }
 

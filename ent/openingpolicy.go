@@ -13,7 +13,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
 
-// OpeningPolicy is the model entity for the OpeningPolicy schema.
+// An opening-up policy that supports projects and targets partners: a negative list, a free trade zone, a tariff concession, a logistics corridor.
 type OpeningPolicy struct {
 	config `json:"-"`
 	// ID of the ent.

@@ -13,7 +13,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
 
-// Partner is the model entity for the Partner schema.
+// A party that cooperates: a country, a provincial government, an enterprise, a bank, an international organisation or a research institution.
 type Partner struct {
 	config `json:"-"`
 	// ID of the ent.

@@ -14,7 +14,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
 
-// Project is the model entity for the Project schema.
+// A cooperation project: a plant, a railway, a park, a loan, a training programme.
 type Project struct {
 	config `json:"-"`
 	// ID of the ent.

@@ -13,7 +13,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 )
 
-// ProjectParticipant is the model entity for the ProjectParticipant schema.
+// A partner's part in a project: the role it plays and its share.
 type ProjectParticipant struct {
 	config `json:"-"`
 	// ID of the ent.

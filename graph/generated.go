@@ -1200,9 +1200,21 @@ input CreatePartnerInput {
   An identifier of the partner in an outside system, e.g. ` + "`" + `aiddata:agency:...` + "`" + `; unique when set.
   """
   externalRef: String
+  """
+  The id of the partner's home COUNTRY partner.
+  """
   countryID: ID
+  """
+  Ids to link as ` + "`" + `members` + "`" + `. (Partners (enterprises, governments, banks...) whose home country this COUNTRY partner is.)
+  """
   memberIDs: [ID!]
+  """
+  Ids to link as ` + "`" + `hostedProjects` + "`" + `. (Projects located in this COUNTRY partner.)
+  """
   hostedProjectIDs: [ID!]
+  """
+  Ids to link as ` + "`" + `policies` + "`" + `. (Opening-up policies that target this partner.)
+  """
   policyIDs: [ID!]
 }
 """
@@ -1254,9 +1266,21 @@ input CreatePolicyInput {
   Where the policy text is published (http or https URL).
   """
   url: String
+  """
+  Ids to link as ` + "`" + `projects` + "`" + `. (Projects the policy supports.)
+  """
   projectIDs: [ID!]
+  """
+  Ids to link as ` + "`" + `partners` + "`" + `. (Partners the policy targets.)
+  """
   partnerIDs: [ID!]
+  """
+  The id of the newer policy that replaced this one.
+  """
   supersededByID: ID
+  """
+  Ids to link as ` + "`" + `supersedes` + "`" + `. (Older policies that this policy replaced.)
+  """
   supersedeIDs: [ID!]
 }
 """
@@ -1328,7 +1352,13 @@ input CreateProjectInput {
   An identifier of the project in an outside dataset, e.g. ` + "`" + `aiddata:12345` + "`" + `; unique when set.
   """
   externalRef: String
+  """
+  The id of the COUNTRY partner where the project is located.
+  """
   hostCountryID: ID
+  """
+  Ids to link as ` + "`" + `policies` + "`" + `. (Opening-up policies that support the project.)
+  """
   policyIDs: [ID!]
 }
 """
@@ -1381,7 +1411,13 @@ type PageInfo {
   """
   endCursor: Cursor
 }
+"""
+A party that cooperates: a country, a provincial government, an enterprise, a bank, an international organisation or a research institution.
+"""
 type Partner implements Node {
+  """
+  The object's global id: opaque, and all that ` + "`" + `node(id:)` + "`" + ` needs to find it.
+  """
   id: ID!
   """
   When the record was created (RFC 3339).
@@ -1435,6 +1471,9 @@ type Partner implements Node {
   A non-country partner's home COUNTRY partner.
   """
   country: Partner
+  """
+  Partners (enterprises, governments, banks...) whose home country this COUNTRY partner is.
+  """
   members(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -1466,6 +1505,9 @@ type Partner implements Node {
     """
     where: PartnerWhereInput
   ): PartnerConnection!
+  """
+  Projects the partner takes part in, in any role. Change them with addProjectParticipant and removeProjectParticipant.
+  """
   projects(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -1497,6 +1539,9 @@ type Partner implements Node {
     """
     where: ProjectWhereInput
   ): ProjectConnection!
+  """
+  Projects located in this COUNTRY partner.
+  """
   hostedProjects(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -1528,6 +1573,9 @@ type Partner implements Node {
     """
     where: ProjectWhereInput
   ): ProjectConnection!
+  """
+  Opening-up policies that target this partner.
+  """
   policies(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -1559,6 +1607,9 @@ type Partner implements Node {
     """
     where: PolicyWhereInput
   ): PolicyConnection!
+  """
+  One record for each Project this Partner is linked to, with the link's own fields (such as the role and share).
+  """
   participations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -1625,13 +1676,37 @@ type PartnerEdge {
 PartnerKind is enum for the field kind
 """
 enum PartnerKind @goModel(model: "github.com/bri-tracker/bri-tracker/ent/partner.Kind") {
+  """
+  A sovereign state, keyed by its ISO 3166-1 alpha-3 code.
+  """
   COUNTRY
+  """
+  A provincial, state or municipal government, such as the Shandong Provincial People's Government.
+  """
   SUBNATIONAL_GOVERNMENT
+  """
+  A ministry, commission or other public body.
+  """
   GOVERNMENT_AGENCY
+  """
+  A company, state-owned or private.
+  """
   ENTERPRISE
+  """
+  A bank, fund or other lender or investor.
+  """
   FINANCIAL_INSTITUTION
+  """
+  An intergovernmental organisation, such as the AIIB or the SCO.
+  """
   INTERNATIONAL_ORGANIZATION
+  """
+  A university, institute or laboratory.
+  """
   RESEARCH_INSTITUTION
+  """
+  Any other kind of party.
+  """
   OTHER
 }
 """
@@ -1651,24 +1726,66 @@ input PartnerOrder {
 Properties by which Partner connections can be ordered.
 """
 enum PartnerOrderField {
+  """
+  Orders by created at.
+  """
   CREATED_AT
+  """
+  Orders by updated at.
+  """
   UPDATED_AT
+  """
+  Orders by name.
+  """
   NAME
+  """
+  Orders by local name.
+  """
   LOCAL_NAME
+  """
+  Orders by kind.
+  """
   KIND
+  """
+  Orders by country code.
+  """
   COUNTRY_CODE
+  """
+  Orders by region.
+  """
   REGION
+  """
+  Orders by bri signed on.
+  """
   BRI_SIGNED_ON
 }
 """
 PartnerRegion is enum for the field region
 """
 enum PartnerRegion @goModel(model: "github.com/bri-tracker/bri-tracker/ent/partner.Region") {
+  """
+  Africa.
+  """
   AFRICA
+  """
+  North, Central and South America and the Caribbean.
+  """
   AMERICAS
+  """
+  Asia, without the Middle East.
+  """
   ASIA
+  """
+  Europe, including Russia and the South Caucasus.
+  """
   EUROPE
+  """
+  The Middle East.
+  """
   MIDDLE_EAST
+  """
+  Oceania and the Pacific.
+  """
   OCEANIA
 }
 """
@@ -1676,218 +1793,626 @@ PartnerWhereInput is used for filtering Partner objects.
 Input was generated by ent.
 """
 input PartnerWhereInput {
+  """
+  Keeps Partner objects that do not match the given filter.
+  """
   not: PartnerWhereInput
+  """
+  Keeps Partner objects that match every one of the given filters.
+  """
   and: [PartnerWhereInput!]
+  """
+  Keeps Partner objects that match at least one of the given filters.
+  """
   or: [PartnerWhereInput!]
   """
   id field predicates
   """
   id: ID
+  """
+  Keeps Partner objects whose ` + "`" + `id` + "`" + ` differs from the given value.
+  """
   idNEQ: ID
+  """
+  Keeps Partner objects whose ` + "`" + `id` + "`" + ` is one of the given values.
+  """
   idIn: [ID!]
+  """
+  Keeps Partner objects whose ` + "`" + `id` + "`" + ` is none of the given values.
+  """
   idNotIn: [ID!]
+  """
+  Keeps Partner objects whose ` + "`" + `id` + "`" + ` is greater than the given value.
+  """
   idGT: ID
+  """
+  Keeps Partner objects whose ` + "`" + `id` + "`" + ` is greater than or equal to the given value.
+  """
   idGTE: ID
+  """
+  Keeps Partner objects whose ` + "`" + `id` + "`" + ` is less than the given value.
+  """
   idLT: ID
+  """
+  Keeps Partner objects whose ` + "`" + `id` + "`" + ` is less than or equal to the given value.
+  """
   idLTE: ID
   """
   created_at field predicates
   """
   createdAt: Time
+  """
+  Keeps Partner objects whose ` + "`" + `createdAt` + "`" + ` differs from the given value.
+  """
   createdAtNEQ: Time
+  """
+  Keeps Partner objects whose ` + "`" + `createdAt` + "`" + ` is one of the given values.
+  """
   createdAtIn: [Time!]
+  """
+  Keeps Partner objects whose ` + "`" + `createdAt` + "`" + ` is none of the given values.
+  """
   createdAtNotIn: [Time!]
+  """
+  Keeps Partner objects whose ` + "`" + `createdAt` + "`" + ` is greater than the given value.
+  """
   createdAtGT: Time
+  """
+  Keeps Partner objects whose ` + "`" + `createdAt` + "`" + ` is greater than or equal to the given value.
+  """
   createdAtGTE: Time
+  """
+  Keeps Partner objects whose ` + "`" + `createdAt` + "`" + ` is less than the given value.
+  """
   createdAtLT: Time
+  """
+  Keeps Partner objects whose ` + "`" + `createdAt` + "`" + ` is less than or equal to the given value.
+  """
   createdAtLTE: Time
   """
   updated_at field predicates
   """
   updatedAt: Time
+  """
+  Keeps Partner objects whose ` + "`" + `updatedAt` + "`" + ` differs from the given value.
+  """
   updatedAtNEQ: Time
+  """
+  Keeps Partner objects whose ` + "`" + `updatedAt` + "`" + ` is one of the given values.
+  """
   updatedAtIn: [Time!]
+  """
+  Keeps Partner objects whose ` + "`" + `updatedAt` + "`" + ` is none of the given values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Keeps Partner objects whose ` + "`" + `updatedAt` + "`" + ` is greater than the given value.
+  """
   updatedAtGT: Time
+  """
+  Keeps Partner objects whose ` + "`" + `updatedAt` + "`" + ` is greater than or equal to the given value.
+  """
   updatedAtGTE: Time
+  """
+  Keeps Partner objects whose ` + "`" + `updatedAt` + "`" + ` is less than the given value.
+  """
   updatedAtLT: Time
+  """
+  Keeps Partner objects whose ` + "`" + `updatedAt` + "`" + ` is less than or equal to the given value.
+  """
   updatedAtLTE: Time
   """
   name field predicates
   """
   name: String
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` differs from the given value.
+  """
   nameNEQ: String
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` is one of the given values.
+  """
   nameIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` is none of the given values.
+  """
   nameNotIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` is greater than the given value.
+  """
   nameGT: String
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` is greater than or equal to the given value.
+  """
   nameGTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` is less than the given value.
+  """
   nameLT: String
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` is less than or equal to the given value.
+  """
   nameLTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` contains the given text.
+  """
   nameContains: String
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` starts with the given text.
+  """
   nameHasPrefix: String
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` ends with the given text.
+  """
   nameHasSuffix: String
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` equals the given text, ignoring case.
+  """
   nameEqualFold: String
+  """
+  Keeps Partner objects whose ` + "`" + `name` + "`" + ` contains the given text, ignoring case.
+  """
   nameContainsFold: String
   """
   local_name field predicates
   """
   localName: String
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` differs from the given value.
+  """
   localNameNEQ: String
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` is one of the given values.
+  """
   localNameIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` is none of the given values.
+  """
   localNameNotIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` is greater than the given value.
+  """
   localNameGT: String
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` is greater than or equal to the given value.
+  """
   localNameGTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` is less than the given value.
+  """
   localNameLT: String
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` is less than or equal to the given value.
+  """
   localNameLTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` contains the given text.
+  """
   localNameContains: String
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` starts with the given text.
+  """
   localNameHasPrefix: String
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` ends with the given text.
+  """
   localNameHasSuffix: String
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` is not set.
+  """
   localNameIsNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` is set.
+  """
   localNameNotNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` equals the given text, ignoring case.
+  """
   localNameEqualFold: String
+  """
+  Keeps Partner objects whose ` + "`" + `localName` + "`" + ` contains the given text, ignoring case.
+  """
   localNameContainsFold: String
   """
   kind field predicates
   """
   kind: PartnerKind
+  """
+  Keeps Partner objects whose ` + "`" + `kind` + "`" + ` differs from the given value.
+  """
   kindNEQ: PartnerKind
+  """
+  Keeps Partner objects whose ` + "`" + `kind` + "`" + ` is one of the given values.
+  """
   kindIn: [PartnerKind!]
+  """
+  Keeps Partner objects whose ` + "`" + `kind` + "`" + ` is none of the given values.
+  """
   kindNotIn: [PartnerKind!]
   """
   country_code field predicates
   """
   countryCode: String
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` differs from the given value.
+  """
   countryCodeNEQ: String
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` is one of the given values.
+  """
   countryCodeIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` is none of the given values.
+  """
   countryCodeNotIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` is greater than the given value.
+  """
   countryCodeGT: String
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` is greater than or equal to the given value.
+  """
   countryCodeGTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` is less than the given value.
+  """
   countryCodeLT: String
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` is less than or equal to the given value.
+  """
   countryCodeLTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` contains the given text.
+  """
   countryCodeContains: String
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` starts with the given text.
+  """
   countryCodeHasPrefix: String
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` ends with the given text.
+  """
   countryCodeHasSuffix: String
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` is not set.
+  """
   countryCodeIsNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` is set.
+  """
   countryCodeNotNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` equals the given text, ignoring case.
+  """
   countryCodeEqualFold: String
+  """
+  Keeps Partner objects whose ` + "`" + `countryCode` + "`" + ` contains the given text, ignoring case.
+  """
   countryCodeContainsFold: String
   """
   region field predicates
   """
   region: PartnerRegion
+  """
+  Keeps Partner objects whose ` + "`" + `region` + "`" + ` differs from the given value.
+  """
   regionNEQ: PartnerRegion
+  """
+  Keeps Partner objects whose ` + "`" + `region` + "`" + ` is one of the given values.
+  """
   regionIn: [PartnerRegion!]
+  """
+  Keeps Partner objects whose ` + "`" + `region` + "`" + ` is none of the given values.
+  """
   regionNotIn: [PartnerRegion!]
+  """
+  Keeps Partner objects whose ` + "`" + `region` + "`" + ` is not set.
+  """
   regionIsNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `region` + "`" + ` is set.
+  """
   regionNotNil: Boolean
   """
   bri_signed_on field predicates
   """
   briSignedOn: Date
+  """
+  Keeps Partner objects whose ` + "`" + `briSignedOn` + "`" + ` differs from the given value.
+  """
   briSignedOnNEQ: Date
+  """
+  Keeps Partner objects whose ` + "`" + `briSignedOn` + "`" + ` is one of the given values.
+  """
   briSignedOnIn: [Date!]
+  """
+  Keeps Partner objects whose ` + "`" + `briSignedOn` + "`" + ` is none of the given values.
+  """
   briSignedOnNotIn: [Date!]
+  """
+  Keeps Partner objects whose ` + "`" + `briSignedOn` + "`" + ` is greater than the given value.
+  """
   briSignedOnGT: Date
+  """
+  Keeps Partner objects whose ` + "`" + `briSignedOn` + "`" + ` is greater than or equal to the given value.
+  """
   briSignedOnGTE: Date
+  """
+  Keeps Partner objects whose ` + "`" + `briSignedOn` + "`" + ` is less than the given value.
+  """
   briSignedOnLT: Date
+  """
+  Keeps Partner objects whose ` + "`" + `briSignedOn` + "`" + ` is less than or equal to the given value.
+  """
   briSignedOnLTE: Date
+  """
+  Keeps Partner objects whose ` + "`" + `briSignedOn` + "`" + ` is not set.
+  """
   briSignedOnIsNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `briSignedOn` + "`" + ` is set.
+  """
   briSignedOnNotNil: Boolean
   """
   website field predicates
   """
   website: String
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` differs from the given value.
+  """
   websiteNEQ: String
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` is one of the given values.
+  """
   websiteIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` is none of the given values.
+  """
   websiteNotIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` is greater than the given value.
+  """
   websiteGT: String
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` is greater than or equal to the given value.
+  """
   websiteGTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` is less than the given value.
+  """
   websiteLT: String
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` is less than or equal to the given value.
+  """
   websiteLTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` contains the given text.
+  """
   websiteContains: String
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` starts with the given text.
+  """
   websiteHasPrefix: String
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` ends with the given text.
+  """
   websiteHasSuffix: String
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` is not set.
+  """
   websiteIsNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` is set.
+  """
   websiteNotNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` equals the given text, ignoring case.
+  """
   websiteEqualFold: String
+  """
+  Keeps Partner objects whose ` + "`" + `website` + "`" + ` contains the given text, ignoring case.
+  """
   websiteContainsFold: String
   """
   description field predicates
   """
   description: String
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` differs from the given value.
+  """
   descriptionNEQ: String
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` is one of the given values.
+  """
   descriptionIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` is none of the given values.
+  """
   descriptionNotIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` is greater than the given value.
+  """
   descriptionGT: String
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` is greater than or equal to the given value.
+  """
   descriptionGTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` is less than the given value.
+  """
   descriptionLT: String
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` is less than or equal to the given value.
+  """
   descriptionLTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` contains the given text.
+  """
   descriptionContains: String
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` starts with the given text.
+  """
   descriptionHasPrefix: String
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` ends with the given text.
+  """
   descriptionHasSuffix: String
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` is not set.
+  """
   descriptionIsNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` is set.
+  """
   descriptionNotNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` equals the given text, ignoring case.
+  """
   descriptionEqualFold: String
+  """
+  Keeps Partner objects whose ` + "`" + `description` + "`" + ` contains the given text, ignoring case.
+  """
   descriptionContainsFold: String
   """
   external_ref field predicates
   """
   externalRef: String
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` differs from the given value.
+  """
   externalRefNEQ: String
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` is one of the given values.
+  """
   externalRefIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` is none of the given values.
+  """
   externalRefNotIn: [String!]
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` is greater than the given value.
+  """
   externalRefGT: String
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` is greater than or equal to the given value.
+  """
   externalRefGTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` is less than the given value.
+  """
   externalRefLT: String
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` is less than or equal to the given value.
+  """
   externalRefLTE: String
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` contains the given text.
+  """
   externalRefContains: String
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` starts with the given text.
+  """
   externalRefHasPrefix: String
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` ends with the given text.
+  """
   externalRefHasSuffix: String
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` is not set.
+  """
   externalRefIsNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` is set.
+  """
   externalRefNotNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` equals the given text, ignoring case.
+  """
   externalRefEqualFold: String
+  """
+  Keeps Partner objects whose ` + "`" + `externalRef` + "`" + ` contains the given text, ignoring case.
+  """
   externalRefContainsFold: String
   """
   country_id field predicates
   """
   countryID: ID
+  """
+  Keeps Partner objects whose ` + "`" + `countryID` + "`" + ` differs from the given value.
+  """
   countryIDNEQ: ID
+  """
+  Keeps Partner objects whose ` + "`" + `countryID` + "`" + ` is one of the given values.
+  """
   countryIDIn: [ID!]
+  """
+  Keeps Partner objects whose ` + "`" + `countryID` + "`" + ` is none of the given values.
+  """
   countryIDNotIn: [ID!]
+  """
+  Keeps Partner objects whose ` + "`" + `countryID` + "`" + ` is not set.
+  """
   countryIDIsNil: Boolean
+  """
+  Keeps Partner objects whose ` + "`" + `countryID` + "`" + ` is set.
+  """
   countryIDNotNil: Boolean
   """
   country edge predicates
   """
   hasCountry: Boolean
+  """
+  Keeps Partner objects with a ` + "`" + `country` + "`" + ` link that matches all the given filters.
+  """
   hasCountryWith: [PartnerWhereInput!]
   """
   members edge predicates
   """
   hasMembers: Boolean
+  """
+  Keeps Partner objects with a ` + "`" + `members` + "`" + ` link that matches all the given filters.
+  """
   hasMembersWith: [PartnerWhereInput!]
   """
   projects edge predicates
   """
   hasProjects: Boolean
+  """
+  Keeps Partner objects with a ` + "`" + `projects` + "`" + ` link that matches all the given filters.
+  """
   hasProjectsWith: [ProjectWhereInput!]
   """
   hosted_projects edge predicates
   """
   hasHostedProjects: Boolean
+  """
+  Keeps Partner objects with a ` + "`" + `hostedProjects` + "`" + ` link that matches all the given filters.
+  """
   hasHostedProjectsWith: [ProjectWhereInput!]
   """
   policies edge predicates
   """
   hasPolicies: Boolean
+  """
+  Keeps Partner objects with a ` + "`" + `policies` + "`" + ` link that matches all the given filters.
+  """
   hasPoliciesWith: [PolicyWhereInput!]
   """
   participations edge predicates
   """
   hasParticipations: Boolean
+  """
+  Keeps Partner objects with a ` + "`" + `participations` + "`" + ` link that matches all the given filters.
+  """
   hasParticipationsWith: [ProjectParticipantWhereInput!]
 }
+"""
+An opening-up policy that supports projects and targets partners: a negative list, a free trade zone, a tariff concession, a logistics corridor.
+"""
 type Policy implements Node @goModel(model: "github.com/bri-tracker/bri-tracker/ent.OpeningPolicy") {
+  """
+  The object's global id: opaque, and all that ` + "`" + `node(id:)` + "`" + ` needs to find it.
+  """
   id: ID!
   """
   When the record was created (RFC 3339).
@@ -1945,6 +2470,9 @@ type Policy implements Node @goModel(model: "github.com/bri-tracker/bri-tracker/
   The id of the newer policy that replaced this one.
   """
   supersededByID: ID
+  """
+  Projects the policy supports.
+  """
   projects(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -1976,6 +2504,9 @@ type Policy implements Node @goModel(model: "github.com/bri-tracker/bri-tracker/
     """
     where: ProjectWhereInput
   ): ProjectConnection!
+  """
+  Partners the policy targets.
+  """
   partners(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -2011,6 +2542,9 @@ type Policy implements Node @goModel(model: "github.com/bri-tracker/bri-tracker/
   The newer policy that replaced this one.
   """
   supersededBy: Policy
+  """
+  Older policies that this policy replaced.
+  """
   supersedes(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -2047,17 +2581,53 @@ type Policy implements Node @goModel(model: "github.com/bri-tracker/bri-tracker/
 PolicyCategory is enum for the field category
 """
 enum PolicyCategory @goModel(model: "github.com/bri-tracker/bri-tracker/ent/openingpolicy.Category") {
+  """
+  A negative list for foreign investment or cross-border services trade.
+  """
   NEGATIVE_LIST
+  """
+  Pilot free trade zone rules and institutional innovations.
+  """
   FREE_TRADE_ZONE
+  """
+  Customs simplification, AEO mutual recognition and the like.
+  """
   TRADE_FACILITATION
+  """
+  Tariff concessions, such as under FTAs and RCEP.
+  """
   TARIFF
+  """
+  Measures to attract or support investment.
+  """
   INVESTMENT_PROMOTION
+  """
+  Tax reductions and exemptions.
+  """
   TAX_INCENTIVE
+  """
+  Financial opening, such as cross-border RMB.
+  """
   FINANCIAL_OPENING
+  """
+  Talent attraction and exchange.
+  """
   TALENT
+  """
+  Green, low-carbon development.
+  """
   GREEN_DEVELOPMENT
+  """
+  Digital trade and the digital economy.
+  """
   DIGITAL_ECONOMY
+  """
+  Logistics corridors, such as China-Europe freight trains and the land-sea channel.
+  """
   LOGISTICS_CORRIDOR
+  """
+  Any other opening-up measure.
+  """
   OTHER
 }
 """
@@ -2094,10 +2664,25 @@ type PolicyEdge {
 PolicyLevel is enum for the field level
 """
 enum PolicyLevel @goModel(model: "github.com/bri-tracker/bri-tracker/ent/openingpolicy.Level") {
+  """
+  Issued by the central government or its ministries.
+  """
   NATIONAL
+  """
+  Issued by a provincial government or its departments.
+  """
   PROVINCIAL
+  """
+  Issued by a city government.
+  """
   MUNICIPAL
+  """
+  Agreed between two countries.
+  """
   BILATERAL
+  """
+  Agreed among several countries, such as RCEP.
+  """
   MULTILATERAL
 }
 """
@@ -2117,23 +2702,62 @@ input PolicyOrder {
 Properties by which Policy connections can be ordered.
 """
 enum PolicyOrderField {
+  """
+  Orders by created at.
+  """
   CREATED_AT
+  """
+  Orders by updated at.
+  """
   UPDATED_AT
+  """
+  Orders by title.
+  """
   TITLE
+  """
+  Orders by level.
+  """
   LEVEL
+  """
+  Orders by category.
+  """
   CATEGORY
+  """
+  Orders by status.
+  """
   STATUS
+  """
+  Orders by issued on.
+  """
   ISSUED_ON
+  """
+  Orders by effective from.
+  """
   EFFECTIVE_FROM
+  """
+  Orders by effective until.
+  """
   EFFECTIVE_UNTIL
 }
 """
 PolicyStatus is enum for the field status
 """
 enum PolicyStatus @goModel(model: "github.com/bri-tracker/bri-tracker/ent/openingpolicy.Status") {
+  """
+  Proposed, not yet in force.
+  """
   DRAFT
+  """
+  In force.
+  """
   IN_FORCE
+  """
+  Its effective period has ended.
+  """
   EXPIRED
+  """
+  Withdrawn or replaced.
+  """
   REPEALED
 }
 """
@@ -2141,221 +2765,638 @@ PolicyWhereInput is used for filtering OpeningPolicy objects.
 Input was generated by ent.
 """
 input PolicyWhereInput {
+  """
+  Keeps Policy objects that do not match the given filter.
+  """
   not: PolicyWhereInput
+  """
+  Keeps Policy objects that match every one of the given filters.
+  """
   and: [PolicyWhereInput!]
+  """
+  Keeps Policy objects that match at least one of the given filters.
+  """
   or: [PolicyWhereInput!]
   """
   id field predicates
   """
   id: ID
+  """
+  Keeps Policy objects whose ` + "`" + `id` + "`" + ` differs from the given value.
+  """
   idNEQ: ID
+  """
+  Keeps Policy objects whose ` + "`" + `id` + "`" + ` is one of the given values.
+  """
   idIn: [ID!]
+  """
+  Keeps Policy objects whose ` + "`" + `id` + "`" + ` is none of the given values.
+  """
   idNotIn: [ID!]
+  """
+  Keeps Policy objects whose ` + "`" + `id` + "`" + ` is greater than the given value.
+  """
   idGT: ID
+  """
+  Keeps Policy objects whose ` + "`" + `id` + "`" + ` is greater than or equal to the given value.
+  """
   idGTE: ID
+  """
+  Keeps Policy objects whose ` + "`" + `id` + "`" + ` is less than the given value.
+  """
   idLT: ID
+  """
+  Keeps Policy objects whose ` + "`" + `id` + "`" + ` is less than or equal to the given value.
+  """
   idLTE: ID
   """
   created_at field predicates
   """
   createdAt: Time
+  """
+  Keeps Policy objects whose ` + "`" + `createdAt` + "`" + ` differs from the given value.
+  """
   createdAtNEQ: Time
+  """
+  Keeps Policy objects whose ` + "`" + `createdAt` + "`" + ` is one of the given values.
+  """
   createdAtIn: [Time!]
+  """
+  Keeps Policy objects whose ` + "`" + `createdAt` + "`" + ` is none of the given values.
+  """
   createdAtNotIn: [Time!]
+  """
+  Keeps Policy objects whose ` + "`" + `createdAt` + "`" + ` is greater than the given value.
+  """
   createdAtGT: Time
+  """
+  Keeps Policy objects whose ` + "`" + `createdAt` + "`" + ` is greater than or equal to the given value.
+  """
   createdAtGTE: Time
+  """
+  Keeps Policy objects whose ` + "`" + `createdAt` + "`" + ` is less than the given value.
+  """
   createdAtLT: Time
+  """
+  Keeps Policy objects whose ` + "`" + `createdAt` + "`" + ` is less than or equal to the given value.
+  """
   createdAtLTE: Time
   """
   updated_at field predicates
   """
   updatedAt: Time
+  """
+  Keeps Policy objects whose ` + "`" + `updatedAt` + "`" + ` differs from the given value.
+  """
   updatedAtNEQ: Time
+  """
+  Keeps Policy objects whose ` + "`" + `updatedAt` + "`" + ` is one of the given values.
+  """
   updatedAtIn: [Time!]
+  """
+  Keeps Policy objects whose ` + "`" + `updatedAt` + "`" + ` is none of the given values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Keeps Policy objects whose ` + "`" + `updatedAt` + "`" + ` is greater than the given value.
+  """
   updatedAtGT: Time
+  """
+  Keeps Policy objects whose ` + "`" + `updatedAt` + "`" + ` is greater than or equal to the given value.
+  """
   updatedAtGTE: Time
+  """
+  Keeps Policy objects whose ` + "`" + `updatedAt` + "`" + ` is less than the given value.
+  """
   updatedAtLT: Time
+  """
+  Keeps Policy objects whose ` + "`" + `updatedAt` + "`" + ` is less than or equal to the given value.
+  """
   updatedAtLTE: Time
   """
   title field predicates
   """
   title: String
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` differs from the given value.
+  """
   titleNEQ: String
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` is one of the given values.
+  """
   titleIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` is none of the given values.
+  """
   titleNotIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` is greater than the given value.
+  """
   titleGT: String
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` is greater than or equal to the given value.
+  """
   titleGTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` is less than the given value.
+  """
   titleLT: String
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` is less than or equal to the given value.
+  """
   titleLTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` contains the given text.
+  """
   titleContains: String
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` starts with the given text.
+  """
   titleHasPrefix: String
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` ends with the given text.
+  """
   titleHasSuffix: String
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` equals the given text, ignoring case.
+  """
   titleEqualFold: String
+  """
+  Keeps Policy objects whose ` + "`" + `title` + "`" + ` contains the given text, ignoring case.
+  """
   titleContainsFold: String
   """
   summary field predicates
   """
   summary: String
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` differs from the given value.
+  """
   summaryNEQ: String
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` is one of the given values.
+  """
   summaryIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` is none of the given values.
+  """
   summaryNotIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` is greater than the given value.
+  """
   summaryGT: String
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` is greater than or equal to the given value.
+  """
   summaryGTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` is less than the given value.
+  """
   summaryLT: String
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` is less than or equal to the given value.
+  """
   summaryLTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` contains the given text.
+  """
   summaryContains: String
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` starts with the given text.
+  """
   summaryHasPrefix: String
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` ends with the given text.
+  """
   summaryHasSuffix: String
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` is not set.
+  """
   summaryIsNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` is set.
+  """
   summaryNotNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` equals the given text, ignoring case.
+  """
   summaryEqualFold: String
+  """
+  Keeps Policy objects whose ` + "`" + `summary` + "`" + ` contains the given text, ignoring case.
+  """
   summaryContainsFold: String
   """
   document_number field predicates
   """
   documentNumber: String
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` differs from the given value.
+  """
   documentNumberNEQ: String
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` is one of the given values.
+  """
   documentNumberIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` is none of the given values.
+  """
   documentNumberNotIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` is greater than the given value.
+  """
   documentNumberGT: String
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` is greater than or equal to the given value.
+  """
   documentNumberGTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` is less than the given value.
+  """
   documentNumberLT: String
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` is less than or equal to the given value.
+  """
   documentNumberLTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` contains the given text.
+  """
   documentNumberContains: String
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` starts with the given text.
+  """
   documentNumberHasPrefix: String
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` ends with the given text.
+  """
   documentNumberHasSuffix: String
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` is not set.
+  """
   documentNumberIsNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` is set.
+  """
   documentNumberNotNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` equals the given text, ignoring case.
+  """
   documentNumberEqualFold: String
+  """
+  Keeps Policy objects whose ` + "`" + `documentNumber` + "`" + ` contains the given text, ignoring case.
+  """
   documentNumberContainsFold: String
   """
   issuing_authority field predicates
   """
   issuingAuthority: String
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` differs from the given value.
+  """
   issuingAuthorityNEQ: String
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` is one of the given values.
+  """
   issuingAuthorityIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` is none of the given values.
+  """
   issuingAuthorityNotIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` is greater than the given value.
+  """
   issuingAuthorityGT: String
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` is greater than or equal to the given value.
+  """
   issuingAuthorityGTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` is less than the given value.
+  """
   issuingAuthorityLT: String
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` is less than or equal to the given value.
+  """
   issuingAuthorityLTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` contains the given text.
+  """
   issuingAuthorityContains: String
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` starts with the given text.
+  """
   issuingAuthorityHasPrefix: String
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` ends with the given text.
+  """
   issuingAuthorityHasSuffix: String
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` is not set.
+  """
   issuingAuthorityIsNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` is set.
+  """
   issuingAuthorityNotNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` equals the given text, ignoring case.
+  """
   issuingAuthorityEqualFold: String
+  """
+  Keeps Policy objects whose ` + "`" + `issuingAuthority` + "`" + ` contains the given text, ignoring case.
+  """
   issuingAuthorityContainsFold: String
   """
   level field predicates
   """
   level: PolicyLevel
+  """
+  Keeps Policy objects whose ` + "`" + `level` + "`" + ` differs from the given value.
+  """
   levelNEQ: PolicyLevel
+  """
+  Keeps Policy objects whose ` + "`" + `level` + "`" + ` is one of the given values.
+  """
   levelIn: [PolicyLevel!]
+  """
+  Keeps Policy objects whose ` + "`" + `level` + "`" + ` is none of the given values.
+  """
   levelNotIn: [PolicyLevel!]
   """
   category field predicates
   """
   category: PolicyCategory
+  """
+  Keeps Policy objects whose ` + "`" + `category` + "`" + ` differs from the given value.
+  """
   categoryNEQ: PolicyCategory
+  """
+  Keeps Policy objects whose ` + "`" + `category` + "`" + ` is one of the given values.
+  """
   categoryIn: [PolicyCategory!]
+  """
+  Keeps Policy objects whose ` + "`" + `category` + "`" + ` is none of the given values.
+  """
   categoryNotIn: [PolicyCategory!]
   """
   status field predicates
   """
   status: PolicyStatus
+  """
+  Keeps Policy objects whose ` + "`" + `status` + "`" + ` differs from the given value.
+  """
   statusNEQ: PolicyStatus
+  """
+  Keeps Policy objects whose ` + "`" + `status` + "`" + ` is one of the given values.
+  """
   statusIn: [PolicyStatus!]
+  """
+  Keeps Policy objects whose ` + "`" + `status` + "`" + ` is none of the given values.
+  """
   statusNotIn: [PolicyStatus!]
   """
   issued_on field predicates
   """
   issuedOn: Date
+  """
+  Keeps Policy objects whose ` + "`" + `issuedOn` + "`" + ` differs from the given value.
+  """
   issuedOnNEQ: Date
+  """
+  Keeps Policy objects whose ` + "`" + `issuedOn` + "`" + ` is one of the given values.
+  """
   issuedOnIn: [Date!]
+  """
+  Keeps Policy objects whose ` + "`" + `issuedOn` + "`" + ` is none of the given values.
+  """
   issuedOnNotIn: [Date!]
+  """
+  Keeps Policy objects whose ` + "`" + `issuedOn` + "`" + ` is greater than the given value.
+  """
   issuedOnGT: Date
+  """
+  Keeps Policy objects whose ` + "`" + `issuedOn` + "`" + ` is greater than or equal to the given value.
+  """
   issuedOnGTE: Date
+  """
+  Keeps Policy objects whose ` + "`" + `issuedOn` + "`" + ` is less than the given value.
+  """
   issuedOnLT: Date
+  """
+  Keeps Policy objects whose ` + "`" + `issuedOn` + "`" + ` is less than or equal to the given value.
+  """
   issuedOnLTE: Date
+  """
+  Keeps Policy objects whose ` + "`" + `issuedOn` + "`" + ` is not set.
+  """
   issuedOnIsNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `issuedOn` + "`" + ` is set.
+  """
   issuedOnNotNil: Boolean
   """
   effective_from field predicates
   """
   effectiveFrom: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveFrom` + "`" + ` differs from the given value.
+  """
   effectiveFromNEQ: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveFrom` + "`" + ` is one of the given values.
+  """
   effectiveFromIn: [Date!]
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveFrom` + "`" + ` is none of the given values.
+  """
   effectiveFromNotIn: [Date!]
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveFrom` + "`" + ` is greater than the given value.
+  """
   effectiveFromGT: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveFrom` + "`" + ` is greater than or equal to the given value.
+  """
   effectiveFromGTE: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveFrom` + "`" + ` is less than the given value.
+  """
   effectiveFromLT: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveFrom` + "`" + ` is less than or equal to the given value.
+  """
   effectiveFromLTE: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveFrom` + "`" + ` is not set.
+  """
   effectiveFromIsNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveFrom` + "`" + ` is set.
+  """
   effectiveFromNotNil: Boolean
   """
   effective_until field predicates
   """
   effectiveUntil: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveUntil` + "`" + ` differs from the given value.
+  """
   effectiveUntilNEQ: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveUntil` + "`" + ` is one of the given values.
+  """
   effectiveUntilIn: [Date!]
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveUntil` + "`" + ` is none of the given values.
+  """
   effectiveUntilNotIn: [Date!]
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveUntil` + "`" + ` is greater than the given value.
+  """
   effectiveUntilGT: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveUntil` + "`" + ` is greater than or equal to the given value.
+  """
   effectiveUntilGTE: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveUntil` + "`" + ` is less than the given value.
+  """
   effectiveUntilLT: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveUntil` + "`" + ` is less than or equal to the given value.
+  """
   effectiveUntilLTE: Date
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveUntil` + "`" + ` is not set.
+  """
   effectiveUntilIsNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `effectiveUntil` + "`" + ` is set.
+  """
   effectiveUntilNotNil: Boolean
   """
   url field predicates
   """
   url: String
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` differs from the given value.
+  """
   urlNEQ: String
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` is one of the given values.
+  """
   urlIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` is none of the given values.
+  """
   urlNotIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` is greater than the given value.
+  """
   urlGT: String
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` is greater than or equal to the given value.
+  """
   urlGTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` is less than the given value.
+  """
   urlLT: String
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` is less than or equal to the given value.
+  """
   urlLTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` contains the given text.
+  """
   urlContains: String
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` starts with the given text.
+  """
   urlHasPrefix: String
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` ends with the given text.
+  """
   urlHasSuffix: String
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` is not set.
+  """
   urlIsNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` is set.
+  """
   urlNotNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` equals the given text, ignoring case.
+  """
   urlEqualFold: String
+  """
+  Keeps Policy objects whose ` + "`" + `url` + "`" + ` contains the given text, ignoring case.
+  """
   urlContainsFold: String
   """
   superseded_by_id field predicates
   """
   supersededByID: ID
+  """
+  Keeps Policy objects whose ` + "`" + `supersededByID` + "`" + ` differs from the given value.
+  """
   supersededByIDNEQ: ID
+  """
+  Keeps Policy objects whose ` + "`" + `supersededByID` + "`" + ` is one of the given values.
+  """
   supersededByIDIn: [ID!]
+  """
+  Keeps Policy objects whose ` + "`" + `supersededByID` + "`" + ` is none of the given values.
+  """
   supersededByIDNotIn: [ID!]
+  """
+  Keeps Policy objects whose ` + "`" + `supersededByID` + "`" + ` is not set.
+  """
   supersededByIDIsNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `supersededByID` + "`" + ` is set.
+  """
   supersededByIDNotNil: Boolean
   """
   projects edge predicates
   """
   hasProjects: Boolean
+  """
+  Keeps Policy objects with a ` + "`" + `projects` + "`" + ` link that matches all the given filters.
+  """
   hasProjectsWith: [ProjectWhereInput!]
   """
   partners edge predicates
   """
   hasPartners: Boolean
+  """
+  Keeps Policy objects with a ` + "`" + `partners` + "`" + ` link that matches all the given filters.
+  """
   hasPartnersWith: [PartnerWhereInput!]
   """
   superseded_by edge predicates
   """
   hasSupersededBy: Boolean
+  """
+  Keeps Policy objects with a ` + "`" + `supersededBy` + "`" + ` link that matches all the given filters.
+  """
   hasSupersededByWith: [PolicyWhereInput!]
   """
   supersedes edge predicates
   """
   hasSupersedes: Boolean
+  """
+  Keeps Policy objects with a ` + "`" + `supersedes` + "`" + ` link that matches all the given filters.
+  """
   hasSupersedesWith: [PolicyWhereInput!]
 }
+"""
+A cooperation project: a plant, a railway, a park, a loan, a training programme.
+"""
 type Project implements Node {
+  """
+  The object's global id: opaque, and all that ` + "`" + `node(id:)` + "`" + ` needs to find it.
+  """
   id: ID!
   """
   When the record was created (RFC 3339).
@@ -2437,6 +3478,9 @@ type Project implements Node {
   The COUNTRY partner where the project is located.
   """
   hostCountry: Partner
+  """
+  Partners taking part in the project; each participation carries the role. Change them with addProjectParticipant and removeProjectParticipant.
+  """
   participants(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -2468,6 +3512,9 @@ type Project implements Node {
     """
     where: PartnerWhereInput
   ): PartnerConnection!
+  """
+  Opening-up policies that support the project.
+  """
   policies(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -2499,6 +3546,9 @@ type Project implements Node {
     """
     where: PolicyWhereInput
   ): PolicyConnection!
+  """
+  One record for each Partner this Project is linked to, with the link's own fields (such as the role and share).
+  """
   participations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -2565,13 +3615,37 @@ type ProjectEdge {
 ProjectGreenCategory is enum for the field green_category
 """
 enum ProjectGreenCategory @goModel(model: "github.com/bri-tracker/bri-tracker/ent/project.GreenCategory") {
+  """
+  No particular green contribution.
+  """
   NONE
+  """
+  Solar, wind, hydro, geothermal or biomass power.
+  """
   RENEWABLE_ENERGY
+  """
+  Lower energy use for the same output.
+  """
   ENERGY_EFFICIENCY
+  """
+  Rail, electric or otherwise low-carbon transport.
+  """
   CLEAN_TRANSPORT
+  """
+  Cleaner, less polluting production.
+  """
   GREEN_MANUFACTURING
+  """
+  Transformation and upgrading of coal power (efficiency, emissions control).
+  """
   COAL_POWER_UPGRADE
+  """
+  Protection or restoration of ecosystems.
+  """
   ECOLOGICAL_PROTECTION
+  """
+  Another green contribution.
+  """
   OTHER_GREEN
 }
 """
@@ -2591,20 +3665,62 @@ input ProjectOrder {
 Properties by which Project connections can be ordered.
 """
 enum ProjectOrderField {
+  """
+  Orders by created at.
+  """
   CREATED_AT
+  """
+  Orders by updated at.
+  """
   UPDATED_AT
+  """
+  Orders by title.
+  """
   TITLE
+  """
+  Orders by sector.
+  """
   SECTOR
+  """
+  Orders by status.
+  """
   STATUS
+  """
+  Orders by green category.
+  """
   GREEN_CATEGORY
+  """
+  Orders by amount.
+  """
   AMOUNT
+  """
+  Orders by amount usd.
+  """
   AMOUNT_USD
+  """
+  Orders by commitment year.
+  """
   COMMITMENT_YEAR
+  """
+  Orders by signed on.
+  """
   SIGNED_ON
+  """
+  Orders by started on.
+  """
   STARTED_ON
+  """
+  Orders by completed on.
+  """
   COMPLETED_ON
 }
+"""
+A partner's part in a project: the role it plays and its share.
+"""
 type ProjectParticipant implements Node {
+  """
+  The object's global id: opaque, and all that ` + "`" + `node(id:)` + "`" + ` needs to find it.
+  """
   id: ID!
   """
   The id of the project.
@@ -2678,20 +3794,50 @@ input ProjectParticipantOrder {
 Properties by which ProjectParticipant connections can be ordered.
 """
 enum ProjectParticipantOrderField {
+  """
+  Orders by role.
+  """
   ROLE
 }
 """
 ProjectParticipantRole is enum for the field role
 """
 enum ProjectParticipantRole @goModel(model: "github.com/bri-tracker/bri-tracker/ent/projectparticipant.Role") {
+  """
+  Holds equity in the project.
+  """
   INVESTOR
+  """
+  Builds the project (EPC or construction contractor).
+  """
   CONTRACTOR
+  """
+  Lends to or funds the project.
+  """
   FINANCIER
+  """
+  Runs the project.
+  """
   OPERATOR
+  """
+  The government of the country where the project is.
+  """
   HOST_GOVERNMENT
+  """
+  Carries out the project for its owner or funder.
+  """
   IMPLEMENTER
+  """
+  Supplies equipment or services.
+  """
   SUPPLIER
+  """
+  Takes part in research or technology cooperation.
+  """
   RESEARCH_PARTNER
+  """
+  Any other role.
+  """
   OTHER
 }
 """
@@ -2699,72 +3845,207 @@ ProjectParticipantWhereInput is used for filtering ProjectParticipant objects.
 Input was generated by ent.
 """
 input ProjectParticipantWhereInput {
+  """
+  Keeps ProjectParticipant objects that do not match the given filter.
+  """
   not: ProjectParticipantWhereInput
+  """
+  Keeps ProjectParticipant objects that match every one of the given filters.
+  """
   and: [ProjectParticipantWhereInput!]
+  """
+  Keeps ProjectParticipant objects that match at least one of the given filters.
+  """
   or: [ProjectParticipantWhereInput!]
   """
   id field predicates
   """
   id: ID
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `id` + "`" + ` differs from the given value.
+  """
   idNEQ: ID
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `id` + "`" + ` is one of the given values.
+  """
   idIn: [ID!]
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `id` + "`" + ` is none of the given values.
+  """
   idNotIn: [ID!]
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `id` + "`" + ` is greater than the given value.
+  """
   idGT: ID
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `id` + "`" + ` is greater than or equal to the given value.
+  """
   idGTE: ID
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `id` + "`" + ` is less than the given value.
+  """
   idLT: ID
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `id` + "`" + ` is less than or equal to the given value.
+  """
   idLTE: ID
   """
   role field predicates
   """
   role: ProjectParticipantRole
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `role` + "`" + ` differs from the given value.
+  """
   roleNEQ: ProjectParticipantRole
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `role` + "`" + ` is one of the given values.
+  """
   roleIn: [ProjectParticipantRole!]
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `role` + "`" + ` is none of the given values.
+  """
   roleNotIn: [ProjectParticipantRole!]
   """
   share_percent field predicates
   """
   sharePercent: Float
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `sharePercent` + "`" + ` differs from the given value.
+  """
   sharePercentNEQ: Float
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `sharePercent` + "`" + ` is one of the given values.
+  """
   sharePercentIn: [Float!]
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `sharePercent` + "`" + ` is none of the given values.
+  """
   sharePercentNotIn: [Float!]
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `sharePercent` + "`" + ` is greater than the given value.
+  """
   sharePercentGT: Float
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `sharePercent` + "`" + ` is greater than or equal to the given value.
+  """
   sharePercentGTE: Float
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `sharePercent` + "`" + ` is less than the given value.
+  """
   sharePercentLT: Float
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `sharePercent` + "`" + ` is less than or equal to the given value.
+  """
   sharePercentLTE: Float
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `sharePercent` + "`" + ` is not set.
+  """
   sharePercentIsNil: Boolean
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `sharePercent` + "`" + ` is set.
+  """
   sharePercentNotNil: Boolean
 }
 """
 ProjectSector is enum for the field sector
 """
 enum ProjectSector @goModel(model: "github.com/bri-tracker/bri-tracker/ent/project.Sector") {
+  """
+  Power generation, grids, oil and gas.
+  """
   ENERGY
+  """
+  Railways, roads, ports, airports.
+  """
   TRANSPORT
+  """
+  Freight services, warehouses, logistics hubs and corridors.
+  """
   LOGISTICS
+  """
+  Plants and factories.
+  """
   MANUFACTURING
+  """
+  Textiles and garments.
+  """
   TEXTILES
+  """
+  Farming, fisheries, food processing.
+  """
   AGRICULTURE
+  """
+  Mining and minerals processing.
+  """
   MINING
+  """
+  Telecommunications, data centres, digital services.
+  """
   ICT
+  """
+  Banking, credit lines and other financial services.
+  """
   FINANCE
+  """
+  Hospitals and public health.
+  """
   HEALTH
+  """
+  Schools, training and scholarships.
+  """
   EDUCATION
+  """
+  Trade promotion, exhibitions, cross-border e-commerce.
+  """
   TRADE
+  """
+  Industrial and economic cooperation zones and parks.
+  """
   INDUSTRIAL_PARK
+  """
+  Research, innovation and technology transfer.
+  """
   SCIENCE_TECHNOLOGY
+  """
+  Water supply, sanitation, irrigation.
+  """
   WATER
+  """
+  Any other sector.
+  """
   OTHER
 }
 """
 ProjectStatus is enum for the field status
 """
 enum ProjectStatus @goModel(model: "github.com/bri-tracker/bri-tracker/ent/project.Status") {
+  """
+  Pledged or under discussion, not yet signed.
+  """
   PIPELINE
+  """
+  Agreed and committed, not yet started.
+  """
   SIGNED
+  """
+  Being built or implemented.
+  """
   UNDER_CONSTRUCTION
+  """
+  In operation.
+  """
   OPERATIONAL
+  """
+  Finished.
+  """
   COMPLETED
+  """
+  Halted for now; may resume.
+  """
   SUSPENDED
+  """
+  Abandoned.
+  """
   CANCELLED
 }
 """
@@ -2772,285 +4053,834 @@ ProjectWhereInput is used for filtering Project objects.
 Input was generated by ent.
 """
 input ProjectWhereInput {
+  """
+  Keeps Project objects that do not match the given filter.
+  """
   not: ProjectWhereInput
+  """
+  Keeps Project objects that match every one of the given filters.
+  """
   and: [ProjectWhereInput!]
+  """
+  Keeps Project objects that match at least one of the given filters.
+  """
   or: [ProjectWhereInput!]
   """
   id field predicates
   """
   id: ID
+  """
+  Keeps Project objects whose ` + "`" + `id` + "`" + ` differs from the given value.
+  """
   idNEQ: ID
+  """
+  Keeps Project objects whose ` + "`" + `id` + "`" + ` is one of the given values.
+  """
   idIn: [ID!]
+  """
+  Keeps Project objects whose ` + "`" + `id` + "`" + ` is none of the given values.
+  """
   idNotIn: [ID!]
+  """
+  Keeps Project objects whose ` + "`" + `id` + "`" + ` is greater than the given value.
+  """
   idGT: ID
+  """
+  Keeps Project objects whose ` + "`" + `id` + "`" + ` is greater than or equal to the given value.
+  """
   idGTE: ID
+  """
+  Keeps Project objects whose ` + "`" + `id` + "`" + ` is less than the given value.
+  """
   idLT: ID
+  """
+  Keeps Project objects whose ` + "`" + `id` + "`" + ` is less than or equal to the given value.
+  """
   idLTE: ID
   """
   created_at field predicates
   """
   createdAt: Time
+  """
+  Keeps Project objects whose ` + "`" + `createdAt` + "`" + ` differs from the given value.
+  """
   createdAtNEQ: Time
+  """
+  Keeps Project objects whose ` + "`" + `createdAt` + "`" + ` is one of the given values.
+  """
   createdAtIn: [Time!]
+  """
+  Keeps Project objects whose ` + "`" + `createdAt` + "`" + ` is none of the given values.
+  """
   createdAtNotIn: [Time!]
+  """
+  Keeps Project objects whose ` + "`" + `createdAt` + "`" + ` is greater than the given value.
+  """
   createdAtGT: Time
+  """
+  Keeps Project objects whose ` + "`" + `createdAt` + "`" + ` is greater than or equal to the given value.
+  """
   createdAtGTE: Time
+  """
+  Keeps Project objects whose ` + "`" + `createdAt` + "`" + ` is less than the given value.
+  """
   createdAtLT: Time
+  """
+  Keeps Project objects whose ` + "`" + `createdAt` + "`" + ` is less than or equal to the given value.
+  """
   createdAtLTE: Time
   """
   updated_at field predicates
   """
   updatedAt: Time
+  """
+  Keeps Project objects whose ` + "`" + `updatedAt` + "`" + ` differs from the given value.
+  """
   updatedAtNEQ: Time
+  """
+  Keeps Project objects whose ` + "`" + `updatedAt` + "`" + ` is one of the given values.
+  """
   updatedAtIn: [Time!]
+  """
+  Keeps Project objects whose ` + "`" + `updatedAt` + "`" + ` is none of the given values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Keeps Project objects whose ` + "`" + `updatedAt` + "`" + ` is greater than the given value.
+  """
   updatedAtGT: Time
+  """
+  Keeps Project objects whose ` + "`" + `updatedAt` + "`" + ` is greater than or equal to the given value.
+  """
   updatedAtGTE: Time
+  """
+  Keeps Project objects whose ` + "`" + `updatedAt` + "`" + ` is less than the given value.
+  """
   updatedAtLT: Time
+  """
+  Keeps Project objects whose ` + "`" + `updatedAt` + "`" + ` is less than or equal to the given value.
+  """
   updatedAtLTE: Time
   """
   title field predicates
   """
   title: String
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` differs from the given value.
+  """
   titleNEQ: String
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` is one of the given values.
+  """
   titleIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` is none of the given values.
+  """
   titleNotIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` is greater than the given value.
+  """
   titleGT: String
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` is greater than or equal to the given value.
+  """
   titleGTE: String
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` is less than the given value.
+  """
   titleLT: String
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` is less than or equal to the given value.
+  """
   titleLTE: String
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` contains the given text.
+  """
   titleContains: String
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` starts with the given text.
+  """
   titleHasPrefix: String
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` ends with the given text.
+  """
   titleHasSuffix: String
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` equals the given text, ignoring case.
+  """
   titleEqualFold: String
+  """
+  Keeps Project objects whose ` + "`" + `title` + "`" + ` contains the given text, ignoring case.
+  """
   titleContainsFold: String
   """
   description field predicates
   """
   description: String
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` differs from the given value.
+  """
   descriptionNEQ: String
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` is one of the given values.
+  """
   descriptionIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` is none of the given values.
+  """
   descriptionNotIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` is greater than the given value.
+  """
   descriptionGT: String
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` is greater than or equal to the given value.
+  """
   descriptionGTE: String
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` is less than the given value.
+  """
   descriptionLT: String
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` is less than or equal to the given value.
+  """
   descriptionLTE: String
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` contains the given text.
+  """
   descriptionContains: String
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` starts with the given text.
+  """
   descriptionHasPrefix: String
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` ends with the given text.
+  """
   descriptionHasSuffix: String
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` is not set.
+  """
   descriptionIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` is set.
+  """
   descriptionNotNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` equals the given text, ignoring case.
+  """
   descriptionEqualFold: String
+  """
+  Keeps Project objects whose ` + "`" + `description` + "`" + ` contains the given text, ignoring case.
+  """
   descriptionContainsFold: String
   """
   sector field predicates
   """
   sector: ProjectSector
+  """
+  Keeps Project objects whose ` + "`" + `sector` + "`" + ` differs from the given value.
+  """
   sectorNEQ: ProjectSector
+  """
+  Keeps Project objects whose ` + "`" + `sector` + "`" + ` is one of the given values.
+  """
   sectorIn: [ProjectSector!]
+  """
+  Keeps Project objects whose ` + "`" + `sector` + "`" + ` is none of the given values.
+  """
   sectorNotIn: [ProjectSector!]
   """
   status field predicates
   """
   status: ProjectStatus
+  """
+  Keeps Project objects whose ` + "`" + `status` + "`" + ` differs from the given value.
+  """
   statusNEQ: ProjectStatus
+  """
+  Keeps Project objects whose ` + "`" + `status` + "`" + ` is one of the given values.
+  """
   statusIn: [ProjectStatus!]
+  """
+  Keeps Project objects whose ` + "`" + `status` + "`" + ` is none of the given values.
+  """
   statusNotIn: [ProjectStatus!]
   """
   green_category field predicates
   """
   greenCategory: ProjectGreenCategory
+  """
+  Keeps Project objects whose ` + "`" + `greenCategory` + "`" + ` differs from the given value.
+  """
   greenCategoryNEQ: ProjectGreenCategory
+  """
+  Keeps Project objects whose ` + "`" + `greenCategory` + "`" + ` is one of the given values.
+  """
   greenCategoryIn: [ProjectGreenCategory!]
+  """
+  Keeps Project objects whose ` + "`" + `greenCategory` + "`" + ` is none of the given values.
+  """
   greenCategoryNotIn: [ProjectGreenCategory!]
   """
   amount field predicates
   """
   amount: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amount` + "`" + ` differs from the given value.
+  """
   amountNEQ: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amount` + "`" + ` is one of the given values.
+  """
   amountIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `amount` + "`" + ` is none of the given values.
+  """
   amountNotIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `amount` + "`" + ` is greater than the given value.
+  """
   amountGT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amount` + "`" + ` is greater than or equal to the given value.
+  """
   amountGTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amount` + "`" + ` is less than the given value.
+  """
   amountLT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amount` + "`" + ` is less than or equal to the given value.
+  """
   amountLTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amount` + "`" + ` is not set.
+  """
   amountIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `amount` + "`" + ` is set.
+  """
   amountNotNil: Boolean
   """
   currency field predicates
   """
   currency: String
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` differs from the given value.
+  """
   currencyNEQ: String
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` is one of the given values.
+  """
   currencyIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` is none of the given values.
+  """
   currencyNotIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` is greater than the given value.
+  """
   currencyGT: String
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` is greater than or equal to the given value.
+  """
   currencyGTE: String
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` is less than the given value.
+  """
   currencyLT: String
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` is less than or equal to the given value.
+  """
   currencyLTE: String
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` contains the given text.
+  """
   currencyContains: String
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` starts with the given text.
+  """
   currencyHasPrefix: String
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` ends with the given text.
+  """
   currencyHasSuffix: String
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` is not set.
+  """
   currencyIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` is set.
+  """
   currencyNotNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` equals the given text, ignoring case.
+  """
   currencyEqualFold: String
+  """
+  Keeps Project objects whose ` + "`" + `currency` + "`" + ` contains the given text, ignoring case.
+  """
   currencyContainsFold: String
   """
   amount_usd field predicates
   """
   amountUsd: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amountUsd` + "`" + ` differs from the given value.
+  """
   amountUsdNEQ: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amountUsd` + "`" + ` is one of the given values.
+  """
   amountUsdIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `amountUsd` + "`" + ` is none of the given values.
+  """
   amountUsdNotIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `amountUsd` + "`" + ` is greater than the given value.
+  """
   amountUsdGT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amountUsd` + "`" + ` is greater than or equal to the given value.
+  """
   amountUsdGTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amountUsd` + "`" + ` is less than the given value.
+  """
   amountUsdLT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amountUsd` + "`" + ` is less than or equal to the given value.
+  """
   amountUsdLTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `amountUsd` + "`" + ` is not set.
+  """
   amountUsdIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `amountUsd` + "`" + ` is set.
+  """
   amountUsdNotNil: Boolean
   """
   commitment_year field predicates
   """
   commitmentYear: Int
+  """
+  Keeps Project objects whose ` + "`" + `commitmentYear` + "`" + ` differs from the given value.
+  """
   commitmentYearNEQ: Int
+  """
+  Keeps Project objects whose ` + "`" + `commitmentYear` + "`" + ` is one of the given values.
+  """
   commitmentYearIn: [Int!]
+  """
+  Keeps Project objects whose ` + "`" + `commitmentYear` + "`" + ` is none of the given values.
+  """
   commitmentYearNotIn: [Int!]
+  """
+  Keeps Project objects whose ` + "`" + `commitmentYear` + "`" + ` is greater than the given value.
+  """
   commitmentYearGT: Int
+  """
+  Keeps Project objects whose ` + "`" + `commitmentYear` + "`" + ` is greater than or equal to the given value.
+  """
   commitmentYearGTE: Int
+  """
+  Keeps Project objects whose ` + "`" + `commitmentYear` + "`" + ` is less than the given value.
+  """
   commitmentYearLT: Int
+  """
+  Keeps Project objects whose ` + "`" + `commitmentYear` + "`" + ` is less than or equal to the given value.
+  """
   commitmentYearLTE: Int
+  """
+  Keeps Project objects whose ` + "`" + `commitmentYear` + "`" + ` is not set.
+  """
   commitmentYearIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `commitmentYear` + "`" + ` is set.
+  """
   commitmentYearNotNil: Boolean
   """
   signed_on field predicates
   """
   signedOn: Date
+  """
+  Keeps Project objects whose ` + "`" + `signedOn` + "`" + ` differs from the given value.
+  """
   signedOnNEQ: Date
+  """
+  Keeps Project objects whose ` + "`" + `signedOn` + "`" + ` is one of the given values.
+  """
   signedOnIn: [Date!]
+  """
+  Keeps Project objects whose ` + "`" + `signedOn` + "`" + ` is none of the given values.
+  """
   signedOnNotIn: [Date!]
+  """
+  Keeps Project objects whose ` + "`" + `signedOn` + "`" + ` is greater than the given value.
+  """
   signedOnGT: Date
+  """
+  Keeps Project objects whose ` + "`" + `signedOn` + "`" + ` is greater than or equal to the given value.
+  """
   signedOnGTE: Date
+  """
+  Keeps Project objects whose ` + "`" + `signedOn` + "`" + ` is less than the given value.
+  """
   signedOnLT: Date
+  """
+  Keeps Project objects whose ` + "`" + `signedOn` + "`" + ` is less than or equal to the given value.
+  """
   signedOnLTE: Date
+  """
+  Keeps Project objects whose ` + "`" + `signedOn` + "`" + ` is not set.
+  """
   signedOnIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `signedOn` + "`" + ` is set.
+  """
   signedOnNotNil: Boolean
   """
   started_on field predicates
   """
   startedOn: Date
+  """
+  Keeps Project objects whose ` + "`" + `startedOn` + "`" + ` differs from the given value.
+  """
   startedOnNEQ: Date
+  """
+  Keeps Project objects whose ` + "`" + `startedOn` + "`" + ` is one of the given values.
+  """
   startedOnIn: [Date!]
+  """
+  Keeps Project objects whose ` + "`" + `startedOn` + "`" + ` is none of the given values.
+  """
   startedOnNotIn: [Date!]
+  """
+  Keeps Project objects whose ` + "`" + `startedOn` + "`" + ` is greater than the given value.
+  """
   startedOnGT: Date
+  """
+  Keeps Project objects whose ` + "`" + `startedOn` + "`" + ` is greater than or equal to the given value.
+  """
   startedOnGTE: Date
+  """
+  Keeps Project objects whose ` + "`" + `startedOn` + "`" + ` is less than the given value.
+  """
   startedOnLT: Date
+  """
+  Keeps Project objects whose ` + "`" + `startedOn` + "`" + ` is less than or equal to the given value.
+  """
   startedOnLTE: Date
+  """
+  Keeps Project objects whose ` + "`" + `startedOn` + "`" + ` is not set.
+  """
   startedOnIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `startedOn` + "`" + ` is set.
+  """
   startedOnNotNil: Boolean
   """
   completed_on field predicates
   """
   completedOn: Date
+  """
+  Keeps Project objects whose ` + "`" + `completedOn` + "`" + ` differs from the given value.
+  """
   completedOnNEQ: Date
+  """
+  Keeps Project objects whose ` + "`" + `completedOn` + "`" + ` is one of the given values.
+  """
   completedOnIn: [Date!]
+  """
+  Keeps Project objects whose ` + "`" + `completedOn` + "`" + ` is none of the given values.
+  """
   completedOnNotIn: [Date!]
+  """
+  Keeps Project objects whose ` + "`" + `completedOn` + "`" + ` is greater than the given value.
+  """
   completedOnGT: Date
+  """
+  Keeps Project objects whose ` + "`" + `completedOn` + "`" + ` is greater than or equal to the given value.
+  """
   completedOnGTE: Date
+  """
+  Keeps Project objects whose ` + "`" + `completedOn` + "`" + ` is less than the given value.
+  """
   completedOnLT: Date
+  """
+  Keeps Project objects whose ` + "`" + `completedOn` + "`" + ` is less than or equal to the given value.
+  """
   completedOnLTE: Date
+  """
+  Keeps Project objects whose ` + "`" + `completedOn` + "`" + ` is not set.
+  """
   completedOnIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `completedOn` + "`" + ` is set.
+  """
   completedOnNotNil: Boolean
   """
   city field predicates
   """
   city: String
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` differs from the given value.
+  """
   cityNEQ: String
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` is one of the given values.
+  """
   cityIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` is none of the given values.
+  """
   cityNotIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` is greater than the given value.
+  """
   cityGT: String
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` is greater than or equal to the given value.
+  """
   cityGTE: String
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` is less than the given value.
+  """
   cityLT: String
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` is less than or equal to the given value.
+  """
   cityLTE: String
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` contains the given text.
+  """
   cityContains: String
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` starts with the given text.
+  """
   cityHasPrefix: String
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` ends with the given text.
+  """
   cityHasSuffix: String
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` is not set.
+  """
   cityIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` is set.
+  """
   cityNotNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` equals the given text, ignoring case.
+  """
   cityEqualFold: String
+  """
+  Keeps Project objects whose ` + "`" + `city` + "`" + ` contains the given text, ignoring case.
+  """
   cityContainsFold: String
   """
   latitude field predicates
   """
   latitude: Float
+  """
+  Keeps Project objects whose ` + "`" + `latitude` + "`" + ` differs from the given value.
+  """
   latitudeNEQ: Float
+  """
+  Keeps Project objects whose ` + "`" + `latitude` + "`" + ` is one of the given values.
+  """
   latitudeIn: [Float!]
+  """
+  Keeps Project objects whose ` + "`" + `latitude` + "`" + ` is none of the given values.
+  """
   latitudeNotIn: [Float!]
+  """
+  Keeps Project objects whose ` + "`" + `latitude` + "`" + ` is greater than the given value.
+  """
   latitudeGT: Float
+  """
+  Keeps Project objects whose ` + "`" + `latitude` + "`" + ` is greater than or equal to the given value.
+  """
   latitudeGTE: Float
+  """
+  Keeps Project objects whose ` + "`" + `latitude` + "`" + ` is less than the given value.
+  """
   latitudeLT: Float
+  """
+  Keeps Project objects whose ` + "`" + `latitude` + "`" + ` is less than or equal to the given value.
+  """
   latitudeLTE: Float
+  """
+  Keeps Project objects whose ` + "`" + `latitude` + "`" + ` is not set.
+  """
   latitudeIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `latitude` + "`" + ` is set.
+  """
   latitudeNotNil: Boolean
   """
   longitude field predicates
   """
   longitude: Float
+  """
+  Keeps Project objects whose ` + "`" + `longitude` + "`" + ` differs from the given value.
+  """
   longitudeNEQ: Float
+  """
+  Keeps Project objects whose ` + "`" + `longitude` + "`" + ` is one of the given values.
+  """
   longitudeIn: [Float!]
+  """
+  Keeps Project objects whose ` + "`" + `longitude` + "`" + ` is none of the given values.
+  """
   longitudeNotIn: [Float!]
+  """
+  Keeps Project objects whose ` + "`" + `longitude` + "`" + ` is greater than the given value.
+  """
   longitudeGT: Float
+  """
+  Keeps Project objects whose ` + "`" + `longitude` + "`" + ` is greater than or equal to the given value.
+  """
   longitudeGTE: Float
+  """
+  Keeps Project objects whose ` + "`" + `longitude` + "`" + ` is less than the given value.
+  """
   longitudeLT: Float
+  """
+  Keeps Project objects whose ` + "`" + `longitude` + "`" + ` is less than or equal to the given value.
+  """
   longitudeLTE: Float
+  """
+  Keeps Project objects whose ` + "`" + `longitude` + "`" + ` is not set.
+  """
   longitudeIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `longitude` + "`" + ` is set.
+  """
   longitudeNotNil: Boolean
   """
   external_ref field predicates
   """
   externalRef: String
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` differs from the given value.
+  """
   externalRefNEQ: String
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` is one of the given values.
+  """
   externalRefIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` is none of the given values.
+  """
   externalRefNotIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` is greater than the given value.
+  """
   externalRefGT: String
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` is greater than or equal to the given value.
+  """
   externalRefGTE: String
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` is less than the given value.
+  """
   externalRefLT: String
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` is less than or equal to the given value.
+  """
   externalRefLTE: String
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` contains the given text.
+  """
   externalRefContains: String
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` starts with the given text.
+  """
   externalRefHasPrefix: String
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` ends with the given text.
+  """
   externalRefHasSuffix: String
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` is not set.
+  """
   externalRefIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` is set.
+  """
   externalRefNotNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` equals the given text, ignoring case.
+  """
   externalRefEqualFold: String
+  """
+  Keeps Project objects whose ` + "`" + `externalRef` + "`" + ` contains the given text, ignoring case.
+  """
   externalRefContainsFold: String
   """
   host_country_id field predicates
   """
   hostCountryID: ID
+  """
+  Keeps Project objects whose ` + "`" + `hostCountryID` + "`" + ` differs from the given value.
+  """
   hostCountryIDNEQ: ID
+  """
+  Keeps Project objects whose ` + "`" + `hostCountryID` + "`" + ` is one of the given values.
+  """
   hostCountryIDIn: [ID!]
+  """
+  Keeps Project objects whose ` + "`" + `hostCountryID` + "`" + ` is none of the given values.
+  """
   hostCountryIDNotIn: [ID!]
+  """
+  Keeps Project objects whose ` + "`" + `hostCountryID` + "`" + ` is not set.
+  """
   hostCountryIDIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `hostCountryID` + "`" + ` is set.
+  """
   hostCountryIDNotNil: Boolean
   """
   host_country edge predicates
   """
   hasHostCountry: Boolean
+  """
+  Keeps Project objects with a ` + "`" + `hostCountry` + "`" + ` link that matches all the given filters.
+  """
   hasHostCountryWith: [PartnerWhereInput!]
   """
   participants edge predicates
   """
   hasParticipants: Boolean
+  """
+  Keeps Project objects with a ` + "`" + `participants` + "`" + ` link that matches all the given filters.
+  """
   hasParticipantsWith: [PartnerWhereInput!]
   """
   policies edge predicates
   """
   hasPolicies: Boolean
+  """
+  Keeps Project objects with a ` + "`" + `policies` + "`" + ` link that matches all the given filters.
+  """
   hasPoliciesWith: [PolicyWhereInput!]
   """
   participations edge predicates
   """
   hasParticipations: Boolean
+  """
+  Keeps Project objects with a ` + "`" + `participations` + "`" + ` link that matches all the given filters.
+  """
   hasParticipationsWith: [ProjectParticipantWhereInput!]
 }
+"""
+The root of all reads.
+"""
 type Query {
   """
   Fetches an object given its ID.
@@ -3186,6 +5016,9 @@ input UpdatePartnerInput {
   The partner's name in its own language or in Chinese, e.g. 山东高速集团.
   """
   localName: String
+  """
+  Sets ` + "`" + `localName` + "`" + ` to null.
+  """
   clearLocalName: Boolean
   """
   What kind of party the partner is.
@@ -3195,42 +5028,93 @@ input UpdatePartnerInput {
   ISO 3166-1 alpha-3 code; required and unique for COUNTRY partners, absent for others (they name their home country through ` + "`" + `country` + "`" + `).
   """
   countryCode: String
+  """
+  Sets ` + "`" + `countryCode` + "`" + ` to null.
+  """
   clearCountryCode: Boolean
   """
   The world region of the partner (of its home country for non-country partners).
   """
   region: PartnerRegion
+  """
+  Sets ` + "`" + `region` + "`" + ` to null.
+  """
   clearRegion: Boolean
   """
   When a Belt and Road cooperation document was signed with this partner.
   """
   briSignedOn: Date
+  """
+  Sets ` + "`" + `briSignedOn` + "`" + ` to null.
+  """
   clearBriSignedOn: Boolean
   """
   The partner's website (http or https URL).
   """
   website: String
+  """
+  Sets ` + "`" + `website` + "`" + ` to null.
+  """
   clearWebsite: Boolean
   """
   A free-text description of the partner.
   """
   description: String
+  """
+  Sets ` + "`" + `description` + "`" + ` to null.
+  """
   clearDescription: Boolean
   """
   An identifier of the partner in an outside system, e.g. ` + "`" + `aiddata:agency:...` + "`" + `; unique when set.
   """
   externalRef: String
+  """
+  Sets ` + "`" + `externalRef` + "`" + ` to null.
+  """
   clearExternalRef: Boolean
+  """
+  The id of the partner's home COUNTRY partner.
+  """
   countryID: ID
+  """
+  Removes every ` + "`" + `country` + "`" + ` link. (A non-country partner's home COUNTRY partner.)
+  """
   clearCountry: Boolean
+  """
+  Ids to link as ` + "`" + `members` + "`" + `, beside the current links. (Partners (enterprises, governments, banks...) whose home country this COUNTRY partner is.)
+  """
   addMemberIDs: [ID!]
+  """
+  Ids to unlink from ` + "`" + `members` + "`" + `.
+  """
   removeMemberIDs: [ID!]
+  """
+  Removes every ` + "`" + `members` + "`" + ` link. (Partners (enterprises, governments, banks...) whose home country this COUNTRY partner is.)
+  """
   clearMembers: Boolean
+  """
+  Ids to link as ` + "`" + `hostedProjects` + "`" + `, beside the current links. (Projects located in this COUNTRY partner.)
+  """
   addHostedProjectIDs: [ID!]
+  """
+  Ids to unlink from ` + "`" + `hostedProjects` + "`" + `.
+  """
   removeHostedProjectIDs: [ID!]
+  """
+  Removes every ` + "`" + `hostedProjects` + "`" + ` link. (Projects located in this COUNTRY partner.)
+  """
   clearHostedProjects: Boolean
+  """
+  Ids to link as ` + "`" + `policies` + "`" + `, beside the current links. (Opening-up policies that target this partner.)
+  """
   addPolicyIDs: [ID!]
+  """
+  Ids to unlink from ` + "`" + `policies` + "`" + `.
+  """
   removePolicyIDs: [ID!]
+  """
+  Removes every ` + "`" + `policies` + "`" + ` link. (Opening-up policies that target this partner.)
+  """
   clearPolicies: Boolean
 }
 """
@@ -3246,16 +5130,25 @@ input UpdatePolicyInput {
   What the policy does, in brief.
   """
   summary: String
+  """
+  Sets ` + "`" + `summary` + "`" + ` to null.
+  """
   clearSummary: Boolean
   """
   The official document number, e.g. 国发〔2019〕16号.
   """
   documentNumber: String
+  """
+  Sets ` + "`" + `documentNumber` + "`" + ` to null.
+  """
   clearDocumentNumber: Boolean
   """
   The body that issued the policy.
   """
   issuingAuthority: String
+  """
+  Sets ` + "`" + `issuingAuthority` + "`" + ` to null.
+  """
   clearIssuingAuthority: Boolean
   """
   The level of government or agreement the policy comes from.
@@ -3273,32 +5166,77 @@ input UpdatePolicyInput {
   When the policy was issued.
   """
   issuedOn: Date
+  """
+  Sets ` + "`" + `issuedOn` + "`" + ` to null.
+  """
   clearIssuedOn: Boolean
   """
   The first day the policy applies.
   """
   effectiveFrom: Date
+  """
+  Sets ` + "`" + `effectiveFrom` + "`" + ` to null.
+  """
   clearEffectiveFrom: Boolean
   """
   The last day the policy applies, if it has an end; not before ` + "`" + `effectiveFrom` + "`" + `.
   """
   effectiveUntil: Date
+  """
+  Sets ` + "`" + `effectiveUntil` + "`" + ` to null.
+  """
   clearEffectiveUntil: Boolean
   """
   Where the policy text is published (http or https URL).
   """
   url: String
+  """
+  Sets ` + "`" + `uRL` + "`" + ` to null.
+  """
   clearURL: Boolean
+  """
+  Ids to link as ` + "`" + `projects` + "`" + `, beside the current links. (Projects the policy supports.)
+  """
   addProjectIDs: [ID!]
+  """
+  Ids to unlink from ` + "`" + `projects` + "`" + `.
+  """
   removeProjectIDs: [ID!]
+  """
+  Removes every ` + "`" + `projects` + "`" + ` link. (Projects the policy supports.)
+  """
   clearProjects: Boolean
+  """
+  Ids to link as ` + "`" + `partners` + "`" + `, beside the current links. (Partners the policy targets.)
+  """
   addPartnerIDs: [ID!]
+  """
+  Ids to unlink from ` + "`" + `partners` + "`" + `.
+  """
   removePartnerIDs: [ID!]
+  """
+  Removes every ` + "`" + `partners` + "`" + ` link. (Partners the policy targets.)
+  """
   clearPartners: Boolean
+  """
+  The id of the newer policy that replaced this one.
+  """
   supersededByID: ID
+  """
+  Removes every ` + "`" + `supersededBy` + "`" + ` link. (The newer policy that replaced this one.)
+  """
   clearSupersededBy: Boolean
+  """
+  Ids to link as ` + "`" + `supersedes` + "`" + `, beside the current links. (Older policies that this policy replaced.)
+  """
   addSupersedeIDs: [ID!]
+  """
+  Ids to unlink from ` + "`" + `supersedes` + "`" + `.
+  """
   removeSupersedeIDs: [ID!]
+  """
+  Removes every ` + "`" + `supersedes` + "`" + ` link. (Older policies that this policy replaced.)
+  """
   clearSupersedes: Boolean
 }
 """
@@ -3314,6 +5252,9 @@ input UpdateProjectInput {
   A free-text description of the project.
   """
   description: String
+  """
+  Sets ` + "`" + `description` + "`" + ` to null.
+  """
   clearDescription: Boolean
   """
   The industry the project serves.
@@ -3331,61 +5272,109 @@ input UpdateProjectInput {
   The committed amount in ` + "`" + `currency` + "`" + `, exact (a decimal string).
   """
   amount: Decimal
+  """
+  Sets ` + "`" + `amount` + "`" + ` to null.
+  """
   clearAmount: Boolean
   """
   ISO 4217 code of ` + "`" + `amount` + "`" + `; required when ` + "`" + `amount` + "`" + ` is set.
   """
   currency: String
+  """
+  Sets ` + "`" + `currency` + "`" + ` to null.
+  """
   clearCurrency: Boolean
   """
   The amount in US dollars, exact (a decimal string).
   """
   amountUsd: Decimal
+  """
+  Sets ` + "`" + `amountUsd` + "`" + ` to null.
+  """
   clearAmountUsd: Boolean
   """
   The year the financing or investment was committed.
   """
   commitmentYear: Int
+  """
+  Sets ` + "`" + `commitmentYear` + "`" + ` to null.
+  """
   clearCommitmentYear: Boolean
   """
   When the project agreement was signed.
   """
   signedOn: Date
+  """
+  Sets ` + "`" + `signedOn` + "`" + ` to null.
+  """
   clearSignedOn: Boolean
   """
   When implementation or construction started.
   """
   startedOn: Date
+  """
+  Sets ` + "`" + `startedOn` + "`" + ` to null.
+  """
   clearStartedOn: Boolean
   """
   When the project was completed; not before ` + "`" + `startedOn` + "`" + `.
   """
   completedOn: Date
+  """
+  Sets ` + "`" + `completedOn` + "`" + ` to null.
+  """
   clearCompletedOn: Boolean
   """
   The city or place where the project is located.
   """
   city: String
+  """
+  Sets ` + "`" + `city` + "`" + ` to null.
+  """
   clearCity: Boolean
   """
   Latitude of the project site in degrees, -90 to 90 (WGS 84).
   """
   latitude: Float
+  """
+  Sets ` + "`" + `latitude` + "`" + ` to null.
+  """
   clearLatitude: Boolean
   """
   Longitude of the project site in degrees, -180 to 180 (WGS 84).
   """
   longitude: Float
+  """
+  Sets ` + "`" + `longitude` + "`" + ` to null.
+  """
   clearLongitude: Boolean
   """
   An identifier of the project in an outside dataset, e.g. ` + "`" + `aiddata:12345` + "`" + `; unique when set.
   """
   externalRef: String
+  """
+  Sets ` + "`" + `externalRef` + "`" + ` to null.
+  """
   clearExternalRef: Boolean
+  """
+  The id of the COUNTRY partner where the project is located.
+  """
   hostCountryID: ID
+  """
+  Removes every ` + "`" + `hostCountry` + "`" + ` link. (The COUNTRY partner where the project is located.)
+  """
   clearHostCountry: Boolean
+  """
+  Ids to link as ` + "`" + `policies` + "`" + `, beside the current links. (Opening-up policies that support the project.)
+  """
   addPolicyIDs: [ID!]
+  """
+  Ids to unlink from ` + "`" + `policies` + "`" + `.
+  """
   removePolicyIDs: [ID!]
+  """
+  Removes every ` + "`" + `policies` + "`" + ` link. (Opening-up policies that support the project.)
+  """
   clearPolicies: Boolean
 }
 `, BuiltIn: false},

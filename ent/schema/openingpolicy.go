@@ -21,6 +21,7 @@ type OpeningPolicy struct {
 // Annotations of the OpeningPolicy.
 func (OpeningPolicy) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("An opening-up policy that supports projects and targets partners: a negative list, a free trade zone, a tariff concession, a logistics corridor."),
 		entsql.Table("policies"),
 		entsql.IncrementStart(policyIDStart),
 		entgql.Type("Policy"),

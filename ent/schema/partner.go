@@ -19,6 +19,7 @@ type Partner struct {
 // Annotations of the Partner.
 func (Partner) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("A party that cooperates: a country, a provincial government, an enterprise, a bank, an international organisation or a research institution."),
 		entsql.IncrementStart(partnerIDStart),
 		entgql.QueryField().Description("Partners: countries, governments, enterprises, banks and organisations."),
 		entgql.RelayConnection(),

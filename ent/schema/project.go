@@ -20,6 +20,7 @@ type Project struct {
 // Annotations of the Project.
 func (Project) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("A cooperation project: a plant, a railway, a park, a loan, a training programme."),
 		entsql.IncrementStart(projectIDStart),
 		entgql.QueryField().Description("Cooperation projects."),
 		entgql.RelayConnection(),

@@ -23,6 +23,7 @@ type ProjectParticipant struct {
 // Annotations of the ProjectParticipant.
 func (ProjectParticipant) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("A partner's part in a project: the role it plays and its share."),
 		entsql.IncrementStart(projectParticipantIDStart),
 		entgql.RelayConnection(),
 	}
