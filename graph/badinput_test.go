@@ -16,7 +16,7 @@ func TestBadInput(t *testing.T) {
 		s := apitest.NewServer(t, db)
 		ids := map[string]any{
 			"kaz": gid(f.kaz.ID), "hs": gid(f.hiSpeed.ID), "almaty": gid(f.almaty.ID), "fta": gid(f.fta.ID),
-			"exim": gid(f.exim.ID), "pak": gid(f.pak.ID), "sahiwal": gid(f.sahiwal.ID),
+			"exim": gid(f.exim.ID), "pak": gid(f.pak.ID), "sahiwal": gid(f.sahiwal.ID), "chn": gid(f.chn.ID),
 		}
 		// an id in the Project range that no row has
 		ids["ghostProject"] = globalid.Encode(f.almaty.ID + 1000)
@@ -96,6 +96,8 @@ func TestBadInput(t *testing.T) {
 				`mutation($hs: ID!) { deletePartner(id: $hs) { deletedID } }`, "takes part in 1 project(s)"},
 			{"delete a hosting country", "CONFLICT", "",
 				`mutation($pak: ID!) { deletePartner(id: $pak) { deletedID } }`, "hosts 2 project(s)"},
+			{"delete a home country", "CONFLICT", "",
+				`mutation($chn: ID!) { deletePartner(id: $chn) { deletedID } }`, "is the home country of 3 partner(s)"},
 			{"country that hosts turns enterprise", "CONFLICT", "kind",
 				`mutation($pak: ID!) { updatePartner(id: $pak, input: {kind: ENTERPRISE, clearCountryCode: true}) { id } }`, "must stay a COUNTRY"},
 			{"second field fails: first is rolled back", "BAD_USER_INPUT", "latitude",
