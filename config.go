@@ -19,6 +19,7 @@ type config struct {
 	SQLitePath      string
 	Seed            bool
 	Playground      bool
+	PublicRead      bool
 	CORSOrigins     []string
 	ShutdownTimeout time.Duration
 }
@@ -49,6 +50,10 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if err != nil {
 		return config{}, err
 	}
+	publicReadDefault, err := envBool("PUBLIC_READ", true)
+	if err != nil {
+		return config{}, err
+	}
 
 	var (
 		c       config
@@ -61,6 +66,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.SQLitePath, "sqlite-path", env("SQLITE_PATH", "./bri-tracker.db"), "SQLite database file (env SQLITE_PATH)")
 	fs.BoolVar(&c.Seed, "seed", seedDefault, "fill an empty database with the demo dataset (env SEED)")
 	fs.BoolVar(&c.Playground, "playground", playgroundDefault, "serve the GraphiQL playground at / (env PLAYGROUND)")
+	fs.BoolVar(&c.PublicRead, "public-read", publicReadDefault, "let requests without an API key read (env PUBLIC_READ)")
 	fs.StringVar(&origins, "cors-origins", getenv("CORS_ALLOWED_ORIGINS"), "comma-separated origins allowed cross-origin access; * for any; empty for none (env CORS_ALLOWED_ORIGINS)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
 	if err := fs.Parse(args); err != nil {

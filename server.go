@@ -68,6 +68,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		Logger:      logger,
 		CORSOrigins: cfg.CORSOrigins,
 		Playground:  cfg.Playground,
+		PublicRead:  cfg.PublicRead,
 	})
 	if err != nil {
 		return err

@@ -14,6 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bri-tracker/bri-tracker/ent/apikey"
+	"github.com/bri-tracker/bri-tracker/internal/apikeys"
+	"github.com/bri-tracker/bri-tracker/internal/auth"
+	"github.com/bri-tracker/bri-tracker/internal/store"
+
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
 	"github.com/bri-tracker/bri-tracker/internal/playground"
 )
@@ -54,10 +59,32 @@ func startServer(t *testing.T, cfg config) (string, func() error) {
 	return "http://" + addr, stop
 }
 
-func postGraphQL(t *testing.T, base, query string) (int, map[string]any) {
+// sqliteAdminKey prepares a SQLite database file with an ADMIN key and
+// returns the key's secret.
+func sqliteAdminKey(t *testing.T, path string) string {
+	t.Helper()
+	ctx := auth.SystemContext(context.Background(), "test")
+	client, _, err := store.Open(ctx, store.Config{SQLitePath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	_, secret, err := apikeys.Create(ctx, client, "test-admin", apikey.RoleADMIN, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+func postGraphQL(t *testing.T, base, query string, key ...string) (int, map[string]any) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query})
-	res, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if len(key) > 0 {
+		req.Header.Set("Authorization", "Bearer "+key[0])
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,10 +105,10 @@ func TestServeSeedsAndServes(t *testing.T) {
 		cfg  func(t *testing.T) config
 	}{
 		{"sqlite", func(t *testing.T) config {
-			return config{SQLitePath: filepath.Join(t.TempDir(), "bri.db"), Seed: true, Playground: true}
+			return config{SQLitePath: filepath.Join(t.TempDir(), "bri.db"), Seed: true, Playground: true, PublicRead: true}
 		}},
 		{"postgres", func(t *testing.T) config {
-			return config{DatabaseURL: apitest.PostgresURL(t), Seed: true, Playground: true}
+			return config{DatabaseURL: apitest.PostgresURL(t), Seed: true, Playground: true, PublicRead: true}
 		}},
 	} {
 		t.Run(db.name, func(t *testing.T) {
@@ -123,7 +150,7 @@ func TestServeSeedsAndServes(t *testing.T) {
 }
 
 func TestSeedOff(t *testing.T) {
-	base, _ := startServer(t, config{SQLitePath: filepath.Join(t.TempDir(), "bri.db"), Seed: false})
+	base, _ := startServer(t, config{SQLitePath: filepath.Join(t.TempDir(), "bri.db"), Seed: false, PublicRead: true})
 	_, out := postGraphQL(t, base, `{ partners { totalCount } }`)
 	if got := out["data"].(map[string]any)["partners"].(map[string]any)["totalCount"].(float64); got != 0 {
 		t.Fatalf("partners with seeding off: %v", got)
@@ -179,6 +206,7 @@ func TestPlaygroundIsOffline(t *testing.T) {
 // still gets its answer, and serve returns without error.
 func TestGracefulShutdown(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bri.db")
+	key := sqliteAdminKey(t, path)
 	base, stop := startServer(t, config{SQLitePath: path})
 
 	// Hold SQLite's write lock so that the mutation below waits in flight.
@@ -202,7 +230,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	answered := make(chan result, 1)
 	go func() {
-		status, out := postGraphQL(t, base, `mutation { createPartner(input: {name: "Qilu Transportation", kind: ENTERPRISE}) { name } }`)
+		status, out := postGraphQL(t, base, `mutation { createPartner(input: {name: "Qilu Transportation", kind: ENTERPRISE}) { name } }`, key)
 		answered <- result{status, out}
 	}()
 	time.Sleep(300 * time.Millisecond) // the mutation is now waiting for the lock

@@ -30,6 +30,7 @@ func main() {
 	}
 	cfg := &gen.Config{
 		Features: []gen.Feature{
+			gen.FeaturePrivacy,
 			gen.FeatureIntercept,
 			gen.FeatureUpsert,
 			gen.FeatureLock,

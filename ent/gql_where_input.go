@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bri-tracker/bri-tracker/ent/apikey"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
@@ -14,6 +15,476 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
+
+// ApiKeyWhereInput represents a where input for filtering APIKey queries.
+type ApiKeyWhereInput struct {
+	Predicates []predicate.APIKey  `json:"-"`
+	Not        *ApiKeyWhereInput   `json:"not,omitempty"`
+	Or         []*ApiKeyWhereInput `json:"or,omitempty"`
+	And        []*ApiKeyWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "role" field predicates.
+	Role      *apikey.Role  `json:"role,omitempty"`
+	RoleNEQ   *apikey.Role  `json:"roleNEQ,omitempty"`
+	RoleIn    []apikey.Role `json:"roleIn,omitempty"`
+	RoleNotIn []apikey.Role `json:"roleNotIn,omitempty"`
+
+	// "secret_hash" field predicates.
+	SecretHash             *string  `json:"secretHash,omitempty"`
+	SecretHashNEQ          *string  `json:"secretHashNEQ,omitempty"`
+	SecretHashIn           []string `json:"secretHashIn,omitempty"`
+	SecretHashNotIn        []string `json:"secretHashNotIn,omitempty"`
+	SecretHashGT           *string  `json:"secretHashGT,omitempty"`
+	SecretHashGTE          *string  `json:"secretHashGTE,omitempty"`
+	SecretHashLT           *string  `json:"secretHashLT,omitempty"`
+	SecretHashLTE          *string  `json:"secretHashLTE,omitempty"`
+	SecretHashContains     *string  `json:"secretHashContains,omitempty"`
+	SecretHashHasPrefix    *string  `json:"secretHashHasPrefix,omitempty"`
+	SecretHashHasSuffix    *string  `json:"secretHashHasSuffix,omitempty"`
+	SecretHashEqualFold    *string  `json:"secretHashEqualFold,omitempty"`
+	SecretHashContainsFold *string  `json:"secretHashContainsFold,omitempty"`
+
+	// "hint" field predicates.
+	Hint             *string  `json:"hint,omitempty"`
+	HintNEQ          *string  `json:"hintNEQ,omitempty"`
+	HintIn           []string `json:"hintIn,omitempty"`
+	HintNotIn        []string `json:"hintNotIn,omitempty"`
+	HintGT           *string  `json:"hintGT,omitempty"`
+	HintGTE          *string  `json:"hintGTE,omitempty"`
+	HintLT           *string  `json:"hintLT,omitempty"`
+	HintLTE          *string  `json:"hintLTE,omitempty"`
+	HintContains     *string  `json:"hintContains,omitempty"`
+	HintHasPrefix    *string  `json:"hintHasPrefix,omitempty"`
+	HintHasSuffix    *string  `json:"hintHasSuffix,omitempty"`
+	HintEqualFold    *string  `json:"hintEqualFold,omitempty"`
+	HintContainsFold *string  `json:"hintContainsFold,omitempty"`
+
+	// "partner_id" field predicates.
+	PartnerID       *int  `json:"partnerID,omitempty"`
+	PartnerIDNEQ    *int  `json:"partnerIDNEQ,omitempty"`
+	PartnerIDIn     []int `json:"partnerIDIn,omitempty"`
+	PartnerIDNotIn  []int `json:"partnerIDNotIn,omitempty"`
+	PartnerIDIsNil  bool  `json:"partnerIDIsNil,omitempty"`
+	PartnerIDNotNil bool  `json:"partnerIDNotNil,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "last_used_at" field predicates.
+	LastUsedAt       *time.Time  `json:"lastUsedAt,omitempty"`
+	LastUsedAtNEQ    *time.Time  `json:"lastUsedAtNEQ,omitempty"`
+	LastUsedAtIn     []time.Time `json:"lastUsedAtIn,omitempty"`
+	LastUsedAtNotIn  []time.Time `json:"lastUsedAtNotIn,omitempty"`
+	LastUsedAtGT     *time.Time  `json:"lastUsedAtGT,omitempty"`
+	LastUsedAtGTE    *time.Time  `json:"lastUsedAtGTE,omitempty"`
+	LastUsedAtLT     *time.Time  `json:"lastUsedAtLT,omitempty"`
+	LastUsedAtLTE    *time.Time  `json:"lastUsedAtLTE,omitempty"`
+	LastUsedAtIsNil  bool        `json:"lastUsedAtIsNil,omitempty"`
+	LastUsedAtNotNil bool        `json:"lastUsedAtNotNil,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+
+	// "partner" edge predicates.
+	HasPartner     *bool                `json:"hasPartner,omitempty"`
+	HasPartnerWith []*PartnerWhereInput `json:"hasPartnerWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ApiKeyWhereInput) AddPredicates(predicates ...predicate.APIKey) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ApiKeyWhereInput filter on the APIKeyQuery builder.
+func (i *ApiKeyWhereInput) Filter(q *APIKeyQuery) (*APIKeyQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyApiKeyWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyApiKeyWhereInput is returned in case the ApiKeyWhereInput is empty.
+var ErrEmptyApiKeyWhereInput = errors.New("ent: empty predicate ApiKeyWhereInput")
+
+// P returns a predicate for filtering apikeys.
+// An error is returned if the input is empty or invalid.
+func (i *ApiKeyWhereInput) P() (predicate.APIKey, error) {
+	var predicates []predicate.APIKey
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, apikey.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.APIKey, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, apikey.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.APIKey, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, apikey.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, apikey.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, apikey.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, apikey.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, apikey.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, apikey.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, apikey.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, apikey.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, apikey.IDLTE(*i.IDLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, apikey.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, apikey.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, apikey.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, apikey.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, apikey.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, apikey.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, apikey.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, apikey.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, apikey.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, apikey.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, apikey.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, apikey.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, apikey.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Role != nil {
+		predicates = append(predicates, apikey.RoleEQ(*i.Role))
+	}
+	if i.RoleNEQ != nil {
+		predicates = append(predicates, apikey.RoleNEQ(*i.RoleNEQ))
+	}
+	if len(i.RoleIn) > 0 {
+		predicates = append(predicates, apikey.RoleIn(i.RoleIn...))
+	}
+	if len(i.RoleNotIn) > 0 {
+		predicates = append(predicates, apikey.RoleNotIn(i.RoleNotIn...))
+	}
+	if i.SecretHash != nil {
+		predicates = append(predicates, apikey.SecretHashEQ(*i.SecretHash))
+	}
+	if i.SecretHashNEQ != nil {
+		predicates = append(predicates, apikey.SecretHashNEQ(*i.SecretHashNEQ))
+	}
+	if len(i.SecretHashIn) > 0 {
+		predicates = append(predicates, apikey.SecretHashIn(i.SecretHashIn...))
+	}
+	if len(i.SecretHashNotIn) > 0 {
+		predicates = append(predicates, apikey.SecretHashNotIn(i.SecretHashNotIn...))
+	}
+	if i.SecretHashGT != nil {
+		predicates = append(predicates, apikey.SecretHashGT(*i.SecretHashGT))
+	}
+	if i.SecretHashGTE != nil {
+		predicates = append(predicates, apikey.SecretHashGTE(*i.SecretHashGTE))
+	}
+	if i.SecretHashLT != nil {
+		predicates = append(predicates, apikey.SecretHashLT(*i.SecretHashLT))
+	}
+	if i.SecretHashLTE != nil {
+		predicates = append(predicates, apikey.SecretHashLTE(*i.SecretHashLTE))
+	}
+	if i.SecretHashContains != nil {
+		predicates = append(predicates, apikey.SecretHashContains(*i.SecretHashContains))
+	}
+	if i.SecretHashHasPrefix != nil {
+		predicates = append(predicates, apikey.SecretHashHasPrefix(*i.SecretHashHasPrefix))
+	}
+	if i.SecretHashHasSuffix != nil {
+		predicates = append(predicates, apikey.SecretHashHasSuffix(*i.SecretHashHasSuffix))
+	}
+	if i.SecretHashEqualFold != nil {
+		predicates = append(predicates, apikey.SecretHashEqualFold(*i.SecretHashEqualFold))
+	}
+	if i.SecretHashContainsFold != nil {
+		predicates = append(predicates, apikey.SecretHashContainsFold(*i.SecretHashContainsFold))
+	}
+	if i.Hint != nil {
+		predicates = append(predicates, apikey.HintEQ(*i.Hint))
+	}
+	if i.HintNEQ != nil {
+		predicates = append(predicates, apikey.HintNEQ(*i.HintNEQ))
+	}
+	if len(i.HintIn) > 0 {
+		predicates = append(predicates, apikey.HintIn(i.HintIn...))
+	}
+	if len(i.HintNotIn) > 0 {
+		predicates = append(predicates, apikey.HintNotIn(i.HintNotIn...))
+	}
+	if i.HintGT != nil {
+		predicates = append(predicates, apikey.HintGT(*i.HintGT))
+	}
+	if i.HintGTE != nil {
+		predicates = append(predicates, apikey.HintGTE(*i.HintGTE))
+	}
+	if i.HintLT != nil {
+		predicates = append(predicates, apikey.HintLT(*i.HintLT))
+	}
+	if i.HintLTE != nil {
+		predicates = append(predicates, apikey.HintLTE(*i.HintLTE))
+	}
+	if i.HintContains != nil {
+		predicates = append(predicates, apikey.HintContains(*i.HintContains))
+	}
+	if i.HintHasPrefix != nil {
+		predicates = append(predicates, apikey.HintHasPrefix(*i.HintHasPrefix))
+	}
+	if i.HintHasSuffix != nil {
+		predicates = append(predicates, apikey.HintHasSuffix(*i.HintHasSuffix))
+	}
+	if i.HintEqualFold != nil {
+		predicates = append(predicates, apikey.HintEqualFold(*i.HintEqualFold))
+	}
+	if i.HintContainsFold != nil {
+		predicates = append(predicates, apikey.HintContainsFold(*i.HintContainsFold))
+	}
+	if i.PartnerID != nil {
+		predicates = append(predicates, apikey.PartnerIDEQ(*i.PartnerID))
+	}
+	if i.PartnerIDNEQ != nil {
+		predicates = append(predicates, apikey.PartnerIDNEQ(*i.PartnerIDNEQ))
+	}
+	if len(i.PartnerIDIn) > 0 {
+		predicates = append(predicates, apikey.PartnerIDIn(i.PartnerIDIn...))
+	}
+	if len(i.PartnerIDNotIn) > 0 {
+		predicates = append(predicates, apikey.PartnerIDNotIn(i.PartnerIDNotIn...))
+	}
+	if i.PartnerIDIsNil {
+		predicates = append(predicates, apikey.PartnerIDIsNil())
+	}
+	if i.PartnerIDNotNil {
+		predicates = append(predicates, apikey.PartnerIDNotNil())
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, apikey.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, apikey.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, apikey.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, apikey.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, apikey.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, apikey.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, apikey.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, apikey.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.LastUsedAt != nil {
+		predicates = append(predicates, apikey.LastUsedAtEQ(*i.LastUsedAt))
+	}
+	if i.LastUsedAtNEQ != nil {
+		predicates = append(predicates, apikey.LastUsedAtNEQ(*i.LastUsedAtNEQ))
+	}
+	if len(i.LastUsedAtIn) > 0 {
+		predicates = append(predicates, apikey.LastUsedAtIn(i.LastUsedAtIn...))
+	}
+	if len(i.LastUsedAtNotIn) > 0 {
+		predicates = append(predicates, apikey.LastUsedAtNotIn(i.LastUsedAtNotIn...))
+	}
+	if i.LastUsedAtGT != nil {
+		predicates = append(predicates, apikey.LastUsedAtGT(*i.LastUsedAtGT))
+	}
+	if i.LastUsedAtGTE != nil {
+		predicates = append(predicates, apikey.LastUsedAtGTE(*i.LastUsedAtGTE))
+	}
+	if i.LastUsedAtLT != nil {
+		predicates = append(predicates, apikey.LastUsedAtLT(*i.LastUsedAtLT))
+	}
+	if i.LastUsedAtLTE != nil {
+		predicates = append(predicates, apikey.LastUsedAtLTE(*i.LastUsedAtLTE))
+	}
+	if i.LastUsedAtIsNil {
+		predicates = append(predicates, apikey.LastUsedAtIsNil())
+	}
+	if i.LastUsedAtNotNil {
+		predicates = append(predicates, apikey.LastUsedAtNotNil())
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, apikey.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, apikey.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, apikey.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, apikey.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, apikey.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, apikey.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, apikey.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, apikey.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, apikey.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, apikey.RevokedAtNotNil())
+	}
+
+	if i.HasPartner != nil {
+		p := apikey.HasPartner()
+		if !*i.HasPartner {
+			p = apikey.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPartnerWith) > 0 {
+		with := make([]predicate.Partner, 0, len(i.HasPartnerWith))
+		for _, w := range i.HasPartnerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPartnerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, apikey.HasPartnerWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyApiKeyWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return apikey.And(predicates...), nil
+	}
+}
 
 // PolicyWhereInput represents a where input for filtering OpeningPolicy queries.
 type PolicyWhereInput struct {

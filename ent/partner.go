@@ -58,19 +58,22 @@ type PartnerEdges struct {
 	Projects []*Project `json:"projects,omitempty"`
 	// Projects located in this COUNTRY partner.
 	HostedProjects []*Project `json:"hosted_projects,omitempty"`
+	// API keys that act for this partner.
+	APIKeys []*APIKey `json:"api_keys,omitempty"`
 	// Opening-up policies that target this partner.
 	Policies []*OpeningPolicy `json:"policies,omitempty"`
 	// Participations holds the value of the participations edge.
 	Participations []*ProjectParticipant `json:"participations,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
 	totalCount [6]map[string]int
 
 	namedMembers        map[string][]*Partner
 	namedProjects       map[string][]*Project
 	namedHostedProjects map[string][]*Project
+	namedAPIKeys        map[string][]*APIKey
 	namedPolicies       map[string][]*OpeningPolicy
 	namedParticipations map[string][]*ProjectParticipant
 }
@@ -113,10 +116,19 @@ func (e PartnerEdges) HostedProjectsOrErr() ([]*Project, error) {
 	return nil, &NotLoadedError{edge: "hosted_projects"}
 }
 
+// APIKeysOrErr returns the APIKeys value or an error if the edge
+// was not loaded in eager-loading.
+func (e PartnerEdges) APIKeysOrErr() ([]*APIKey, error) {
+	if e.loadedTypes[4] {
+		return e.APIKeys, nil
+	}
+	return nil, &NotLoadedError{edge: "api_keys"}
+}
+
 // PoliciesOrErr returns the Policies value or an error if the edge
 // was not loaded in eager-loading.
 func (e PartnerEdges) PoliciesOrErr() ([]*OpeningPolicy, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.Policies, nil
 	}
 	return nil, &NotLoadedError{edge: "policies"}
@@ -125,7 +137,7 @@ func (e PartnerEdges) PoliciesOrErr() ([]*OpeningPolicy, error) {
 // ParticipationsOrErr returns the Participations value or an error if the edge
 // was not loaded in eager-loading.
 func (e PartnerEdges) ParticipationsOrErr() ([]*ProjectParticipant, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[6] {
 		return e.Participations, nil
 	}
 	return nil, &NotLoadedError{edge: "participations"}
@@ -276,6 +288,11 @@ func (_m *Partner) QueryProjects() *ProjectQuery {
 // QueryHostedProjects queries the "hosted_projects" edge of the Partner entity.
 func (_m *Partner) QueryHostedProjects() *ProjectQuery {
 	return NewPartnerClient(_m.config).QueryHostedProjects(_m)
+}
+
+// QueryAPIKeys queries the "api_keys" edge of the Partner entity.
+func (_m *Partner) QueryAPIKeys() *APIKeyQuery {
+	return NewPartnerClient(_m.config).QueryAPIKeys(_m)
 }
 
 // QueryPolicies queries the "policies" edge of the Partner entity.
@@ -435,6 +452,30 @@ func (_m *Partner) appendNamedHostedProjects(name string, edges ...*Project) {
 		_m.Edges.namedHostedProjects[name] = []*Project{}
 	} else {
 		_m.Edges.namedHostedProjects[name] = append(_m.Edges.namedHostedProjects[name], edges...)
+	}
+}
+
+// NamedAPIKeys returns the APIKeys named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Partner) NamedAPIKeys(name string) ([]*APIKey, error) {
+	if _m.Edges.namedAPIKeys == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAPIKeys[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Partner) appendNamedAPIKeys(name string, edges ...*APIKey) {
+	if _m.Edges.namedAPIKeys == nil {
+		_m.Edges.namedAPIKeys = make(map[string][]*APIKey)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAPIKeys[name] = []*APIKey{}
+	} else {
+		_m.Edges.namedAPIKeys[name] = append(_m.Edges.namedAPIKeys[name], edges...)
 	}
 }
 

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -13,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/bri-tracker/bri-tracker/ent/apikey"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
@@ -31,6 +33,7 @@ type PartnerQuery struct {
 	withMembers             *PartnerQuery
 	withProjects            *ProjectQuery
 	withHostedProjects      *ProjectQuery
+	withAPIKeys             *APIKeyQuery
 	withPolicies            *OpeningPolicyQuery
 	withParticipations      *ProjectParticipantQuery
 	loadTotal               []func(context.Context, []*Partner) error
@@ -38,6 +41,7 @@ type PartnerQuery struct {
 	withNamedMembers        map[string]*PartnerQuery
 	withNamedProjects       map[string]*ProjectQuery
 	withNamedHostedProjects map[string]*ProjectQuery
+	withNamedAPIKeys        map[string]*APIKeyQuery
 	withNamedPolicies       map[string]*OpeningPolicyQuery
 	withNamedParticipations map[string]*ProjectParticipantQuery
 	// intermediate query (i.e. traversal path).
@@ -157,6 +161,28 @@ func (_q *PartnerQuery) QueryHostedProjects() *ProjectQuery {
 			sqlgraph.From(partner.Table, partner.FieldID, selector),
 			sqlgraph.To(project.Table, project.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, partner.HostedProjectsTable, partner.HostedProjectsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAPIKeys chains the current query on the "api_keys" edge.
+func (_q *PartnerQuery) QueryAPIKeys() *APIKeyQuery {
+	query := (&APIKeyClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(partner.Table, partner.FieldID, selector),
+			sqlgraph.To(apikey.Table, apikey.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, partner.APIKeysTable, partner.APIKeysColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -404,6 +430,7 @@ func (_q *PartnerQuery) Clone() *PartnerQuery {
 		withMembers:        _q.withMembers.Clone(),
 		withProjects:       _q.withProjects.Clone(),
 		withHostedProjects: _q.withHostedProjects.Clone(),
+		withAPIKeys:        _q.withAPIKeys.Clone(),
 		withPolicies:       _q.withPolicies.Clone(),
 		withParticipations: _q.withParticipations.Clone(),
 		// clone intermediate query.
@@ -454,6 +481,17 @@ func (_q *PartnerQuery) WithHostedProjects(opts ...func(*ProjectQuery)) *Partner
 		opt(query)
 	}
 	_q.withHostedProjects = query
+	return _q
+}
+
+// WithAPIKeys tells the query-builder to eager-load the nodes that are connected to
+// the "api_keys" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PartnerQuery) WithAPIKeys(opts ...func(*APIKeyQuery)) *PartnerQuery {
+	query := (&APIKeyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAPIKeys = query
 	return _q
 }
 
@@ -550,6 +588,12 @@ func (_q *PartnerQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if partner.Policy == nil {
+		return errors.New("ent: uninitialized partner.Policy (forgotten import ent/runtime?)")
+	}
+	if err := partner.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -557,11 +601,12 @@ func (_q *PartnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Part
 	var (
 		nodes       = []*Partner{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withCountry != nil,
 			_q.withMembers != nil,
 			_q.withProjects != nil,
 			_q.withHostedProjects != nil,
+			_q.withAPIKeys != nil,
 			_q.withPolicies != nil,
 			_q.withParticipations != nil,
 		}
@@ -614,6 +659,13 @@ func (_q *PartnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Part
 			return nil, err
 		}
 	}
+	if query := _q.withAPIKeys; query != nil {
+		if err := _q.loadAPIKeys(ctx, query, nodes,
+			func(n *Partner) { n.Edges.APIKeys = []*APIKey{} },
+			func(n *Partner, e *APIKey) { n.Edges.APIKeys = append(n.Edges.APIKeys, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withPolicies; query != nil {
 		if err := _q.loadPolicies(ctx, query, nodes,
 			func(n *Partner) { n.Edges.Policies = []*OpeningPolicy{} },
@@ -646,6 +698,13 @@ func (_q *PartnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Part
 		if err := _q.loadHostedProjects(ctx, query, nodes,
 			func(n *Partner) { n.appendNamedHostedProjects(name) },
 			func(n *Partner, e *Project) { n.appendNamedHostedProjects(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAPIKeys {
+		if err := _q.loadAPIKeys(ctx, query, nodes,
+			func(n *Partner) { n.appendNamedAPIKeys(name) },
+			func(n *Partner, e *APIKey) { n.appendNamedAPIKeys(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -825,6 +884,39 @@ func (_q *PartnerQuery) loadHostedProjects(ctx context.Context, query *ProjectQu
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "host_country_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *PartnerQuery) loadAPIKeys(ctx context.Context, query *APIKeyQuery, nodes []*Partner, init func(*Partner), assign func(*Partner, *APIKey)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Partner)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(apikey.FieldPartnerID)
+	}
+	query.Where(predicate.APIKey(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(partner.APIKeysColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.PartnerID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "partner_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "partner_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -1083,6 +1175,20 @@ func (_q *PartnerQuery) WithNamedHostedProjects(name string, opts ...func(*Proje
 		_q.withNamedHostedProjects = make(map[string]*ProjectQuery)
 	}
 	_q.withNamedHostedProjects[name] = query
+	return _q
+}
+
+// WithNamedAPIKeys tells the query-builder to eager-load the nodes that are connected to the "api_keys"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PartnerQuery) WithNamedAPIKeys(name string, opts ...func(*APIKeyQuery)) *PartnerQuery {
+	query := (&APIKeyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAPIKeys == nil {
+		_q.withNamedAPIKeys = make(map[string]*APIKeyQuery)
+	}
+	_q.withNamedAPIKeys[name] = query
 	return _q
 }
 

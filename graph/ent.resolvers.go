@@ -26,6 +26,11 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	return r.Client.Noders(ctx, ids, ent.WithNodeType(nodeType))
 }
 
+// APIKeys is the resolver for the apiKeys field.
+func (r *queryResolver) APIKeys(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ApiKeyOrder, where *ent.ApiKeyWhereInput) (*ent.ApiKeyConnection, error) {
+	return r.Client.APIKey.Query().Paginate(ctx, after, first, before, last, ent.WithApiKeyOrder(orderBy), ent.WithApiKeyFilter(where.Filter))
+}
+
 // Policies is the resolver for the policies field.
 func (r *queryResolver) Policies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) (*ent.PolicyConnection, error) {
 	return r.Client.OpeningPolicy.Query().Paginate(ctx, after, first, before, last, ent.WithPolicyOrder(orderBy), ent.WithPolicyFilter(where.Filter))

@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/ent/privacy"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
@@ -52,6 +53,9 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			for k, v := range appErr.Extensions {
 				gqlErr.Extensions[k] = v
 			}
+		case errors.Is(err, privacy.Deny):
+			gqlErr.Message = "not allowed"
+			gqlErr.Extensions["code"] = string(apperr.Forbidden)
 		case errors.As(err, &valErr):
 			field := lowerCamel(valErr.Name)
 			gqlErr.Message = fmt.Sprintf("%s: %s", field, validationReason(valErr))

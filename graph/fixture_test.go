@@ -10,6 +10,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/internal/auth"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
@@ -27,7 +28,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, c *ent.Client) *fixture {
 	t.Helper()
-	ctx := context.Background()
+	ctx := auth.SystemContext(context.Background(), "test fixture")
 	must := func(v any, err error) any {
 		t.Helper()
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/graph/model"
+	"github.com/bri-tracker/bri-tracker/internal/apikeys"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/rules"
 )
@@ -38,8 +39,8 @@ func (r *mutationResolver) DeletePartner(ctx context.Context, id int) (*model.De
 }
 
 // CreateProject is the resolver for the createProject field.
-func (r *mutationResolver) CreateProject(ctx context.Context, input ent.CreateProjectInput) (*ent.Project, error) {
-	return r.client(ctx).Project.Create().SetInput(input).Save(ctx)
+func (r *mutationResolver) CreateProject(ctx context.Context, input ent.CreateProjectInput, participants []*model.ParticipantInput) (*ent.Project, error) {
+	return createProject(ctx, r.client(ctx), input, participants)
 }
 
 // UpdateProject is the resolver for the updateProject field.
@@ -98,6 +99,25 @@ func (r *mutationResolver) RemoveProjectParticipant(ctx context.Context, project
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
+}
+
+// CreateAPIKey is the resolver for the createApiKey field.
+func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
+	k, secret, err := apikeys.Create(ctx, r.client(ctx), input.Name, input.Role, input.PartnerID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateAPIKeyPayload{Key: k, Secret: secret}, nil
+}
+
+// RevokeAPIKey is the resolver for the revokeApiKey field.
+func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id int) (*ent.APIKey, error) {
+	return apikeys.Revoke(ctx, r.client(ctx), id)
+}
+
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
+	return r.viewer(ctx)
 }
 
 // Mutation returns MutationResolver implementation.

@@ -9,6 +9,32 @@ import (
 )
 
 var (
+	// APIKeysColumns holds the columns for the "api_keys" table.
+	APIKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"VIEWER", "EDITOR", "PARTNER", "ADMIN"}},
+		{Name: "secret_hash", Type: field.TypeString, Unique: true},
+		{Name: "hint", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "partner_id", Type: field.TypeInt, Nullable: true},
+	}
+	// APIKeysTable holds the schema information for the "api_keys" table.
+	APIKeysTable = &schema.Table{
+		Name:       "api_keys",
+		Columns:    APIKeysColumns,
+		PrimaryKey: []*schema.Column{APIKeysColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "api_keys_partners_api_keys",
+				Columns:    []*schema.Column{APIKeysColumns[8]},
+				RefColumns: []*schema.Column{PartnersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+	}
 	// PoliciesColumns holds the columns for the "policies" table.
 	PoliciesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -266,6 +292,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		APIKeysTable,
 		PoliciesTable,
 		PartnersTable,
 		ProjectsTable,
@@ -276,6 +303,11 @@ var (
 )
 
 func init() {
+	APIKeysTable.ForeignKeys[0].RefTable = PartnersTable
+	APIKeysTable.Annotation = &entsql.Annotation{
+		Table:          "api_keys",
+		IncrementStart: func(i int) *int { return &i }(21474836480),
+	}
 	PoliciesTable.ForeignKeys[0].RefTable = PoliciesTable
 	PoliciesTable.Annotation = &entsql.Annotation{
 		Table:          "policies",

@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// APIKey is the predicate function for apikey builders.
+type APIKey func(*sql.Selector)
+
 // OpeningPolicy is the predicate function for openingpolicy builders.
 type OpeningPolicy func(*sql.Selector)
 

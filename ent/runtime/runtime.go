@@ -3,22 +3,73 @@
 package runtime
 
 import (
+	"context"
 	"time"
 
+	"github.com/bri-tracker/bri-tracker/ent/apikey"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/ent/schema"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
 )
 
 // The init function reads all schema descriptors with runtime code
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	apikey.Policy = privacy.NewPolicies(schema.APIKey{})
+	apikey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := apikey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	apikeyHooks := schema.APIKey{}.Hooks()
+
+	apikey.Hooks[1] = apikeyHooks[0]
+	apikeyFields := schema.APIKey{}.Fields()
+	_ = apikeyFields
+	// apikeyDescName is the schema descriptor for name field.
+	apikeyDescName := apikeyFields[0].Descriptor()
+	// apikey.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	apikey.NameValidator = func() func(string) error {
+		validators := apikeyDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// apikeyDescCreatedAt is the schema descriptor for created_at field.
+	apikeyDescCreatedAt := apikeyFields[5].Descriptor()
+	// apikey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	apikey.DefaultCreatedAt = apikeyDescCreatedAt.Default.(func() time.Time)
 	openingpolicyMixin := schema.OpeningPolicy{}.Mixin()
+	openingpolicy.Policy = privacy.NewPolicies(schema.OpeningPolicy{})
+	openingpolicy.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := openingpolicy.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	openingpolicyHooks := schema.OpeningPolicy{}.Hooks()
-	openingpolicy.Hooks[0] = openingpolicyHooks[0]
+
+	openingpolicy.Hooks[1] = openingpolicyHooks[0]
 	openingpolicyMixinFields0 := openingpolicyMixin[0].Fields()
 	_ = openingpolicyMixinFields0
 	openingpolicyFields := schema.OpeningPolicy{}.Fields()
@@ -82,9 +133,20 @@ func init() {
 		}
 	}()
 	partnerMixin := schema.Partner{}.Mixin()
+	partner.Policy = privacy.NewPolicies(schema.Partner{})
+	partner.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := partner.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	partnerHooks := schema.Partner{}.Hooks()
-	partner.Hooks[0] = partnerHooks[0]
-	partner.Hooks[1] = partnerHooks[1]
+
+	partner.Hooks[1] = partnerHooks[0]
+
+	partner.Hooks[2] = partnerHooks[1]
 	partnerMixinFields0 := partnerMixin[0].Fields()
 	_ = partnerMixinFields0
 	partnerFields := schema.Partner{}.Fields()
@@ -166,8 +228,20 @@ func init() {
 		}
 	}()
 	projectMixin := schema.Project{}.Mixin()
+	project.Policy = privacy.NewPolicies(schema.Project{})
+	project.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := project.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	projectHooks := schema.Project{}.Hooks()
-	project.Hooks[0] = projectHooks[0]
+
+	project.Hooks[1] = projectHooks[0]
+
+	project.Hooks[2] = projectHooks[1]
 	projectMixinFields0 := projectMixin[0].Fields()
 	_ = projectMixinFields0
 	projectFields := schema.Project{}.Fields()
@@ -242,8 +316,18 @@ func init() {
 			return nil
 		}
 	}()
+	projectparticipant.Policy = privacy.NewPolicies(schema.ProjectParticipant{})
+	projectparticipant.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := projectparticipant.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	projectparticipantHooks := schema.ProjectParticipant{}.Hooks()
-	projectparticipant.Hooks[0] = projectparticipantHooks[0]
+
+	projectparticipant.Hooks[1] = projectparticipantHooks[0]
 	projectparticipantFields := schema.ProjectParticipant{}.Fields()
 	_ = projectparticipantFields
 	// projectparticipantDescSharePercent is the schema descriptor for share_percent field.

@@ -8,4 +8,5 @@ const (
 	projectIDStart            = 2 << 32
 	policyIDStart             = 3 << 32
 	projectParticipantIDStart = 4 << 32
+	apiKeyIDStart             = 5 << 32
 )

@@ -93,6 +93,9 @@ func (Partner) Edges() []ent.Edge {
 		edge.To("hosted_projects", Project.Type).
 			Comment("Projects located in this COUNTRY partner.").
 			Annotations(entgql.RelayConnection()),
+		edge.To("api_keys", APIKey.Type).
+			Comment("API keys that act for this partner.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.From("policies", OpeningPolicy.Type).
 			Ref("partners").
 			Comment("Opening-up policies that target this partner.").

@@ -2,8 +2,126 @@
 
 package model
 
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/ent/apikey"
+	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+)
+
+// A new API key.
+type CreateAPIKeyInput struct {
+	// What the key is for, e.g. `qingdao-port-sync`.
+	Name string `json:"name"`
+	// What the key may do.
+	Role apikey.Role `json:"role"`
+	// For a PARTNER key (and only for one): the partner it acts for.
+	PartnerID *int `json:"partnerID,omitempty"`
+}
+
+// A created API key and its secret.
+type CreateAPIKeyPayload struct {
+	// The key.
+	Key *ent.APIKey `json:"key"`
+	// The secret to send as `Authorization: Bearer <secret>`. Shown this once.
+	Secret string `json:"secret"`
+}
+
 // What a delete removed.
 type DeletePayload struct {
 	// The id of the deleted object.
 	DeletedID int `json:"deletedID"`
+}
+
+// A partner's part in a new project.
+type ParticipantInput struct {
+	// The partner's id.
+	PartnerID int `json:"partnerID"`
+	// The part the partner plays.
+	Role projectparticipant.Role `json:"role"`
+	// The partner's share of the project in percent, 0 to 100.
+	SharePercent *float64 `json:"sharePercent,omitempty"`
+}
+
+// The caller of the API.
+type Viewer struct {
+	// The caller's role: ANONYMOUS without a key, else the key's role.
+	Role ViewerRole `json:"role"`
+	// Whether the caller may write at all.
+	CanWrite bool `json:"canWrite"`
+	// The caller's API key, when it sent one.
+	Key *ent.APIKey `json:"key,omitempty"`
+	// The partner a PARTNER key acts for.
+	Partner *ent.Partner `json:"partner,omitempty"`
+}
+
+// What a caller may do.
+type ViewerRole string
+
+const (
+	// No key: reads only, and only while public read is on.
+	ViewerRoleAnonymous ViewerRole = "ANONYMOUS"
+	// Reads everything, writes nothing.
+	ViewerRoleViewer ViewerRole = "VIEWER"
+	// Writes all domain data, deletes no partner or policy.
+	ViewerRoleEditor ViewerRole = "EDITOR"
+	// Writes the projects its partner takes part in and its own partner record.
+	ViewerRolePartner ViewerRole = "PARTNER"
+	// Does everything, including API keys.
+	ViewerRoleAdmin ViewerRole = "ADMIN"
+)
+
+var AllViewerRole = []ViewerRole{
+	ViewerRoleAnonymous,
+	ViewerRoleViewer,
+	ViewerRoleEditor,
+	ViewerRolePartner,
+	ViewerRoleAdmin,
+}
+
+func (e ViewerRole) IsValid() bool {
+	switch e {
+	case ViewerRoleAnonymous, ViewerRoleViewer, ViewerRoleEditor, ViewerRolePartner, ViewerRoleAdmin:
+		return true
+	}
+	return false
+}
+
+func (e ViewerRole) String() string {
+	return string(e)
+}
+
+func (e *ViewerRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ViewerRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ViewerRole", str)
+	}
+	return nil
+}
+
+func (e ViewerRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ViewerRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ViewerRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bri-tracker/bri-tracker/ent/apikey"
+	"github.com/bri-tracker/bri-tracker/internal/apikeys"
+	"github.com/bri-tracker/bri-tracker/internal/auth"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 )
 
@@ -19,6 +23,8 @@ type Server struct {
 	t    testing.TB
 	URL  string
 	logs *lockedWriter
+	// AdminKey is sent by Do; DoAs sends another.
+	AdminKey string
 }
 
 // Logs returns what the server has logged so far.
@@ -36,6 +42,7 @@ func NewServer(t testing.TB, db *DB, opts ...func(*httpapi.Options)) *Server {
 		Client:     db.Client,
 		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
 		Playground: true,
+		PublicRead: true,
 	}
 	for _, f := range opts {
 		f(&o)
@@ -46,7 +53,19 @@ func NewServer(t testing.TB, db *DB, opts ...func(*httpapi.Options)) *Server {
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Server{DB: db, t: t, URL: ts.URL, logs: logs}
+	s := &Server{DB: db, t: t, URL: ts.URL, logs: logs}
+	s.AdminKey = s.NewKey("test-admin", apikey.RoleADMIN, nil)
+	return s
+}
+
+// NewKey creates an API key and returns its secret.
+func (s *Server) NewKey(name string, role apikey.Role, partnerID *int) string {
+	s.t.Helper()
+	_, secret, err := apikeys.Create(auth.SystemContext(context.Background(), "test"), s.Client, name, role, partnerID)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return secret
 }
 
 // Response is a decoded GraphQL response.
@@ -70,8 +89,15 @@ func (e Error) Code() string {
 	return c
 }
 
-// Do posts a GraphQL request with JSON variables and decodes the response.
+// Do posts a GraphQL request with JSON variables, as an admin, and decodes
+// the response.
 func (s *Server) Do(query string, vars map[string]any, headers ...string) *Response {
+	s.t.Helper()
+	return s.DoAs(s.AdminKey, query, vars, headers...)
+}
+
+// DoAs posts a GraphQL request with the given API key ("" for none).
+func (s *Server) DoAs(key, query string, vars map[string]any, headers ...string) *Response {
 	s.t.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
@@ -82,6 +108,9 @@ func (s *Server) Do(query string, vars map[string]any, headers ...string) *Respo
 		s.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

@@ -28,7 +28,13 @@ type Error struct {
 	Message string
 	// Extensions are added to the error's extensions beside code and field.
 	Extensions map[string]any
+	// Cause is the error behind this one, for errors.Is (for example ent's
+	// privacy.Deny, which makes ent refuse the operation).
+	Cause error
 }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Cause }
 
 func (e *Error) Error() string {
 	if e.Field != "" {

@@ -21,6 +21,7 @@ const (
 	Project            = "Project"
 	Policy             = "Policy"
 	ProjectParticipant = "ProjectParticipant"
+	APIKey             = "ApiKey"
 )
 
 // rangeBits is the width of each type's id range.
@@ -32,6 +33,7 @@ var types = map[int]string{
 	2: Project,
 	3: Policy,
 	4: ProjectParticipant,
+	5: APIKey,
 }
 
 // TypeOf returns the type of the row an integer id belongs to, or "" for an id

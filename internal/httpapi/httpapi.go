@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -34,6 +33,8 @@ type Options struct {
 	PageLimits graph.PageLimits
 	// MaxBodyBytes bounds a request body; zero means 1 MiB.
 	MaxBodyBytes int64
+	// PublicRead lets requests without an API key read.
+	PublicRead bool
 }
 
 // New returns the server's handler.
@@ -60,12 +61,13 @@ func New(o Options) (http.Handler, error) {
 	gql.SetQueryCache(o.PageLimits.QueryCache(lru.New[*ast.QueryDocument](1000)))
 	gql.Use(extension.Introspection{})
 	gql.Use(o.PageLimits)
-	gql.Use(entgql.Transactioner{TxOpener: o.Client})
-	gql.SetErrorPresenter(graph.PresentError(o.Logger))
+	present := graph.PresentError(o.Logger)
+	gql.Use(graph.Transactions{Client: o.Client, Present: present})
+	gql.SetErrorPresenter(present)
 	gql.SetRecoverFunc(graph.Recover(o.Logger))
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(gql, o.MaxBodyBytes))
+	mux.Handle("/graphql", authenticate(o.Client, o.PublicRead, o.Logger, limitBody(gql, o.MaxBodyBytes)))
 	if o.Playground {
 		pg, err := playground.Handler("/", "/graphql")
 		if err != nil {

@@ -5,6 +5,12 @@ import "strings"
 // enumValues documents each value of the domain's enums, by GraphQL enum
 // name and value.
 var enumValues = map[string]map[string]string{
+	"ApiKeyRole": {
+		"VIEWER":  "Reads everything, writes nothing.",
+		"EDITOR":  "Reads everything and writes all domain data, but deletes no partner or policy.",
+		"PARTNER": "Acts for one partner: creates projects the partner takes part in, changes or deletes only those projects and the partner's own record, reads like a viewer.",
+		"ADMIN":   "Does everything, including API keys and deleting partners and policies.",
+	},
 	"PartnerKind": {
 		"COUNTRY":                    "A sovereign state, keyed by its ISO 3166-1 alpha-3 code.",
 		"SUBNATIONAL_GOVERNMENT":     "A provincial, state or municipal government, such as the Shandong Provincial People's Government.",

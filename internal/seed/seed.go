@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/bri-tracker/bri-tracker/internal/auth"
+
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
@@ -30,6 +32,7 @@ type Stats struct {
 // already exists. It writes everything in one transaction, so a failure
 // leaves the database as it was.
 func Run(ctx context.Context, client *ent.Client) (Stats, error) {
+	ctx = auth.SystemContext(ctx, "seed")
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return Stats{}, fmt.Errorf("seed: begin transaction: %w", err)

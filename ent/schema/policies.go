@@ -1,0 +1,22 @@
+package schema
+
+import (
+	"entgo.io/ent"
+
+	"github.com/bri-tracker/bri-tracker/internal/rules"
+)
+
+// Policy of the Partner: who may write it (internal/rules).
+func (Partner) Policy() ent.Policy { return rules.PartnerPolicy() }
+
+// Policy of the Project: who may write it (internal/rules).
+func (Project) Policy() ent.Policy { return rules.ProjectPolicy() }
+
+// Policy of the OpeningPolicy: who may write it (internal/rules).
+func (OpeningPolicy) Policy() ent.Policy { return rules.PolicyPolicy() }
+
+// Policy of the ProjectParticipant: who may write it (internal/rules).
+func (ProjectParticipant) Policy() ent.Policy { return rules.ParticipantPolicy() }
+
+// Policy of the APIKey: admins only (internal/rules).
+func (APIKey) Policy() ent.Policy { return rules.APIKeyPolicy() }

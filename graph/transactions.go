@@ -1,0 +1,87 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+)
+
+// Transactions runs every mutation operation in one database transaction:
+// all its fields commit together, or, when any fails, nothing is written
+// and the response carries only the errors. Commit-time checks (ent OnCommit
+// hooks) that fail are reported like any other error.
+type Transactions struct {
+	Client  *ent.Client
+	Present graphql.ErrorPresenterFunc
+}
+
+var (
+	_ graphql.HandlerExtension        = Transactions{}
+	_ graphql.OperationContextMutator = Transactions{}
+	_ graphql.ResponseInterceptor     = Transactions{}
+)
+
+// ExtensionName names the extension for gqlgen.
+func (Transactions) ExtensionName() string { return "Transactions" }
+
+// Validate checks the extension's configuration.
+func (t Transactions) Validate(graphql.ExecutableSchema) error {
+	if t.Client == nil || t.Present == nil {
+		return errors.New("transactions: client and error presenter are required")
+	}
+	return nil
+}
+
+// MutateOperationContext serialises the resolvers of a mutation: they share
+// one transaction, which is not safe for concurrent use.
+func (Transactions) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if !isMutation(oc.Operation) {
+		return nil
+	}
+	previous := oc.ResolverMiddleware
+	var mu sync.Mutex
+	oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return previous(ctx, next)
+	}
+	return nil
+}
+
+// InterceptResponse wraps a mutation in its transaction.
+func (t Transactions) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !isMutation(graphql.GetOperationContext(ctx).Operation) {
+		return next(ctx)
+	}
+	tx, err := t.Client.Tx(ctx)
+	if err != nil {
+		return &graphql.Response{Errors: gqlerror.List{t.Present(ctx, err)}}
+	}
+	ctx = ent.NewTxContext(ctx, tx)
+	ctx = ent.NewContext(ctx, tx.Client())
+	defer func() {
+		if r := recover(); r != nil {
+			_ = tx.Rollback()
+			panic(r)
+		}
+	}()
+	rsp := next(ctx)
+	if len(rsp.Errors) > 0 {
+		_ = tx.Rollback()
+		return &graphql.Response{Errors: rsp.Errors, Extensions: rsp.Extensions}
+	}
+	if err := tx.Commit(); err != nil {
+		return &graphql.Response{Errors: gqlerror.List{t.Present(ctx, err)}}
+	}
+	return rsp
+}
+
+func isMutation(op *ast.OperationDefinition) bool {
+	return op != nil && op.Operation == ast.Mutation
+}
