@@ -29,15 +29,20 @@ func main() {
 }
 
 func run(args []string, logger *slog.Logger) error {
-	if len(args) > 0 && args[0] == "serve" {
-		args = args[1:]
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(args) > 0 {
+		switch args[0] {
+		case "serve":
+			args = args[1:]
+		case "keys":
+			return runKeys(ctx, args[1:], os.Getenv, os.Stdout)
+		}
 	}
 	cfg, err := parseConfig(args, os.Getenv)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	return serve(ctx, cfg, logger, nil)
 }
 

@@ -313,3 +313,8 @@ func TestParseConfig(t *testing.T) {
 		t.Error("SEED=maybe accepted")
 	}
 }
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

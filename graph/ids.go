@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/ent/apikey"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
@@ -18,6 +19,7 @@ var tables = map[string]string{
 	globalid.Project:            project.Table,
 	globalid.Policy:             openingpolicy.Table,
 	globalid.ProjectParticipant: projectparticipant.Table,
+	globalid.APIKey:             apikey.Table,
 }
 
 // nodeType tells ent's Noder which table holds an id, from the id alone.

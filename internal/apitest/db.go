@@ -136,5 +136,14 @@ func open(t testing.TB, cfg store.Config) *DB {
 	return &DB{Dialect: db.Dialect, Client: client, Counter: counter, SQL: db.SQL}
 }
 
+// Reopen opens another fresh database of db's kind.
+func Reopen(t testing.TB, db *DB) *DB {
+	t.Helper()
+	if db.IsPostgres() {
+		return OpenPostgres(t)
+	}
+	return OpenSQLite(t)
+}
+
 // IsPostgres reports whether db is PostgreSQL.
 func (d *DB) IsPostgres() bool { return d.Dialect == dialect.Postgres }

@@ -66,6 +66,9 @@ func checkPartner(ctx context.Context, m *ent.PartnerMutation) error {
 		if len(m.HostedProjectsIDs()) > 0 {
 			return apperr.Invalid("addHostedProjectIDs", "only a COUNTRY partner can host projects")
 		}
+		if len(m.MembersIDs()) > 0 {
+			return apperr.Invalid("addMemberIDs", "only a COUNTRY partner is a home country with members")
+		}
 		if _, changed := m.Kind(); changed && op.Is(ent.OpUpdateOne) {
 			old, err := m.OldKind(ctx)
 			if err != nil {
