@@ -8,77 +8,132 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/graph"
+	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 	"github.com/bri-tracker/bri-tracker/internal/store"
 )
 
 // config is the server's configuration, from flags and environment variables
 // (a flag wins over its variable).
 type config struct {
-	Addr            string
-	DatabaseURL     string
-	SQLitePath      string
-	Seed            bool
-	Playground      bool
-	PublicRead      bool
-	CORSOrigins     []string
-	ShutdownTimeout time.Duration
+	Addr             string
+	Production       bool
+	DatabaseURL      string
+	SQLitePath       string
+	Seed             bool
+	Playground       bool
+	PublicRead       bool
+	CORSOrigins      []string
+	ShutdownTimeout  time.Duration
+	StatementTimeout time.Duration
+	RequestTimeout   time.Duration
+	MaxBodyBytes     int64
+	ParserTokenLimit int
+	MaxDepth         int
+	MaxAliases       int
+	MaxComplexity    int
+	RatePerIP        float64
+	RatePerKey       float64
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
+	fs := flag.NewFlagSet("bri-tracker", flag.ContinueOnError)
+	var (
+		c                  config
+		port, origins, env string
+		errs               []error
+	)
+	str := func(p *string, name, envName, def, usage string) {
+		if v := getenv(envName); v != "" {
+			def = v
 		}
-		return def
+		fs.StringVar(p, name, def, usage+" (env "+envName+")")
 	}
-	envBool := func(name string, def bool) (bool, error) {
-		v := getenv(name)
-		if v == "" {
-			return def, nil
+	boolean := func(p *bool, name, envName string, def bool, usage string) {
+		if v := getenv(envName); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: want true or false", envName, v))
+			}
+			def = b
 		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return false, fmt.Errorf("%s=%q: want true or false", name, v)
+		fs.BoolVar(p, name, def, usage+" (env "+envName+")")
+	}
+	duration := func(p *time.Duration, name, envName string, def time.Duration, usage string) {
+		if v := getenv(envName); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 15s", envName, v))
+			}
+			def = d
 		}
-		return b, nil
+		fs.DurationVar(p, name, def, usage+" (env "+envName+")")
 	}
-	seedDefault, err := envBool("SEED", true)
-	if err != nil {
-		return config{}, err
+	integer := func(p *int, name, envName string, def int, usage string) {
+		if v := getenv(envName); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: want a whole number", envName, v))
+			}
+			def = n
+		}
+		fs.IntVar(p, name, def, usage+" (env "+envName+")")
 	}
-	playgroundDefault, err := envBool("PLAYGROUND", true)
-	if err != nil {
-		return config{}, err
-	}
-	publicReadDefault, err := envBool("PUBLIC_READ", true)
-	if err != nil {
-		return config{}, err
+	float := func(p *float64, name, envName string, def float64, usage string) {
+		if v := getenv(envName); v != "" {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: want a number", envName, v))
+			}
+			def = n
+		}
+		fs.Float64Var(p, name, def, usage+" (env "+envName+")")
 	}
 
-	var (
-		c       config
-		port    string
-		origins string
-	)
-	fs := flag.NewFlagSet("bri-tracker", flag.ContinueOnError)
-	fs.StringVar(&port, "port", env("PORT", "8080"), "TCP port to listen on (env PORT)")
-	fs.StringVar(&c.DatabaseURL, "database-url", getenv("DATABASE_URL"), "PostgreSQL URL; empty uses the SQLite file (env DATABASE_URL)")
-	fs.StringVar(&c.SQLitePath, "sqlite-path", env("SQLITE_PATH", "./bri-tracker.db"), "SQLite database file (env SQLITE_PATH)")
-	fs.BoolVar(&c.Seed, "seed", seedDefault, "fill an empty database with the demo dataset (env SEED)")
-	fs.BoolVar(&c.Playground, "playground", playgroundDefault, "serve the GraphiQL playground at / (env PLAYGROUND)")
-	fs.BoolVar(&c.PublicRead, "public-read", publicReadDefault, "let requests without an API key read (env PUBLIC_READ)")
-	fs.StringVar(&origins, "cors-origins", getenv("CORS_ALLOWED_ORIGINS"), "comma-separated origins allowed cross-origin access; * for any; empty for none (env CORS_ALLOWED_ORIGINS)")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
+	str(&env, "env", "APP_ENV", "development", "development or production: production turns introspection, suggestions and (unless set) the playground off")
+	str(&port, "port", "PORT", "8080", "TCP port to listen on")
+	str(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "PostgreSQL URL; empty uses the SQLite file")
+	str(&c.SQLitePath, "sqlite-path", "SQLITE_PATH", "./bri-tracker.db", "SQLite database file")
+	boolean(&c.Seed, "seed", "SEED", true, "fill an empty database with the demo dataset")
+	boolean(&c.Playground, "playground", "PLAYGROUND", true, "serve the GraphiQL playground at / (default off in production)")
+	boolean(&c.PublicRead, "public-read", "PUBLIC_READ", true, "let requests without an API key read")
+	str(&origins, "cors-origins", "CORS_ALLOWED_ORIGINS", "", "comma-separated origins allowed cross-origin access; * for any; empty for none")
+	duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
+	duration(&c.RequestTimeout, "request-timeout", "REQUEST_TIMEOUT", 15*time.Second, "how long a request may take")
+	duration(&c.StatementTimeout, "statement-timeout", "STATEMENT_TIMEOUT", 10*time.Second, "how long a PostgreSQL statement may run")
+	var maxBody int
+	integer(&maxBody, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body accepted (HTTP 413 beyond)")
+	integer(&c.ParserTokenLimit, "parser-token-limit", "PARSER_TOKEN_LIMIT", 10000, "most tokens a query document may have")
+	integer(&c.MaxDepth, "max-depth", "MAX_DEPTH", graph.DefaultQueryLimits.MaxDepth, "deepest nesting of a query")
+	integer(&c.MaxAliases, "max-aliases", "MAX_ALIASES", graph.DefaultQueryLimits.MaxAliases, "most aliases in a query")
+	integer(&c.MaxComplexity, "max-complexity", "MAX_COMPLEXITY", graph.DefaultQueryLimits.MaxComplexity, "most fields a query's answer may hold (connections count per item)")
+	float(&c.RatePerIP, "rate-limit-ip", "RATE_LIMIT_IP", 50, "requests a second per client address (bursts of twice that); 0 for no limit")
+	float(&c.RatePerKey, "rate-limit-key", "RATE_LIMIT_KEY", 25, "requests a second per API key (bursts of twice that); 0 for no limit")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
+	if len(errs) > 0 {
+		return config{}, errs[0]
+	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch env {
+	case "development":
+	case "production":
+		c.Production = true
+		if !isSet(fs, "playground") && getenv("PLAYGROUND") == "" {
+			c.Playground = false
+		}
+	default:
+		return config{}, fmt.Errorf("--env %q: want development or production", env)
 	}
 	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
 		return config{}, fmt.Errorf("port %q: want a number from 0 to 65535", port)
 	}
 	c.Addr = ":" + port
+	c.MaxBodyBytes = int64(maxBody)
 	for _, o := range strings.Split(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, o)
@@ -87,8 +142,33 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	return c, nil
 }
 
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 func (c config) store() store.Config {
-	return store.Config{DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath}
+	return store.Config{DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout}
+}
+
+// handlerOptions are the HTTP handler's options for this configuration.
+func (c config) handlerOptions(client *ent.Client) httpapi.Options {
+	o := httpapi.Defaults(client)
+	o.CORSOrigins = c.CORSOrigins
+	o.Playground = c.Playground
+	o.PublicRead = c.PublicRead
+	o.Introspection = !c.Production
+	o.Suggestions = !c.Production
+	o.QueryLimits.MaxDepth = c.MaxDepth
+	o.QueryLimits.MaxAliases = c.MaxAliases
+	o.QueryLimits.MaxComplexity = c.MaxComplexity
+	o.ParserTokenLimit = c.ParserTokenLimit
+	o.MaxBodyBytes = c.MaxBodyBytes
+	o.RequestTimeout = c.RequestTimeout
+	o.RatePerIP = c.RatePerIP
+	o.RatePerKey = c.RatePerKey
+	return o
 }
 
 // databaseLabel names the database for logs without its password.

@@ -68,13 +68,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		}
 	}
 
-	h, err := httpapi.New(httpapi.Options{
-		Client:      client,
-		Logger:      logger,
-		CORSOrigins: cfg.CORSOrigins,
-		Playground:  cfg.Playground,
-		PublicRead:  cfg.PublicRead,
-	})
+	opts := cfg.handlerOptions(client)
+	opts.Logger = logger
+	h, err := httpapi.New(opts)
 	if err != nil {
 		return err
 	}
@@ -90,7 +86,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "graphql", "/graphql", "playground", cfg.Playground)
+	logger.Info("serving", "addr", ln.Addr().String(), "graphql", "/graphql", "playground", cfg.Playground, "production", cfg.Production)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

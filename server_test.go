@@ -27,9 +27,24 @@ import (
 // URL and a function that stops it and returns serve's result.
 func startServer(t *testing.T, cfg config) (string, func() error) {
 	t.Helper()
+	// limits and timeouts the test leaves zero take their defaults
+	d, err := parseConfig(nil, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg.Addr = "127.0.0.1:0"
-	if cfg.ShutdownTimeout == 0 {
-		cfg.ShutdownTimeout = 10 * time.Second
+	for _, f := range []struct{ v, def *time.Duration }{{&cfg.ShutdownTimeout, &d.ShutdownTimeout}, {&cfg.RequestTimeout, &d.RequestTimeout}, {&cfg.StatementTimeout, &d.StatementTimeout}} {
+		if *f.v == 0 {
+			*f.v = *f.def
+		}
+	}
+	for _, f := range []struct{ v, def *int }{{&cfg.ParserTokenLimit, &d.ParserTokenLimit}, {&cfg.MaxDepth, &d.MaxDepth}, {&cfg.MaxAliases, &d.MaxAliases}, {&cfg.MaxComplexity, &d.MaxComplexity}} {
+		if *f.v == 0 {
+			*f.v = *f.def
+		}
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = d.MaxBodyBytes
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)

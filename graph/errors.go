@@ -53,6 +53,9 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			for k, v := range appErr.Extensions {
 				gqlErr.Extensions[k] = v
 			}
+		case errors.Is(err, context.DeadlineExceeded) || isStatementTimeout(err):
+			gqlErr.Message = "the request took too long and was stopped"
+			gqlErr.Extensions["code"] = CodeRequestTimeout
 		case errors.Is(err, privacy.Deny):
 			gqlErr.Message = "not allowed"
 			gqlErr.Extensions["code"] = string(apperr.Forbidden)
@@ -115,6 +118,16 @@ func inputField(path ast.Path) string {
 		}
 	}
 	return ""
+}
+
+// CodeRequestTimeout is the code of requests stopped at their deadline.
+const CodeRequestTimeout = "REQUEST_TIMEOUT"
+
+// isStatementTimeout reports PostgreSQL's query_canceled (SQLSTATE 57014),
+// raised when statement_timeout stops a statement.
+func isStatementTimeout(err error) bool {
+	var state interface{ SQLState() string }
+	return errors.As(err, &state) && state.SQLState() == "57014"
 }
 
 // lowerCamel turns ent's snake_case field names into the API's camelCase.

@@ -38,12 +38,8 @@ func (s *Server) Logs() string {
 func NewServer(t testing.TB, db *DB, opts ...func(*httpapi.Options)) *Server {
 	t.Helper()
 	logs := &lockedWriter{w: &bytes.Buffer{}}
-	o := httpapi.Options{
-		Client:     db.Client,
-		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
-		Playground: true,
-		PublicRead: true,
-	}
+	o := httpapi.Defaults(db.Client)
+	o.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	for _, f := range opts {
 		f(&o)
 	}

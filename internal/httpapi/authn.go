@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -80,11 +79,6 @@ func lookupKey(ctx context.Context, client *ent.Client, secret string) (*auth.Ac
 
 // refuse answers 401 with a GraphQL-shaped error.
 func refuse(w http.ResponseWriter, msg string) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("WWW-Authenticate", `Bearer realm="bri-tracker"`)
-	w.WriteHeader(http.StatusUnauthorized)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message":    msg,
-		"extensions": map[string]any{"code": string(apperr.Unauthenticated)},
-	}}})
+	writeError(w, http.StatusUnauthorized, string(apperr.Unauthenticated), msg)
 }

@@ -1,11 +1,13 @@
 // Package httpapi assembles the HTTP handler the server runs: the GraphQL
-// endpoint, the playground, CORS and request ids. Tests use the same handler.
+// endpoint with its limits, authentication and transactions, the playground,
+// CORS and request ids. Tests use the same handler.
 package httpapi
 
 import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -17,10 +19,11 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/graph"
 	"github.com/bri-tracker/bri-tracker/internal/playground"
+	"github.com/bri-tracker/bri-tracker/internal/ratelimit"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
 )
 
-// Options configure the handler.
+// Options configure the handler. Start from Defaults.
 type Options struct {
 	Client *ent.Client
 	Logger *slog.Logger
@@ -29,12 +32,43 @@ type Options struct {
 	CORSOrigins []string
 	// Playground serves GraphiQL at /.
 	Playground bool
-	// PageLimits bound connections; zero means graph.DefaultPageLimits.
-	PageLimits graph.PageLimits
-	// MaxBodyBytes bounds a request body; zero means 1 MiB.
-	MaxBodyBytes int64
 	// PublicRead lets requests without an API key read.
 	PublicRead bool
+	// Introspection answers __schema and __type queries.
+	Introspection bool
+	// Suggestions adds "did you mean" hints to validation errors.
+	Suggestions bool
+	// PageLimits bound connections.
+	PageLimits graph.PageLimits
+	// QueryLimits bound depth, aliases and complexity.
+	QueryLimits graph.QueryLimits
+	// ParserTokenLimit bounds the tokens of a query document.
+	ParserTokenLimit int
+	// MaxBodyBytes bounds a request body (HTTP 413 beyond).
+	MaxBodyBytes int64
+	// RequestTimeout bounds the time a request may take.
+	RequestTimeout time.Duration
+	// RatePerIP and RatePerKey are requests a second allowed per client
+	// address and per API key (bursts of twice that); 0 turns a limit off.
+	RatePerIP, RatePerKey float64
+}
+
+// Defaults are the options of a development server: every limit on at its
+// default, introspection and suggestions on, rate limits off.
+func Defaults(client *ent.Client) Options {
+	return Options{
+		Client:           client,
+		Logger:           slog.Default(),
+		Playground:       true,
+		PublicRead:       true,
+		Introspection:    true,
+		Suggestions:      true,
+		PageLimits:       graph.DefaultPageLimits,
+		QueryLimits:      graph.DefaultQueryLimits,
+		ParserTokenLimit: 10000,
+		MaxBodyBytes:     1 << 20,
+		RequestTimeout:   15 * time.Second,
+	}
 }
 
 // New returns the server's handler.
@@ -45,12 +79,10 @@ func New(o Options) (http.Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	if o.PageLimits == (graph.PageLimits{}) {
-		o.PageLimits = graph.DefaultPageLimits
+	if o.MaxBodyBytes <= 0 || o.ParserTokenLimit <= 0 || o.RequestTimeout <= 0 {
+		return nil, fmt.Errorf("httpapi: body limit, token limit and request timeout must be positive")
 	}
-	if o.MaxBodyBytes == 0 {
-		o.MaxBodyBytes = 1 << 20
-	}
+	o.QueryLimits.PageSize = o.PageLimits.Default
 
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{
 		Resolvers: &graph.Resolver{Client: o.Client},
@@ -59,15 +91,27 @@ func New(o Options) (http.Handler, error) {
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(o.PageLimits.QueryCache(lru.New[*ast.QueryDocument](1000)))
-	gql.Use(extension.Introspection{})
+	gql.SetParserTokenLimit(o.ParserTokenLimit)
+	gql.SetDisableSuggestion(!o.Suggestions)
+	if o.Introspection {
+		gql.Use(extension.Introspection{})
+	}
 	gql.Use(o.PageLimits)
+	gql.Use(o.QueryLimits)
 	present := graph.PresentError(o.Logger)
 	gql.Use(graph.Transactions{Client: o.Client, Present: present})
 	gql.SetErrorPresenter(present)
 	gql.SetRecoverFunc(graph.Recover(o.Logger))
 
+	var endpoint http.Handler = gql
+	endpoint = withTimeout(endpoint, o.RequestTimeout)
+	endpoint = limitBody(endpoint, o.MaxBodyBytes)
+	endpoint = rateLimit(endpoint, ratelimit.New(o.RatePerKey, int(2*o.RatePerKey)), byKey)
+	endpoint = authenticate(o.Client, o.PublicRead, o.Logger, endpoint)
+	endpoint = rateLimit(endpoint, ratelimit.New(o.RatePerIP, int(2*o.RatePerIP)), byAddress)
+
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authenticate(o.Client, o.PublicRead, o.Logger, limitBody(gql, o.MaxBodyBytes)))
+	mux.Handle("/graphql", endpoint)
 	if o.Playground {
 		pg, err := playground.Handler("/", "/graphql")
 		if err != nil {
@@ -85,16 +129,8 @@ func New(o Options) (http.Handler, error) {
 		AllowedOrigins: o.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowedHeaders: []string{"Authorization", "Content-Type", "Idempotency-Key", requestid.Header},
-		ExposedHeaders: []string{requestid.Header},
+		ExposedHeaders: []string{requestid.Header, "Retry-After"},
 		MaxAge:         600,
 	})
 	return requestid.Middleware(c.Handler(mux)), nil
-}
-
-// limitBody caps the bytes a request body may have.
-func limitBody(next http.Handler, n int64) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, n)
-		next.ServeHTTP(w, r)
-	})
 }

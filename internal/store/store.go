@@ -7,7 +7,9 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -26,6 +28,9 @@ type Config struct {
 	SQLitePath string
 	// MaxOpenConns bounds the PostgreSQL connection pool (0: 20).
 	MaxOpenConns int
+	// StatementTimeout makes PostgreSQL cancel any statement running longer
+	// (0: none), unless the URL sets statement_timeout itself.
+	StatementTimeout time.Duration
 }
 
 // DB is an open database and the ent dialect that speaks to it.
@@ -40,7 +45,11 @@ func OpenDB(cfg Config) (*DB, error) {
 		if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
 			return nil, fmt.Errorf("DATABASE_URL must start with postgres:// or postgresql://")
 		}
-		db, err := sql.Open("postgres", cfg.DatabaseURL)
+		dsn, err := withStatementTimeout(cfg.DatabaseURL, cfg.StatementTimeout)
+		if err != nil {
+			return nil, err
+		}
+		db, err := sql.Open("postgres", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -61,6 +70,24 @@ func OpenDB(cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return &DB{SQL: db, Dialect: dialect.SQLite}, nil
+}
+
+// withStatementTimeout adds statement_timeout to a PostgreSQL URL; lib/pq
+// sends it as a run-time parameter of every connection.
+func withStatementTimeout(rawURL string, d time.Duration) (string, error) {
+	if d <= 0 {
+		return rawURL, nil
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", fmt.Errorf("DATABASE_URL is not a valid URL")
+	}
+	q := u.Query()
+	if q.Get("statement_timeout") == "" {
+		q.Set("statement_timeout", strconv.FormatInt(d.Milliseconds(), 10))
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // sqliteDSN turns on foreign keys (off by default in SQLite), write-ahead
