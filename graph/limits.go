@@ -28,7 +28,7 @@ type QueryLimits struct {
 }
 
 // DefaultQueryLimits are the limits unless configured otherwise.
-var DefaultQueryLimits = QueryLimits{MaxDepth: 10, MaxAliases: 30, MaxComplexity: 25000, PageSize: 20}
+var DefaultQueryLimits = QueryLimits{MaxDepth: 10, MaxAliases: 30, MaxComplexity: 100000, PageSize: 20}
 
 var (
 	_ graphql.HandlerExtension        = QueryLimits{}
