@@ -13,8 +13,9 @@ import (
 // QueryLimits refuses operations too deep, too aliased or too costly, before
 // any resolver runs.
 //
-//   - Depth counts object levels: a connection and its `edges { node }` count
-//     as one, so partners → projects → policies → partners → name is 5.
+//   - Depth counts field levels, leaves included: a connection and its
+//     `edges { node }` count as one, so partners → projects → policies →
+//     partners → name is 5.
 //   - Aliases counts fields requested under an alias.
 //   - Complexity counts the fields the answer may hold: a connection's
 //     selection counts once per item it may return (`first`, `last`, or the
@@ -107,11 +108,11 @@ func (m *measurer) field(f *ast.Field, depth int) int {
 	if f.Alias != "" && f.Alias != f.Name {
 		m.aliases++
 	}
-	if len(f.SelectionSet) == 0 {
-		return 1
-	}
 	if depth > m.limits.MaxDepth {
 		m.tooDeep = true
+		return 1
+	}
+	if len(f.SelectionSet) == 0 {
 		return 1
 	}
 	if isConnection(f.Definition) {

@@ -56,7 +56,8 @@ func (Transactions) MutateOperationContext(_ context.Context, oc *graphql.Operat
 
 // InterceptResponse wraps a mutation in its transaction.
 func (t Transactions) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	if !isMutation(graphql.GetOperationContext(ctx).Operation) {
+	// Errors before an operation exists (bad JSON, say) come without one.
+	if !graphql.HasOperationContext(ctx) || !isMutation(graphql.GetOperationContext(ctx).Operation) {
 		return next(ctx)
 	}
 	tx, err := t.Client.Tx(ctx)

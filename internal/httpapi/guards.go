@@ -7,10 +7,15 @@ import (
 	"errors"
 	"io"
 	"math"
+	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/bri-tracker/bri-tracker/internal/auth"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
@@ -51,14 +56,37 @@ func limitBody(next http.Handler, n int64) http.Handler {
 }
 
 // withTimeout bounds the time a request may take: its database work is
-// cancelled at the deadline.
+// cancelled at the deadline (a mutation's transaction rolls back), and the
+// client gets 503 with REQUEST_TIMEOUT rather than a partial answer. The
+// answer is held until the handler returns so that it can be replaced.
 func withTimeout(next http.Handler, d time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
+		held := &heldResponse{header: http.Header{}, status: http.StatusOK}
+		next.ServeHTTP(held, r.WithContext(ctx))
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			writeError(w, http.StatusServiceUnavailable, "REQUEST_TIMEOUT", "the request took too long and was stopped")
+			return
+		}
+		for k, v := range held.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(held.status)
+		_, _ = w.Write(held.body.Bytes())
 	})
 }
+
+// heldResponse keeps a response until withTimeout sends it.
+type heldResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldResponse) Header() http.Header         { return h.header }
+func (h *heldResponse) Write(b []byte) (int, error) { return h.body.Write(b) }
+func (h *heldResponse) WriteHeader(status int)      { h.status = status }
 
 // byAddress keys the rate limit by the client's address.
 func byAddress(r *http.Request) string {
@@ -94,4 +122,50 @@ func rateLimit(next http.Handler, l *ratelimit.Limiter, key func(*http.Request) 
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// methodAndMediaType admits what the GraphQL endpoint accepts, so that a
+// browser cannot send a write cross-site without a preflight: queries by GET,
+// anything by POST with a JSON body. Mutations by GET get 405; other bodies
+// get 415.
+func methodAndMediaType(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost:
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				writeError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "send GraphQL requests as Content-Type: application/json")
+				return
+			}
+		case http.MethodGet:
+			if op := getOperation(r.URL.Query()); op != "" && op != ast.Query {
+				w.Header().Set("Allow", "POST")
+				writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "a "+string(op)+" must be sent by POST")
+				return
+			}
+		case http.MethodOptions:
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use GET for queries and POST for everything")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// getOperation is the type of the operation a GET request selects, or ""
+// when the document does not parse (the GraphQL transport reports that).
+func getOperation(q url.Values) ast.Operation {
+	doc, err := parser.ParseQuery(&ast.Source{Input: q.Get("query")})
+	if err != nil {
+		return ""
+	}
+	name := q.Get("operationName")
+	if op := doc.Operations.ForName(name); op != nil {
+		return op.Operation
+	}
+	if name == "" && len(doc.Operations) > 0 {
+		return doc.Operations[0].Operation
+	}
+	return ""
 }

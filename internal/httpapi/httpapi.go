@@ -106,6 +106,7 @@ func New(o Options) (http.Handler, error) {
 	var endpoint http.Handler = gql
 	endpoint = withTimeout(endpoint, o.RequestTimeout)
 	endpoint = limitBody(endpoint, o.MaxBodyBytes)
+	endpoint = methodAndMediaType(endpoint)
 	endpoint = rateLimit(endpoint, ratelimit.New(o.RatePerKey, int(2*o.RatePerKey)), byKey)
 	endpoint = authenticate(o.Client, o.PublicRead, o.Logger, endpoint)
 	endpoint = rateLimit(endpoint, ratelimit.New(o.RatePerIP, int(2*o.RatePerIP)), byAddress)

@@ -1,0 +1,186 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/lib/pq"
+
+	"github.com/bri-tracker/bri-tracker/graph"
+	"github.com/bri-tracker/bri-tracker/internal/apitest"
+	"github.com/bri-tracker/bri-tracker/internal/httpapi"
+	"github.com/bri-tracker/bri-tracker/internal/requestid"
+	"github.com/bri-tracker/bri-tracker/internal/store"
+)
+
+func TestQueryLimits(t *testing.T) {
+	db := apitest.OpenSQLite(t)
+	s := apitest.NewServer(t, db, func(o *httpapi.Options) {
+		o.QueryLimits = graph.QueryLimits{MaxDepth: 5, MaxAliases: 2, MaxComplexity: 1000}
+	})
+	cases := []struct {
+		query, msg string // msg "" means allowed
+	}{
+		// connections count as one level: partners → projects → policies → partners → name is 5
+		{`{ partners(first: 2) { edges { node { projects(first: 2) { edges { node { policies(first: 2) { edges { node { partners(first: 2) { edges { node { name } } } } } } } } } } } } }`, ""},
+		{`{ partners(first: 2) { edges { node { country { country { country { country { name } } } } } } } }`, "the query is nested more than 5 levels deep"},
+		{`{ a: me { role } b: me { role } }`, ""},
+		{`{ a: me { role } b: me { role } c: me { role } }`, "the query uses 3 aliases; at most 2 are allowed"},
+		{`{ ...F } fragment F on Query { a: me { role } b: me { role } c: me { role } }`, "the query uses 3 aliases; at most 2 are allowed"},
+		{`{ partners(first: 30) { edges { node { projects(first: 30) { edges { node { title } } } } } } }`, "the query may return 2791 fields; at most 1000 are allowed: ask for smaller pages or fewer nested connections"},
+		{`{ partners(first: 10) { edges { node { projects(first: 10) { edges { node { title } } } } } } }`, ""},
+		// without first, a connection counts as its default page of 20
+		{`{ partners { edges { node { projects { edges { node { title status } } } } } } }`, "the query may return 1661 fields; at most 1000 are allowed: ask for smaller pages or fewer nested connections"},
+		{`query($n: Int) { partners(first: $n) { edges { node { projects(first: $n) { edges { node { title } } } } } } }`, "the query may return 7651 fields; at most 1000 are allowed: ask for smaller pages or fewer nested connections"},
+	}
+	for _, c := range cases {
+		res := s.Do(c.query, map[string]any{"n": 50})
+		switch {
+		case c.msg == "" && len(res.Errors) > 0:
+			t.Errorf("%s: refused: %+v", c.query, res.Errors)
+		case c.msg != "" && (len(res.Errors) != 1 || res.Errors[0].Message != c.msg || res.Errors[0].Code() != "QUERY_TOO_COMPLEX"):
+			t.Errorf("%s:\n got %+v\nwant %q", c.query, res.Errors, c.msg)
+		}
+	}
+}
+
+func TestProductionMode(t *testing.T) {
+	db := apitest.OpenSQLite(t)
+	dev := apitest.NewServer(t, db)
+	prod := apitest.NewServer(t, db, func(o *httpapi.Options) {
+		o.Introspection, o.Suggestions, o.Playground = false, false, false
+	})
+	if res := dev.Do(`{ __schema { queryType { name } } }`, nil); len(res.Errors) > 0 {
+		t.Fatalf("development introspection: %+v", res.Errors)
+	}
+	if res := prod.Do(`{ __schema { queryType { name } } }`, nil); len(res.Errors) == 0 {
+		t.Fatal("production answers introspection")
+	}
+	if res := dev.Do(`{ partner { id } }`, nil); !strings.Contains(res.Errors[0].Message, "Did you mean") {
+		t.Fatalf("development suggestions: %+v", res.Errors)
+	}
+	if res := prod.Do(`{ partner { id } }`, nil); len(res.Errors) == 0 || strings.Contains(res.Errors[0].Message, "Did you mean") {
+		t.Fatalf("production suggests: %+v", res.Errors)
+	}
+	for _, c := range []struct {
+		s    *apitest.Server
+		want int
+	}{{dev, 200}, {prod, 404}} {
+		r, err := http.Get(c.s.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != c.want {
+			t.Fatalf("playground: %d, want %d", r.StatusCode, c.want)
+		}
+	}
+}
+
+func TestRateLimits(t *testing.T) {
+	db := apitest.OpenSQLite(t)
+	s := apitest.NewServer(t, db, func(o *httpapi.Options) { o.RatePerKey, o.RatePerIP = 1, 5 }) // bursts of 2 and 10
+	// per key: the admin key gets its burst of 2, then 429 with Retry-After
+	for i := range 3 {
+		res := s.Do(`{ me { role } }`, nil)
+		if i < 2 && res.Status != 200 {
+			t.Fatalf("request %d: %d", i, res.Status)
+		}
+		if i == 2 {
+			if res.Status != http.StatusTooManyRequests || res.Errors[0].Code() != "RATE_LIMITED" {
+				t.Fatalf("over the key's limit: %d %+v", res.Status, res.Errors)
+			}
+			if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || secs < 1 {
+				t.Fatalf("Retry-After %q", res.Header.Get("Retry-After"))
+			}
+		}
+	}
+	// another key has its own bucket; the address's bucket still has room
+	viewer := s.NewKey("other", "VIEWER", nil)
+	if res := s.DoAs(viewer, `{ me { role } }`, nil); res.Status != 200 {
+		t.Fatalf("another key: %d", res.Status)
+	}
+	// per address: anonymous requests use up the rest of the address's burst of 10
+	var last *apitest.Response
+	for range 10 {
+		last = s.DoAs("", `{ me { role } }`, nil)
+	}
+	if last.Status != http.StatusTooManyRequests {
+		t.Fatalf("over the address's limit: %d", last.Status)
+	}
+}
+
+func TestTimeouts(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		newFixture(t, db.Client)
+		s := apitest.NewServer(t, db, func(o *httpapi.Options) { o.RequestTimeout = time.Nanosecond })
+		res := s.DoAs("", `{ projects { totalCount } }`, nil)
+		if res.Status != http.StatusServiceUnavailable || len(res.Errors) == 0 || res.Errors[0].Code() != graph.CodeRequestTimeout || res.Errors[0].Message != "the request took too long and was stopped" {
+			t.Fatalf("request timeout: %d %+v", res.Status, res.Errors)
+		}
+	})
+	// PostgreSQL cancels statements that run past statement_timeout
+	url := apitest.PostgresURL(t)
+	pg, err := store.OpenDB(store.Config{DatabaseURL: url, StatementTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.SQL.Close()
+	_, err = pg.SQL.Exec(`SELECT pg_sleep(2)`)
+	var pqErr *pq.Error
+	if !asPQ(err, &pqErr) || pqErr.Code != "57014" {
+		t.Fatalf("statement timeout: %v", err)
+	}
+	// and the API reports that as REQUEST_TIMEOUT
+	present := graph.PresentError(slog.New(slog.DiscardHandler))
+	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, nil)
+	if got := present(ctx, fmt.Errorf("load: %w", err)); got.Extensions["code"] != graph.CodeRequestTimeout || strings.Contains(got.Message, "pg_sleep") {
+		t.Fatalf("presented %+v", got)
+	}
+}
+
+func asPQ(err error, target **pq.Error) bool {
+	e, ok := err.(*pq.Error)
+	if ok {
+		*target = e
+	}
+	return ok
+}
+
+// TestInternalErrorsAndPanics: an unexpected failure reaches the client as
+// INTERNAL_SERVER_ERROR with the request id, and the log has the rest.
+func TestInternalErrorsAndPanics(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		newFixture(t, db.Client)
+		s := apitest.NewServer(t, db)
+		if _, err := db.SQL.Exec(`ALTER TABLE policies RENAME TO policies_gone`); err != nil {
+			t.Fatal(err)
+		}
+		res := s.Do(`{ policies { totalCount } }`, nil)
+		if len(res.Errors) != 1 || res.Errors[0].Code() != "INTERNAL_SERVER_ERROR" {
+			t.Fatalf("%+v", res.Errors)
+		}
+		e := res.Errors[0]
+		id := res.Header.Get(requestid.Header)
+		if e.Extensions["requestId"] != id || e.Message != "internal server error (request "+id+")" {
+			t.Fatalf("error %+v, request id %s", e, id)
+		}
+		if !strings.Contains(s.Logs(), id) || !strings.Contains(s.Logs(), "policies") {
+			t.Fatalf("the log lacks the request id or the cause: %s", s.Logs())
+		}
+	})
+	// a panic in a resolver
+	var logs strings.Builder
+	recoverFn := graph.Recover(slog.New(slog.NewTextHandler(&logs, nil)))
+	err := recoverFn(requestid.With(context.Background(), "req-1234567"), "index out of range")
+	if !strings.Contains(err.Error(), "internal server error (request req-1234567)") || !strings.Contains(logs.String(), "req-1234567") || !strings.Contains(logs.String(), "goroutine") {
+		t.Fatalf("recover: %v; log %s", err, logs.String())
+	}
+}
