@@ -327,6 +327,42 @@ func TestParseConfig(t *testing.T) {
 	if _, err := parseConfig(nil, env(map[string]string{"SEED": "maybe"})); err == nil {
 		t.Error("SEED=maybe accepted")
 	}
+
+	// production: introspection, suggestions and (unless asked for) the playground off
+	for _, c := range []struct {
+		args       []string
+		env        map[string]string
+		playground bool
+	}{
+		{[]string{"--env", "production"}, nil, false},
+		{nil, map[string]string{"APP_ENV": "production"}, false},
+		{[]string{"--env", "production", "--playground"}, nil, true},
+		{nil, map[string]string{"APP_ENV": "production", "PLAYGROUND": "true"}, true},
+	} {
+		c2, err := parseConfig(c.args, env(c.env))
+		if err != nil || !c2.Production || c2.Playground != c.playground {
+			t.Fatalf("%v %v: %+v %v", c.args, c.env, c2, err)
+		}
+		o := c2.handlerOptions(nil)
+		if o.Introspection || o.Suggestions || o.Playground != c.playground {
+			t.Fatalf("production options: %+v", o)
+		}
+	}
+	dev, _ := parseConfig(nil, env(nil))
+	if o := dev.handlerOptions(nil); !o.Introspection || !o.Suggestions || !o.Playground {
+		t.Fatalf("development options: %+v", o)
+	}
+	if _, err := parseConfig([]string{"--env", "staging"}, env(nil)); err == nil {
+		t.Error("--env staging accepted")
+	}
+	limits, err := parseConfig([]string{"--max-depth", "7", "--rate-limit-key", "3.5"}, env(map[string]string{"MAX_ALIASES": "12", "MAX_BODY_BYTES": "2048", "REQUEST_TIMEOUT": "3s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := limits.handlerOptions(nil)
+	if o.QueryLimits.MaxDepth != 7 || o.QueryLimits.MaxAliases != 12 || o.MaxBodyBytes != 2048 || o.RequestTimeout != 3*time.Second || o.RatePerKey != 3.5 || o.RatePerIP != 50 {
+		t.Fatalf("limits: %+v", o)
+	}
 }
 
 func toJSON(v any) string {
