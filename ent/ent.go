@@ -13,6 +13,8 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
+	"github.com/bri-tracker/bri-tracker/ent/auditevent"
+	"github.com/bri-tracker/bri-tracker/ent/idempotencyrecord"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
@@ -77,6 +79,8 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			apikey.Table:             apikey.ValidColumn,
+			auditevent.Table:         auditevent.ValidColumn,
+			idempotencyrecord.Table:  idempotencyrecord.ValidColumn,
 			openingpolicy.Table:      openingpolicy.ValidColumn,
 			partner.Table:            partner.ValidColumn,
 			project.Table:            project.ValidColumn,

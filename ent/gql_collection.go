@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
+	"github.com/bri-tracker/bri-tracker/ent/auditevent"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
@@ -147,6 +148,130 @@ func newApiKeyPaginateArgs(rv map[string]any) *apikeyPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ApiKeyWhereInput); ok {
 		args.opts = append(args.opts, WithApiKeyFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AuditEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*AuditEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(auditevent.Columns))
+		selectedFields = []string{auditevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "at":
+			if _, ok := fieldSeen[auditevent.FieldAt]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldAt)
+				fieldSeen[auditevent.FieldAt] = struct{}{}
+			}
+		case "actorName":
+			if _, ok := fieldSeen[auditevent.FieldActorName]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldActorName)
+				fieldSeen[auditevent.FieldActorName] = struct{}{}
+			}
+		case "actorRole":
+			if _, ok := fieldSeen[auditevent.FieldActorRole]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldActorRole)
+				fieldSeen[auditevent.FieldActorRole] = struct{}{}
+			}
+		case "actorKeyID":
+			if _, ok := fieldSeen[auditevent.FieldActorKeyID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldActorKeyID)
+				fieldSeen[auditevent.FieldActorKeyID] = struct{}{}
+			}
+		case "operation":
+			if _, ok := fieldSeen[auditevent.FieldOperation]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldOperation)
+				fieldSeen[auditevent.FieldOperation] = struct{}{}
+			}
+		case "entityType":
+			if _, ok := fieldSeen[auditevent.FieldEntityType]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldEntityType)
+				fieldSeen[auditevent.FieldEntityType] = struct{}{}
+			}
+		case "entityID":
+			if _, ok := fieldSeen[auditevent.FieldEntityID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldEntityID)
+				fieldSeen[auditevent.FieldEntityID] = struct{}{}
+			}
+		case "changes":
+			if _, ok := fieldSeen[auditevent.FieldChanges]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldChanges)
+				fieldSeen[auditevent.FieldChanges] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type auditeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AuditEventPaginateOption
+}
+
+func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
+	args := &auditeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AuditEventOrder{Field: &AuditEventOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAuditEventOrder(order))
+			}
+		case *AuditEventOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAuditEventOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*AuditEventWhereInput); ok {
+		args.opts = append(args.opts, WithAuditEventFilter(v.Filter))
 	}
 	return args
 }
@@ -472,6 +597,11 @@ func (_q *OpeningPolicyQuery) collectField(ctx context.Context, oneNode bool, op
 				selectedFields = append(selectedFields, openingpolicy.FieldUpdatedAt)
 				fieldSeen[openingpolicy.FieldUpdatedAt] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[openingpolicy.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, openingpolicy.FieldVersion)
+				fieldSeen[openingpolicy.FieldVersion] = struct{}{}
+			}
 		case "title":
 			if _, ok := fieldSeen[openingpolicy.FieldTitle]; !ok {
 				selectedFields = append(selectedFields, openingpolicy.FieldTitle)
@@ -526,6 +656,11 @@ func (_q *OpeningPolicyQuery) collectField(ctx context.Context, oneNode bool, op
 			if _, ok := fieldSeen[openingpolicy.FieldURL]; !ok {
 				selectedFields = append(selectedFields, openingpolicy.FieldURL)
 				fieldSeen[openingpolicy.FieldURL] = struct{}{}
+			}
+		case "externalRef":
+			if _, ok := fieldSeen[openingpolicy.FieldExternalRef]; !ok {
+				selectedFields = append(selectedFields, openingpolicy.FieldExternalRef)
+				fieldSeen[openingpolicy.FieldExternalRef] = struct{}{}
 			}
 		case "supersededByID":
 			if _, ok := fieldSeen[openingpolicy.FieldSupersededByID]; !ok {
@@ -1094,6 +1229,11 @@ func (_q *PartnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, partner.FieldUpdatedAt)
 				fieldSeen[partner.FieldUpdatedAt] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[partner.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, partner.FieldVersion)
+				fieldSeen[partner.FieldVersion] = struct{}{}
+			}
 		case "name":
 			if _, ok := fieldSeen[partner.FieldName]; !ok {
 				selectedFields = append(selectedFields, partner.FieldName)
@@ -1527,6 +1667,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[project.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, project.FieldUpdatedAt)
 				fieldSeen[project.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[project.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, project.FieldVersion)
+				fieldSeen[project.FieldVersion] = struct{}{}
 			}
 		case "title":
 			if _, ok := fieldSeen[project.FieldTitle]; !ok {

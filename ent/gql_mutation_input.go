@@ -22,6 +22,7 @@ type CreatePolicyInput struct {
 	EffectiveFrom    *scalar.Date
 	EffectiveUntil   *scalar.Date
 	URL              *string
+	ExternalRef      *string
 	ProjectIDs       []int
 	PartnerIDs       []int
 	SupersededByID   *int
@@ -56,6 +57,9 @@ func (i *CreatePolicyInput) Mutate(m *OpeningPolicyMutation) {
 	}
 	if v := i.URL; v != nil {
 		m.SetURL(*v)
+	}
+	if v := i.ExternalRef; v != nil {
+		m.SetExternalRef(*v)
 	}
 	if v := i.ProjectIDs; len(v) > 0 {
 		m.AddProjectIDs(v...)
@@ -97,6 +101,8 @@ type UpdatePolicyInput struct {
 	EffectiveUntil        *scalar.Date
 	ClearURL              bool
 	URL                   *string
+	ClearExternalRef      bool
+	ExternalRef           *string
 	ClearProjects         bool
 	AddProjectIDs         []int
 	RemoveProjectIDs      []int
@@ -165,6 +171,12 @@ func (i *UpdatePolicyInput) Mutate(m *OpeningPolicyMutation) {
 	}
 	if v := i.URL; v != nil {
 		m.SetURL(*v)
+	}
+	if i.ClearExternalRef {
+		m.ClearExternalRef()
+	}
+	if v := i.ExternalRef; v != nil {
+		m.SetExternalRef(*v)
 	}
 	if i.ClearProjects {
 		m.ClearProjects()

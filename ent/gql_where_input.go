@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
+	"github.com/bri-tracker/bri-tracker/ent/auditevent"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
@@ -486,6 +487,348 @@ func (i *ApiKeyWhereInput) P() (predicate.APIKey, error) {
 	}
 }
 
+// AuditEventWhereInput represents a where input for filtering AuditEvent queries.
+type AuditEventWhereInput struct {
+	Predicates []predicate.AuditEvent  `json:"-"`
+	Not        *AuditEventWhereInput   `json:"not,omitempty"`
+	Or         []*AuditEventWhereInput `json:"or,omitempty"`
+	And        []*AuditEventWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "actor_name" field predicates.
+	ActorName             *string  `json:"actorName,omitempty"`
+	ActorNameNEQ          *string  `json:"actorNameNEQ,omitempty"`
+	ActorNameIn           []string `json:"actorNameIn,omitempty"`
+	ActorNameNotIn        []string `json:"actorNameNotIn,omitempty"`
+	ActorNameGT           *string  `json:"actorNameGT,omitempty"`
+	ActorNameGTE          *string  `json:"actorNameGTE,omitempty"`
+	ActorNameLT           *string  `json:"actorNameLT,omitempty"`
+	ActorNameLTE          *string  `json:"actorNameLTE,omitempty"`
+	ActorNameContains     *string  `json:"actorNameContains,omitempty"`
+	ActorNameHasPrefix    *string  `json:"actorNameHasPrefix,omitempty"`
+	ActorNameHasSuffix    *string  `json:"actorNameHasSuffix,omitempty"`
+	ActorNameEqualFold    *string  `json:"actorNameEqualFold,omitempty"`
+	ActorNameContainsFold *string  `json:"actorNameContainsFold,omitempty"`
+
+	// "actor_role" field predicates.
+	ActorRole      *auditevent.ActorRole  `json:"actorRole,omitempty"`
+	ActorRoleNEQ   *auditevent.ActorRole  `json:"actorRoleNEQ,omitempty"`
+	ActorRoleIn    []auditevent.ActorRole `json:"actorRoleIn,omitempty"`
+	ActorRoleNotIn []auditevent.ActorRole `json:"actorRoleNotIn,omitempty"`
+
+	// "actor_key_id" field predicates.
+	ActorKeyID       *int  `json:"actorKeyID,omitempty"`
+	ActorKeyIDNEQ    *int  `json:"actorKeyIDNEQ,omitempty"`
+	ActorKeyIDIn     []int `json:"actorKeyIDIn,omitempty"`
+	ActorKeyIDNotIn  []int `json:"actorKeyIDNotIn,omitempty"`
+	ActorKeyIDGT     *int  `json:"actorKeyIDGT,omitempty"`
+	ActorKeyIDGTE    *int  `json:"actorKeyIDGTE,omitempty"`
+	ActorKeyIDLT     *int  `json:"actorKeyIDLT,omitempty"`
+	ActorKeyIDLTE    *int  `json:"actorKeyIDLTE,omitempty"`
+	ActorKeyIDIsNil  bool  `json:"actorKeyIDIsNil,omitempty"`
+	ActorKeyIDNotNil bool  `json:"actorKeyIDNotNil,omitempty"`
+
+	// "operation" field predicates.
+	Operation      *auditevent.Operation  `json:"operation,omitempty"`
+	OperationNEQ   *auditevent.Operation  `json:"operationNEQ,omitempty"`
+	OperationIn    []auditevent.Operation `json:"operationIn,omitempty"`
+	OperationNotIn []auditevent.Operation `json:"operationNotIn,omitempty"`
+
+	// "entity_type" field predicates.
+	EntityType      *auditevent.EntityType  `json:"entityType,omitempty"`
+	EntityTypeNEQ   *auditevent.EntityType  `json:"entityTypeNEQ,omitempty"`
+	EntityTypeIn    []auditevent.EntityType `json:"entityTypeIn,omitempty"`
+	EntityTypeNotIn []auditevent.EntityType `json:"entityTypeNotIn,omitempty"`
+
+	// "entity_id" field predicates.
+	EntityID      *int  `json:"entityID,omitempty"`
+	EntityIDNEQ   *int  `json:"entityIDNEQ,omitempty"`
+	EntityIDIn    []int `json:"entityIDIn,omitempty"`
+	EntityIDNotIn []int `json:"entityIDNotIn,omitempty"`
+	EntityIDGT    *int  `json:"entityIDGT,omitempty"`
+	EntityIDGTE   *int  `json:"entityIDGTE,omitempty"`
+	EntityIDLT    *int  `json:"entityIDLT,omitempty"`
+	EntityIDLTE   *int  `json:"entityIDLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AuditEventWhereInput) AddPredicates(predicates ...predicate.AuditEvent) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AuditEventWhereInput filter on the AuditEventQuery builder.
+func (i *AuditEventWhereInput) Filter(q *AuditEventQuery) (*AuditEventQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAuditEventWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAuditEventWhereInput is returned in case the AuditEventWhereInput is empty.
+var ErrEmptyAuditEventWhereInput = errors.New("ent: empty predicate AuditEventWhereInput")
+
+// P returns a predicate for filtering auditevents.
+// An error is returned if the input is empty or invalid.
+func (i *AuditEventWhereInput) P() (predicate.AuditEvent, error) {
+	var predicates []predicate.AuditEvent
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, auditevent.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.AuditEvent, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, auditevent.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.AuditEvent, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, auditevent.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, auditevent.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, auditevent.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, auditevent.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, auditevent.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, auditevent.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, auditevent.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, auditevent.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, auditevent.IDLTE(*i.IDLTE))
+	}
+	if i.At != nil {
+		predicates = append(predicates, auditevent.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, auditevent.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, auditevent.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, auditevent.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, auditevent.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, auditevent.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, auditevent.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, auditevent.AtLTE(*i.AtLTE))
+	}
+	if i.ActorName != nil {
+		predicates = append(predicates, auditevent.ActorNameEQ(*i.ActorName))
+	}
+	if i.ActorNameNEQ != nil {
+		predicates = append(predicates, auditevent.ActorNameNEQ(*i.ActorNameNEQ))
+	}
+	if len(i.ActorNameIn) > 0 {
+		predicates = append(predicates, auditevent.ActorNameIn(i.ActorNameIn...))
+	}
+	if len(i.ActorNameNotIn) > 0 {
+		predicates = append(predicates, auditevent.ActorNameNotIn(i.ActorNameNotIn...))
+	}
+	if i.ActorNameGT != nil {
+		predicates = append(predicates, auditevent.ActorNameGT(*i.ActorNameGT))
+	}
+	if i.ActorNameGTE != nil {
+		predicates = append(predicates, auditevent.ActorNameGTE(*i.ActorNameGTE))
+	}
+	if i.ActorNameLT != nil {
+		predicates = append(predicates, auditevent.ActorNameLT(*i.ActorNameLT))
+	}
+	if i.ActorNameLTE != nil {
+		predicates = append(predicates, auditevent.ActorNameLTE(*i.ActorNameLTE))
+	}
+	if i.ActorNameContains != nil {
+		predicates = append(predicates, auditevent.ActorNameContains(*i.ActorNameContains))
+	}
+	if i.ActorNameHasPrefix != nil {
+		predicates = append(predicates, auditevent.ActorNameHasPrefix(*i.ActorNameHasPrefix))
+	}
+	if i.ActorNameHasSuffix != nil {
+		predicates = append(predicates, auditevent.ActorNameHasSuffix(*i.ActorNameHasSuffix))
+	}
+	if i.ActorNameEqualFold != nil {
+		predicates = append(predicates, auditevent.ActorNameEqualFold(*i.ActorNameEqualFold))
+	}
+	if i.ActorNameContainsFold != nil {
+		predicates = append(predicates, auditevent.ActorNameContainsFold(*i.ActorNameContainsFold))
+	}
+	if i.ActorRole != nil {
+		predicates = append(predicates, auditevent.ActorRoleEQ(*i.ActorRole))
+	}
+	if i.ActorRoleNEQ != nil {
+		predicates = append(predicates, auditevent.ActorRoleNEQ(*i.ActorRoleNEQ))
+	}
+	if len(i.ActorRoleIn) > 0 {
+		predicates = append(predicates, auditevent.ActorRoleIn(i.ActorRoleIn...))
+	}
+	if len(i.ActorRoleNotIn) > 0 {
+		predicates = append(predicates, auditevent.ActorRoleNotIn(i.ActorRoleNotIn...))
+	}
+	if i.ActorKeyID != nil {
+		predicates = append(predicates, auditevent.ActorKeyIDEQ(*i.ActorKeyID))
+	}
+	if i.ActorKeyIDNEQ != nil {
+		predicates = append(predicates, auditevent.ActorKeyIDNEQ(*i.ActorKeyIDNEQ))
+	}
+	if len(i.ActorKeyIDIn) > 0 {
+		predicates = append(predicates, auditevent.ActorKeyIDIn(i.ActorKeyIDIn...))
+	}
+	if len(i.ActorKeyIDNotIn) > 0 {
+		predicates = append(predicates, auditevent.ActorKeyIDNotIn(i.ActorKeyIDNotIn...))
+	}
+	if i.ActorKeyIDGT != nil {
+		predicates = append(predicates, auditevent.ActorKeyIDGT(*i.ActorKeyIDGT))
+	}
+	if i.ActorKeyIDGTE != nil {
+		predicates = append(predicates, auditevent.ActorKeyIDGTE(*i.ActorKeyIDGTE))
+	}
+	if i.ActorKeyIDLT != nil {
+		predicates = append(predicates, auditevent.ActorKeyIDLT(*i.ActorKeyIDLT))
+	}
+	if i.ActorKeyIDLTE != nil {
+		predicates = append(predicates, auditevent.ActorKeyIDLTE(*i.ActorKeyIDLTE))
+	}
+	if i.ActorKeyIDIsNil {
+		predicates = append(predicates, auditevent.ActorKeyIDIsNil())
+	}
+	if i.ActorKeyIDNotNil {
+		predicates = append(predicates, auditevent.ActorKeyIDNotNil())
+	}
+	if i.Operation != nil {
+		predicates = append(predicates, auditevent.OperationEQ(*i.Operation))
+	}
+	if i.OperationNEQ != nil {
+		predicates = append(predicates, auditevent.OperationNEQ(*i.OperationNEQ))
+	}
+	if len(i.OperationIn) > 0 {
+		predicates = append(predicates, auditevent.OperationIn(i.OperationIn...))
+	}
+	if len(i.OperationNotIn) > 0 {
+		predicates = append(predicates, auditevent.OperationNotIn(i.OperationNotIn...))
+	}
+	if i.EntityType != nil {
+		predicates = append(predicates, auditevent.EntityTypeEQ(*i.EntityType))
+	}
+	if i.EntityTypeNEQ != nil {
+		predicates = append(predicates, auditevent.EntityTypeNEQ(*i.EntityTypeNEQ))
+	}
+	if len(i.EntityTypeIn) > 0 {
+		predicates = append(predicates, auditevent.EntityTypeIn(i.EntityTypeIn...))
+	}
+	if len(i.EntityTypeNotIn) > 0 {
+		predicates = append(predicates, auditevent.EntityTypeNotIn(i.EntityTypeNotIn...))
+	}
+	if i.EntityID != nil {
+		predicates = append(predicates, auditevent.EntityIDEQ(*i.EntityID))
+	}
+	if i.EntityIDNEQ != nil {
+		predicates = append(predicates, auditevent.EntityIDNEQ(*i.EntityIDNEQ))
+	}
+	if len(i.EntityIDIn) > 0 {
+		predicates = append(predicates, auditevent.EntityIDIn(i.EntityIDIn...))
+	}
+	if len(i.EntityIDNotIn) > 0 {
+		predicates = append(predicates, auditevent.EntityIDNotIn(i.EntityIDNotIn...))
+	}
+	if i.EntityIDGT != nil {
+		predicates = append(predicates, auditevent.EntityIDGT(*i.EntityIDGT))
+	}
+	if i.EntityIDGTE != nil {
+		predicates = append(predicates, auditevent.EntityIDGTE(*i.EntityIDGTE))
+	}
+	if i.EntityIDLT != nil {
+		predicates = append(predicates, auditevent.EntityIDLT(*i.EntityIDLT))
+	}
+	if i.EntityIDLTE != nil {
+		predicates = append(predicates, auditevent.EntityIDLTE(*i.EntityIDLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAuditEventWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return auditevent.And(predicates...), nil
+	}
+}
+
 // PolicyWhereInput represents a where input for filtering OpeningPolicy queries.
 type PolicyWhereInput struct {
 	Predicates []predicate.OpeningPolicy `json:"-"`
@@ -659,6 +1002,23 @@ type PolicyWhereInput struct {
 	URLNotNil       bool     `json:"urlNotNil,omitempty"`
 	URLEqualFold    *string  `json:"urlEqualFold,omitempty"`
 	URLContainsFold *string  `json:"urlContainsFold,omitempty"`
+
+	// "external_ref" field predicates.
+	ExternalRef             *string  `json:"externalRef,omitempty"`
+	ExternalRefNEQ          *string  `json:"externalRefNEQ,omitempty"`
+	ExternalRefIn           []string `json:"externalRefIn,omitempty"`
+	ExternalRefNotIn        []string `json:"externalRefNotIn,omitempty"`
+	ExternalRefGT           *string  `json:"externalRefGT,omitempty"`
+	ExternalRefGTE          *string  `json:"externalRefGTE,omitempty"`
+	ExternalRefLT           *string  `json:"externalRefLT,omitempty"`
+	ExternalRefLTE          *string  `json:"externalRefLTE,omitempty"`
+	ExternalRefContains     *string  `json:"externalRefContains,omitempty"`
+	ExternalRefHasPrefix    *string  `json:"externalRefHasPrefix,omitempty"`
+	ExternalRefHasSuffix    *string  `json:"externalRefHasSuffix,omitempty"`
+	ExternalRefIsNil        bool     `json:"externalRefIsNil,omitempty"`
+	ExternalRefNotNil       bool     `json:"externalRefNotNil,omitempty"`
+	ExternalRefEqualFold    *string  `json:"externalRefEqualFold,omitempty"`
+	ExternalRefContainsFold *string  `json:"externalRefContainsFold,omitempty"`
 
 	// "superseded_by_id" field predicates.
 	SupersededByID       *int  `json:"supersededByID,omitempty"`
@@ -1172,6 +1532,51 @@ func (i *PolicyWhereInput) P() (predicate.OpeningPolicy, error) {
 	}
 	if i.URLContainsFold != nil {
 		predicates = append(predicates, openingpolicy.URLContainsFold(*i.URLContainsFold))
+	}
+	if i.ExternalRef != nil {
+		predicates = append(predicates, openingpolicy.ExternalRefEQ(*i.ExternalRef))
+	}
+	if i.ExternalRefNEQ != nil {
+		predicates = append(predicates, openingpolicy.ExternalRefNEQ(*i.ExternalRefNEQ))
+	}
+	if len(i.ExternalRefIn) > 0 {
+		predicates = append(predicates, openingpolicy.ExternalRefIn(i.ExternalRefIn...))
+	}
+	if len(i.ExternalRefNotIn) > 0 {
+		predicates = append(predicates, openingpolicy.ExternalRefNotIn(i.ExternalRefNotIn...))
+	}
+	if i.ExternalRefGT != nil {
+		predicates = append(predicates, openingpolicy.ExternalRefGT(*i.ExternalRefGT))
+	}
+	if i.ExternalRefGTE != nil {
+		predicates = append(predicates, openingpolicy.ExternalRefGTE(*i.ExternalRefGTE))
+	}
+	if i.ExternalRefLT != nil {
+		predicates = append(predicates, openingpolicy.ExternalRefLT(*i.ExternalRefLT))
+	}
+	if i.ExternalRefLTE != nil {
+		predicates = append(predicates, openingpolicy.ExternalRefLTE(*i.ExternalRefLTE))
+	}
+	if i.ExternalRefContains != nil {
+		predicates = append(predicates, openingpolicy.ExternalRefContains(*i.ExternalRefContains))
+	}
+	if i.ExternalRefHasPrefix != nil {
+		predicates = append(predicates, openingpolicy.ExternalRefHasPrefix(*i.ExternalRefHasPrefix))
+	}
+	if i.ExternalRefHasSuffix != nil {
+		predicates = append(predicates, openingpolicy.ExternalRefHasSuffix(*i.ExternalRefHasSuffix))
+	}
+	if i.ExternalRefIsNil {
+		predicates = append(predicates, openingpolicy.ExternalRefIsNil())
+	}
+	if i.ExternalRefNotNil {
+		predicates = append(predicates, openingpolicy.ExternalRefNotNil())
+	}
+	if i.ExternalRefEqualFold != nil {
+		predicates = append(predicates, openingpolicy.ExternalRefEqualFold(*i.ExternalRefEqualFold))
+	}
+	if i.ExternalRefContainsFold != nil {
+		predicates = append(predicates, openingpolicy.ExternalRefContainsFold(*i.ExternalRefContainsFold))
 	}
 	if i.SupersededByID != nil {
 		predicates = append(predicates, openingpolicy.SupersededByIDEQ(*i.SupersededByID))

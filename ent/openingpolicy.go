@@ -22,6 +22,8 @@ type OpeningPolicy struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (RFC 3339).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every update. Send it back as `expectedVersion` to update or delete only what you read.
+	Version int `json:"version,omitempty"`
 	// The policy's title.
 	Title string `json:"title,omitempty"`
 	// What the policy does, in brief.
@@ -44,6 +46,8 @@ type OpeningPolicy struct {
 	EffectiveUntil *scalar.Date `json:"effective_until,omitempty"`
 	// Where the policy text is published (http or https URL).
 	URL *string `json:"url,omitempty"`
+	// An identifier of the policy in an outside system, e.g. `gov:2019-16`; unique when set. Upserts link policies by it.
+	ExternalRef *string `json:"external_ref,omitempty"`
 	// The id of the newer policy that replaced this one.
 	SupersededByID *int `json:"superseded_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -118,9 +122,9 @@ func (*OpeningPolicy) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case openingpolicy.FieldIssuedOn, openingpolicy.FieldEffectiveFrom, openingpolicy.FieldEffectiveUntil:
 			values[i] = &sql.NullScanner{S: new(scalar.Date)}
-		case openingpolicy.FieldID, openingpolicy.FieldSupersededByID:
+		case openingpolicy.FieldID, openingpolicy.FieldVersion, openingpolicy.FieldSupersededByID:
 			values[i] = new(sql.NullInt64)
-		case openingpolicy.FieldTitle, openingpolicy.FieldSummary, openingpolicy.FieldDocumentNumber, openingpolicy.FieldIssuingAuthority, openingpolicy.FieldLevel, openingpolicy.FieldCategory, openingpolicy.FieldStatus, openingpolicy.FieldURL:
+		case openingpolicy.FieldTitle, openingpolicy.FieldSummary, openingpolicy.FieldDocumentNumber, openingpolicy.FieldIssuingAuthority, openingpolicy.FieldLevel, openingpolicy.FieldCategory, openingpolicy.FieldStatus, openingpolicy.FieldURL, openingpolicy.FieldExternalRef:
 			values[i] = new(sql.NullString)
 		case openingpolicy.FieldCreatedAt, openingpolicy.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -156,6 +160,12 @@ func (_m *OpeningPolicy) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case openingpolicy.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case openingpolicy.FieldTitle:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -230,6 +240,13 @@ func (_m *OpeningPolicy) assignValues(columns []string, values []any) error {
 				_m.URL = new(string)
 				*_m.URL = value.String
 			}
+		case openingpolicy.FieldExternalRef:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field external_ref", values[i])
+			} else if value.Valid {
+				_m.ExternalRef = new(string)
+				*_m.ExternalRef = value.String
+			}
 		case openingpolicy.FieldSupersededByID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field superseded_by_id", values[i])
@@ -299,6 +316,9 @@ func (_m *OpeningPolicy) String() string {
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
 	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
 	builder.WriteString("title=")
 	builder.WriteString(_m.Title)
 	builder.WriteString(", ")
@@ -343,6 +363,11 @@ func (_m *OpeningPolicy) String() string {
 	builder.WriteString(", ")
 	if v := _m.URL; v != nil {
 		builder.WriteString("url=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ExternalRef; v != nil {
+		builder.WriteString("external_ref=")
 		builder.WriteString(*v)
 	}
 	builder.WriteString(", ")

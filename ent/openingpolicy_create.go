@@ -53,6 +53,20 @@ func (_c *OpeningPolicyCreate) SetNillableUpdatedAt(v *time.Time) *OpeningPolicy
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *OpeningPolicyCreate) SetVersion(v int) *OpeningPolicyCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *OpeningPolicyCreate) SetNillableVersion(v *int) *OpeningPolicyCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetTitle sets the "title" field.
 func (_c *OpeningPolicyCreate) SetTitle(v string) *OpeningPolicyCreate {
 	_c.mutation.SetTitle(v)
@@ -183,6 +197,20 @@ func (_c *OpeningPolicyCreate) SetNillableURL(v *string) *OpeningPolicyCreate {
 	return _c
 }
 
+// SetExternalRef sets the "external_ref" field.
+func (_c *OpeningPolicyCreate) SetExternalRef(v string) *OpeningPolicyCreate {
+	_c.mutation.SetExternalRef(v)
+	return _c
+}
+
+// SetNillableExternalRef sets the "external_ref" field if the given value is not nil.
+func (_c *OpeningPolicyCreate) SetNillableExternalRef(v *string) *OpeningPolicyCreate {
+	if v != nil {
+		_c.SetExternalRef(*v)
+	}
+	return _c
+}
+
 // SetSupersededByID sets the "superseded_by_id" field.
 func (_c *OpeningPolicyCreate) SetSupersededByID(v int) *OpeningPolicyCreate {
 	_c.mutation.SetSupersededByID(v)
@@ -298,6 +326,10 @@ func (_c *OpeningPolicyCreate) defaults() error {
 		v := openingpolicy.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := openingpolicy.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := openingpolicy.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -312,6 +344,9 @@ func (_c *OpeningPolicyCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "OpeningPolicy.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "OpeningPolicy.version"`)}
 	}
 	if _, ok := _c.mutation.Title(); !ok {
 		return &ValidationError{Name: "title", err: errors.New(`ent: missing required field "OpeningPolicy.title"`)}
@@ -365,6 +400,11 @@ func (_c *OpeningPolicyCreate) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "OpeningPolicy.url": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.ExternalRef(); ok {
+		if err := openingpolicy.ExternalRefValidator(v); err != nil {
+			return &ValidationError{Name: "external_ref", err: fmt.Errorf(`ent: validator failed for field "OpeningPolicy.external_ref": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -399,6 +439,10 @@ func (_c *OpeningPolicyCreate) createSpec() (*OpeningPolicy, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(openingpolicy.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(openingpolicy.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(openingpolicy.FieldTitle, field.TypeString, value)
@@ -443,6 +487,10 @@ func (_c *OpeningPolicyCreate) createSpec() (*OpeningPolicy, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.URL(); ok {
 		_spec.SetField(openingpolicy.FieldURL, field.TypeString, value)
 		_node.URL = &value
+	}
+	if value, ok := _c.mutation.ExternalRef(); ok {
+		_spec.SetField(openingpolicy.FieldExternalRef, field.TypeString, value)
+		_node.ExternalRef = &value
 	}
 	if nodes := _c.mutation.ProjectsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -570,6 +618,24 @@ func (u *OpeningPolicyUpsert) SetUpdatedAt(v time.Time) *OpeningPolicyUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *OpeningPolicyUpsert) UpdateUpdatedAt() *OpeningPolicyUpsert {
 	u.SetExcluded(openingpolicy.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *OpeningPolicyUpsert) SetVersion(v int) *OpeningPolicyUpsert {
+	u.Set(openingpolicy.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OpeningPolicyUpsert) UpdateVersion() *OpeningPolicyUpsert {
+	u.SetExcluded(openingpolicy.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OpeningPolicyUpsert) AddVersion(v int) *OpeningPolicyUpsert {
+	u.Add(openingpolicy.FieldVersion, v)
 	return u
 }
 
@@ -747,6 +813,24 @@ func (u *OpeningPolicyUpsert) ClearURL() *OpeningPolicyUpsert {
 	return u
 }
 
+// SetExternalRef sets the "external_ref" field.
+func (u *OpeningPolicyUpsert) SetExternalRef(v string) *OpeningPolicyUpsert {
+	u.Set(openingpolicy.FieldExternalRef, v)
+	return u
+}
+
+// UpdateExternalRef sets the "external_ref" field to the value that was provided on create.
+func (u *OpeningPolicyUpsert) UpdateExternalRef() *OpeningPolicyUpsert {
+	u.SetExcluded(openingpolicy.FieldExternalRef)
+	return u
+}
+
+// ClearExternalRef clears the value of the "external_ref" field.
+func (u *OpeningPolicyUpsert) ClearExternalRef() *OpeningPolicyUpsert {
+	u.SetNull(openingpolicy.FieldExternalRef)
+	return u
+}
+
 // SetSupersededByID sets the "superseded_by_id" field.
 func (u *OpeningPolicyUpsert) SetSupersededByID(v int) *OpeningPolicyUpsert {
 	u.Set(openingpolicy.FieldSupersededByID, v)
@@ -821,6 +905,27 @@ func (u *OpeningPolicyUpsertOne) SetUpdatedAt(v time.Time) *OpeningPolicyUpsertO
 func (u *OpeningPolicyUpsertOne) UpdateUpdatedAt() *OpeningPolicyUpsertOne {
 	return u.Update(func(s *OpeningPolicyUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *OpeningPolicyUpsertOne) SetVersion(v int) *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OpeningPolicyUpsertOne) AddVersion(v int) *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OpeningPolicyUpsertOne) UpdateVersion() *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1024,6 +1129,27 @@ func (u *OpeningPolicyUpsertOne) UpdateURL() *OpeningPolicyUpsertOne {
 func (u *OpeningPolicyUpsertOne) ClearURL() *OpeningPolicyUpsertOne {
 	return u.Update(func(s *OpeningPolicyUpsert) {
 		s.ClearURL()
+	})
+}
+
+// SetExternalRef sets the "external_ref" field.
+func (u *OpeningPolicyUpsertOne) SetExternalRef(v string) *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.SetExternalRef(v)
+	})
+}
+
+// UpdateExternalRef sets the "external_ref" field to the value that was provided on create.
+func (u *OpeningPolicyUpsertOne) UpdateExternalRef() *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.UpdateExternalRef()
+	})
+}
+
+// ClearExternalRef clears the value of the "external_ref" field.
+func (u *OpeningPolicyUpsertOne) ClearExternalRef() *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.ClearExternalRef()
 	})
 }
 
@@ -1273,6 +1399,27 @@ func (u *OpeningPolicyUpsertBulk) UpdateUpdatedAt() *OpeningPolicyUpsertBulk {
 	})
 }
 
+// SetVersion sets the "version" field.
+func (u *OpeningPolicyUpsertBulk) SetVersion(v int) *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OpeningPolicyUpsertBulk) AddVersion(v int) *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OpeningPolicyUpsertBulk) UpdateVersion() *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.UpdateVersion()
+	})
+}
+
 // SetTitle sets the "title" field.
 func (u *OpeningPolicyUpsertBulk) SetTitle(v string) *OpeningPolicyUpsertBulk {
 	return u.Update(func(s *OpeningPolicyUpsert) {
@@ -1473,6 +1620,27 @@ func (u *OpeningPolicyUpsertBulk) UpdateURL() *OpeningPolicyUpsertBulk {
 func (u *OpeningPolicyUpsertBulk) ClearURL() *OpeningPolicyUpsertBulk {
 	return u.Update(func(s *OpeningPolicyUpsert) {
 		s.ClearURL()
+	})
+}
+
+// SetExternalRef sets the "external_ref" field.
+func (u *OpeningPolicyUpsertBulk) SetExternalRef(v string) *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.SetExternalRef(v)
+	})
+}
+
+// UpdateExternalRef sets the "external_ref" field to the value that was provided on create.
+func (u *OpeningPolicyUpsertBulk) UpdateExternalRef() *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.UpdateExternalRef()
+	})
+}
+
+// ClearExternalRef clears the value of the "external_ref" field.
+func (u *OpeningPolicyUpsertBulk) ClearExternalRef() *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.ClearExternalRef()
 	})
 }
 

@@ -38,6 +38,27 @@ func (_u *OpeningPolicyUpdate) SetUpdatedAt(v time.Time) *OpeningPolicyUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *OpeningPolicyUpdate) SetVersion(v int) *OpeningPolicyUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *OpeningPolicyUpdate) SetNillableVersion(v *int) *OpeningPolicyUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *OpeningPolicyUpdate) AddVersion(v int) *OpeningPolicyUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetTitle sets the "title" field.
 func (_u *OpeningPolicyUpdate) SetTitle(v string) *OpeningPolicyUpdate {
 	_u.mutation.SetTitle(v)
@@ -231,6 +252,26 @@ func (_u *OpeningPolicyUpdate) SetNillableURL(v *string) *OpeningPolicyUpdate {
 // ClearURL clears the value of the "url" field.
 func (_u *OpeningPolicyUpdate) ClearURL() *OpeningPolicyUpdate {
 	_u.mutation.ClearURL()
+	return _u
+}
+
+// SetExternalRef sets the "external_ref" field.
+func (_u *OpeningPolicyUpdate) SetExternalRef(v string) *OpeningPolicyUpdate {
+	_u.mutation.SetExternalRef(v)
+	return _u
+}
+
+// SetNillableExternalRef sets the "external_ref" field if the given value is not nil.
+func (_u *OpeningPolicyUpdate) SetNillableExternalRef(v *string) *OpeningPolicyUpdate {
+	if v != nil {
+		_u.SetExternalRef(*v)
+	}
+	return _u
+}
+
+// ClearExternalRef clears the value of the "external_ref" field.
+func (_u *OpeningPolicyUpdate) ClearExternalRef() *OpeningPolicyUpdate {
+	_u.mutation.ClearExternalRef()
 	return _u
 }
 
@@ -462,6 +503,11 @@ func (_u *OpeningPolicyUpdate) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "OpeningPolicy.url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ExternalRef(); ok {
+		if err := openingpolicy.ExternalRefValidator(v); err != nil {
+			return &ValidationError{Name: "external_ref", err: fmt.Errorf(`ent: validator failed for field "OpeningPolicy.external_ref": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -485,6 +531,12 @@ func (_u *OpeningPolicyUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(openingpolicy.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(openingpolicy.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(openingpolicy.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(openingpolicy.FieldTitle, field.TypeString, value)
@@ -539,6 +591,12 @@ func (_u *OpeningPolicyUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if _u.mutation.URLCleared() {
 		_spec.ClearField(openingpolicy.FieldURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.ExternalRef(); ok {
+		_spec.SetField(openingpolicy.FieldExternalRef, field.TypeString, value)
+	}
+	if _u.mutation.ExternalRefCleared() {
+		_spec.ClearField(openingpolicy.FieldExternalRef, field.TypeString)
 	}
 	if _u.mutation.ProjectsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -729,6 +787,27 @@ type OpeningPolicyUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *OpeningPolicyUpdateOne) SetUpdatedAt(v time.Time) *OpeningPolicyUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *OpeningPolicyUpdateOne) SetVersion(v int) *OpeningPolicyUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *OpeningPolicyUpdateOne) SetNillableVersion(v *int) *OpeningPolicyUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *OpeningPolicyUpdateOne) AddVersion(v int) *OpeningPolicyUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -925,6 +1004,26 @@ func (_u *OpeningPolicyUpdateOne) SetNillableURL(v *string) *OpeningPolicyUpdate
 // ClearURL clears the value of the "url" field.
 func (_u *OpeningPolicyUpdateOne) ClearURL() *OpeningPolicyUpdateOne {
 	_u.mutation.ClearURL()
+	return _u
+}
+
+// SetExternalRef sets the "external_ref" field.
+func (_u *OpeningPolicyUpdateOne) SetExternalRef(v string) *OpeningPolicyUpdateOne {
+	_u.mutation.SetExternalRef(v)
+	return _u
+}
+
+// SetNillableExternalRef sets the "external_ref" field if the given value is not nil.
+func (_u *OpeningPolicyUpdateOne) SetNillableExternalRef(v *string) *OpeningPolicyUpdateOne {
+	if v != nil {
+		_u.SetExternalRef(*v)
+	}
+	return _u
+}
+
+// ClearExternalRef clears the value of the "external_ref" field.
+func (_u *OpeningPolicyUpdateOne) ClearExternalRef() *OpeningPolicyUpdateOne {
+	_u.mutation.ClearExternalRef()
 	return _u
 }
 
@@ -1169,6 +1268,11 @@ func (_u *OpeningPolicyUpdateOne) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "OpeningPolicy.url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ExternalRef(); ok {
+		if err := openingpolicy.ExternalRefValidator(v); err != nil {
+			return &ValidationError{Name: "external_ref", err: fmt.Errorf(`ent: validator failed for field "OpeningPolicy.external_ref": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -1209,6 +1313,12 @@ func (_u *OpeningPolicyUpdateOne) sqlSave(ctx context.Context) (_node *OpeningPo
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(openingpolicy.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(openingpolicy.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(openingpolicy.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(openingpolicy.FieldTitle, field.TypeString, value)
@@ -1263,6 +1373,12 @@ func (_u *OpeningPolicyUpdateOne) sqlSave(ctx context.Context) (_node *OpeningPo
 	}
 	if _u.mutation.URLCleared() {
 		_spec.ClearField(openingpolicy.FieldURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.ExternalRef(); ok {
+		_spec.SetField(openingpolicy.FieldExternalRef, field.TypeString, value)
+	}
+	if _u.mutation.ExternalRefCleared() {
+		_spec.ClearField(openingpolicy.FieldExternalRef, field.TypeString)
 	}
 	if _u.mutation.ProjectsCleared() {
 		edge := &sqlgraph.EdgeSpec{

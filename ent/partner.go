@@ -22,6 +22,8 @@ type Partner struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (RFC 3339).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every update. Send it back as `expectedVersion` to update or delete only what you read.
+	Version int `json:"version,omitempty"`
 	// The partner's name in English.
 	Name string `json:"name,omitempty"`
 	// The partner's name in its own language or in Chinese, e.g. 山东高速集团.
@@ -150,7 +152,7 @@ func (*Partner) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case partner.FieldBriSignedOn:
 			values[i] = &sql.NullScanner{S: new(scalar.Date)}
-		case partner.FieldID, partner.FieldCountryID:
+		case partner.FieldID, partner.FieldVersion, partner.FieldCountryID:
 			values[i] = new(sql.NullInt64)
 		case partner.FieldName, partner.FieldLocalName, partner.FieldKind, partner.FieldCountryCode, partner.FieldRegion, partner.FieldWebsite, partner.FieldDescription, partner.FieldExternalRef:
 			values[i] = new(sql.NullString)
@@ -188,6 +190,12 @@ func (_m *Partner) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case partner.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case partner.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -333,6 +341,9 @@ func (_m *Partner) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

@@ -55,6 +55,20 @@ func (_c *PartnerCreate) SetNillableUpdatedAt(v *time.Time) *PartnerCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *PartnerCreate) SetVersion(v int) *PartnerCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *PartnerCreate) SetNillableVersion(v *int) *PartnerCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetName sets the "name" field.
 func (_c *PartnerCreate) SetName(v string) *PartnerCreate {
 	_c.mutation.SetName(v)
@@ -325,6 +339,10 @@ func (_c *PartnerCreate) defaults() error {
 		v := partner.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := partner.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	return nil
 }
 
@@ -335,6 +353,9 @@ func (_c *PartnerCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Partner.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Partner.version"`)}
 	}
 	if _, ok := _c.mutation.Name(); !ok {
 		return &ValidationError{Name: "name", err: errors.New(`ent: missing required field "Partner.name"`)}
@@ -416,6 +437,10 @@ func (_c *PartnerCreate) createSpec() (*Partner, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(partner.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(partner.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(partner.FieldName, field.TypeString, value)
@@ -627,6 +652,24 @@ func (u *PartnerUpsert) SetUpdatedAt(v time.Time) *PartnerUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *PartnerUpsert) UpdateUpdatedAt() *PartnerUpsert {
 	u.SetExcluded(partner.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *PartnerUpsert) SetVersion(v int) *PartnerUpsert {
+	u.Set(partner.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *PartnerUpsert) UpdateVersion() *PartnerUpsert {
+	u.SetExcluded(partner.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *PartnerUpsert) AddVersion(v int) *PartnerUpsert {
+	u.Add(partner.FieldVersion, v)
 	return u
 }
 
@@ -854,6 +897,27 @@ func (u *PartnerUpsertOne) SetUpdatedAt(v time.Time) *PartnerUpsertOne {
 func (u *PartnerUpsertOne) UpdateUpdatedAt() *PartnerUpsertOne {
 	return u.Update(func(s *PartnerUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *PartnerUpsertOne) SetVersion(v int) *PartnerUpsertOne {
+	return u.Update(func(s *PartnerUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *PartnerUpsertOne) AddVersion(v int) *PartnerUpsertOne {
+	return u.Update(func(s *PartnerUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *PartnerUpsertOne) UpdateVersion() *PartnerUpsertOne {
+	return u.Update(func(s *PartnerUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1275,6 +1339,27 @@ func (u *PartnerUpsertBulk) SetUpdatedAt(v time.Time) *PartnerUpsertBulk {
 func (u *PartnerUpsertBulk) UpdateUpdatedAt() *PartnerUpsertBulk {
 	return u.Update(func(s *PartnerUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *PartnerUpsertBulk) SetVersion(v int) *PartnerUpsertBulk {
+	return u.Update(func(s *PartnerUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *PartnerUpsertBulk) AddVersion(v int) *PartnerUpsertBulk {
+	return u.Update(func(s *PartnerUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *PartnerUpsertBulk) UpdateVersion() *PartnerUpsertBulk {
+	return u.Update(func(s *PartnerUpsert) {
+		s.UpdateVersion()
 	})
 }
 

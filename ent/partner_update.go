@@ -40,6 +40,27 @@ func (_u *PartnerUpdate) SetUpdatedAt(v time.Time) *PartnerUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *PartnerUpdate) SetVersion(v int) *PartnerUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *PartnerUpdate) SetNillableVersion(v *int) *PartnerUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *PartnerUpdate) AddVersion(v int) *PartnerUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *PartnerUpdate) SetName(v string) *PartnerUpdate {
 	_u.mutation.SetName(v)
@@ -568,6 +589,12 @@ func (_u *PartnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(partner.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(partner.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(partner.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(partner.FieldName, field.TypeString, value)
 	}
@@ -940,6 +967,27 @@ type PartnerUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *PartnerUpdateOne) SetUpdatedAt(v time.Time) *PartnerUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *PartnerUpdateOne) SetVersion(v int) *PartnerUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *PartnerUpdateOne) SetNillableVersion(v *int) *PartnerUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *PartnerUpdateOne) AddVersion(v int) *PartnerUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1500,6 +1548,12 @@ func (_u *PartnerUpdateOne) sqlSave(ctx context.Context) (_node *Partner, err er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(partner.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(partner.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(partner.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(partner.FieldName, field.TypeString, value)

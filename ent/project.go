@@ -23,6 +23,8 @@ type Project struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (RFC 3339).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every update. Send it back as `expectedVersion` to update or delete only what you read.
+	Version int `json:"version,omitempty"`
 	// The project's title.
 	Title string `json:"title,omitempty"`
 	// A free-text description of the project.
@@ -133,7 +135,7 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(scalar.Decimal)}
 		case project.FieldLatitude, project.FieldLongitude:
 			values[i] = new(sql.NullFloat64)
-		case project.FieldID, project.FieldCommitmentYear, project.FieldHostCountryID:
+		case project.FieldID, project.FieldVersion, project.FieldCommitmentYear, project.FieldHostCountryID:
 			values[i] = new(sql.NullInt64)
 		case project.FieldTitle, project.FieldDescription, project.FieldSector, project.FieldStatus, project.FieldGreenCategory, project.FieldCurrency, project.FieldCity, project.FieldExternalRef:
 			values[i] = new(sql.NullString)
@@ -171,6 +173,12 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case project.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case project.FieldTitle:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -348,6 +356,9 @@ func (_m *Project) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("title=")
 	builder.WriteString(_m.Title)

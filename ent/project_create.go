@@ -54,6 +54,20 @@ func (_c *ProjectCreate) SetNillableUpdatedAt(v *time.Time) *ProjectCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *ProjectCreate) SetVersion(v int) *ProjectCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableVersion(v *int) *ProjectCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetTitle sets the "title" field.
 func (_c *ProjectCreate) SetTitle(v string) *ProjectCreate {
 	_c.mutation.SetTitle(v)
@@ -377,6 +391,10 @@ func (_c *ProjectCreate) defaults() error {
 		v := project.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := project.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := project.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -395,6 +413,9 @@ func (_c *ProjectCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Project.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Project.version"`)}
 	}
 	if _, ok := _c.mutation.Title(); !ok {
 		return &ValidationError{Name: "title", err: errors.New(`ent: missing required field "Project.title"`)}
@@ -497,6 +518,10 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(project.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(project.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(project.FieldTitle, field.TypeString, value)
@@ -688,6 +713,24 @@ func (u *ProjectUpsert) SetUpdatedAt(v time.Time) *ProjectUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *ProjectUpsert) UpdateUpdatedAt() *ProjectUpsert {
 	u.SetExcluded(project.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *ProjectUpsert) SetVersion(v int) *ProjectUpsert {
+	u.Set(project.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateVersion() *ProjectUpsert {
+	u.SetExcluded(project.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ProjectUpsert) AddVersion(v int) *ProjectUpsert {
+	u.Add(project.FieldVersion, v)
 	return u
 }
 
@@ -1047,6 +1090,27 @@ func (u *ProjectUpsertOne) SetUpdatedAt(v time.Time) *ProjectUpsertOne {
 func (u *ProjectUpsertOne) UpdateUpdatedAt() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *ProjectUpsertOne) SetVersion(v int) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ProjectUpsertOne) AddVersion(v int) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateVersion() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1622,6 +1686,27 @@ func (u *ProjectUpsertBulk) SetUpdatedAt(v time.Time) *ProjectUpsertBulk {
 func (u *ProjectUpsertBulk) UpdateUpdatedAt() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *ProjectUpsertBulk) SetVersion(v int) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ProjectUpsertBulk) AddVersion(v int) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateVersion() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateVersion()
 	})
 }
 

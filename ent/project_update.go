@@ -39,6 +39,27 @@ func (_u *ProjectUpdate) SetUpdatedAt(v time.Time) *ProjectUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *ProjectUpdate) SetVersion(v int) *ProjectUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableVersion(v *int) *ProjectUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *ProjectUpdate) AddVersion(v int) *ProjectUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetTitle sets the "title" field.
 func (_u *ProjectUpdate) SetTitle(v string) *ProjectUpdate {
 	_u.mutation.SetTitle(v)
@@ -623,6 +644,12 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(project.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(project.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(project.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(project.FieldTitle, field.TypeString, value)
 	}
@@ -905,6 +932,27 @@ type ProjectUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *ProjectUpdateOne) SetUpdatedAt(v time.Time) *ProjectUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *ProjectUpdateOne) SetVersion(v int) *ProjectUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableVersion(v *int) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *ProjectUpdateOne) AddVersion(v int) *ProjectUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1521,6 +1569,12 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(project.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(project.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(project.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(project.FieldTitle, field.TypeString, value)

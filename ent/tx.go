@@ -16,6 +16,10 @@ type Tx struct {
 	config
 	// APIKey is the client for interacting with the APIKey builders.
 	APIKey *APIKeyClient
+	// AuditEvent is the client for interacting with the AuditEvent builders.
+	AuditEvent *AuditEventClient
+	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
+	IdempotencyRecord *IdempotencyRecordClient
 	// OpeningPolicy is the client for interacting with the OpeningPolicy builders.
 	OpeningPolicy *OpeningPolicyClient
 	// Partner is the client for interacting with the Partner builders.
@@ -156,6 +160,8 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.APIKey = NewAPIKeyClient(tx.config)
+	tx.AuditEvent = NewAuditEventClient(tx.config)
+	tx.IdempotencyRecord = NewIdempotencyRecordClient(tx.config)
 	tx.OpeningPolicy = NewOpeningPolicyClient(tx.config)
 	tx.Partner = NewPartnerClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)

@@ -31,6 +31,11 @@ func (r *queryResolver) APIKeys(ctx context.Context, after *entgql.Cursor[int], 
 	return r.Client.APIKey.Query().Paginate(ctx, after, first, before, last, ent.WithApiKeyOrder(orderBy), ent.WithApiKeyFilter(where.Filter))
 }
 
+// AuditEvents is the resolver for the auditEvents field.
+func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
+	return r.Client.AuditEvent.Query().Paginate(ctx, after, first, before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
+}
+
 // Policies is the resolver for the policies field.
 func (r *queryResolver) Policies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) (*ent.PolicyConnection, error) {
 	return r.Client.OpeningPolicy.Query().Paginate(ctx, after, first, before, last, ent.WithPolicyOrder(orderBy), ent.WithPolicyFilter(where.Filter))
@@ -46,7 +51,21 @@ func (r *queryResolver) Projects(ctx context.Context, after *entgql.Cursor[int],
 	return r.Client.Project.Query().Paginate(ctx, after, first, before, last, ent.WithProjectOrder(orderBy), ent.WithProjectFilter(where.Filter))
 }
 
+// Partner returns PartnerResolver implementation.
+func (r *Resolver) Partner() PartnerResolver { return &partnerResolver{r} }
+
+// Policy returns PolicyResolver implementation.
+func (r *Resolver) Policy() PolicyResolver { return &policyResolver{r} }
+
+// Project returns ProjectResolver implementation.
+func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	partnerResolver struct{ *Resolver }
+	policyResolver  struct{ *Resolver }
+	projectResolver struct{ *Resolver }
+	queryResolver   struct{ *Resolver }
+)

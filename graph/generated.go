@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -17,11 +18,13 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
+	"github.com/bri-tracker/bri-tracker/ent/auditevent"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/graph/model"
+	"github.com/bri-tracker/bri-tracker/internal/audit"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -39,6 +42,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Mutation() MutationResolver
+	Partner() PartnerResolver
+	Policy() PolicyResolver
+	Project() ProjectResolver
 	Query() QueryResolver
 }
 
@@ -69,6 +75,35 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AuditChange struct {
+		Field func(childComplexity int) int
+		New   func(childComplexity int) int
+		Old   func(childComplexity int) int
+	}
+
+	AuditEvent struct {
+		ActorKeyID func(childComplexity int) int
+		ActorName  func(childComplexity int) int
+		ActorRole  func(childComplexity int) int
+		At         func(childComplexity int) int
+		Changes    func(childComplexity int) int
+		EntityID   func(childComplexity int) int
+		EntityType func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Operation  func(childComplexity int) int
+	}
+
+	AuditEventConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuditEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CreateApiKeyPayload struct {
 		Key    func(childComplexity int) int
 		Secret func(childComplexity int) int
@@ -84,14 +119,14 @@ type ComplexityRoot struct {
 		CreatePartner            func(childComplexity int, input ent.CreatePartnerInput) int
 		CreatePolicy             func(childComplexity int, input ent.CreatePolicyInput) int
 		CreateProject            func(childComplexity int, input ent.CreateProjectInput, participants []*model.ParticipantInput) int
-		DeletePartner            func(childComplexity int, id int) int
-		DeletePolicy             func(childComplexity int, id int) int
-		DeleteProject            func(childComplexity int, id int) int
+		DeletePartner            func(childComplexity int, id int, expectedVersion *int) int
+		DeletePolicy             func(childComplexity int, id int, expectedVersion *int) int
+		DeleteProject            func(childComplexity int, id int, expectedVersion *int) int
 		RemoveProjectParticipant func(childComplexity int, projectID int, partnerID int, role projectparticipant.Role) int
 		RevokeAPIKey             func(childComplexity int, id int) int
-		UpdatePartner            func(childComplexity int, id int, input ent.UpdatePartnerInput) int
-		UpdatePolicy             func(childComplexity int, id int, input ent.UpdatePolicyInput) int
-		UpdateProject            func(childComplexity int, id int, input ent.UpdateProjectInput) int
+		UpdatePartner            func(childComplexity int, id int, input ent.UpdatePartnerInput, expectedVersion *int) int
+		UpdatePolicy             func(childComplexity int, id int, input ent.UpdatePolicyInput, expectedVersion *int) int
+		UpdateProject            func(childComplexity int, id int, input ent.UpdateProjectInput, expectedVersion *int) int
 	}
 
 	PageInfo struct {
@@ -109,6 +144,7 @@ type ComplexityRoot struct {
 		CreatedAt      func(childComplexity int) int
 		Description    func(childComplexity int) int
 		ExternalRef    func(childComplexity int) int
+		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
 		HostedProjects func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
@@ -120,6 +156,7 @@ type ComplexityRoot struct {
 		Projects       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		Region         func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
 		Website        func(childComplexity int) int
 	}
 
@@ -140,6 +177,8 @@ type ComplexityRoot struct {
 		DocumentNumber   func(childComplexity int) int
 		EffectiveFrom    func(childComplexity int) int
 		EffectiveUntil   func(childComplexity int) int
+		ExternalRef      func(childComplexity int) int
+		History          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
 		ID               func(childComplexity int) int
 		IssuedOn         func(childComplexity int) int
 		IssuingAuthority func(childComplexity int) int
@@ -154,6 +193,7 @@ type ComplexityRoot struct {
 		Title            func(childComplexity int) int
 		URL              func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	PolicyConnection struct {
@@ -178,6 +218,7 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		ExternalRef    func(childComplexity int) int
 		GreenCategory  func(childComplexity int) int
+		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
 		HostCountry    func(childComplexity int) int
 		HostCountryID  func(childComplexity int) int
 		ID             func(childComplexity int) int
@@ -192,6 +233,7 @@ type ComplexityRoot struct {
 		Status         func(childComplexity int) int
 		Title          func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
@@ -227,13 +269,14 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ApiKeyOrder, where *ent.ApiKeyWhereInput) int
-		Me       func(childComplexity int) int
-		Node     func(childComplexity int, id int) int
-		Nodes    func(childComplexity int, ids []int) int
-		Partners func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) int
-		Policies func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) int
-		Projects func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		APIKeys     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ApiKeyOrder, where *ent.ApiKeyWhereInput) int
+		AuditEvents func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		Me          func(childComplexity int) int
+		Node        func(childComplexity int, id int) int
+		Nodes       func(childComplexity int, ids []int) int
+		Partners    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) int
+		Policies    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) int
+		Projects    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 	}
 
 	Viewer struct {
@@ -250,23 +293,33 @@ type ComplexityRoot struct {
 
 type MutationResolver interface {
 	CreatePartner(ctx context.Context, input ent.CreatePartnerInput) (*ent.Partner, error)
-	UpdatePartner(ctx context.Context, id int, input ent.UpdatePartnerInput) (*ent.Partner, error)
-	DeletePartner(ctx context.Context, id int) (*model.DeletePayload, error)
+	UpdatePartner(ctx context.Context, id int, input ent.UpdatePartnerInput, expectedVersion *int) (*ent.Partner, error)
+	DeletePartner(ctx context.Context, id int, expectedVersion *int) (*model.DeletePayload, error)
 	CreateProject(ctx context.Context, input ent.CreateProjectInput, participants []*model.ParticipantInput) (*ent.Project, error)
-	UpdateProject(ctx context.Context, id int, input ent.UpdateProjectInput) (*ent.Project, error)
-	DeleteProject(ctx context.Context, id int) (*model.DeletePayload, error)
+	UpdateProject(ctx context.Context, id int, input ent.UpdateProjectInput, expectedVersion *int) (*ent.Project, error)
+	DeleteProject(ctx context.Context, id int, expectedVersion *int) (*model.DeletePayload, error)
 	CreatePolicy(ctx context.Context, input ent.CreatePolicyInput) (*ent.OpeningPolicy, error)
-	UpdatePolicy(ctx context.Context, id int, input ent.UpdatePolicyInput) (*ent.OpeningPolicy, error)
-	DeletePolicy(ctx context.Context, id int) (*model.DeletePayload, error)
+	UpdatePolicy(ctx context.Context, id int, input ent.UpdatePolicyInput, expectedVersion *int) (*ent.OpeningPolicy, error)
+	DeletePolicy(ctx context.Context, id int, expectedVersion *int) (*model.DeletePayload, error)
 	AddProjectParticipant(ctx context.Context, projectID int, partnerID int, role projectparticipant.Role, sharePercent *float64) (*ent.ProjectParticipant, error)
 	RemoveProjectParticipant(ctx context.Context, projectID int, partnerID int, role projectparticipant.Role) (*model.DeletePayload, error)
 	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, id int) (*ent.APIKey, error)
 }
+type PartnerResolver interface {
+	History(ctx context.Context, obj *ent.Partner, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
+}
+type PolicyResolver interface {
+	History(ctx context.Context, obj *ent.OpeningPolicy, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
+}
+type ProjectResolver interface {
+	History(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
 	APIKeys(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ApiKeyOrder, where *ent.ApiKeyWhereInput) (*ent.ApiKeyConnection, error)
+	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
 	Policies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) (*ent.PolicyConnection, error)
 	Partners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) (*ent.PartnerConnection, error)
 	Projects(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error)
@@ -378,6 +431,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiKeyEdge.Node(childComplexity), true
 
+	case "AuditChange.field":
+		if e.ComplexityRoot.AuditChange.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditChange.Field(childComplexity), true
+	case "AuditChange.new":
+		if e.ComplexityRoot.AuditChange.New == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditChange.New(childComplexity), true
+	case "AuditChange.old":
+		if e.ComplexityRoot.AuditChange.Old == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditChange.Old(childComplexity), true
+
+	case "AuditEvent.actorKeyID":
+		if e.ComplexityRoot.AuditEvent.ActorKeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ActorKeyID(childComplexity), true
+	case "AuditEvent.actorName":
+		if e.ComplexityRoot.AuditEvent.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ActorName(childComplexity), true
+	case "AuditEvent.actorRole":
+		if e.ComplexityRoot.AuditEvent.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ActorRole(childComplexity), true
+	case "AuditEvent.at":
+		if e.ComplexityRoot.AuditEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.At(childComplexity), true
+	case "AuditEvent.changes":
+		if e.ComplexityRoot.AuditEvent.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Changes(childComplexity), true
+	case "AuditEvent.entityID":
+		if e.ComplexityRoot.AuditEvent.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.EntityID(childComplexity), true
+	case "AuditEvent.entityType":
+		if e.ComplexityRoot.AuditEvent.EntityType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.EntityType(childComplexity), true
+	case "AuditEvent.id":
+		if e.ComplexityRoot.AuditEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ID(childComplexity), true
+	case "AuditEvent.operation":
+		if e.ComplexityRoot.AuditEvent.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Operation(childComplexity), true
+
+	case "AuditEventConnection.edges":
+		if e.ComplexityRoot.AuditEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.Edges(childComplexity), true
+	case "AuditEventConnection.pageInfo":
+		if e.ComplexityRoot.AuditEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.PageInfo(childComplexity), true
+	case "AuditEventConnection.totalCount":
+		if e.ComplexityRoot.AuditEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.TotalCount(childComplexity), true
+
+	case "AuditEventEdge.cursor":
+		if e.ComplexityRoot.AuditEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Cursor(childComplexity), true
+	case "AuditEventEdge.node":
+		if e.ComplexityRoot.AuditEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
 	case "CreateApiKeyPayload.key":
 		if e.ComplexityRoot.CreateApiKeyPayload.Key == nil {
 			break
@@ -463,7 +622,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeletePartner(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeletePartner(childComplexity, args["id"].(int), args["expectedVersion"].(*int)), true
 	case "Mutation.deletePolicy":
 		if e.ComplexityRoot.Mutation.DeletePolicy == nil {
 			break
@@ -474,7 +633,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeletePolicy(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeletePolicy(childComplexity, args["id"].(int), args["expectedVersion"].(*int)), true
 	case "Mutation.deleteProject":
 		if e.ComplexityRoot.Mutation.DeleteProject == nil {
 			break
@@ -485,7 +644,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteProject(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteProject(childComplexity, args["id"].(int), args["expectedVersion"].(*int)), true
 	case "Mutation.removeProjectParticipant":
 		if e.ComplexityRoot.Mutation.RemoveProjectParticipant == nil {
 			break
@@ -518,7 +677,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePartner(childComplexity, args["id"].(int), args["input"].(ent.UpdatePartnerInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePartner(childComplexity, args["id"].(int), args["input"].(ent.UpdatePartnerInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updatePolicy":
 		if e.ComplexityRoot.Mutation.UpdatePolicy == nil {
 			break
@@ -529,7 +688,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePolicy(childComplexity, args["id"].(int), args["input"].(ent.UpdatePolicyInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePolicy(childComplexity, args["id"].(int), args["input"].(ent.UpdatePolicyInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateProject":
 		if e.ComplexityRoot.Mutation.UpdateProject == nil {
 			break
@@ -540,7 +699,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateProject(childComplexity, args["id"].(int), args["input"].(ent.UpdateProjectInput)), true
+		return e.ComplexityRoot.Mutation.UpdateProject(childComplexity, args["id"].(int), args["input"].(ent.UpdateProjectInput), args["expectedVersion"].(*int)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -609,6 +768,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.ExternalRef(childComplexity), true
+	case "Partner.history":
+		if e.ComplexityRoot.Partner.History == nil {
+			break
+		}
+
+		args, err := ec.field_Partner_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Partner.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
 	case "Partner.hostedProjects":
 		if e.ComplexityRoot.Partner.HostedProjects == nil {
 			break
@@ -700,6 +870,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.UpdatedAt(childComplexity), true
+	case "Partner.version":
+		if e.ComplexityRoot.Partner.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Version(childComplexity), true
 	case "Partner.website":
 		if e.ComplexityRoot.Partner.Website == nil {
 			break
@@ -769,6 +945,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Policy.EffectiveUntil(childComplexity), true
+	case "Policy.externalRef":
+		if e.ComplexityRoot.Policy.ExternalRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.ExternalRef(childComplexity), true
+	case "Policy.history":
+		if e.ComplexityRoot.Policy.History == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
 	case "Policy.id":
 		if e.ComplexityRoot.Policy.ID == nil {
 			break
@@ -868,6 +1061,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Policy.UpdatedAt(childComplexity), true
+	case "Policy.version":
+		if e.ComplexityRoot.Policy.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.Version(childComplexity), true
 
 	case "PolicyConnection.edges":
 		if e.ComplexityRoot.PolicyConnection.Edges == nil {
@@ -961,6 +1160,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.GreenCategory(childComplexity), true
+	case "Project.history":
+		if e.ComplexityRoot.Project.History == nil {
+			break
+		}
+
+		args, err := ec.field_Project_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
 	case "Project.hostCountry":
 		if e.ComplexityRoot.Project.HostCountry == nil {
 			break
@@ -1060,6 +1270,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.UpdatedAt(childComplexity), true
+	case "Project.version":
+		if e.ComplexityRoot.Project.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Version(childComplexity), true
 
 	case "ProjectConnection.edges":
 		if e.ComplexityRoot.ProjectConnection.Edges == nil {
@@ -1179,6 +1395,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.APIKeys(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ApiKeyOrder), args["where"].(*ent.ApiKeyWhereInput)), true
+	case "Query.auditEvents":
+		if e.ComplexityRoot.Query.AuditEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -1278,6 +1505,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ApiKeyOrder", ec.unmarshalInputApiKeyOrder),
 			graphql.NewInputUnmarshaler("ApiKeyWhereInput", ec.unmarshalInputApiKeyWhereInput),
+			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
+			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreatePartnerInput", ec.unmarshalInputCreatePartnerInput),
 			graphql.NewInputUnmarshaler("CreatePolicyInput", ec.unmarshalInputCreatePolicyInput),
@@ -1809,6 +2038,416 @@ input ApiKeyWhereInput {
   hasPartnerWith: [PartnerWhereInput!]
 }
 """
+One recorded write: who made it, when, to which object, and each changed field's old and new value.
+"""
+type AuditEvent implements Node {
+  """
+  The object's global id: opaque, and all that ` + "`" + `node(id:)` + "`" + ` needs to find it.
+  """
+  id: ID!
+  """
+  When the write happened (RFC 3339).
+  """
+  at: Time!
+  """
+  The API key's name, or ` + "`" + `system` + "`" + ` (with the job, e.g. ` + "`" + `system:import` + "`" + `) for the server's own writes.
+  """
+  actorName: String!
+  """
+  The role the write was made with.
+  """
+  actorRole: AuditEventActorRole!
+  """
+  The id of the API key used, if any.
+  """
+  actorKeyID: ID
+  """
+  What the write did.
+  """
+  operation: AuditEventOperation!
+  """
+  The type of the object written.
+  """
+  entityType: AuditEventEntityType!
+  """
+  The id of the object written; it may no longer exist.
+  """
+  entityID: ID!
+  """
+  Each changed field with its old and new value.
+  """
+  changes: [AuditChange!]!
+}
+"""
+AuditEventActorRole is enum for the field actor_role
+"""
+enum AuditEventActorRole @goModel(model: "github.com/bri-tracker/bri-tracker/ent/auditevent.ActorRole") {
+  """
+  A VIEWER key (which cannot write; listed for completeness).
+  """
+  VIEWER
+  """
+  An EDITOR key.
+  """
+  EDITOR
+  """
+  A PARTNER key.
+  """
+  PARTNER
+  """
+  An ADMIN key.
+  """
+  ADMIN
+  """
+  The server itself: seeding, imports, the command line.
+  """
+  SYSTEM
+}
+"""
+A connection to a list of items.
+"""
+type AuditEventConnection {
+  """
+  A list of edges.
+  """
+  edges: [AuditEventEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type AuditEventEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: AuditEvent
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+AuditEventEntityType is enum for the field entity_type
+"""
+enum AuditEventEntityType @goModel(model: "github.com/bri-tracker/bri-tracker/ent/auditevent.EntityType") {
+  """
+  A partner.
+  """
+  Partner
+  """
+  A project.
+  """
+  Project
+  """
+  A policy.
+  """
+  Policy
+  """
+  A partner's participation in a project.
+  """
+  ProjectParticipant
+}
+"""
+AuditEventOperation is enum for the field operation
+"""
+enum AuditEventOperation @goModel(model: "github.com/bri-tracker/bri-tracker/ent/auditevent.Operation") {
+  """
+  The object was created.
+  """
+  CREATE
+  """
+  The object was changed.
+  """
+  UPDATE
+  """
+  The object was deleted.
+  """
+  DELETE
+}
+"""
+Ordering options for AuditEvent connections
+"""
+input AuditEventOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order AuditEvents.
+  """
+  field: AuditEventOrderField!
+}
+"""
+Properties by which AuditEvent connections can be ordered.
+"""
+enum AuditEventOrderField {
+  """
+  Orders by at.
+  """
+  AT
+}
+"""
+AuditEventWhereInput is used for filtering AuditEvent objects.
+Input was generated by ent.
+"""
+input AuditEventWhereInput {
+  """
+  Keeps AuditEvent objects that do not match the given filter.
+  """
+  not: AuditEventWhereInput
+  """
+  Keeps AuditEvent objects that match every one of the given filters.
+  """
+  and: [AuditEventWhereInput!]
+  """
+  Keeps AuditEvent objects that match at least one of the given filters.
+  """
+  or: [AuditEventWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `id` + "`" + ` differs from the given value.
+  """
+  idNEQ: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `id` + "`" + ` is one of the given values.
+  """
+  idIn: [ID!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `id` + "`" + ` is none of the given values.
+  """
+  idNotIn: [ID!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `id` + "`" + ` is greater than the given value.
+  """
+  idGT: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `id` + "`" + ` is greater than or equal to the given value.
+  """
+  idGTE: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `id` + "`" + ` is less than the given value.
+  """
+  idLT: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `id` + "`" + ` is less than or equal to the given value.
+  """
+  idLTE: ID
+  """
+  at field predicates
+  """
+  at: Time
+  """
+  Keeps AuditEvent objects whose ` + "`" + `at` + "`" + ` differs from the given value.
+  """
+  atNEQ: Time
+  """
+  Keeps AuditEvent objects whose ` + "`" + `at` + "`" + ` is one of the given values.
+  """
+  atIn: [Time!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `at` + "`" + ` is none of the given values.
+  """
+  atNotIn: [Time!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `at` + "`" + ` is greater than the given value.
+  """
+  atGT: Time
+  """
+  Keeps AuditEvent objects whose ` + "`" + `at` + "`" + ` is greater than or equal to the given value.
+  """
+  atGTE: Time
+  """
+  Keeps AuditEvent objects whose ` + "`" + `at` + "`" + ` is less than the given value.
+  """
+  atLT: Time
+  """
+  Keeps AuditEvent objects whose ` + "`" + `at` + "`" + ` is less than or equal to the given value.
+  """
+  atLTE: Time
+  """
+  actor_name field predicates
+  """
+  actorName: String
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` differs from the given value.
+  """
+  actorNameNEQ: String
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` is one of the given values.
+  """
+  actorNameIn: [String!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` is none of the given values.
+  """
+  actorNameNotIn: [String!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` is greater than the given value.
+  """
+  actorNameGT: String
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` is greater than or equal to the given value.
+  """
+  actorNameGTE: String
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` is less than the given value.
+  """
+  actorNameLT: String
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` is less than or equal to the given value.
+  """
+  actorNameLTE: String
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` contains the given text.
+  """
+  actorNameContains: String
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` starts with the given text.
+  """
+  actorNameHasPrefix: String
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` ends with the given text.
+  """
+  actorNameHasSuffix: String
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` equals the given text, ignoring case.
+  """
+  actorNameEqualFold: String
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorName` + "`" + ` contains the given text, ignoring case.
+  """
+  actorNameContainsFold: String
+  """
+  actor_role field predicates
+  """
+  actorRole: AuditEventActorRole
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorRole` + "`" + ` differs from the given value.
+  """
+  actorRoleNEQ: AuditEventActorRole
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorRole` + "`" + ` is one of the given values.
+  """
+  actorRoleIn: [AuditEventActorRole!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorRole` + "`" + ` is none of the given values.
+  """
+  actorRoleNotIn: [AuditEventActorRole!]
+  """
+  actor_key_id field predicates
+  """
+  actorKeyID: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorKeyID` + "`" + ` differs from the given value.
+  """
+  actorKeyIDNEQ: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorKeyID` + "`" + ` is one of the given values.
+  """
+  actorKeyIDIn: [ID!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorKeyID` + "`" + ` is none of the given values.
+  """
+  actorKeyIDNotIn: [ID!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorKeyID` + "`" + ` is greater than the given value.
+  """
+  actorKeyIDGT: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorKeyID` + "`" + ` is greater than or equal to the given value.
+  """
+  actorKeyIDGTE: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorKeyID` + "`" + ` is less than the given value.
+  """
+  actorKeyIDLT: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorKeyID` + "`" + ` is less than or equal to the given value.
+  """
+  actorKeyIDLTE: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorKeyID` + "`" + ` is not set.
+  """
+  actorKeyIDIsNil: Boolean
+  """
+  Keeps AuditEvent objects whose ` + "`" + `actorKeyID` + "`" + ` is set.
+  """
+  actorKeyIDNotNil: Boolean
+  """
+  operation field predicates
+  """
+  operation: AuditEventOperation
+  """
+  Keeps AuditEvent objects whose ` + "`" + `operation` + "`" + ` differs from the given value.
+  """
+  operationNEQ: AuditEventOperation
+  """
+  Keeps AuditEvent objects whose ` + "`" + `operation` + "`" + ` is one of the given values.
+  """
+  operationIn: [AuditEventOperation!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `operation` + "`" + ` is none of the given values.
+  """
+  operationNotIn: [AuditEventOperation!]
+  """
+  entity_type field predicates
+  """
+  entityType: AuditEventEntityType
+  """
+  Keeps AuditEvent objects whose ` + "`" + `entityType` + "`" + ` differs from the given value.
+  """
+  entityTypeNEQ: AuditEventEntityType
+  """
+  Keeps AuditEvent objects whose ` + "`" + `entityType` + "`" + ` is one of the given values.
+  """
+  entityTypeIn: [AuditEventEntityType!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `entityType` + "`" + ` is none of the given values.
+  """
+  entityTypeNotIn: [AuditEventEntityType!]
+  """
+  entity_id field predicates
+  """
+  entityID: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `entityID` + "`" + ` differs from the given value.
+  """
+  entityIDNEQ: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `entityID` + "`" + ` is one of the given values.
+  """
+  entityIDIn: [ID!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `entityID` + "`" + ` is none of the given values.
+  """
+  entityIDNotIn: [ID!]
+  """
+  Keeps AuditEvent objects whose ` + "`" + `entityID` + "`" + ` is greater than the given value.
+  """
+  entityIDGT: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `entityID` + "`" + ` is greater than or equal to the given value.
+  """
+  entityIDGTE: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `entityID` + "`" + ` is less than the given value.
+  """
+  entityIDLT: ID
+  """
+  Keeps AuditEvent objects whose ` + "`" + `entityID` + "`" + ` is less than or equal to the given value.
+  """
+  entityIDLTE: ID
+}
+"""
 CreatePartnerInput is used for create Partner object.
 Input was generated by ent.
 """
@@ -1915,6 +2554,10 @@ input CreatePolicyInput {
   Where the policy text is published (http or https URL).
   """
   url: String
+  """
+  An identifier of the policy in an outside system, e.g. ` + "`" + `gov:2019-16` + "`" + `; unique when set. Upserts link policies by it.
+  """
+  externalRef: String
   """
   Ids to link as ` + "`" + `projects` + "`" + `. (Projects the policy supports.)
   """
@@ -2076,6 +2719,10 @@ type Partner implements Node {
   When the record was last changed (RFC 3339).
   """
   updatedAt: Time!
+  """
+  Incremented by every update. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update or delete only what you read.
+  """
+  version: Int!
   """
   The partner's name in English.
   """
@@ -3072,6 +3719,10 @@ type Policy implements Node @goModel(model: "github.com/bri-tracker/bri-tracker/
   """
   updatedAt: Time!
   """
+  Incremented by every update. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update or delete only what you read.
+  """
+  version: Int!
+  """
   The policy's title.
   """
   title: String!
@@ -3115,6 +3766,10 @@ type Policy implements Node @goModel(model: "github.com/bri-tracker/bri-tracker/
   Where the policy text is published (http or https URL).
   """
   url: String
+  """
+  An identifier of the policy in an outside system, e.g. ` + "`" + `gov:2019-16` + "`" + `; unique when set. Upserts link policies by it.
+  """
+  externalRef: String
   """
   The id of the newer policy that replaced this one.
   """
@@ -3983,6 +4638,66 @@ input PolicyWhereInput {
   """
   urlContainsFold: String
   """
+  external_ref field predicates
+  """
+  externalRef: String
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` differs from the given value.
+  """
+  externalRefNEQ: String
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` is one of the given values.
+  """
+  externalRefIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` is none of the given values.
+  """
+  externalRefNotIn: [String!]
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` is greater than the given value.
+  """
+  externalRefGT: String
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` is greater than or equal to the given value.
+  """
+  externalRefGTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` is less than the given value.
+  """
+  externalRefLT: String
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` is less than or equal to the given value.
+  """
+  externalRefLTE: String
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` contains the given text.
+  """
+  externalRefContains: String
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` starts with the given text.
+  """
+  externalRefHasPrefix: String
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` ends with the given text.
+  """
+  externalRefHasSuffix: String
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` is not set.
+  """
+  externalRefIsNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` is set.
+  """
+  externalRefNotNil: Boolean
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` equals the given text, ignoring case.
+  """
+  externalRefEqualFold: String
+  """
+  Keeps Policy objects whose ` + "`" + `externalRef` + "`" + ` contains the given text, ignoring case.
+  """
+  externalRefContainsFold: String
+  """
   superseded_by_id field predicates
   """
   supersededByID: ID
@@ -4055,6 +4770,10 @@ type Project implements Node {
   When the record was last changed (RFC 3339).
   """
   updatedAt: Time!
+  """
+  Incremented by every update. Send it back as ` + "`" + `expectedVersion` + "`" + ` to update or delete only what you read.
+  """
+  version: Int!
   """
   The project's title.
   """
@@ -5584,6 +6303,40 @@ type Query {
     where: ApiKeyWhereInput
   ): ApiKeyConnection!
   """
+  The audit trail of every write, oldest first unless ordered otherwise. For callers with an API key.
+  """
+  auditEvents(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for AuditEvents returned from the connection.
+    """
+    orderBy: AuditEventOrder
+
+    """
+    Filtering options for AuditEvents returned from the connection.
+    """
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
+  """
   Opening-up policies.
   """
   policies(
@@ -5878,6 +6631,14 @@ input UpdatePolicyInput {
   """
   clearURL: Boolean
   """
+  An identifier of the policy in an outside system, e.g. ` + "`" + `gov:2019-16` + "`" + `; unique when set. Upserts link policies by it.
+  """
+  externalRef: String
+  """
+  Sets ` + "`" + `externalRef` + "`" + ` to null.
+  """
+  clearExternalRef: Boolean
+  """
   Ids to link as ` + "`" + `projects` + "`" + `, beside the current links. (Projects the policy supports.)
   """
   addProjectIDs: [ID!]
@@ -6085,12 +6846,24 @@ type Mutation {
   "Creates a partner."
   createPartner("The new partner's fields." input: CreatePartnerInput!): Partner!
   "Changes a partner's fields and links."
-  updatePartner("The partner's id." id: ID!, "The fields to change." input: UpdatePartnerInput!): Partner!
+  updatePartner(
+    "The partner's id."
+    id: ID!
+    "The fields to change."
+    input: UpdatePartnerInput!
+    "The version you read: the update fails with CONFLICT, reporting the current version, if the partner changed since."
+    expectedVersion: Int
+  ): Partner!
   """
   Deletes a partner. Refused with CONFLICT while it takes part in projects,
   hosts projects, or is the home country of other partners.
   """
-  deletePartner("The partner's id." id: ID!): DeletePayload!
+  deletePartner(
+    "The partner's id."
+    id: ID!
+    "The version you read: the delete fails with CONFLICT, reporting the current version, if the partner changed since."
+    expectedVersion: Int
+  ): DeletePayload!
 
   """
   Creates a project, with its participants if given. A PARTNER key must list
@@ -6103,19 +6876,43 @@ type Mutation {
     participants: [ParticipantInput!]
   ): Project!
   "Changes a project's fields and links."
-  updateProject("The project's id." id: ID!, "The fields to change." input: UpdateProjectInput!): Project!
+  updateProject(
+    "The project's id."
+    id: ID!
+    "The fields to change."
+    input: UpdateProjectInput!
+    "The version you read: the update fails with CONFLICT, reporting the current version, if the project changed since."
+    expectedVersion: Int
+  ): Project!
   "Deletes a project with its participations and policy links."
-  deleteProject("The project's id." id: ID!): DeletePayload!
+  deleteProject(
+    "The project's id."
+    id: ID!
+    "The version you read: the delete fails with CONFLICT, reporting the current version, if the project changed since."
+    expectedVersion: Int
+  ): DeletePayload!
 
   "Creates a policy."
   createPolicy("The new policy's fields." input: CreatePolicyInput!): Policy!
   "Changes a policy's fields and links."
-  updatePolicy("The policy's id." id: ID!, "The fields to change." input: UpdatePolicyInput!): Policy!
+  updatePolicy(
+    "The policy's id."
+    id: ID!
+    "The fields to change."
+    input: UpdatePolicyInput!
+    "The version you read: the update fails with CONFLICT, reporting the current version, if the policy changed since."
+    expectedVersion: Int
+  ): Policy!
   """
   Deletes a policy with its links to projects and partners; policies it
   superseded no longer name a successor.
   """
-  deletePolicy("The policy's id." id: ID!): DeletePayload!
+  deletePolicy(
+    "The policy's id."
+    id: ID!
+    "The version you read: the delete fails with CONFLICT, reporting the current version, if the policy changed since."
+    expectedVersion: Int
+  ): DeletePayload!
 
   """
   Makes a partner take part in a project in a role. A partner takes part in a
@@ -6214,6 +7011,75 @@ type CreateApiKeyPayload {
   "The secret to send as ` + "`" + `Authorization: Bearer <secret>` + "`" + `. Shown this once."
   secret: String!
 }
+
+"""
+Any JSON value: a string, number, boolean, null, list or object.
+"""
+scalar JSON
+
+"One field's change in an audit event."
+type AuditChange {
+  "The field's name, as in the API (` + "`" + `status` + "`" + `, ` + "`" + `amountUsd` + "`" + `, ` + "`" + `addPolicyIDs` + "`" + ` for links...)."
+  field: String!
+  "The value before the write; null when the object was created or the field was empty."
+  old: JSON
+  "The value after the write; null when the object was deleted or the field was cleared."
+  new: JSON
+}
+
+extend type Partner {
+  "Every recorded write to this partner, oldest first unless ordered otherwise. For callers with an API key."
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list (20 when neither first nor last is given; at most 100)."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list (at most 100)."
+    last: Int
+    "Ordering options for the events."
+    orderBy: AuditEventOrder
+    "Filtering options for the events."
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
+}
+
+extend type Project {
+  "Every recorded write to this project, oldest first unless ordered otherwise. For callers with an API key."
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list (20 when neither first nor last is given; at most 100)."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list (at most 100)."
+    last: Int
+    "Ordering options for the events."
+    orderBy: AuditEventOrder
+    "Filtering options for the events."
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
+}
+
+extend type Policy {
+  "Every recorded write to this policy, oldest first unless ordered otherwise. For callers with an API key."
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list (20 when neither first nor last is given; at most 100)."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list (at most 100)."
+    last: Int
+    "Ordering options for the events."
+    orderBy: AuditEventOrder
+    "Filtering options for the events."
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -6268,6 +7134,64 @@ func (ec *executionContext) childFields_ApiKeyEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ApiKeyEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_AuditChange_field(ctx, field)
+	case "old":
+		return ec.fieldContext_AuditChange_old(ctx, field)
+	case "new":
+		return ec.fieldContext_AuditChange_new(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditChange", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEvent_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEvent_at(ctx, field)
+	case "actorName":
+		return ec.fieldContext_AuditEvent_actorName(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_AuditEvent_actorRole(ctx, field)
+	case "actorKeyID":
+		return ec.fieldContext_AuditEvent_actorKeyID(ctx, field)
+	case "operation":
+		return ec.fieldContext_AuditEvent_operation(ctx, field)
+	case "entityType":
+		return ec.fieldContext_AuditEvent_entityType(ctx, field)
+	case "entityID":
+		return ec.fieldContext_AuditEvent_entityID(ctx, field)
+	case "changes":
+		return ec.fieldContext_AuditEvent_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AuditEventEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -6308,6 +7232,8 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Partner_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Partner_version(ctx, field)
 	case "name":
 		return ec.fieldContext_Partner_name(ctx, field)
 	case "localName":
@@ -6340,6 +7266,8 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_policies(ctx, field)
 	case "participations":
 		return ec.fieldContext_Partner_participations(ctx, field)
+	case "history":
+		return ec.fieldContext_Partner_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
 }
@@ -6374,6 +7302,8 @@ func (ec *executionContext) childFields_Policy(ctx context.Context, field graphq
 		return ec.fieldContext_Policy_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Policy_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Policy_version(ctx, field)
 	case "title":
 		return ec.fieldContext_Policy_title(ctx, field)
 	case "summary":
@@ -6396,6 +7326,8 @@ func (ec *executionContext) childFields_Policy(ctx context.Context, field graphq
 		return ec.fieldContext_Policy_effectiveUntil(ctx, field)
 	case "url":
 		return ec.fieldContext_Policy_url(ctx, field)
+	case "externalRef":
+		return ec.fieldContext_Policy_externalRef(ctx, field)
 	case "supersededByID":
 		return ec.fieldContext_Policy_supersededByID(ctx, field)
 	case "projects":
@@ -6406,6 +7338,8 @@ func (ec *executionContext) childFields_Policy(ctx context.Context, field graphq
 		return ec.fieldContext_Policy_supersededBy(ctx, field)
 	case "supersedes":
 		return ec.fieldContext_Policy_supersedes(ctx, field)
+	case "history":
+		return ec.fieldContext_Policy_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Policy", field.Name)
 }
@@ -6440,6 +7374,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Project_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Project_version(ctx, field)
 	case "title":
 		return ec.fieldContext_Project_title(ctx, field)
 	case "description":
@@ -6482,6 +7418,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_policies(ctx, field)
 	case "participations":
 		return ec.fieldContext_Project_participations(ctx, field)
+	case "history":
+		return ec.fieldContext_Project_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -6793,6 +7731,14 @@ func (ec *executionContext) field_Mutation_deletePartner_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -6807,6 +7753,14 @@ func (ec *executionContext) field_Mutation_deletePolicy_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -6821,6 +7775,14 @@ func (ec *executionContext) field_Mutation_deleteProject_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -6887,6 +7849,14 @@ func (ec *executionContext) field_Mutation_updatePartner_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -6909,6 +7879,14 @@ func (ec *executionContext) field_Mutation_updatePolicy_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -6931,6 +7909,68 @@ func (ec *executionContext) field_Mutation_updateProject_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Partner_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
+			return ec.unmarshalOAuditEventOrder2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AuditEventWhereInput, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -7204,6 +8244,60 @@ func (ec *executionContext) field_Partner_projects_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Policy_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
+			return ec.unmarshalOAuditEventOrder2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AuditEventWhereInput, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Policy_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7358,6 +8452,60 @@ func (ec *executionContext) field_Policy_supersedes_args(ctx context.Context, ra
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.PolicyWhereInput, error) {
 			return ec.unmarshalOPolicyWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPolicyWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
+			return ec.unmarshalOAuditEventOrder2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AuditEventWhereInput, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7588,6 +8736,60 @@ func (ec *executionContext) field_Query_apiKeys_args(ctx context.Context, rawArg
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.ApiKeyWhereInput, error) {
 			return ec.unmarshalOApiKeyWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐApiKeyWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
+			return ec.unmarshalOAuditEventOrder2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AuditEventWhereInput, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8218,6 +9420,433 @@ func (ec *executionContext) fieldContext_ApiKeyEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ApiKeyEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _AuditChange_field(ctx context.Context, field graphql.CollectedField, obj *audit.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditChange_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditChange_old(ctx context.Context, field graphql.CollectedField, obj *audit.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditChange_old(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Old, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditChange", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AuditChange_new(ctx context.Context, field graphql.CollectedField, obj *audit.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditChange_new(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.New, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditChange", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AuditEvent_at(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditEvent_actorName(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_actorName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_actorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEvent_actorRole(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v auditevent.ActorRole) graphql.Marshaler {
+			return ec.marshalNAuditEventActorRole2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "AuditEventActorRole")
+}
+
+func (ec *executionContext) _AuditEvent_actorKeyID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_actorKeyID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorKeyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_actorKeyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AuditEvent_operation(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v auditevent.Operation) graphql.Marshaler {
+			return ec.marshalNAuditEventOperation2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "AuditEventOperation")
+}
+
+func (ec *executionContext) _AuditEvent_entityType(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_entityType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v auditevent.EntityType) graphql.Marshaler {
+			return ec.marshalNAuditEventEntityType2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "AuditEventEntityType")
+}
+
+func (ec *executionContext) _AuditEvent_entityID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_entityID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_entityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AuditEvent_changes(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []audit.Change) graphql.Marshaler {
+			return ec.marshalNAuditChange2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋauditᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
+			return ec.marshalOAuditEventEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEventConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
+			return ec.marshalOAuditEvent2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _CreateApiKeyPayload_key(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8350,7 +9979,7 @@ func (ec *executionContext) _Mutation_updatePartner(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePartner(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdatePartnerInput))
+			return ec.Resolvers.Mutation().UpdatePartner(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdatePartnerInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Partner) graphql.Marshaler {
@@ -8394,7 +10023,7 @@ func (ec *executionContext) _Mutation_deletePartner(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeletePartner(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeletePartner(ctx, fc.Args["id"].(int), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
@@ -8482,7 +10111,7 @@ func (ec *executionContext) _Mutation_updateProject(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateProject(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateProjectInput))
+			return ec.Resolvers.Mutation().UpdateProject(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateProjectInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
@@ -8526,7 +10155,7 @@ func (ec *executionContext) _Mutation_deleteProject(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteProject(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteProject(ctx, fc.Args["id"].(int), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
@@ -8614,7 +10243,7 @@ func (ec *executionContext) _Mutation_updatePolicy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePolicy(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdatePolicyInput))
+			return ec.Resolvers.Mutation().UpdatePolicy(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdatePolicyInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.OpeningPolicy) graphql.Marshaler {
@@ -8658,7 +10287,7 @@ func (ec *executionContext) _Mutation_deletePolicy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeletePolicy(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeletePolicy(ctx, fc.Args["id"].(int), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
@@ -9027,6 +10656,29 @@ func (ec *executionContext) _Partner_updatedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Partner_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Partner", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Partner_version(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
@@ -9511,6 +11163,50 @@ func (ec *executionContext) fieldContext_Partner_participations(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Partner_history(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Partner().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*ent.AuditEventWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Partner_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PartnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9720,6 +11416,29 @@ func (ec *executionContext) _Policy_updatedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Policy_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Policy", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Policy_version(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Policy_title(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
@@ -9975,6 +11694,29 @@ func (ec *executionContext) fieldContext_Policy_url(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Policy", field, false, false, "String")
 }
 
+func (ec *executionContext) _Policy_externalRef(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_externalRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_externalRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "String")
+}
+
 func (ec *executionContext) _Policy_supersededByID(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10156,6 +11898,50 @@ func (ec *executionContext) fieldContext_Policy_supersedes(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Policy_supersedes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Policy_history(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*ent.AuditEventWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10371,6 +12157,29 @@ func (ec *executionContext) _Project_updatedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Project_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Project_version(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Project_title(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
@@ -10922,6 +12731,50 @@ func (ec *executionContext) fieldContext_Project_participations(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_participations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_history(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*ent.AuditEventWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11517,6 +13370,50 @@ func (ec *executionContext) fieldContext_Query_apiKeys(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_apiKeys_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*ent.AuditEventWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13573,6 +15470,528 @@ func UnmarshalApiKeyWhereInput(ctx context.Context, raw any) (ent.ApiKeyWhereInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAuditEventOrder(ctx context.Context, obj any) (ent.AuditEventOrder, error) {
+	var it ent.AuditEventOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAuditEventOrderField2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditEventOrder unmarshals raw into the AuditEventOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditEventOrder(ctx context.Context, raw any) (ent.AuditEventOrder, error) {
+	var out ent.AuditEventOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Context, obj any) (ent.AuditEventWhereInput, error) {
+	var it ent.AuditEventWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "actorName", "actorNameNEQ", "actorNameIn", "actorNameNotIn", "actorNameGT", "actorNameGTE", "actorNameLT", "actorNameLTE", "actorNameContains", "actorNameHasPrefix", "actorNameHasSuffix", "actorNameEqualFold", "actorNameContainsFold", "actorRole", "actorRoleNEQ", "actorRoleIn", "actorRoleNotIn", "actorKeyID", "actorKeyIDNEQ", "actorKeyIDIn", "actorKeyIDNotIn", "actorKeyIDGT", "actorKeyIDGTE", "actorKeyIDLT", "actorKeyIDLTE", "actorKeyIDIsNil", "actorKeyIDNotNil", "operation", "operationNEQ", "operationIn", "operationNotIn", "entityType", "entityTypeNEQ", "entityTypeIn", "entityTypeNotIn", "entityID", "entityIDNEQ", "entityIDIn", "entityIDNotIn", "entityIDGT", "entityIDGTE", "entityIDLT", "entityIDLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOAuditEventWhereInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOAuditEventWhereInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		case "atNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtNEQ = data
+		case "atIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtIn = data
+		case "atNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtNotIn = data
+		case "atGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtGT = data
+		case "atGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtGTE = data
+		case "atLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtLT = data
+		case "atLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtLTE = data
+		case "actorName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorName = data
+		case "actorNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameNEQ = data
+		case "actorNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameIn = data
+		case "actorNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameNotIn = data
+		case "actorNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameGT = data
+		case "actorNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameGTE = data
+		case "actorNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameLT = data
+		case "actorNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameLTE = data
+		case "actorNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameContains = data
+		case "actorNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameHasPrefix = data
+		case "actorNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameHasSuffix = data
+		case "actorNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameEqualFold = data
+		case "actorNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNameContainsFold = data
+		case "actorRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRole"))
+			data, err := ec.unmarshalOAuditEventActorRole2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRole = data
+		case "actorRoleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleNEQ"))
+			data, err := ec.unmarshalOAuditEventActorRole2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleNEQ = data
+		case "actorRoleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleIn"))
+			data, err := ec.unmarshalOAuditEventActorRole2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleIn = data
+		case "actorRoleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleNotIn"))
+			data, err := ec.unmarshalOAuditEventActorRole2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleNotIn = data
+		case "actorKeyID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKeyID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKeyID = data
+		case "actorKeyIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKeyIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKeyIDNEQ = data
+		case "actorKeyIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKeyIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKeyIDIn = data
+		case "actorKeyIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKeyIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKeyIDNotIn = data
+		case "actorKeyIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKeyIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKeyIDGT = data
+		case "actorKeyIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKeyIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKeyIDGTE = data
+		case "actorKeyIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKeyIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKeyIDLT = data
+		case "actorKeyIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKeyIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKeyIDLTE = data
+		case "actorKeyIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKeyIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKeyIDIsNil = data
+		case "actorKeyIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKeyIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKeyIDNotNil = data
+		case "operation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operation"))
+			data, err := ec.unmarshalOAuditEventOperation2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operation = data
+		case "operationNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operationNEQ"))
+			data, err := ec.unmarshalOAuditEventOperation2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperationNEQ = data
+		case "operationIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operationIn"))
+			data, err := ec.unmarshalOAuditEventOperation2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperationᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperationIn = data
+		case "operationNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operationNotIn"))
+			data, err := ec.unmarshalOAuditEventOperation2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperationᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperationNotIn = data
+		case "entityType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityType"))
+			data, err := ec.unmarshalOAuditEventEntityType2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityType = data
+		case "entityTypeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityTypeNEQ"))
+			data, err := ec.unmarshalOAuditEventEntityType2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityTypeNEQ = data
+		case "entityTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityTypeIn"))
+			data, err := ec.unmarshalOAuditEventEntityType2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityTypeIn = data
+		case "entityTypeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityTypeNotIn"))
+			data, err := ec.unmarshalOAuditEventEntityType2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityTypeNotIn = data
+		case "entityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityID = data
+		case "entityIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityIDNEQ = data
+		case "entityIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityIDIn = data
+		case "entityIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityIDNotIn = data
+		case "entityIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityIDGT = data
+		case "entityIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityIDGTE = data
+		case "entityIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityIDLT = data
+		case "entityIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityIDLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditEventWhereInput unmarshals raw into the AuditEventWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditEventWhereInput(ctx context.Context, raw any) (ent.AuditEventWhereInput, error) {
+	var out ent.AuditEventWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context, obj any) (model.CreateAPIKeyInput, error) {
 	var it model.CreateAPIKeyInput
 	if obj == nil {
@@ -13766,7 +16185,7 @@ func (ec *executionContext) unmarshalInputCreatePolicyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "summary", "documentNumber", "issuingAuthority", "level", "category", "status", "issuedOn", "effectiveFrom", "effectiveUntil", "url", "projectIDs", "partnerIDs", "supersededByID", "supersedeIDs"}
+	fieldsInOrder := [...]string{"title", "summary", "documentNumber", "issuingAuthority", "level", "category", "status", "issuedOn", "effectiveFrom", "effectiveUntil", "url", "externalRef", "projectIDs", "partnerIDs", "supersededByID", "supersedeIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13850,6 +16269,13 @@ func (ec *executionContext) unmarshalInputCreatePolicyInput(ctx context.Context,
 				return it, err
 			}
 			it.URL = data
+		case "externalRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRef"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRef = data
 		case "projectIDs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
@@ -15335,7 +17761,7 @@ func (ec *executionContext) unmarshalInputPolicyWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryIsNil", "summaryNotNil", "summaryEqualFold", "summaryContainsFold", "documentNumber", "documentNumberNEQ", "documentNumberIn", "documentNumberNotIn", "documentNumberGT", "documentNumberGTE", "documentNumberLT", "documentNumberLTE", "documentNumberContains", "documentNumberHasPrefix", "documentNumberHasSuffix", "documentNumberIsNil", "documentNumberNotNil", "documentNumberEqualFold", "documentNumberContainsFold", "issuingAuthority", "issuingAuthorityNEQ", "issuingAuthorityIn", "issuingAuthorityNotIn", "issuingAuthorityGT", "issuingAuthorityGTE", "issuingAuthorityLT", "issuingAuthorityLTE", "issuingAuthorityContains", "issuingAuthorityHasPrefix", "issuingAuthorityHasSuffix", "issuingAuthorityIsNil", "issuingAuthorityNotNil", "issuingAuthorityEqualFold", "issuingAuthorityContainsFold", "level", "levelNEQ", "levelIn", "levelNotIn", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "issuedOn", "issuedOnNEQ", "issuedOnIn", "issuedOnNotIn", "issuedOnGT", "issuedOnGTE", "issuedOnLT", "issuedOnLTE", "issuedOnIsNil", "issuedOnNotNil", "effectiveFrom", "effectiveFromNEQ", "effectiveFromIn", "effectiveFromNotIn", "effectiveFromGT", "effectiveFromGTE", "effectiveFromLT", "effectiveFromLTE", "effectiveFromIsNil", "effectiveFromNotNil", "effectiveUntil", "effectiveUntilNEQ", "effectiveUntilIn", "effectiveUntilNotIn", "effectiveUntilGT", "effectiveUntilGTE", "effectiveUntilLT", "effectiveUntilLTE", "effectiveUntilIsNil", "effectiveUntilNotNil", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "supersededByID", "supersededByIDNEQ", "supersededByIDIn", "supersededByIDNotIn", "supersededByIDIsNil", "supersededByIDNotNil", "hasProjects", "hasProjectsWith", "hasPartners", "hasPartnersWith", "hasSupersededBy", "hasSupersededByWith", "hasSupersedes", "hasSupersedesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryIsNil", "summaryNotNil", "summaryEqualFold", "summaryContainsFold", "documentNumber", "documentNumberNEQ", "documentNumberIn", "documentNumberNotIn", "documentNumberGT", "documentNumberGTE", "documentNumberLT", "documentNumberLTE", "documentNumberContains", "documentNumberHasPrefix", "documentNumberHasSuffix", "documentNumberIsNil", "documentNumberNotNil", "documentNumberEqualFold", "documentNumberContainsFold", "issuingAuthority", "issuingAuthorityNEQ", "issuingAuthorityIn", "issuingAuthorityNotIn", "issuingAuthorityGT", "issuingAuthorityGTE", "issuingAuthorityLT", "issuingAuthorityLTE", "issuingAuthorityContains", "issuingAuthorityHasPrefix", "issuingAuthorityHasSuffix", "issuingAuthorityIsNil", "issuingAuthorityNotNil", "issuingAuthorityEqualFold", "issuingAuthorityContainsFold", "level", "levelNEQ", "levelIn", "levelNotIn", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "issuedOn", "issuedOnNEQ", "issuedOnIn", "issuedOnNotIn", "issuedOnGT", "issuedOnGTE", "issuedOnLT", "issuedOnLTE", "issuedOnIsNil", "issuedOnNotNil", "effectiveFrom", "effectiveFromNEQ", "effectiveFromIn", "effectiveFromNotIn", "effectiveFromGT", "effectiveFromGTE", "effectiveFromLT", "effectiveFromLTE", "effectiveFromIsNil", "effectiveFromNotNil", "effectiveUntil", "effectiveUntilNEQ", "effectiveUntilIn", "effectiveUntilNotIn", "effectiveUntilGT", "effectiveUntilGTE", "effectiveUntilLT", "effectiveUntilLTE", "effectiveUntilIsNil", "effectiveUntilNotNil", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "externalRef", "externalRefNEQ", "externalRefIn", "externalRefNotIn", "externalRefGT", "externalRefGTE", "externalRefLT", "externalRefLTE", "externalRefContains", "externalRefHasPrefix", "externalRefHasSuffix", "externalRefIsNil", "externalRefNotNil", "externalRefEqualFold", "externalRefContainsFold", "supersededByID", "supersededByIDNEQ", "supersededByIDIn", "supersededByIDNotIn", "supersededByIDIsNil", "supersededByIDNotNil", "hasProjects", "hasProjectsWith", "hasPartners", "hasPartnersWith", "hasSupersededBy", "hasSupersededByWith", "hasSupersedes", "hasSupersedesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16336,6 +18762,111 @@ func (ec *executionContext) unmarshalInputPolicyWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.URLContainsFold = data
+		case "externalRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRef"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRef = data
+		case "externalRefNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefNEQ = data
+		case "externalRefIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefIn = data
+		case "externalRefNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefNotIn = data
+		case "externalRefGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefGT = data
+		case "externalRefGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefGTE = data
+		case "externalRefLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefLT = data
+		case "externalRefLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefLTE = data
+		case "externalRefContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefContains = data
+		case "externalRefHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefHasPrefix = data
+		case "externalRefHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefHasSuffix = data
+		case "externalRefIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefIsNil = data
+		case "externalRefNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefNotNil = data
+		case "externalRefEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefEqualFold = data
+		case "externalRefContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRefContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRefContainsFold = data
 		case "supersededByID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supersededByID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -18479,7 +21010,7 @@ func (ec *executionContext) unmarshalInputUpdatePolicyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "summary", "clearSummary", "documentNumber", "clearDocumentNumber", "issuingAuthority", "clearIssuingAuthority", "level", "category", "status", "issuedOn", "clearIssuedOn", "effectiveFrom", "clearEffectiveFrom", "effectiveUntil", "clearEffectiveUntil", "url", "clearURL", "addProjectIDs", "removeProjectIDs", "clearProjects", "addPartnerIDs", "removePartnerIDs", "clearPartners", "supersededByID", "clearSupersededBy", "addSupersedeIDs", "removeSupersedeIDs", "clearSupersedes"}
+	fieldsInOrder := [...]string{"title", "summary", "clearSummary", "documentNumber", "clearDocumentNumber", "issuingAuthority", "clearIssuingAuthority", "level", "category", "status", "issuedOn", "clearIssuedOn", "effectiveFrom", "clearEffectiveFrom", "effectiveUntil", "clearEffectiveUntil", "url", "clearURL", "externalRef", "clearExternalRef", "addProjectIDs", "removeProjectIDs", "clearProjects", "addPartnerIDs", "removePartnerIDs", "clearPartners", "supersededByID", "clearSupersededBy", "addSupersedeIDs", "removeSupersedeIDs", "clearSupersedes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18612,6 +21143,20 @@ func (ec *executionContext) unmarshalInputUpdatePolicyInput(ctx context.Context,
 				return it, err
 			}
 			it.ClearURL = data
+		case "externalRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRef"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRef = data
+		case "clearExternalRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearExternalRef"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearExternalRef = data
 		case "addProjectIDs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addProjectIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
@@ -19000,6 +21545,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Partner(ctx, sel, obj)
+	case *ent.AuditEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AuditEvent(ctx, sel, obj)
 	case *ent.APIKey:
 		if obj == nil {
 			return graphql.Null
@@ -19153,6 +21703,203 @@ func (ec *executionContext) _ApiKeyEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "cursor":
 			out.Values[i] = ec._ApiKeyEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditChangeImplementors = []string{"AuditChange"}
+
+func (ec *executionContext) _AuditChange(ctx context.Context, sel ast.SelectionSet, obj *audit.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditChange")
+		case "field":
+			out.Values[i] = ec._AuditChange_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "old":
+			out.Values[i] = ec._AuditChange_old(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "new":
+			out.Values[i] = ec._AuditChange_new(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEventImplementors = []string{"AuditEvent", "Node"}
+
+func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEvent")
+		case "id":
+			out.Values[i] = ec._AuditEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._AuditEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actorName":
+			out.Values[i] = ec._AuditEvent_actorName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actorRole":
+			out.Values[i] = ec._AuditEvent_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actorKeyID":
+			out.Values[i] = ec._AuditEvent_actorKeyID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._AuditEvent_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entityType":
+			out.Values[i] = ec._AuditEvent_entityType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entityID":
+			out.Values[i] = ec._AuditEvent_entityID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._AuditEvent_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEventConnectionImplementors = []string{"AuditEventConnection"}
+
+func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEventConnection")
+		case "edges":
+			out.Values[i] = ec._AuditEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AuditEventConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEventEdgeImplementors = []string{"AuditEventEdge"}
+
+func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEventEdge")
+		case "node":
+			out.Values[i] = ec._AuditEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._AuditEventEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19445,6 +22192,11 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Partner_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Partner_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19530,6 +22282,12 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Partner_participations(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19655,6 +22413,11 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Policy_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._Policy_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19710,6 +22473,11 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "externalRef":
+			out.Values[i] = ec._Policy_externalRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "supersededByID":
 			out.Values[i] = ec._Policy_supersededByID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -19738,6 +22506,12 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Policy_supersedes(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Policy_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19863,6 +22637,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Project_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._Project_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19971,6 +22750,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_participations(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20252,6 +23037,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_apiKeys(ctx, field)
+				})
+		case "auditEvents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditEvents(ctx, field)
 				})
 		case "policies":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -20760,6 +23551,83 @@ func (ec *executionContext) marshalNApiKeyRole2githubᚗcomᚋbriᚑtrackerᚋbr
 
 func (ec *executionContext) unmarshalNApiKeyWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐApiKeyWhereInput(ctx context.Context, v any) (*ent.ApiKeyWhereInput, error) {
 	res, err := ec.unmarshalInputApiKeyWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditChange2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋauditᚐChange(ctx context.Context, sel ast.SelectionSet, v audit.Change) graphql.Marshaler {
+	return ec._AuditChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAuditChange2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋauditᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []audit.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditChange2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋauditᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAuditEventActorRole2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRole(ctx context.Context, v any) (auditevent.ActorRole, error) {
+	var res auditevent.ActorRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditEventActorRole2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRole(ctx context.Context, sel ast.SelectionSet, v auditevent.ActorRole) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAuditEventConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEventConnection!")
+		return graphql.Null
+	}
+	return ec._AuditEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuditEventEntityType2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityType(ctx context.Context, v any) (auditevent.EntityType, error) {
+	var res auditevent.EntityType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditEventEntityType2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityType(ctx context.Context, sel ast.SelectionSet, v auditevent.EntityType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAuditEventOperation2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperation(ctx context.Context, v any) (auditevent.Operation, error) {
+	var res auditevent.Operation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditEventOperation2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperation(ctx context.Context, sel ast.SelectionSet, v auditevent.Operation) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAuditEventOrderField2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventOrderField(ctx context.Context, v any) (*ent.AuditEventOrderField, error) {
+	var res = new(ent.AuditEventOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditEventOrderField2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEventOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNAuditEventWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInput(ctx context.Context, v any) (*ent.AuditEventWhereInput, error) {
+	res, err := ec.unmarshalInputAuditEventWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -21488,6 +24356,222 @@ func (ec *executionContext) unmarshalOApiKeyWhereInput2ᚖgithubᚗcomᚋbriᚑt
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOAuditEvent2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAuditEventActorRole2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRoleᚄ(ctx context.Context, v any) ([]auditevent.ActorRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]auditevent.ActorRole, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAuditEventActorRole2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAuditEventActorRole2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []auditevent.ActorRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEventActorRole2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAuditEventActorRole2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRole(ctx context.Context, v any) (*auditevent.ActorRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(auditevent.ActorRole)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditEventActorRole2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRole(ctx context.Context, sel ast.SelectionSet, v *auditevent.ActorRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOAuditEventEdge2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOAuditEventEdge2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEventEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAuditEventEntityType2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityTypeᚄ(ctx context.Context, v any) ([]auditevent.EntityType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]auditevent.EntityType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAuditEventEntityType2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAuditEventEntityType2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []auditevent.EntityType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEventEntityType2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAuditEventEntityType2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityType(ctx context.Context, v any) (*auditevent.EntityType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(auditevent.EntityType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditEventEntityType2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityType(ctx context.Context, sel ast.SelectionSet, v *auditevent.EntityType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOAuditEventOperation2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperationᚄ(ctx context.Context, v any) ([]auditevent.Operation, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]auditevent.Operation, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAuditEventOperation2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperation(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAuditEventOperation2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperationᚄ(ctx context.Context, sel ast.SelectionSet, v []auditevent.Operation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEventOperation2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAuditEventOperation2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperation(ctx context.Context, v any) (*auditevent.Operation, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(auditevent.Operation)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditEventOperation2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperation(ctx context.Context, sel ast.SelectionSet, v *auditevent.Operation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOAuditEventOrder2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventOrder(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditEventOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAuditEventWhereInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInputᚄ(ctx context.Context, v any) ([]*ent.AuditEventWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AuditEventWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAuditEventWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInput(ctx context.Context, v any) (*ent.AuditEventWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditEventWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21791,6 +24875,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, sel ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalJSON(v)
 	return res
 }
 

@@ -8,7 +8,12 @@ package graph
 import (
 	"context"
 
+	"entgo.io/contrib/entgql"
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/ent/auditevent"
+	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
+	"github.com/bri-tracker/bri-tracker/ent/partner"
+	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/graph/model"
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
@@ -22,20 +27,33 @@ func (r *mutationResolver) CreatePartner(ctx context.Context, input ent.CreatePa
 }
 
 // UpdatePartner is the resolver for the updatePartner field.
-func (r *mutationResolver) UpdatePartner(ctx context.Context, id int, input ent.UpdatePartnerInput) (*ent.Partner, error) {
+func (r *mutationResolver) UpdatePartner(ctx context.Context, id int, input ent.UpdatePartnerInput, expectedVersion *int) (*ent.Partner, error) {
 	if err := requireType("id", id, globalid.Partner); err != nil {
 		return nil, err
 	}
-	p, err := r.client(ctx).Partner.UpdateOneID(id).SetInput(input).Save(ctx)
-	return p, notFound(err, "id", id)
+	c := r.client(ctx)
+	u := c.Partner.UpdateOneID(id).SetInput(input)
+	if expectedVersion != nil {
+		u.Where(partner.Version(*expectedVersion))
+	}
+	v, err := u.Save(ctx)
+	return v, writeErr(ctx, c, err, id, expectedVersion)
 }
 
 // DeletePartner is the resolver for the deletePartner field.
-func (r *mutationResolver) DeletePartner(ctx context.Context, id int) (*model.DeletePayload, error) {
+func (r *mutationResolver) DeletePartner(ctx context.Context, id int, expectedVersion *int) (*model.DeletePayload, error) {
 	if err := requireType("id", id, globalid.Partner); err != nil {
 		return nil, err
 	}
-	return deleted(id, r.client(ctx).Partner.DeleteOneID(id).Exec(ctx))
+	c := r.client(ctx)
+	d := c.Partner.DeleteOneID(id)
+	if expectedVersion != nil {
+		d.Where(partner.Version(*expectedVersion))
+	}
+	if err := d.Exec(ctx); err != nil {
+		return nil, writeErr(ctx, c, err, id, expectedVersion)
+	}
+	return &model.DeletePayload{DeletedID: id}, nil
 }
 
 // CreateProject is the resolver for the createProject field.
@@ -44,20 +62,33 @@ func (r *mutationResolver) CreateProject(ctx context.Context, input ent.CreatePr
 }
 
 // UpdateProject is the resolver for the updateProject field.
-func (r *mutationResolver) UpdateProject(ctx context.Context, id int, input ent.UpdateProjectInput) (*ent.Project, error) {
+func (r *mutationResolver) UpdateProject(ctx context.Context, id int, input ent.UpdateProjectInput, expectedVersion *int) (*ent.Project, error) {
 	if err := requireType("id", id, globalid.Project); err != nil {
 		return nil, err
 	}
-	p, err := r.client(ctx).Project.UpdateOneID(id).SetInput(input).Save(ctx)
-	return p, notFound(err, "id", id)
+	c := r.client(ctx)
+	u := c.Project.UpdateOneID(id).SetInput(input)
+	if expectedVersion != nil {
+		u.Where(project.Version(*expectedVersion))
+	}
+	v, err := u.Save(ctx)
+	return v, writeErr(ctx, c, err, id, expectedVersion)
 }
 
 // DeleteProject is the resolver for the deleteProject field.
-func (r *mutationResolver) DeleteProject(ctx context.Context, id int) (*model.DeletePayload, error) {
+func (r *mutationResolver) DeleteProject(ctx context.Context, id int, expectedVersion *int) (*model.DeletePayload, error) {
 	if err := requireType("id", id, globalid.Project); err != nil {
 		return nil, err
 	}
-	return deleted(id, r.client(ctx).Project.DeleteOneID(id).Exec(ctx))
+	c := r.client(ctx)
+	d := c.Project.DeleteOneID(id)
+	if expectedVersion != nil {
+		d.Where(project.Version(*expectedVersion))
+	}
+	if err := d.Exec(ctx); err != nil {
+		return nil, writeErr(ctx, c, err, id, expectedVersion)
+	}
+	return &model.DeletePayload{DeletedID: id}, nil
 }
 
 // CreatePolicy is the resolver for the createPolicy field.
@@ -66,20 +97,33 @@ func (r *mutationResolver) CreatePolicy(ctx context.Context, input ent.CreatePol
 }
 
 // UpdatePolicy is the resolver for the updatePolicy field.
-func (r *mutationResolver) UpdatePolicy(ctx context.Context, id int, input ent.UpdatePolicyInput) (*ent.OpeningPolicy, error) {
+func (r *mutationResolver) UpdatePolicy(ctx context.Context, id int, input ent.UpdatePolicyInput, expectedVersion *int) (*ent.OpeningPolicy, error) {
 	if err := requireType("id", id, globalid.Policy); err != nil {
 		return nil, err
 	}
-	p, err := r.client(ctx).OpeningPolicy.UpdateOneID(id).SetInput(input).Save(ctx)
-	return p, notFound(err, "id", id)
+	c := r.client(ctx)
+	u := c.OpeningPolicy.UpdateOneID(id).SetInput(input)
+	if expectedVersion != nil {
+		u.Where(openingpolicy.Version(*expectedVersion))
+	}
+	v, err := u.Save(ctx)
+	return v, writeErr(ctx, c, err, id, expectedVersion)
 }
 
 // DeletePolicy is the resolver for the deletePolicy field.
-func (r *mutationResolver) DeletePolicy(ctx context.Context, id int) (*model.DeletePayload, error) {
+func (r *mutationResolver) DeletePolicy(ctx context.Context, id int, expectedVersion *int) (*model.DeletePayload, error) {
 	if err := requireType("id", id, globalid.Policy); err != nil {
 		return nil, err
 	}
-	return deleted(id, r.client(ctx).OpeningPolicy.DeleteOneID(id).Exec(ctx))
+	c := r.client(ctx)
+	d := c.OpeningPolicy.DeleteOneID(id)
+	if expectedVersion != nil {
+		d.Where(openingpolicy.Version(*expectedVersion))
+	}
+	if err := d.Exec(ctx); err != nil {
+		return nil, writeErr(ctx, c, err, id, expectedVersion)
+	}
+	return &model.DeletePayload{DeletedID: id}, nil
 }
 
 // AddProjectParticipant is the resolver for the addProjectParticipant field.
@@ -113,6 +157,21 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateA
 // RevokeAPIKey is the resolver for the revokeApiKey field.
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id int) (*ent.APIKey, error) {
 	return apikeys.Revoke(ctx, r.client(ctx), id)
+}
+
+// History is the resolver for the history field.
+func (r *partnerResolver) History(ctx context.Context, obj *ent.Partner, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
+	return r.history(ctx, auditevent.EntityTypePartner, obj.ID, after, first, before, last, orderBy, where)
+}
+
+// History is the resolver for the history field.
+func (r *policyResolver) History(ctx context.Context, obj *ent.OpeningPolicy, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
+	return r.history(ctx, auditevent.EntityTypePolicy, obj.ID, after, first, before, last, orderBy, where)
+}
+
+// History is the resolver for the history field.
+func (r *projectResolver) History(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
+	return r.history(ctx, auditevent.EntityTypeProject, obj.ID, after, first, before, last, orderBy, where)
 }
 
 // Me is the resolver for the me field.

@@ -35,11 +35,75 @@ var (
 			},
 		},
 	}
+	// AuditEventsColumns holds the columns for the "audit_events" table.
+	AuditEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "actor_name", Type: field.TypeString},
+		{Name: "actor_role", Type: field.TypeEnum, Enums: []string{"VIEWER", "EDITOR", "PARTNER", "ADMIN", "SYSTEM"}},
+		{Name: "actor_key_id", Type: field.TypeInt, Nullable: true},
+		{Name: "operation", Type: field.TypeEnum, Enums: []string{"CREATE", "UPDATE", "DELETE"}},
+		{Name: "entity_type", Type: field.TypeEnum, Enums: []string{"Partner", "Project", "Policy", "ProjectParticipant"}},
+		{Name: "entity_id", Type: field.TypeInt},
+		{Name: "changes", Type: field.TypeJSON},
+	}
+	// AuditEventsTable holds the schema information for the "audit_events" table.
+	AuditEventsTable = &schema.Table{
+		Name:       "audit_events",
+		Columns:    AuditEventsColumns,
+		PrimaryKey: []*schema.Column{AuditEventsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditevent_entity_type_entity_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[6], AuditEventsColumns[7], AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_actor_name",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[2]},
+			},
+		},
+	}
+	// IdempotencyRecordsColumns holds the columns for the "idempotency_records" table.
+	IdempotencyRecordsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "scope", Type: field.TypeString},
+		{Name: "key", Type: field.TypeString, Size: 255},
+		{Name: "request_hash", Type: field.TypeString},
+		{Name: "status", Type: field.TypeInt, Nullable: true},
+		{Name: "response", Type: field.TypeBytes, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// IdempotencyRecordsTable holds the schema information for the "idempotency_records" table.
+	IdempotencyRecordsTable = &schema.Table{
+		Name:       "idempotency_records",
+		Columns:    IdempotencyRecordsColumns,
+		PrimaryKey: []*schema.Column{IdempotencyRecordsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "idempotencyrecord_scope_key",
+				Unique:  true,
+				Columns: []*schema.Column{IdempotencyRecordsColumns[1], IdempotencyRecordsColumns[2]},
+			},
+			{
+				Name:    "idempotencyrecord_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{IdempotencyRecordsColumns[6]},
+			},
+		},
+	}
 	// PoliciesColumns holds the columns for the "policies" table.
 	PoliciesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "title", Type: field.TypeString, Size: 500},
 		{Name: "summary", Type: field.TypeString, Nullable: true, Size: 20000},
 		{Name: "document_number", Type: field.TypeString, Nullable: true, Size: 200},
@@ -51,6 +115,7 @@ var (
 		{Name: "effective_from", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "date", "sqlite3": "text"}},
 		{Name: "effective_until", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "date", "sqlite3": "text"}},
 		{Name: "url", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "external_ref", Type: field.TypeString, Unique: true, Nullable: true, Size: 200},
 		{Name: "superseded_by_id", Type: field.TypeInt, Nullable: true},
 	}
 	// PoliciesTable holds the schema information for the "policies" table.
@@ -61,7 +126,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "policies_policies_supersedes",
-				Columns:    []*schema.Column{PoliciesColumns[14]},
+				Columns:    []*schema.Column{PoliciesColumns[16]},
 				RefColumns: []*schema.Column{PoliciesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -70,22 +135,22 @@ var (
 			{
 				Name:    "openingpolicy_category",
 				Unique:  false,
-				Columns: []*schema.Column{PoliciesColumns[8]},
+				Columns: []*schema.Column{PoliciesColumns[9]},
 			},
 			{
 				Name:    "openingpolicy_level",
 				Unique:  false,
-				Columns: []*schema.Column{PoliciesColumns[7]},
+				Columns: []*schema.Column{PoliciesColumns[8]},
 			},
 			{
 				Name:    "openingpolicy_status",
 				Unique:  false,
-				Columns: []*schema.Column{PoliciesColumns[9]},
+				Columns: []*schema.Column{PoliciesColumns[10]},
 			},
 			{
 				Name:    "openingpolicy_superseded_by_id",
 				Unique:  false,
-				Columns: []*schema.Column{PoliciesColumns[14]},
+				Columns: []*schema.Column{PoliciesColumns[16]},
 			},
 		},
 	}
@@ -94,6 +159,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "name", Type: field.TypeString, Size: 300},
 		{Name: "local_name", Type: field.TypeString, Nullable: true, Size: 300},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"COUNTRY", "SUBNATIONAL_GOVERNMENT", "GOVERNMENT_AGENCY", "ENTERPRISE", "FINANCIAL_INSTITUTION", "INTERNATIONAL_ORGANIZATION", "RESEARCH_INSTITUTION", "OTHER"}},
@@ -113,7 +179,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "partners_partners_members",
-				Columns:    []*schema.Column{PartnersColumns[12]},
+				Columns:    []*schema.Column{PartnersColumns[13]},
 				RefColumns: []*schema.Column{PartnersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -122,17 +188,17 @@ var (
 			{
 				Name:    "partner_kind",
 				Unique:  false,
-				Columns: []*schema.Column{PartnersColumns[5]},
+				Columns: []*schema.Column{PartnersColumns[6]},
 			},
 			{
 				Name:    "partner_name",
 				Unique:  false,
-				Columns: []*schema.Column{PartnersColumns[3]},
+				Columns: []*schema.Column{PartnersColumns[4]},
 			},
 			{
 				Name:    "partner_country_id",
 				Unique:  false,
-				Columns: []*schema.Column{PartnersColumns[12]},
+				Columns: []*schema.Column{PartnersColumns[13]},
 			},
 		},
 	}
@@ -141,6 +207,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "title", Type: field.TypeString, Size: 500},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 50000},
 		{Name: "sector", Type: field.TypeEnum, Enums: []string{"ENERGY", "TRANSPORT", "LOGISTICS", "MANUFACTURING", "TEXTILES", "AGRICULTURE", "MINING", "ICT", "FINANCE", "HEALTH", "EDUCATION", "TRADE", "INDUSTRIAL_PARK", "SCIENCE_TECHNOLOGY", "WATER", "OTHER"}},
@@ -167,7 +234,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "projects_partners_hosted_projects",
-				Columns:    []*schema.Column{ProjectsColumns[19]},
+				Columns:    []*schema.Column{ProjectsColumns[20]},
 				RefColumns: []*schema.Column{PartnersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -176,27 +243,27 @@ var (
 			{
 				Name:    "project_host_country_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[19]},
+				Columns: []*schema.Column{ProjectsColumns[20]},
 			},
 			{
 				Name:    "project_sector",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[5]},
+				Columns: []*schema.Column{ProjectsColumns[6]},
 			},
 			{
 				Name:    "project_status",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[6]},
+				Columns: []*schema.Column{ProjectsColumns[7]},
 			},
 			{
 				Name:    "project_green_category",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[7]},
+				Columns: []*schema.Column{ProjectsColumns[8]},
 			},
 			{
 				Name:    "project_commitment_year",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[11]},
+				Columns: []*schema.Column{ProjectsColumns[12]},
 			},
 		},
 	}
@@ -293,6 +360,8 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APIKeysTable,
+		AuditEventsTable,
+		IdempotencyRecordsTable,
 		PoliciesTable,
 		PartnersTable,
 		ProjectsTable,
@@ -307,6 +376,14 @@ func init() {
 	APIKeysTable.Annotation = &entsql.Annotation{
 		Table:          "api_keys",
 		IncrementStart: func(i int) *int { return &i }(21474836480),
+	}
+	AuditEventsTable.Annotation = &entsql.Annotation{
+		Table:          "audit_events",
+		IncrementStart: func(i int) *int { return &i }(25769803776),
+	}
+	IdempotencyRecordsTable.Annotation = &entsql.Annotation{
+		Table:          "idempotency_records",
+		IncrementStart: func(i int) *int { return &i }(30064771072),
 	}
 	PoliciesTable.ForeignKeys[0].RefTable = PoliciesTable
 	PoliciesTable.Annotation = &entsql.Annotation{

@@ -22,6 +22,8 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldUpdatedAt holds the string denoting the updated_at field in the database.
 	FieldUpdatedAt = "updated_at"
+	// FieldVersion holds the string denoting the version field in the database.
+	FieldVersion = "version"
 	// FieldTitle holds the string denoting the title field in the database.
 	FieldTitle = "title"
 	// FieldSummary holds the string denoting the summary field in the database.
@@ -44,6 +46,8 @@ const (
 	FieldEffectiveUntil = "effective_until"
 	// FieldURL holds the string denoting the url field in the database.
 	FieldURL = "url"
+	// FieldExternalRef holds the string denoting the external_ref field in the database.
+	FieldExternalRef = "external_ref"
 	// FieldSupersededByID holds the string denoting the superseded_by_id field in the database.
 	FieldSupersededByID = "superseded_by_id"
 	// EdgeProjects holds the string denoting the projects edge name in mutations.
@@ -81,6 +85,7 @@ var Columns = []string{
 	FieldID,
 	FieldCreatedAt,
 	FieldUpdatedAt,
+	FieldVersion,
 	FieldTitle,
 	FieldSummary,
 	FieldDocumentNumber,
@@ -92,6 +97,7 @@ var Columns = []string{
 	FieldEffectiveFrom,
 	FieldEffectiveUntil,
 	FieldURL,
+	FieldExternalRef,
 	FieldSupersededByID,
 }
 
@@ -120,7 +126,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/bri-tracker/bri-tracker/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
+	Hooks  [4]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -128,6 +134,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// DefaultVersion holds the default value on creation for the "version" field.
+	DefaultVersion int
 	// TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	TitleValidator func(string) error
 	// SummaryValidator is a validator for the "summary" field. It is called by the builders before save.
@@ -138,6 +146,8 @@ var (
 	IssuingAuthorityValidator func(string) error
 	// URLValidator is a validator for the "url" field. It is called by the builders before save.
 	URLValidator func(string) error
+	// ExternalRefValidator is a validator for the "external_ref" field. It is called by the builders before save.
+	ExternalRefValidator func(string) error
 )
 
 // Level defines the type for the "level" enum field.
@@ -245,6 +255,11 @@ func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUpdatedAt, opts...).ToFunc()
 }
 
+// ByVersion orders the results by the version field.
+func ByVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVersion, opts...).ToFunc()
+}
+
 // ByTitle orders the results by the title field.
 func ByTitle(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTitle, opts...).ToFunc()
@@ -298,6 +313,11 @@ func ByEffectiveUntil(opts ...sql.OrderTermOption) OrderOption {
 // ByURL orders the results by the url field.
 func ByURL(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldURL, opts...).ToFunc()
+}
+
+// ByExternalRef orders the results by the external_ref field.
+func ByExternalRef(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldExternalRef, opts...).ToFunc()
 }
 
 // BySupersededByID orders the results by the superseded_by_id field.

@@ -66,6 +66,11 @@ func UpdatedAt(v time.Time) predicate.OpeningPolicy {
 	return predicate.OpeningPolicy(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldEQ(FieldVersion, v))
+}
+
 // Title applies equality check predicate on the "title" field. It's identical to TitleEQ.
 func Title(v string) predicate.OpeningPolicy {
 	return predicate.OpeningPolicy(sql.FieldEQ(FieldTitle, v))
@@ -104,6 +109,11 @@ func EffectiveUntil(v scalar.Date) predicate.OpeningPolicy {
 // URL applies equality check predicate on the "url" field. It's identical to URLEQ.
 func URL(v string) predicate.OpeningPolicy {
 	return predicate.OpeningPolicy(sql.FieldEQ(FieldURL, v))
+}
+
+// ExternalRef applies equality check predicate on the "external_ref" field. It's identical to ExternalRefEQ.
+func ExternalRef(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldEQ(FieldExternalRef, v))
 }
 
 // SupersededByID applies equality check predicate on the "superseded_by_id" field. It's identical to SupersededByIDEQ.
@@ -189,6 +199,46 @@ func UpdatedAtLT(v time.Time) predicate.OpeningPolicy {
 // UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
 func UpdatedAtLTE(v time.Time) predicate.OpeningPolicy {
 	return predicate.OpeningPolicy(sql.FieldLTE(FieldUpdatedAt, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldLTE(FieldVersion, v))
 }
 
 // TitleEQ applies the EQ predicate on the "title" field.
@@ -764,6 +814,81 @@ func URLEqualFold(v string) predicate.OpeningPolicy {
 // URLContainsFold applies the ContainsFold predicate on the "url" field.
 func URLContainsFold(v string) predicate.OpeningPolicy {
 	return predicate.OpeningPolicy(sql.FieldContainsFold(FieldURL, v))
+}
+
+// ExternalRefEQ applies the EQ predicate on the "external_ref" field.
+func ExternalRefEQ(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldEQ(FieldExternalRef, v))
+}
+
+// ExternalRefNEQ applies the NEQ predicate on the "external_ref" field.
+func ExternalRefNEQ(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldNEQ(FieldExternalRef, v))
+}
+
+// ExternalRefIn applies the In predicate on the "external_ref" field.
+func ExternalRefIn(vs ...string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldIn(FieldExternalRef, vs...))
+}
+
+// ExternalRefNotIn applies the NotIn predicate on the "external_ref" field.
+func ExternalRefNotIn(vs ...string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldNotIn(FieldExternalRef, vs...))
+}
+
+// ExternalRefGT applies the GT predicate on the "external_ref" field.
+func ExternalRefGT(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldGT(FieldExternalRef, v))
+}
+
+// ExternalRefGTE applies the GTE predicate on the "external_ref" field.
+func ExternalRefGTE(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldGTE(FieldExternalRef, v))
+}
+
+// ExternalRefLT applies the LT predicate on the "external_ref" field.
+func ExternalRefLT(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldLT(FieldExternalRef, v))
+}
+
+// ExternalRefLTE applies the LTE predicate on the "external_ref" field.
+func ExternalRefLTE(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldLTE(FieldExternalRef, v))
+}
+
+// ExternalRefContains applies the Contains predicate on the "external_ref" field.
+func ExternalRefContains(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldContains(FieldExternalRef, v))
+}
+
+// ExternalRefHasPrefix applies the HasPrefix predicate on the "external_ref" field.
+func ExternalRefHasPrefix(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldHasPrefix(FieldExternalRef, v))
+}
+
+// ExternalRefHasSuffix applies the HasSuffix predicate on the "external_ref" field.
+func ExternalRefHasSuffix(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldHasSuffix(FieldExternalRef, v))
+}
+
+// ExternalRefIsNil applies the IsNil predicate on the "external_ref" field.
+func ExternalRefIsNil() predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldIsNull(FieldExternalRef))
+}
+
+// ExternalRefNotNil applies the NotNil predicate on the "external_ref" field.
+func ExternalRefNotNil() predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldNotNull(FieldExternalRef))
+}
+
+// ExternalRefEqualFold applies the EqualFold predicate on the "external_ref" field.
+func ExternalRefEqualFold(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldEqualFold(FieldExternalRef, v))
+}
+
+// ExternalRefContainsFold applies the ContainsFold predicate on the "external_ref" field.
+func ExternalRefContainsFold(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldContainsFold(FieldExternalRef, v))
 }
 
 // SupersededByIDEQ applies the EQ predicate on the "superseded_by_id" field.

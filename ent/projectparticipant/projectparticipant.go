@@ -72,7 +72,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/bri-tracker/bri-tracker/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
+	Hooks  [3]ent.Hook
 	Policy ent.Policy
 	// SharePercentValidator is a validator for the "share_percent" field. It is called by the builders before save.
 	SharePercentValidator func(float64) error

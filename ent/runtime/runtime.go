@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
+	"github.com/bri-tracker/bri-tracker/ent/auditevent"
+	"github.com/bri-tracker/bri-tracker/ent/idempotencyrecord"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
@@ -57,6 +59,40 @@ func init() {
 	apikeyDescCreatedAt := apikeyFields[5].Descriptor()
 	// apikey.DefaultCreatedAt holds the default value on creation for the created_at field.
 	apikey.DefaultCreatedAt = apikeyDescCreatedAt.Default.(func() time.Time)
+	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
+	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescAt is the schema descriptor for at field.
+	auditeventDescAt := auditeventFields[0].Descriptor()
+	// auditevent.DefaultAt holds the default value on creation for the at field.
+	auditevent.DefaultAt = auditeventDescAt.Default.(func() time.Time)
+	idempotencyrecord.Policy = privacy.NewPolicies(schema.IdempotencyRecord{})
+	idempotencyrecord.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := idempotencyrecord.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	idempotencyrecordFields := schema.IdempotencyRecord{}.Fields()
+	_ = idempotencyrecordFields
+	// idempotencyrecordDescKey is the schema descriptor for key field.
+	idempotencyrecordDescKey := idempotencyrecordFields[1].Descriptor()
+	// idempotencyrecord.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	idempotencyrecord.KeyValidator = idempotencyrecordDescKey.Validators[0].(func(string) error)
+	// idempotencyrecordDescCreatedAt is the schema descriptor for created_at field.
+	idempotencyrecordDescCreatedAt := idempotencyrecordFields[5].Descriptor()
+	// idempotencyrecord.DefaultCreatedAt holds the default value on creation for the created_at field.
+	idempotencyrecord.DefaultCreatedAt = idempotencyrecordDescCreatedAt.Default.(func() time.Time)
 	openingpolicyMixin := schema.OpeningPolicy{}.Mixin()
 	openingpolicy.Policy = privacy.NewPolicies(schema.OpeningPolicy{})
 	openingpolicy.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -70,8 +106,14 @@ func init() {
 	openingpolicyHooks := schema.OpeningPolicy{}.Hooks()
 
 	openingpolicy.Hooks[1] = openingpolicyHooks[0]
+
+	openingpolicy.Hooks[2] = openingpolicyHooks[1]
+
+	openingpolicy.Hooks[3] = openingpolicyHooks[2]
 	openingpolicyMixinFields0 := openingpolicyMixin[0].Fields()
 	_ = openingpolicyMixinFields0
+	openingpolicyMixinFields1 := openingpolicyMixin[1].Fields()
+	_ = openingpolicyMixinFields1
 	openingpolicyFields := schema.OpeningPolicy{}.Fields()
 	_ = openingpolicyFields
 	// openingpolicyDescCreatedAt is the schema descriptor for created_at field.
@@ -84,6 +126,10 @@ func init() {
 	openingpolicy.DefaultUpdatedAt = openingpolicyDescUpdatedAt.Default.(func() time.Time)
 	// openingpolicy.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	openingpolicy.UpdateDefaultUpdatedAt = openingpolicyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// openingpolicyDescVersion is the schema descriptor for version field.
+	openingpolicyDescVersion := openingpolicyMixinFields1[0].Descriptor()
+	// openingpolicy.DefaultVersion holds the default value on creation for the version field.
+	openingpolicy.DefaultVersion = openingpolicyDescVersion.Default.(int)
 	// openingpolicyDescTitle is the schema descriptor for title field.
 	openingpolicyDescTitle := openingpolicyFields[0].Descriptor()
 	// openingpolicy.TitleValidator is a validator for the "title" field. It is called by the builders before save.
@@ -132,6 +178,24 @@ func init() {
 			return nil
 		}
 	}()
+	// openingpolicyDescExternalRef is the schema descriptor for external_ref field.
+	openingpolicyDescExternalRef := openingpolicyFields[11].Descriptor()
+	// openingpolicy.ExternalRefValidator is a validator for the "external_ref" field. It is called by the builders before save.
+	openingpolicy.ExternalRefValidator = func() func(string) error {
+		validators := openingpolicyDescExternalRef.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(external_ref string) error {
+			for _, fn := range fns {
+				if err := fn(external_ref); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	partnerMixin := schema.Partner{}.Mixin()
 	partner.Policy = privacy.NewPolicies(schema.Partner{})
 	partner.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -147,8 +211,14 @@ func init() {
 	partner.Hooks[1] = partnerHooks[0]
 
 	partner.Hooks[2] = partnerHooks[1]
+
+	partner.Hooks[3] = partnerHooks[2]
+
+	partner.Hooks[4] = partnerHooks[3]
 	partnerMixinFields0 := partnerMixin[0].Fields()
 	_ = partnerMixinFields0
+	partnerMixinFields1 := partnerMixin[1].Fields()
+	_ = partnerMixinFields1
 	partnerFields := schema.Partner{}.Fields()
 	_ = partnerFields
 	// partnerDescCreatedAt is the schema descriptor for created_at field.
@@ -161,6 +231,10 @@ func init() {
 	partner.DefaultUpdatedAt = partnerDescUpdatedAt.Default.(func() time.Time)
 	// partner.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	partner.UpdateDefaultUpdatedAt = partnerDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// partnerDescVersion is the schema descriptor for version field.
+	partnerDescVersion := partnerMixinFields1[0].Descriptor()
+	// partner.DefaultVersion holds the default value on creation for the version field.
+	partner.DefaultVersion = partnerDescVersion.Default.(int)
 	// partnerDescName is the schema descriptor for name field.
 	partnerDescName := partnerFields[0].Descriptor()
 	// partner.NameValidator is a validator for the "name" field. It is called by the builders before save.
@@ -242,8 +316,14 @@ func init() {
 	project.Hooks[1] = projectHooks[0]
 
 	project.Hooks[2] = projectHooks[1]
+
+	project.Hooks[3] = projectHooks[2]
+
+	project.Hooks[4] = projectHooks[3]
 	projectMixinFields0 := projectMixin[0].Fields()
 	_ = projectMixinFields0
+	projectMixinFields1 := projectMixin[1].Fields()
+	_ = projectMixinFields1
 	projectFields := schema.Project{}.Fields()
 	_ = projectFields
 	// projectDescCreatedAt is the schema descriptor for created_at field.
@@ -256,6 +336,10 @@ func init() {
 	project.DefaultUpdatedAt = projectDescUpdatedAt.Default.(func() time.Time)
 	// project.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	project.UpdateDefaultUpdatedAt = projectDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// projectDescVersion is the schema descriptor for version field.
+	projectDescVersion := projectMixinFields1[0].Descriptor()
+	// project.DefaultVersion holds the default value on creation for the version field.
+	project.DefaultVersion = projectDescVersion.Default.(int)
 	// projectDescTitle is the schema descriptor for title field.
 	projectDescTitle := projectFields[0].Descriptor()
 	// project.TitleValidator is a validator for the "title" field. It is called by the builders before save.
@@ -328,6 +412,8 @@ func init() {
 	projectparticipantHooks := schema.ProjectParticipant{}.Hooks()
 
 	projectparticipant.Hooks[1] = projectparticipantHooks[0]
+
+	projectparticipant.Hooks[2] = projectparticipantHooks[1]
 	projectparticipantFields := schema.ProjectParticipant{}.Fields()
 	_ = projectparticipantFields
 	// projectparticipantDescSharePercent is the schema descriptor for share_percent field.

@@ -3,22 +3,32 @@ package schema
 import (
 	"entgo.io/ent"
 
+	"github.com/bri-tracker/bri-tracker/ent/auditevent"
 	"github.com/bri-tracker/bri-tracker/internal/rules"
 )
 
+// Hooks run in order, outermost first; rules.Audit comes last so that it
+// records only what the rules let through.
+
 // Hooks of the Partner: see internal/rules.
-func (Partner) Hooks() []ent.Hook { return []ent.Hook{rules.Partner(), rules.PartnerDelete()} }
+func (Partner) Hooks() []ent.Hook {
+	return []ent.Hook{rules.Partner(), rules.PartnerDelete(), rules.Versioned(), rules.Audit(auditevent.EntityTypePartner)}
+}
 
 // Hooks of the Project: see internal/rules.
 func (Project) Hooks() []ent.Hook {
-	return []ent.Hook{rules.Project(), rules.PartnerCreatesOwnProjects()}
+	return []ent.Hook{rules.Project(), rules.PartnerCreatesOwnProjects(), rules.Versioned(), rules.Audit(auditevent.EntityTypeProject)}
 }
 
 // Hooks of the OpeningPolicy: see internal/rules.
-func (OpeningPolicy) Hooks() []ent.Hook { return []ent.Hook{rules.Policy()} }
+func (OpeningPolicy) Hooks() []ent.Hook {
+	return []ent.Hook{rules.Policy(), rules.Versioned(), rules.Audit(auditevent.EntityTypePolicy)}
+}
 
 // Hooks of the ProjectParticipant: see internal/rules.
-func (ProjectParticipant) Hooks() []ent.Hook { return []ent.Hook{rules.Participant()} }
+func (ProjectParticipant) Hooks() []ent.Hook {
+	return []ent.Hook{rules.Participant(), rules.Audit(auditevent.EntityTypeProjectParticipant)}
+}
 
 // Hooks of the APIKey: see internal/rules.
 func (APIKey) Hooks() []ent.Hook { return []ent.Hook{rules.APIKey()} }

@@ -9,4 +9,6 @@ const (
 	policyIDStart             = 3 << 32
 	projectParticipantIDStart = 4 << 32
 	apiKeyIDStart             = 5 << 32
+	auditEventIDStart         = 6 << 32
+	idempotencyRecordIDStart  = 7 << 32
 )

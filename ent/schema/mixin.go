@@ -33,6 +33,20 @@ func (TimestampsMixin) Fields() []ent.Field {
 	}
 }
 
+// VersionMixin gives an entity a version that every update increments
+// (internal/rules), so that writers can detect and refuse lost updates.
+type VersionMixin struct{ mixin.Schema }
+
+// Fields of the mixin.
+func (VersionMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("version").
+			Default(1).
+			Comment("Incremented by every update. Send it back as `expectedVersion` to update or delete only what you read.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+	}
+}
+
 // optionalDecimal is an exact decimal: numeric in PostgreSQL, text in SQLite
 // (whose numeric affinity would round it to a float).
 func optionalDecimal(name, comment string, ants ...schema.Annotation) ent.Field {

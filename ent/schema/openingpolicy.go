@@ -33,7 +33,7 @@ func (OpeningPolicy) Annotations() []schema.Annotation {
 
 // Mixin of the OpeningPolicy.
 func (OpeningPolicy) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimestampsMixin{}}
+	return []ent.Mixin{TimestampsMixin{}, VersionMixin{}}
 }
 
 // Fields of the OpeningPolicy.
@@ -72,6 +72,10 @@ func (OpeningPolicy) Fields() []ent.Field {
 			Optional().Nillable().MaxLen(1000).
 			Validate(webURL).
 			Comment("Where the policy text is published (http or https URL)."),
+		field.String("external_ref").
+			Optional().Nillable().Unique().MaxLen(200).
+			Validate(externalRef).
+			Comment("An identifier of the policy in an outside system, e.g. `gov:2019-16`; unique when set. Upserts link policies by it."),
 		field.Int("superseded_by_id").
 			Optional().Nillable().
 			Comment("The id of the newer policy that replaced this one."),

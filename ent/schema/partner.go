@@ -29,7 +29,7 @@ func (Partner) Annotations() []schema.Annotation {
 
 // Mixin of the Partner.
 func (Partner) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimestampsMixin{}}
+	return []ent.Mixin{TimestampsMixin{}, VersionMixin{}}
 }
 
 // Fields of the Partner.

@@ -20,3 +20,9 @@ func (ProjectParticipant) Policy() ent.Policy { return rules.ParticipantPolicy()
 
 // Policy of the APIKey: admins only (internal/rules).
 func (APIKey) Policy() ent.Policy { return rules.APIKeyPolicy() }
+
+// Policy of the AuditEvent: read with a key, written only by the audit hook.
+func (AuditEvent) Policy() ent.Policy { return rules.AuditEventPolicy() }
+
+// Policy of the IdempotencyRecord: only the server itself uses the table.
+func (IdempotencyRecord) Policy() ent.Policy { return rules.InternalOnlyPolicy() }

@@ -171,3 +171,26 @@ func ownProject(ctx context.Context, c *ent.Client, a *auth.Actor, projectID int
 	}
 	return privacy.Allow
 }
+
+// AuditEventPolicy lets callers with a key read the audit trail and nobody
+// write it: the audit hook writes with an explicit allow decision.
+func AuditEventPolicy() entgo.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+			if a := auth.FromContext(ctx); a != nil && a.Role == auth.Anonymous {
+				return unauthenticated("the audit trail is for callers with an API key")
+			}
+			return privacy.Allow
+		})},
+		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
+	}
+}
+
+// InternalOnlyPolicy refuses every access that the server does not make on
+// purpose with an explicit allow decision.
+func InternalOnlyPolicy() entgo.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{privacy.AlwaysDenyRule()},
+		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
+	}
+}

@@ -31,6 +31,20 @@ func checkProject(ctx context.Context, m *ent.ProjectMutation) error {
 	if v, ok := m.AmountUsd(); ok && v.IsNegative() {
 		return apperr.Invalid("amountUsd", "must not be negative, got %s", v.String())
 	}
+	if to, ok := m.Status(); ok && !isAdmin(ctx) {
+		if op.Is(ent.OpUpdate) {
+			return bulkUpdateRefused("status")
+		}
+		if op.Is(ent.OpUpdateOne) {
+			from, err := m.OldStatus(ctx)
+			if err != nil {
+				return err
+			}
+			if err := checkTransition(from, to); err != nil {
+				return err
+			}
+		}
+	}
 	if op.Is(ent.OpUpdate) {
 		if _, ok := m.Amount(); ok || m.CurrencyCleared() {
 			return bulkUpdateRefused("amount")

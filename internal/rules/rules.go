@@ -8,6 +8,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
+	"github.com/bri-tracker/bri-tracker/internal/auth"
 )
 
 // valueAfter returns what a field holds once an update-one or create mutation
@@ -44,6 +45,13 @@ func ptrOld[T any](old func(context.Context) (T, error)) func(context.Context) (
 		}
 		return &v, nil
 	}
+}
+
+// isAdmin reports whether the actor may correct anything: an ADMIN key or
+// the server's own jobs.
+func isAdmin(ctx context.Context) bool {
+	a := auth.FromContext(ctx)
+	return a != nil && a.IsAdmin()
 }
 
 // bulkUpdateRefused guards fields whose rules need each row's stored state:

@@ -114,3 +114,22 @@ func (d *Date) UnmarshalGQL(v any) error {
 	*d = p
 	return nil
 }
+
+// MarshalJSON writes the date as "YYYY-MM-DD".
+func (d Date) MarshalJSON() ([]byte, error) {
+	return []byte(strconv.Quote(d.String())), nil
+}
+
+// UnmarshalJSON reads a date from "YYYY-MM-DD".
+func (d *Date) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return fmt.Errorf("scalar: a Date must be a JSON string")
+	}
+	v, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}

@@ -5,6 +5,24 @@ import "strings"
 // enumValues documents each value of the domain's enums, by GraphQL enum
 // name and value.
 var enumValues = map[string]map[string]string{
+	"AuditEventActorRole": {
+		"VIEWER":  "A VIEWER key (which cannot write; listed for completeness).",
+		"EDITOR":  "An EDITOR key.",
+		"PARTNER": "A PARTNER key.",
+		"ADMIN":   "An ADMIN key.",
+		"SYSTEM":  "The server itself: seeding, imports, the command line.",
+	},
+	"AuditEventOperation": {
+		"CREATE": "The object was created.",
+		"UPDATE": "The object was changed.",
+		"DELETE": "The object was deleted.",
+	},
+	"AuditEventEntityType": {
+		"Partner":            "A partner.",
+		"Project":            "A project.",
+		"Policy":             "A policy.",
+		"ProjectParticipant": "A partner's participation in a project.",
+	},
 	"ApiKeyRole": {
 		"VIEWER":  "Reads everything, writes nothing.",
 		"EDITOR":  "Reads everything and writes all domain data, but deletes no partner or policy.",
