@@ -27,6 +27,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/audit"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
+	"github.com/bri-tracker/bri-tracker/internal/upsert"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -127,6 +128,8 @@ type ComplexityRoot struct {
 		UpdatePartner            func(childComplexity int, id int, input ent.UpdatePartnerInput, expectedVersion *int) int
 		UpdatePolicy             func(childComplexity int, id int, input ent.UpdatePolicyInput, expectedVersion *int) int
 		UpdateProject            func(childComplexity int, id int, input ent.UpdateProjectInput, expectedVersion *int) int
+		UpsertPartners           func(childComplexity int, input []*upsert.Partner) int
+		UpsertProjects           func(childComplexity int, input []*upsert.Project) int
 	}
 
 	PageInfo struct {
@@ -279,6 +282,34 @@ type ComplexityRoot struct {
 		Projects    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 	}
 
+	UpsertPartnerResult struct {
+		Index   func(childComplexity int) int
+		Key     func(childComplexity int) int
+		Outcome func(childComplexity int) int
+		Partner func(childComplexity int) int
+	}
+
+	UpsertPartnersPayload struct {
+		Created   func(childComplexity int) int
+		Results   func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Updated   func(childComplexity int) int
+	}
+
+	UpsertProjectResult struct {
+		ExternalRef func(childComplexity int) int
+		Index       func(childComplexity int) int
+		Outcome     func(childComplexity int) int
+		Project     func(childComplexity int) int
+	}
+
+	UpsertProjectsPayload struct {
+		Created   func(childComplexity int) int
+		Results   func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Updated   func(childComplexity int) int
+	}
+
 	Viewer struct {
 		CanWrite func(childComplexity int) int
 		Key      func(childComplexity int) int
@@ -305,6 +336,8 @@ type MutationResolver interface {
 	RemoveProjectParticipant(ctx context.Context, projectID int, partnerID int, role projectparticipant.Role) (*model.DeletePayload, error)
 	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, id int) (*ent.APIKey, error)
+	UpsertProjects(ctx context.Context, input []*upsert.Project) (*model.UpsertProjectsPayload, error)
+	UpsertPartners(ctx context.Context, input []*upsert.Partner) (*model.UpsertPartnersPayload, error)
 }
 type PartnerResolver interface {
 	History(ctx context.Context, obj *ent.Partner, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
@@ -700,6 +733,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateProject(childComplexity, args["id"].(int), args["input"].(ent.UpdateProjectInput), args["expectedVersion"].(*int)), true
+	case "Mutation.upsertPartners":
+		if e.ComplexityRoot.Mutation.UpsertPartners == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertPartners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertPartners(childComplexity, args["input"].([]*upsert.Partner)), true
+	case "Mutation.upsertProjects":
+		if e.ComplexityRoot.Mutation.UpsertProjects == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertProjects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertProjects(childComplexity, args["input"].([]*upsert.Project)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1469,6 +1524,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
 
+	case "UpsertPartnerResult.index":
+		if e.ComplexityRoot.UpsertPartnerResult.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertPartnerResult.Index(childComplexity), true
+	case "UpsertPartnerResult.key":
+		if e.ComplexityRoot.UpsertPartnerResult.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertPartnerResult.Key(childComplexity), true
+	case "UpsertPartnerResult.outcome":
+		if e.ComplexityRoot.UpsertPartnerResult.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertPartnerResult.Outcome(childComplexity), true
+	case "UpsertPartnerResult.partner":
+		if e.ComplexityRoot.UpsertPartnerResult.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertPartnerResult.Partner(childComplexity), true
+
+	case "UpsertPartnersPayload.created":
+		if e.ComplexityRoot.UpsertPartnersPayload.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertPartnersPayload.Created(childComplexity), true
+	case "UpsertPartnersPayload.results":
+		if e.ComplexityRoot.UpsertPartnersPayload.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertPartnersPayload.Results(childComplexity), true
+	case "UpsertPartnersPayload.unchanged":
+		if e.ComplexityRoot.UpsertPartnersPayload.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertPartnersPayload.Unchanged(childComplexity), true
+	case "UpsertPartnersPayload.updated":
+		if e.ComplexityRoot.UpsertPartnersPayload.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertPartnersPayload.Updated(childComplexity), true
+
+	case "UpsertProjectResult.externalRef":
+		if e.ComplexityRoot.UpsertProjectResult.ExternalRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertProjectResult.ExternalRef(childComplexity), true
+	case "UpsertProjectResult.index":
+		if e.ComplexityRoot.UpsertProjectResult.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertProjectResult.Index(childComplexity), true
+	case "UpsertProjectResult.outcome":
+		if e.ComplexityRoot.UpsertProjectResult.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertProjectResult.Outcome(childComplexity), true
+	case "UpsertProjectResult.project":
+		if e.ComplexityRoot.UpsertProjectResult.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertProjectResult.Project(childComplexity), true
+
+	case "UpsertProjectsPayload.created":
+		if e.ComplexityRoot.UpsertProjectsPayload.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertProjectsPayload.Created(childComplexity), true
+	case "UpsertProjectsPayload.results":
+		if e.ComplexityRoot.UpsertProjectsPayload.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertProjectsPayload.Results(childComplexity), true
+	case "UpsertProjectsPayload.unchanged":
+		if e.ComplexityRoot.UpsertProjectsPayload.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertProjectsPayload.Unchanged(childComplexity), true
+	case "UpsertProjectsPayload.updated":
+		if e.ComplexityRoot.UpsertProjectsPayload.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertProjectsPayload.Updated(childComplexity), true
+
 	case "Viewer.canWrite":
 		if e.ComplexityRoot.Viewer.CanWrite == nil {
 			break
@@ -1513,6 +1668,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
 			graphql.NewInputUnmarshaler("PartnerOrder", ec.unmarshalInputPartnerOrder),
+			graphql.NewInputUnmarshaler("PartnerRef", ec.unmarshalInputPartnerRef),
 			graphql.NewInputUnmarshaler("PartnerWhereInput", ec.unmarshalInputPartnerWhereInput),
 			graphql.NewInputUnmarshaler("PolicyOrder", ec.unmarshalInputPolicyOrder),
 			graphql.NewInputUnmarshaler("PolicyWhereInput", ec.unmarshalInputPolicyWhereInput),
@@ -1523,6 +1679,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdatePartnerInput", ec.unmarshalInputUpdatePartnerInput),
 			graphql.NewInputUnmarshaler("UpdatePolicyInput", ec.unmarshalInputUpdatePolicyInput),
 			graphql.NewInputUnmarshaler("UpdateProjectInput", ec.unmarshalInputUpdateProjectInput),
+			graphql.NewInputUnmarshaler("UpsertParticipantInput", ec.unmarshalInputUpsertParticipantInput),
+			graphql.NewInputUnmarshaler("UpsertPartnerInput", ec.unmarshalInputUpsertPartnerInput),
+			graphql.NewInputUnmarshaler("UpsertProjectInput", ec.unmarshalInputUpsertProjectInput),
 		)
 	}
 	first := true
@@ -7080,6 +7239,164 @@ extend type Policy {
     where: AuditEventWhereInput
   ): AuditEventConnection!
 }
+
+extend type Mutation {
+  """
+  Creates or updates up to 1,000 projects keyed by ` + "`" + `externalRef` + "`" + `, in one
+  transaction. Sending the same call twice gives the same state: items that
+  match what is stored are reported UNCHANGED and not written.
+  """
+  upsertProjects("The projects, each with its externalRef." input: [UpsertProjectInput!]!): UpsertProjectsPayload!
+  """
+  Creates or updates up to 1,000 partners, in one transaction: COUNTRY
+  partners keyed by ` + "`" + `countryCode` + "`" + `, others by ` + "`" + `externalRef` + "`" + `.
+  """
+  upsertPartners("The partners, each with its key." input: [UpsertPartnerInput!]!): UpsertPartnersPayload!
+}
+
+"A partner named by exactly one of its keys."
+input PartnerRef {
+  "The partner's id."
+  id: ID
+  "The country code of a COUNTRY partner."
+  countryCode: String
+  "The partner's external reference."
+  externalRef: String
+}
+
+"A partner's part in an upserted project."
+input UpsertParticipantInput {
+  "The partner."
+  partner: PartnerRef!
+  "The part the partner plays."
+  role: ProjectParticipantRole!
+  "The partner's share of the project in percent, 0 to 100."
+  sharePercent: Float
+}
+
+"A project to create or update. Fields left out keep their stored value."
+input UpsertProjectInput {
+  "The key: the project's identifier in your system, e.g. ` + "`" + `aiddata:12345` + "`" + `."
+  externalRef: String!
+  "The project's title."
+  title: String!
+  "A free-text description."
+  description: String
+  "The industry the project serves."
+  sector: ProjectSector!
+  "Where the project stands (changes follow the lifecycle)."
+  status: ProjectStatus
+  "How the project contributes to green development."
+  greenCategory: ProjectGreenCategory
+  "The committed amount in ` + "`" + `currency` + "`" + `."
+  amount: Decimal
+  "ISO 4217 code of ` + "`" + `amount` + "`" + `."
+  currency: String
+  "The amount in US dollars."
+  amountUsd: Decimal
+  "The year the financing was committed."
+  commitmentYear: Int
+  "When the agreement was signed."
+  signedOn: Date
+  "When implementation started."
+  startedOn: Date
+  "When the project was completed."
+  completedOn: Date
+  "The city or place."
+  city: String
+  "Latitude in degrees, -90 to 90."
+  latitude: Float
+  "Longitude in degrees, -180 to 180."
+  longitude: Float
+  "The host country's ISO 3166-1 alpha-3 code."
+  hostCountryCode: String
+  "The whole set of participants; left out, they stay as they are; an empty list removes them all."
+  participants: [UpsertParticipantInput!]
+  "The externalRefs of the policies that support the project: the whole set, as for participants."
+  policyRefs: [String!]
+}
+
+"A partner to create or update. Fields left out keep their stored value."
+input UpsertPartnerInput {
+  "The key of a COUNTRY partner: its ISO 3166-1 alpha-3 code."
+  countryCode: String
+  "The key of any other partner: its identifier in your system."
+  externalRef: String
+  "The partner's name in English."
+  name: String!
+  "The partner's name in its own language or in Chinese."
+  localName: String
+  "What kind of party the partner is."
+  kind: PartnerKind!
+  "The world region."
+  region: PartnerRegion
+  "When a Belt and Road cooperation document was signed."
+  briSignedOn: Date
+  "The partner's website."
+  website: String
+  "A free-text description."
+  description: String
+  "For non-country partners: the home country's ISO 3166-1 alpha-3 code."
+  homeCountryCode: String
+}
+
+"What an upsert did to an item."
+enum UpsertOutcome {
+  "The item was new and was created."
+  CREATED
+  "The item existed and differed; it was updated."
+  UPDATED
+  "The item existed and matched; nothing was written."
+  UNCHANGED
+}
+
+"What upsertProjects did."
+type UpsertProjectsPayload {
+  "How many items were created."
+  created: Int!
+  "How many items were updated."
+  updated: Int!
+  "How many items were left unchanged."
+  unchanged: Int!
+  "One result per item, in the order sent."
+  results: [UpsertProjectResult!]!
+}
+
+"What upsertProjects did to one item."
+type UpsertProjectResult {
+  "The item's position in the input, from 0."
+  index: Int!
+  "The item's key."
+  externalRef: String!
+  "Created, updated or unchanged."
+  outcome: UpsertOutcome!
+  "The project as it now is."
+  project: Project!
+}
+
+"What upsertPartners did."
+type UpsertPartnersPayload {
+  "How many items were created."
+  created: Int!
+  "How many items were updated."
+  updated: Int!
+  "How many items were left unchanged."
+  unchanged: Int!
+  "One result per item, in the order sent."
+  results: [UpsertPartnerResult!]!
+}
+
+"What upsertPartners did to one item."
+type UpsertPartnerResult {
+  "The item's position in the input, from 0."
+  index: Int!
+  "The key the item was upserted by, e.g. ` + "`" + `countryCode KAZ` + "`" + `."
+  key: String!
+  "Created, updated or unchanged."
+  outcome: UpsertOutcome!
+  "The partner as it now is."
+  partner: Partner!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7486,6 +7803,62 @@ func (ec *executionContext) childFields_ProjectParticipantEdge(ctx context.Conte
 		return ec.fieldContext_ProjectParticipantEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectParticipantEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UpsertPartnerResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_UpsertPartnerResult_index(ctx, field)
+	case "key":
+		return ec.fieldContext_UpsertPartnerResult_key(ctx, field)
+	case "outcome":
+		return ec.fieldContext_UpsertPartnerResult_outcome(ctx, field)
+	case "partner":
+		return ec.fieldContext_UpsertPartnerResult_partner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpsertPartnerResult", field.Name)
+}
+
+func (ec *executionContext) childFields_UpsertPartnersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "created":
+		return ec.fieldContext_UpsertPartnersPayload_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_UpsertPartnersPayload_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_UpsertPartnersPayload_unchanged(ctx, field)
+	case "results":
+		return ec.fieldContext_UpsertPartnersPayload_results(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpsertPartnersPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpsertProjectResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_UpsertProjectResult_index(ctx, field)
+	case "externalRef":
+		return ec.fieldContext_UpsertProjectResult_externalRef(ctx, field)
+	case "outcome":
+		return ec.fieldContext_UpsertProjectResult_outcome(ctx, field)
+	case "project":
+		return ec.fieldContext_UpsertProjectResult_project(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpsertProjectResult", field.Name)
+}
+
+func (ec *executionContext) childFields_UpsertProjectsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "created":
+		return ec.fieldContext_UpsertProjectsPayload_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_UpsertProjectsPayload_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_UpsertProjectsPayload_unchanged(ctx, field)
+	case "results":
+		return ec.fieldContext_UpsertProjectsPayload_results(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpsertProjectsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7917,6 +8290,34 @@ func (ec *executionContext) field_Mutation_updateProject_args(ctx context.Contex
 		return nil, err
 	}
 	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertPartners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*upsert.Partner, error) {
+			return ec.unmarshalNUpsertPartnerInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartnerᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertProjects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*upsert.Project, error) {
+			return ec.unmarshalNUpsertProjectInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐProjectᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -10491,6 +10892,94 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertProjects(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertProjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertProjects(ctx, fc.Args["input"].([]*upsert.Project))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpsertProjectsPayload) graphql.Marshaler {
+			return ec.marshalNUpsertProjectsPayload2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐUpsertProjectsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertProjects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpsertProjectsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertProjects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertPartners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertPartners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertPartners(ctx, fc.Args["input"].([]*upsert.Partner))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpsertPartnersPayload) graphql.Marshaler {
+			return ec.marshalNUpsertPartnersPayload2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐUpsertPartnersPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertPartners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpsertPartnersPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertPartners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13660,6 +14149,410 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _UpsertPartnerResult_index(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertPartnerResult_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertPartnerResult_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertPartnerResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UpsertPartnerResult_key(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertPartnerResult_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertPartnerResult_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertPartnerResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpsertPartnerResult_outcome(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertPartnerResult_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v upsert.Outcome) graphql.Marshaler {
+			return ec.marshalNUpsertOutcome2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertPartnerResult_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertPartnerResult", field, false, false, "UpsertOutcome")
+}
+
+func (ec *executionContext) _UpsertPartnerResult_partner(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertPartnerResult_partner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertPartnerResult_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpsertPartnerResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpsertPartnersPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertPartnersPayload_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertPartnersPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertPartnersPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UpsertPartnersPayload_updated(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertPartnersPayload_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertPartnersPayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertPartnersPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UpsertPartnersPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertPartnersPayload_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertPartnersPayload_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertPartnersPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UpsertPartnersPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertPartnersPayload_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*upsert.PartnerResult) graphql.Marshaler {
+			return ec.marshalNUpsertPartnerResult2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartnerResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertPartnersPayload_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpsertPartnersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpsertPartnerResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpsertProjectResult_index(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertProjectResult_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertProjectResult_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertProjectResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UpsertProjectResult_externalRef(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertProjectResult_externalRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertProjectResult_externalRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertProjectResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpsertProjectResult_outcome(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertProjectResult_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v upsert.Outcome) graphql.Marshaler {
+			return ec.marshalNUpsertOutcome2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertProjectResult_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertProjectResult", field, false, false, "UpsertOutcome")
+}
+
+func (ec *executionContext) _UpsertProjectResult_project(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertProjectResult_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertProjectResult_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpsertProjectResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpsertProjectsPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertProjectsPayload_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertProjectsPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertProjectsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UpsertProjectsPayload_updated(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertProjectsPayload_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertProjectsPayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertProjectsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UpsertProjectsPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertProjectsPayload_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertProjectsPayload_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertProjectsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UpsertProjectsPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertProjectsPayload_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*upsert.ProjectResult) graphql.Marshaler {
+			return ec.marshalNUpsertProjectResult2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐProjectResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertProjectsPayload_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpsertProjectsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpsertProjectResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16588,6 +17481,62 @@ func (ec *executionContext) unmarshalInputPartnerOrder(ctx context.Context, obj 
 func UnmarshalPartnerOrder(ctx context.Context, raw any) (ent.PartnerOrder, error) {
 	var out ent.PartnerOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnerRef(ctx context.Context, obj any) (upsert.PartnerRef, error) {
+	var it upsert.PartnerRef
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "countryCode", "externalRef"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "countryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countryCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountryCode = data
+		case "externalRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRef"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRef = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerRef unmarshals raw into the PartnerRef input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerRef(ctx context.Context, raw any) (upsert.PartnerRef, error) {
+	var out upsert.PartnerRef
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerRef", raw, &out)
 	return out, err
 }
 
@@ -21517,6 +22466,335 @@ func UnmarshalUpdateProjectInput(ctx context.Context, raw any) (ent.UpdateProjec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpsertParticipantInput(ctx context.Context, obj any) (upsert.Participant, error) {
+	var it upsert.Participant
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partner", "role", "sharePercent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partner"))
+			data, err := ec.unmarshalNPartnerRef2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartnerRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partner = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNProjectParticipantRole2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectparticipantᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "sharePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharePercent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpsertParticipantInput unmarshals raw into the UpsertParticipantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpsertParticipantInput(ctx context.Context, raw any) (upsert.Participant, error) {
+	var out upsert.Participant
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpsertParticipantInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpsertPartnerInput(ctx context.Context, obj any) (upsert.Partner, error) {
+	var it upsert.Partner
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"countryCode", "externalRef", "name", "localName", "kind", "region", "briSignedOn", "website", "description", "homeCountryCode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "countryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countryCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountryCode = data
+		case "externalRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRef"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRef = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "localName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalName = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNPartnerKind2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋpartnerᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOPartnerRegion2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋpartnerᚐRegion(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "briSignedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("briSignedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BriSignedOn = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "homeCountryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("homeCountryCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HomeCountryCode = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpsertPartnerInput unmarshals raw into the UpsertPartnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpsertPartnerInput(ctx context.Context, raw any) (upsert.Partner, error) {
+	var out upsert.Partner
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpsertPartnerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpsertProjectInput(ctx context.Context, obj any) (upsert.Project, error) {
+	var it upsert.Project
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"externalRef", "title", "description", "sector", "status", "greenCategory", "amount", "currency", "amountUsd", "commitmentYear", "signedOn", "startedOn", "completedOn", "city", "latitude", "longitude", "hostCountryCode", "participants", "policyRefs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "externalRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalRef"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalRef = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sector":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sector"))
+			data, err := ec.unmarshalNProjectSector2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐSector(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sector = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOProjectStatus2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "greenCategory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("greenCategory"))
+			data, err := ec.unmarshalOProjectGreenCategory2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐGreenCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GreenCategory = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "amountUsd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsd"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountUsd = data
+		case "commitmentYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commitmentYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitmentYear = data
+		case "signedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedOn = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		case "completedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedOn = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "hostCountryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostCountryCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostCountryCode = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalOUpsertParticipantInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐParticipantᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		case "policyRefs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("policyRefs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PolicyRefs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpsertProjectInput unmarshals raw into the UpsertProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpsertProjectInput(ctx context.Context, raw any) (upsert.Project, error) {
+	var out upsert.Project
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpsertProjectInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -22097,6 +23375,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeApiKey":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertProjects":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertProjects(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertPartners":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertPartners(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -23099,6 +24391,198 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var upsertPartnerResultImplementors = []string{"UpsertPartnerResult"}
+
+func (ec *executionContext) _UpsertPartnerResult(ctx context.Context, sel ast.SelectionSet, obj *upsert.PartnerResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, upsertPartnerResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpsertPartnerResult")
+		case "index":
+			out.Values[i] = ec._UpsertPartnerResult_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._UpsertPartnerResult_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._UpsertPartnerResult_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partner":
+			out.Values[i] = ec._UpsertPartnerResult_partner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var upsertPartnersPayloadImplementors = []string{"UpsertPartnersPayload"}
+
+func (ec *executionContext) _UpsertPartnersPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpsertPartnersPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, upsertPartnersPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpsertPartnersPayload")
+		case "created":
+			out.Values[i] = ec._UpsertPartnersPayload_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._UpsertPartnersPayload_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._UpsertPartnersPayload_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "results":
+			out.Values[i] = ec._UpsertPartnersPayload_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var upsertProjectResultImplementors = []string{"UpsertProjectResult"}
+
+func (ec *executionContext) _UpsertProjectResult(ctx context.Context, sel ast.SelectionSet, obj *upsert.ProjectResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, upsertProjectResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpsertProjectResult")
+		case "index":
+			out.Values[i] = ec._UpsertProjectResult_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalRef":
+			out.Values[i] = ec._UpsertProjectResult_externalRef(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._UpsertProjectResult_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "project":
+			out.Values[i] = ec._UpsertProjectResult_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var upsertProjectsPayloadImplementors = []string{"UpsertProjectsPayload"}
+
+func (ec *executionContext) _UpsertProjectsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpsertProjectsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, upsertProjectsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpsertProjectsPayload")
+		case "created":
+			out.Values[i] = ec._UpsertProjectsPayload_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._UpsertProjectsPayload_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._UpsertProjectsPayload_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "results":
+			out.Values[i] = ec._UpsertProjectsPayload_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
@@ -23851,6 +25335,11 @@ func (ec *executionContext) marshalNPartnerOrderField2ᚖgithubᚗcomᚋbriᚑtr
 	return v
 }
 
+func (ec *executionContext) unmarshalNPartnerRef2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartnerRef(ctx context.Context, v any) (upsert.PartnerRef, error) {
+	res, err := ec.unmarshalInputPartnerRef(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPartnerRegion2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋpartnerᚐRegion(ctx context.Context, v any) (partner.Region, error) {
 	var res partner.Region
 	err := res.UnmarshalGQL(v)
@@ -24082,6 +25571,128 @@ func (ec *executionContext) unmarshalNUpdatePolicyInput2githubᚗcomᚋbriᚑtra
 func (ec *executionContext) unmarshalNUpdateProjectInput2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐUpdateProjectInput(ctx context.Context, v any) (ent.UpdateProjectInput, error) {
 	res, err := ec.unmarshalInputUpdateProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpsertOutcome2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐOutcome(ctx context.Context, v any) (upsert.Outcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := upsert.Outcome(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpsertOutcome2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐOutcome(ctx context.Context, sel ast.SelectionSet, v upsert.Outcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "UpsertOutcome!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUpsertParticipantInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐParticipant(ctx context.Context, v any) (*upsert.Participant, error) {
+	res, err := ec.unmarshalInputUpsertParticipantInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpsertPartnerInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartnerᚄ(ctx context.Context, v any) ([]*upsert.Partner, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*upsert.Partner, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUpsertPartnerInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartner(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNUpsertPartnerInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartner(ctx context.Context, v any) (*upsert.Partner, error) {
+	res, err := ec.unmarshalInputUpsertPartnerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpsertPartnerResult2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartnerResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*upsert.PartnerResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUpsertPartnerResult2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartnerResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUpsertPartnerResult2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartnerResult(ctx context.Context, sel ast.SelectionSet, v *upsert.PartnerResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpsertPartnerResult!")
+		return graphql.Null
+	}
+	return ec._UpsertPartnerResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUpsertPartnersPayload2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐUpsertPartnersPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpsertPartnersPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpsertPartnersPayload!")
+		return graphql.Null
+	}
+	return ec._UpsertPartnersPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpsertProjectInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐProjectᚄ(ctx context.Context, v any) ([]*upsert.Project, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*upsert.Project, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUpsertProjectInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐProject(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNUpsertProjectInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐProject(ctx context.Context, v any) (*upsert.Project, error) {
+	res, err := ec.unmarshalInputUpsertProjectInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpsertProjectResult2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐProjectResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*upsert.ProjectResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUpsertProjectResult2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐProjectResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUpsertProjectResult2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐProjectResult(ctx context.Context, sel ast.SelectionSet, v *upsert.ProjectResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpsertProjectResult!")
+		return graphql.Null
+	}
+	return ec._UpsertProjectResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUpsertProjectsPayload2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐUpsertProjectsPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpsertProjectsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpsertProjectsPayload!")
+		return graphql.Null
+	}
+	return ec._UpsertProjectsPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
@@ -25732,6 +27343,23 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOUpsertParticipantInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐParticipantᚄ(ctx context.Context, v any) ([]*upsert.Participant, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*upsert.Participant, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUpsertParticipantInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐParticipant(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

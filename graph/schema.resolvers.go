@@ -19,6 +19,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/rules"
+	"github.com/bri-tracker/bri-tracker/internal/upsert"
 )
 
 // CreatePartner is the resolver for the createPartner field.
@@ -157,6 +158,24 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateA
 // RevokeAPIKey is the resolver for the revokeApiKey field.
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id int) (*ent.APIKey, error) {
 	return apikeys.Revoke(ctx, r.client(ctx), id)
+}
+
+// UpsertProjects is the resolver for the upsertProjects field.
+func (r *mutationResolver) UpsertProjects(ctx context.Context, input []*upsert.Project) (*model.UpsertProjectsPayload, error) {
+	results, n, err := upsert.Projects(ctx, r.client(ctx), input)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpsertProjectsPayload{Created: n.Created, Updated: n.Updated, Unchanged: n.Unchanged, Results: results}, nil
+}
+
+// UpsertPartners is the resolver for the upsertPartners field.
+func (r *mutationResolver) UpsertPartners(ctx context.Context, input []*upsert.Partner) (*model.UpsertPartnersPayload, error) {
+	results, n, err := upsert.Partners(ctx, r.client(ctx), input)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpsertPartnersPayload{Created: n.Created, Updated: n.Updated, Unchanged: n.Unchanged, Results: results}, nil
 }
 
 // History is the resolver for the history field.

@@ -11,6 +11,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/internal/upsert"
 )
 
 // A new API key.
@@ -45,6 +46,30 @@ type ParticipantInput struct {
 	Role projectparticipant.Role `json:"role"`
 	// The partner's share of the project in percent, 0 to 100.
 	SharePercent *float64 `json:"sharePercent,omitempty"`
+}
+
+// What upsertPartners did.
+type UpsertPartnersPayload struct {
+	// How many items were created.
+	Created int `json:"created"`
+	// How many items were updated.
+	Updated int `json:"updated"`
+	// How many items were left unchanged.
+	Unchanged int `json:"unchanged"`
+	// One result per item, in the order sent.
+	Results []*upsert.PartnerResult `json:"results"`
+}
+
+// What upsertProjects did.
+type UpsertProjectsPayload struct {
+	// How many items were created.
+	Created int `json:"created"`
+	// How many items were updated.
+	Updated int `json:"updated"`
+	// How many items were left unchanged.
+	Unchanged int `json:"unchanged"`
+	// One result per item, in the order sent.
+	Results []*upsert.ProjectResult `json:"results"`
 }
 
 // The caller of the API.

@@ -1,0 +1,351 @@
+package upsert
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/ent/project"
+	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/internal/apperr"
+	"github.com/bri-tracker/bri-tracker/internal/scalar"
+)
+
+// Participant is a partner's part in an upserted project.
+type Participant struct {
+	Partner      PartnerRef              `json:"partner"`
+	Role         projectparticipant.Role `json:"role"`
+	SharePercent *float64                `json:"sharePercent"`
+}
+
+// Project is one project to upsert, keyed by its external reference. Fields
+// left nil keep their stored value; Participants and PolicyRefs, when given,
+// are the whole set (an empty list removes all).
+type Project struct {
+	ExternalRef     string                 `json:"externalRef"`
+	Title           string                 `json:"title"`
+	Description     *string                `json:"description"`
+	Sector          project.Sector         `json:"sector"`
+	Status          *project.Status        `json:"status"`
+	GreenCategory   *project.GreenCategory `json:"greenCategory"`
+	Amount          *scalar.Decimal        `json:"amount"`
+	Currency        *string                `json:"currency"`
+	AmountUsd       *scalar.Decimal        `json:"amountUsd"`
+	CommitmentYear  *int                   `json:"commitmentYear"`
+	SignedOn        *scalar.Date           `json:"signedOn"`
+	StartedOn       *scalar.Date           `json:"startedOn"`
+	CompletedOn     *scalar.Date           `json:"completedOn"`
+	City            *string                `json:"city"`
+	Latitude        *float64               `json:"latitude"`
+	Longitude       *float64               `json:"longitude"`
+	HostCountryCode *string                `json:"hostCountryCode"`
+	Participants    []*Participant         `json:"participants"`
+	PolicyRefs      []string               `json:"policyRefs"`
+}
+
+// ProjectResult is what happened to one item.
+type ProjectResult struct {
+	Index       int          `json:"index"`
+	ExternalRef string       `json:"externalRef"`
+	Outcome     Outcome      `json:"outcome"`
+	Project     *ent.Project `json:"project"`
+}
+
+// Projects upserts a batch of projects. Run it in a transaction: on an
+// error, roll back.
+func Projects(ctx context.Context, c *ent.Client, items []*Project) ([]*ProjectResult, Count, error) {
+	var count Count
+	if err := checkBatch(len(items)); err != nil {
+		return nil, count, err
+	}
+	var (
+		refs       []PartnerRef
+		extRefs    []string
+		policyRefs []string
+		seen       = map[string]int{}
+	)
+	for i, it := range items {
+		if it.ExternalRef == "" {
+			return nil, count, atItem(i, apperr.Invalid("externalRef", "is required: projects are upserted by it"))
+		}
+		if j, dup := seen[it.ExternalRef]; dup {
+			return nil, count, atItem(i, apperr.Invalid("externalRef", "repeats input[%d]'s %s", j, it.ExternalRef))
+		}
+		seen[it.ExternalRef] = i
+		extRefs = append(extRefs, it.ExternalRef)
+		if it.HostCountryCode != nil {
+			refs = append(refs, PartnerRef{CountryCode: it.HostCountryCode})
+		}
+		for j, p := range it.Participants {
+			if err := p.Partner.check(fmt.Sprintf("participants[%d].partner", j)); err != nil {
+				return nil, count, atItem(i, err)
+			}
+			refs = append(refs, p.Partner)
+		}
+		policyRefs = append(policyRefs, it.PolicyRefs...)
+	}
+	partners, err := loadPartners(ctx, c, refs)
+	if err != nil {
+		return nil, count, err
+	}
+	policies, err := loadPolicies(ctx, c, policyRefs)
+	if err != nil {
+		return nil, count, err
+	}
+	existing, err := c.Project.Query().
+		Where(project.ExternalRefIn(extRefs...)).
+		WithParticipations().
+		WithPolicies(func(q *ent.OpeningPolicyQuery) { q.Select("id") }).
+		All(ctx)
+	if err != nil {
+		return nil, count, fmt.Errorf("load projects: %w", err)
+	}
+	byRef := make(map[string]*ent.Project, len(existing))
+	for _, p := range existing {
+		byRef[*p.ExternalRef] = p
+	}
+
+	results := make([]*ProjectResult, len(items))
+	for i, it := range items {
+		res, err := resolveRefs(it, partners, policies)
+		if err != nil {
+			return nil, count, atItem(i, err)
+		}
+		p, outcome, err := upsertProject(ctx, c, it, res, byRef[it.ExternalRef])
+		if err != nil {
+			return nil, count, atItem(i, err)
+		}
+		count.add(outcome)
+		results[i] = &ProjectResult{Index: i, ExternalRef: it.ExternalRef, Outcome: outcome, Project: p}
+	}
+	return results, count, nil
+}
+
+// resolved are an item's references turned into ids.
+type resolved struct {
+	hostID       *int
+	participants map[int]*Participant // by partner id
+	policyIDs    []int
+}
+
+func resolveRefs(it *Project, partners *partnerIndex, policies map[string]int) (*resolved, error) {
+	r := &resolved{}
+	if it.HostCountryCode != nil {
+		host, err := partners.find(PartnerRef{CountryCode: it.HostCountryCode}, "hostCountryCode")
+		if err != nil {
+			return nil, err
+		}
+		r.hostID = &host.ID
+	}
+	if it.Participants != nil {
+		r.participants = map[int]*Participant{}
+		for j, p := range it.Participants {
+			field := fmt.Sprintf("participants[%d].partner", j)
+			found, err := partners.find(p.Partner, field)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := r.participants[found.ID]; dup {
+				return nil, apperr.Invalid(field, "names %s twice: a partner takes part in a project once", p.Partner)
+			}
+			r.participants[found.ID] = p
+		}
+	}
+	if it.PolicyRefs != nil {
+		r.policyIDs = []int{}
+		for j, ref := range it.PolicyRefs {
+			id, ok := policies[ref]
+			if !ok {
+				return nil, apperr.Missing(fmt.Sprintf("policyRefs[%d]", j), "no policy has externalRef %s", ref)
+			}
+			if !slices.Contains(r.policyIDs, id) {
+				r.policyIDs = append(r.policyIDs, id)
+			}
+		}
+	}
+	return r, nil
+}
+
+func upsertProject(ctx context.Context, c *ent.Client, it *Project, r *resolved, p *ent.Project) (*ent.Project, Outcome, error) {
+	if p == nil {
+		created, err := c.Project.Create().
+			SetExternalRef(it.ExternalRef).
+			SetTitle(it.Title).
+			SetSector(it.Sector).
+			SetNillableDescription(it.Description).
+			SetNillableStatus(it.Status).
+			SetNillableGreenCategory(it.GreenCategory).
+			SetNillableAmount(it.Amount).
+			SetNillableCurrency(it.Currency).
+			SetNillableAmountUsd(it.AmountUsd).
+			SetNillableCommitmentYear(it.CommitmentYear).
+			SetNillableSignedOn(it.SignedOn).
+			SetNillableStartedOn(it.StartedOn).
+			SetNillableCompletedOn(it.CompletedOn).
+			SetNillableCity(it.City).
+			SetNillableLatitude(it.Latitude).
+			SetNillableLongitude(it.Longitude).
+			SetNillableHostCountryID(r.hostID).
+			AddPolicyIDs(r.policyIDs...).
+			Save(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := addParticipants(ctx, c, created.ID, r.participants); err != nil {
+			return nil, "", err
+		}
+		return created, Created, nil
+	}
+
+	u := c.Project.UpdateOneID(p.ID)
+	changed := false
+	if it.Title != p.Title {
+		u.SetTitle(it.Title)
+		changed = true
+	}
+	if it.Sector != p.Sector {
+		u.SetSector(it.Sector)
+		changed = true
+	}
+	changed = setIf(it.Description, p.Description, u.SetDescription) || changed
+	changed = setIf(it.Status, &p.Status, u.SetStatus) || changed
+	changed = setIf(it.GreenCategory, &p.GreenCategory, u.SetGreenCategory) || changed
+	changed = setDecimal(it.Amount, p.Amount, u.SetAmount) || changed
+	changed = setIf(it.Currency, p.Currency, u.SetCurrency) || changed
+	changed = setDecimal(it.AmountUsd, p.AmountUsd, u.SetAmountUsd) || changed
+	changed = setIf(it.CommitmentYear, p.CommitmentYear, u.SetCommitmentYear) || changed
+	changed = setIf(it.SignedOn, p.SignedOn, u.SetSignedOn) || changed
+	changed = setIf(it.StartedOn, p.StartedOn, u.SetStartedOn) || changed
+	changed = setIf(it.CompletedOn, p.CompletedOn, u.SetCompletedOn) || changed
+	changed = setIf(it.City, p.City, u.SetCity) || changed
+	changed = setIf(it.Latitude, p.Latitude, u.SetLatitude) || changed
+	changed = setIf(it.Longitude, p.Longitude, u.SetLongitude) || changed
+	changed = setIf(r.hostID, p.HostCountryID, u.SetHostCountryID) || changed
+	if r.policyIDs != nil {
+		var have []int
+		for _, pol := range p.Edges.Policies {
+			have = append(have, pol.ID)
+		}
+		add, remove := diff(r.policyIDs, have)
+		if len(add)+len(remove) > 0 {
+			u.AddPolicyIDs(add...).RemovePolicyIDs(remove...)
+			changed = true
+		}
+	}
+	participantsChanged := r.participants != nil && !sameParticipants(r.participants, p.Edges.Participations)
+	if !changed && !participantsChanged {
+		return p, Unchanged, nil
+	}
+	if changed {
+		var err error
+		if p, err = u.Save(ctx); err != nil {
+			return nil, "", err
+		}
+	}
+	if participantsChanged {
+		if err := replaceParticipants(ctx, c, p.ID, r.participants); err != nil {
+			return nil, "", err
+		}
+	}
+	return p, Updated, nil
+}
+
+func setDecimal[B any](want, have *scalar.Decimal, set func(scalar.Decimal) B) bool {
+	if want == nil || (have != nil && want.Equal(have.Decimal)) {
+		return false
+	}
+	set(*want)
+	return true
+}
+
+// diff returns what to add to have and remove from it to get want.
+func diff(want, have []int) (add, remove []int) {
+	for _, id := range want {
+		if !slices.Contains(have, id) {
+			add = append(add, id)
+		}
+	}
+	for _, id := range have {
+		if !slices.Contains(want, id) {
+			remove = append(remove, id)
+		}
+	}
+	return add, remove
+}
+
+func sameParticipants(want map[int]*Participant, have []*ent.ProjectParticipant) bool {
+	if len(want) != len(have) {
+		return false
+	}
+	for _, h := range have {
+		w, ok := want[h.PartnerID]
+		if !ok || w.Role != h.Role || !sameFloat(w.SharePercent, h.SharePercent) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameFloat(a, b *float64) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+// replaceParticipants makes the project's participants exactly want.
+func replaceParticipants(ctx context.Context, c *ent.Client, projectID int, want map[int]*Participant) error {
+	have, err := c.ProjectParticipant.Query().Where(projectparticipant.ProjectID(projectID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	keep := map[int]*Participant{}
+	for _, h := range have {
+		w, ok := want[h.PartnerID]
+		switch {
+		case !ok:
+			if err := c.ProjectParticipant.DeleteOne(h).Exec(ctx); err != nil {
+				return err
+			}
+		case w.Role != h.Role || !sameFloat(w.SharePercent, h.SharePercent):
+			u := c.ProjectParticipant.UpdateOne(h).SetRole(w.Role)
+			if w.SharePercent != nil {
+				u.SetSharePercent(*w.SharePercent)
+			} else {
+				u.ClearSharePercent()
+			}
+			if err := u.Exec(ctx); err != nil {
+				return err
+			}
+			keep[h.PartnerID] = w
+		default:
+			keep[h.PartnerID] = w
+		}
+	}
+	add := map[int]*Participant{}
+	for id, w := range want {
+		if _, ok := keep[id]; !ok {
+			add[id] = w
+		}
+	}
+	return addParticipants(ctx, c, projectID, add)
+}
+
+func addParticipants(ctx context.Context, c *ent.Client, projectID int, ps map[int]*Participant) error {
+	ids := make([]int, 0, len(ps))
+	for id := range ps {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // deterministic order: same call, same rows
+	for _, id := range ids {
+		p := ps[id]
+		err := c.ProjectParticipant.Create().
+			SetProjectID(projectID).
+			SetPartnerID(id).
+			SetRole(p.Role).
+			SetNillableSharePercent(p.SharePercent).
+			Exec(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+// Package upsert writes batches of partners and projects keyed by outside
+// identifiers, idempotently: each item is created when its key is new,
+// updated when it differs from what is stored, and left alone when it does
+// not. The GraphQL upsert mutations and the importer both use it; every
+// write goes through ent, so the domain rules, permissions and audit history
+// apply as to any other write.
+package upsert
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/apperr"
+)
+
+// MaxBatch is the most items one call takes.
+const MaxBatch = 1000
+
+// Outcome says what an upsert did to one item.
+type Outcome string
+
+// The outcomes.
+const (
+	Created   Outcome = "CREATED"
+	Updated   Outcome = "UPDATED"
+	Unchanged Outcome = "UNCHANGED"
+)
+
+// Count tallies outcomes.
+type Count struct {
+	Created, Updated, Unchanged int
+}
+
+func (c *Count) add(o Outcome) {
+	switch o {
+	case Created:
+		c.Created++
+	case Updated:
+		c.Updated++
+	default:
+		c.Unchanged++
+	}
+}
+
+// atItem names the batch item an error concerns: a field error of item 3
+// becomes one of `input[3].field`.
+func atItem(i int, err error) error {
+	if err == nil {
+		return nil
+	}
+	prefix := fmt.Sprintf("input[%d]", i)
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		c := *ae
+		if c.Field != "" {
+			c.Field = prefix + "." + c.Field
+		} else {
+			c.Field = prefix
+		}
+		return &c
+	}
+	var ve *ent.ValidationError
+	if errors.As(err, &ve) {
+		inner := errors.Unwrap(errors.Unwrap(ve))
+		if inner == nil {
+			inner = ve
+		}
+		msg := inner.Error()
+		if msg == "value is less than the required length" {
+			msg = "must not be empty"
+		}
+		return &apperr.Error{Code: apperr.BadUserInput, Field: prefix + "." + lowerCamel(ve.Name), Message: msg, Cause: err}
+	}
+	return fmt.Errorf("%s: %w", prefix, err)
+}
+
+func checkBatch(n int) error {
+	switch {
+	case n == 0:
+		return apperr.Invalid("input", "is empty: send 1 to %d items", MaxBatch)
+	case n > MaxBatch:
+		return apperr.Invalid("input", "has %d items; at most %d a call", n, MaxBatch)
+	}
+	return nil
+}
+
+func lowerCamel(s string) string {
+	out := make([]byte, 0, len(s))
+	up := false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '_':
+			up = true
+		case up:
+			out = append(out, s[i]-'a'+'A')
+			up = false
+		default:
+			out = append(out, s[i])
+		}
+	}
+	return string(out)
+}
