@@ -165,4 +165,3 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 }
-

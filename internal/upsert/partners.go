@@ -158,4 +158,3 @@ func stripDot(err error) error {
 	}
 	return err
 }
-
