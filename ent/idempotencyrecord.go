@@ -27,6 +27,8 @@ type IdempotencyRecord struct {
 	Status *int `json:"status,omitempty"`
 	// The response body.
 	Response *[]byte `json:"response,omitempty"`
+	// The response's Content-Type.
+	ContentType string `json:"content_type,omitempty"`
 	// When the request came in; records are kept at least 24 hours.
 	CreatedAt    time.Time `json:"created_at,omitempty"`
 	selectValues sql.SelectValues
@@ -41,7 +43,7 @@ func (*IdempotencyRecord) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case idempotencyrecord.FieldID, idempotencyrecord.FieldStatus:
 			values[i] = new(sql.NullInt64)
-		case idempotencyrecord.FieldScope, idempotencyrecord.FieldKey, idempotencyrecord.FieldRequestHash:
+		case idempotencyrecord.FieldScope, idempotencyrecord.FieldKey, idempotencyrecord.FieldRequestHash, idempotencyrecord.FieldContentType:
 			values[i] = new(sql.NullString)
 		case idempotencyrecord.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -96,6 +98,12 @@ func (_m *IdempotencyRecord) assignValues(columns []string, values []any) error 
 				return fmt.Errorf("unexpected type %T for field response", values[i])
 			} else if value != nil {
 				_m.Response = value
+			}
+		case idempotencyrecord.FieldContentType:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field content_type", values[i])
+			} else if value.Valid {
+				_m.ContentType = value.String
 			}
 		case idempotencyrecord.FieldCreatedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -157,6 +165,9 @@ func (_m *IdempotencyRecord) String() string {
 		builder.WriteString("response=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("content_type=")
+	builder.WriteString(_m.ContentType)
 	builder.WriteString(", ")
 	builder.WriteString("created_at=")
 	builder.WriteString(_m.CreatedAt.Format(time.ANSIC))

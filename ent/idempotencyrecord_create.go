@@ -60,6 +60,20 @@ func (_c *IdempotencyRecordCreate) SetResponse(v []byte) *IdempotencyRecordCreat
 	return _c
 }
 
+// SetContentType sets the "content_type" field.
+func (_c *IdempotencyRecordCreate) SetContentType(v string) *IdempotencyRecordCreate {
+	_c.mutation.SetContentType(v)
+	return _c
+}
+
+// SetNillableContentType sets the "content_type" field if the given value is not nil.
+func (_c *IdempotencyRecordCreate) SetNillableContentType(v *string) *IdempotencyRecordCreate {
+	if v != nil {
+		_c.SetContentType(*v)
+	}
+	return _c
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (_c *IdempotencyRecordCreate) SetCreatedAt(v time.Time) *IdempotencyRecordCreate {
 	_c.mutation.SetCreatedAt(v)
@@ -187,6 +201,10 @@ func (_c *IdempotencyRecordCreate) createSpec() (*IdempotencyRecord, *sqlgraph.C
 		_spec.SetField(idempotencyrecord.FieldResponse, field.TypeBytes, value)
 		_node.Response = &value
 	}
+	if value, ok := _c.mutation.ContentType(); ok {
+		_spec.SetField(idempotencyrecord.FieldContentType, field.TypeString, value)
+		_node.ContentType = value
+	}
 	if value, ok := _c.mutation.CreatedAt(); ok {
 		_spec.SetField(idempotencyrecord.FieldCreatedAt, field.TypeTime, value)
 		_node.CreatedAt = value
@@ -282,6 +300,24 @@ func (u *IdempotencyRecordUpsert) UpdateResponse() *IdempotencyRecordUpsert {
 // ClearResponse clears the value of the "response" field.
 func (u *IdempotencyRecordUpsert) ClearResponse() *IdempotencyRecordUpsert {
 	u.SetNull(idempotencyrecord.FieldResponse)
+	return u
+}
+
+// SetContentType sets the "content_type" field.
+func (u *IdempotencyRecordUpsert) SetContentType(v string) *IdempotencyRecordUpsert {
+	u.Set(idempotencyrecord.FieldContentType, v)
+	return u
+}
+
+// UpdateContentType sets the "content_type" field to the value that was provided on create.
+func (u *IdempotencyRecordUpsert) UpdateContentType() *IdempotencyRecordUpsert {
+	u.SetExcluded(idempotencyrecord.FieldContentType)
+	return u
+}
+
+// ClearContentType clears the value of the "content_type" field.
+func (u *IdempotencyRecordUpsert) ClearContentType() *IdempotencyRecordUpsert {
+	u.SetNull(idempotencyrecord.FieldContentType)
 	return u
 }
 
@@ -385,6 +421,27 @@ func (u *IdempotencyRecordUpsertOne) UpdateResponse() *IdempotencyRecordUpsertOn
 func (u *IdempotencyRecordUpsertOne) ClearResponse() *IdempotencyRecordUpsertOne {
 	return u.Update(func(s *IdempotencyRecordUpsert) {
 		s.ClearResponse()
+	})
+}
+
+// SetContentType sets the "content_type" field.
+func (u *IdempotencyRecordUpsertOne) SetContentType(v string) *IdempotencyRecordUpsertOne {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.SetContentType(v)
+	})
+}
+
+// UpdateContentType sets the "content_type" field to the value that was provided on create.
+func (u *IdempotencyRecordUpsertOne) UpdateContentType() *IdempotencyRecordUpsertOne {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.UpdateContentType()
+	})
+}
+
+// ClearContentType clears the value of the "content_type" field.
+func (u *IdempotencyRecordUpsertOne) ClearContentType() *IdempotencyRecordUpsertOne {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.ClearContentType()
 	})
 }
 
@@ -654,6 +711,27 @@ func (u *IdempotencyRecordUpsertBulk) UpdateResponse() *IdempotencyRecordUpsertB
 func (u *IdempotencyRecordUpsertBulk) ClearResponse() *IdempotencyRecordUpsertBulk {
 	return u.Update(func(s *IdempotencyRecordUpsert) {
 		s.ClearResponse()
+	})
+}
+
+// SetContentType sets the "content_type" field.
+func (u *IdempotencyRecordUpsertBulk) SetContentType(v string) *IdempotencyRecordUpsertBulk {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.SetContentType(v)
+	})
+}
+
+// UpdateContentType sets the "content_type" field to the value that was provided on create.
+func (u *IdempotencyRecordUpsertBulk) UpdateContentType() *IdempotencyRecordUpsertBulk {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.UpdateContentType()
+	})
+}
+
+// ClearContentType clears the value of the "content_type" field.
+func (u *IdempotencyRecordUpsertBulk) ClearContentType() *IdempotencyRecordUpsertBulk {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.ClearContentType()
 	})
 }
 

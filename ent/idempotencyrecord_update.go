@@ -67,6 +67,26 @@ func (_u *IdempotencyRecordUpdate) ClearResponse() *IdempotencyRecordUpdate {
 	return _u
 }
 
+// SetContentType sets the "content_type" field.
+func (_u *IdempotencyRecordUpdate) SetContentType(v string) *IdempotencyRecordUpdate {
+	_u.mutation.SetContentType(v)
+	return _u
+}
+
+// SetNillableContentType sets the "content_type" field if the given value is not nil.
+func (_u *IdempotencyRecordUpdate) SetNillableContentType(v *string) *IdempotencyRecordUpdate {
+	if v != nil {
+		_u.SetContentType(*v)
+	}
+	return _u
+}
+
+// ClearContentType clears the value of the "content_type" field.
+func (_u *IdempotencyRecordUpdate) ClearContentType() *IdempotencyRecordUpdate {
+	_u.mutation.ClearContentType()
+	return _u
+}
+
 // Mutation returns the IdempotencyRecordMutation object of the builder.
 func (_u *IdempotencyRecordUpdate) Mutation() *IdempotencyRecordMutation {
 	return _u.mutation
@@ -129,6 +149,12 @@ func (_u *IdempotencyRecordUpdate) sqlSave(ctx context.Context) (_node int, err 
 	if _u.mutation.ResponseCleared() {
 		_spec.ClearField(idempotencyrecord.FieldResponse, field.TypeBytes)
 	}
+	if value, ok := _u.mutation.ContentType(); ok {
+		_spec.SetField(idempotencyrecord.FieldContentType, field.TypeString, value)
+	}
+	if _u.mutation.ContentTypeCleared() {
+		_spec.ClearField(idempotencyrecord.FieldContentType, field.TypeString)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -187,6 +213,26 @@ func (_u *IdempotencyRecordUpdateOne) SetResponse(v []byte) *IdempotencyRecordUp
 // ClearResponse clears the value of the "response" field.
 func (_u *IdempotencyRecordUpdateOne) ClearResponse() *IdempotencyRecordUpdateOne {
 	_u.mutation.ClearResponse()
+	return _u
+}
+
+// SetContentType sets the "content_type" field.
+func (_u *IdempotencyRecordUpdateOne) SetContentType(v string) *IdempotencyRecordUpdateOne {
+	_u.mutation.SetContentType(v)
+	return _u
+}
+
+// SetNillableContentType sets the "content_type" field if the given value is not nil.
+func (_u *IdempotencyRecordUpdateOne) SetNillableContentType(v *string) *IdempotencyRecordUpdateOne {
+	if v != nil {
+		_u.SetContentType(*v)
+	}
+	return _u
+}
+
+// ClearContentType clears the value of the "content_type" field.
+func (_u *IdempotencyRecordUpdateOne) ClearContentType() *IdempotencyRecordUpdateOne {
+	_u.mutation.ClearContentType()
 	return _u
 }
 
@@ -281,6 +327,12 @@ func (_u *IdempotencyRecordUpdateOne) sqlSave(ctx context.Context) (_node *Idemp
 	}
 	if _u.mutation.ResponseCleared() {
 		_spec.ClearField(idempotencyrecord.FieldResponse, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.ContentType(); ok {
+		_spec.SetField(idempotencyrecord.FieldContentType, field.TypeString, value)
+	}
+	if _u.mutation.ContentTypeCleared() {
+		_spec.ClearField(idempotencyrecord.FieldContentType, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &IdempotencyRecord{config: _u.config}

@@ -1686,6 +1686,7 @@ type IdempotencyRecordMutation struct {
 	status        *int
 	addstatus     *int
 	response      *[]byte
+	content_type  *string
 	created_at    *time.Time
 	clearedFields map[string]struct{}
 	done          bool
@@ -2018,6 +2019,55 @@ func (m *IdempotencyRecordMutation) ResetResponse() {
 	delete(m.clearedFields, idempotencyrecord.FieldResponse)
 }
 
+// SetContentType sets the "content_type" field.
+func (m *IdempotencyRecordMutation) SetContentType(s string) {
+	m.content_type = &s
+}
+
+// ContentType returns the value of the "content_type" field in the mutation.
+func (m *IdempotencyRecordMutation) ContentType() (r string, exists bool) {
+	v := m.content_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentType returns the old "content_type" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldContentType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentType: %w", err)
+	}
+	return oldValue.ContentType, nil
+}
+
+// ClearContentType clears the value of the "content_type" field.
+func (m *IdempotencyRecordMutation) ClearContentType() {
+	m.content_type = nil
+	m.clearedFields[idempotencyrecord.FieldContentType] = struct{}{}
+}
+
+// ContentTypeCleared returns if the "content_type" field was cleared in this mutation.
+func (m *IdempotencyRecordMutation) ContentTypeCleared() bool {
+	_, ok := m.clearedFields[idempotencyrecord.FieldContentType]
+	return ok
+}
+
+// ResetContentType resets all changes to the "content_type" field.
+func (m *IdempotencyRecordMutation) ResetContentType() {
+	m.content_type = nil
+	delete(m.clearedFields, idempotencyrecord.FieldContentType)
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (m *IdempotencyRecordMutation) SetCreatedAt(t time.Time) {
 	m.created_at = &t
@@ -2088,7 +2138,7 @@ func (m *IdempotencyRecordMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IdempotencyRecordMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.scope != nil {
 		fields = append(fields, idempotencyrecord.FieldScope)
 	}
@@ -2103,6 +2153,9 @@ func (m *IdempotencyRecordMutation) Fields() []string {
 	}
 	if m.response != nil {
 		fields = append(fields, idempotencyrecord.FieldResponse)
+	}
+	if m.content_type != nil {
+		fields = append(fields, idempotencyrecord.FieldContentType)
 	}
 	if m.created_at != nil {
 		fields = append(fields, idempotencyrecord.FieldCreatedAt)
@@ -2125,6 +2178,8 @@ func (m *IdempotencyRecordMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case idempotencyrecord.FieldResponse:
 		return m.Response()
+	case idempotencyrecord.FieldContentType:
+		return m.ContentType()
 	case idempotencyrecord.FieldCreatedAt:
 		return m.CreatedAt()
 	}
@@ -2146,6 +2201,8 @@ func (m *IdempotencyRecordMutation) OldField(ctx context.Context, name string) (
 		return m.OldStatus(ctx)
 	case idempotencyrecord.FieldResponse:
 		return m.OldResponse(ctx)
+	case idempotencyrecord.FieldContentType:
+		return m.OldContentType(ctx)
 	case idempotencyrecord.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
 	}
@@ -2191,6 +2248,13 @@ func (m *IdempotencyRecordMutation) SetField(name string, value ent.Value) error
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetResponse(v)
+		return nil
+	case idempotencyrecord.FieldContentType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentType(v)
 		return nil
 	case idempotencyrecord.FieldCreatedAt:
 		v, ok := value.(time.Time)
@@ -2250,6 +2314,9 @@ func (m *IdempotencyRecordMutation) ClearedFields() []string {
 	if m.FieldCleared(idempotencyrecord.FieldResponse) {
 		fields = append(fields, idempotencyrecord.FieldResponse)
 	}
+	if m.FieldCleared(idempotencyrecord.FieldContentType) {
+		fields = append(fields, idempotencyrecord.FieldContentType)
+	}
 	return fields
 }
 
@@ -2269,6 +2336,9 @@ func (m *IdempotencyRecordMutation) ClearField(name string) error {
 		return nil
 	case idempotencyrecord.FieldResponse:
 		m.ClearResponse()
+		return nil
+	case idempotencyrecord.FieldContentType:
+		m.ClearContentType()
 		return nil
 	}
 	return fmt.Errorf("unknown IdempotencyRecord nullable field %s", name)
@@ -2292,6 +2362,9 @@ func (m *IdempotencyRecordMutation) ResetField(name string) error {
 		return nil
 	case idempotencyrecord.FieldResponse:
 		m.ResetResponse()
+		return nil
+	case idempotencyrecord.FieldContentType:
+		m.ResetContentType()
 		return nil
 	case idempotencyrecord.FieldCreatedAt:
 		m.ResetCreatedAt()

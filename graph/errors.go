@@ -19,6 +19,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
+	"github.com/bri-tracker/bri-tracker/internal/txretry"
 )
 
 // PresentError turns any error into what the client may see: a message, a
@@ -53,6 +54,10 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			for k, v := range appErr.Extensions {
 				gqlErr.Extensions[k] = v
 			}
+		case txretry.Note(ctx, err):
+			gqlErr.Message = "the write collided with a concurrent one and was rolled back: send it again"
+			gqlErr.Extensions["code"] = string(apperr.Conflict)
+			gqlErr.Extensions["retryable"] = true
 		case errors.Is(err, context.DeadlineExceeded) || isStatementTimeout(err):
 			gqlErr.Message = "the request took too long and was stopped"
 			gqlErr.Extensions["code"] = CodeRequestTimeout

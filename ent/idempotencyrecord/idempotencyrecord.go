@@ -24,6 +24,8 @@ const (
 	FieldStatus = "status"
 	// FieldResponse holds the string denoting the response field in the database.
 	FieldResponse = "response"
+	// FieldContentType holds the string denoting the content_type field in the database.
+	FieldContentType = "content_type"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
 	FieldCreatedAt = "created_at"
 	// Table holds the table name of the idempotencyrecord in the database.
@@ -38,6 +40,7 @@ var Columns = []string{
 	FieldRequestHash,
 	FieldStatus,
 	FieldResponse,
+	FieldContentType,
 	FieldCreatedAt,
 }
 
@@ -91,6 +94,11 @@ func ByRequestHash(opts ...sql.OrderTermOption) OrderOption {
 // ByStatus orders the results by the status field.
 func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByContentType orders the results by the content_type field.
+func ByContentType(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldContentType, opts...).ToFunc()
 }
 
 // ByCreatedAt orders the results by the created_at field.

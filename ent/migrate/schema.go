@@ -78,6 +78,7 @@ var (
 		{Name: "request_hash", Type: field.TypeString},
 		{Name: "status", Type: field.TypeInt, Nullable: true},
 		{Name: "response", Type: field.TypeBytes, Nullable: true},
+		{Name: "content_type", Type: field.TypeString, Nullable: true},
 		{Name: "created_at", Type: field.TypeTime},
 	}
 	// IdempotencyRecordsTable holds the schema information for the "idempotency_records" table.
@@ -94,7 +95,7 @@ var (
 			{
 				Name:    "idempotencyrecord_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{IdempotencyRecordsColumns[6]},
+				Columns: []*schema.Column{IdempotencyRecordsColumns[7]},
 			},
 		},
 	}

@@ -90,7 +90,7 @@ func init() {
 	// idempotencyrecord.KeyValidator is a validator for the "key" field. It is called by the builders before save.
 	idempotencyrecord.KeyValidator = idempotencyrecordDescKey.Validators[0].(func(string) error)
 	// idempotencyrecordDescCreatedAt is the schema descriptor for created_at field.
-	idempotencyrecordDescCreatedAt := idempotencyrecordFields[5].Descriptor()
+	idempotencyrecordDescCreatedAt := idempotencyrecordFields[6].Descriptor()
 	// idempotencyrecord.DefaultCreatedAt holds the default value on creation for the created_at field.
 	idempotencyrecord.DefaultCreatedAt = idempotencyrecordDescCreatedAt.Default.(func() time.Time)
 	openingpolicyMixin := schema.OpeningPolicy{}.Mixin()

@@ -40,6 +40,8 @@ func (IdempotencyRecord) Fields() []ent.Field {
 			Comment("The response's HTTP status; empty while the request runs."),
 		field.Bytes("response").Optional().Nillable().
 			Comment("The response body."),
+		field.String("content_type").Optional().
+			Comment("The response's Content-Type."),
 		field.Time("created_at").Default(time.Now).Immutable().
 			Comment("When the request came in; records are kept at least 24 hours."),
 	}

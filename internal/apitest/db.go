@@ -75,7 +75,20 @@ func Each(t *testing.T, fn func(t *testing.T, db *DB)) {
 // OpenSQLite opens a fresh SQLite database in a temporary directory.
 func OpenSQLite(t testing.TB) *DB {
 	t.Helper()
-	return open(t, store.Config{SQLitePath: filepath.Join(t.TempDir(), "test.db")})
+	return OpenSQLiteFile(t, filepath.Join(t.TempDir(), "test.db"))
+}
+
+// OpenSQLiteFile opens the SQLite database at path.
+func OpenSQLiteFile(t testing.TB, path string) *DB {
+	t.Helper()
+	return open(t, store.Config{SQLitePath: path})
+}
+
+// OpenPostgresURL opens the PostgreSQL database at url (from PostgresURL,
+// with parameters of the test's own).
+func OpenPostgresURL(t testing.TB, url string) *DB {
+	t.Helper()
+	return open(t, store.Config{DatabaseURL: url, MaxOpenConns: 20})
 }
 
 // OpenPostgres opens a fresh schema of its own in the test PostgreSQL

@@ -63,25 +63,34 @@ func withTimeout(next http.Handler, d time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
-		held := &heldResponse{header: http.Header{}, status: http.StatusOK}
+		held := newHeld()
 		next.ServeHTTP(held, r.WithContext(ctx))
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			writeError(w, http.StatusServiceUnavailable, "REQUEST_TIMEOUT", "the request took too long and was stopped")
 			return
 		}
-		for k, v := range held.header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(held.status)
-		_, _ = w.Write(held.body.Bytes())
+		held.send(w)
 	})
 }
 
-// heldResponse keeps a response until withTimeout sends it.
+// heldResponse keeps a response until it is sent, replaced or dropped.
 type heldResponse struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+}
+
+func newHeld() *heldResponse {
+	return &heldResponse{header: http.Header{}, status: http.StatusOK}
+}
+
+// send writes the held response to w.
+func (h *heldResponse) send(w http.ResponseWriter) {
+	for k, v := range h.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(h.status)
+	_, _ = w.Write(h.body.Bytes())
 }
 
 func (h *heldResponse) Header() http.Header         { return h.header }

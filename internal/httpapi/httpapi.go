@@ -48,6 +48,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// RequestTimeout bounds the time a request may take.
 	RequestTimeout time.Duration
+	// WriteAttempts is how many times a request runs when its transaction
+	// meets a serialization failure or deadlock (1: no retry).
+	WriteAttempts int
 	// RatePerIP and RatePerKey are requests a second allowed per client
 	// address and per API key (bursts of twice that); 0 turns a limit off.
 	RatePerIP, RatePerKey float64
@@ -68,6 +71,7 @@ func Defaults(client *ent.Client) Options {
 		ParserTokenLimit: 10000,
 		MaxBodyBytes:     1 << 20,
 		RequestTimeout:   15 * time.Second,
+		WriteAttempts:    4,
 	}
 }
 
@@ -104,7 +108,9 @@ func New(o Options) (http.Handler, error) {
 	gql.SetRecoverFunc(graph.Recover(o.Logger))
 
 	var endpoint http.Handler = gql
+	endpoint = retryConflicts(endpoint, o.WriteAttempts)
 	endpoint = withTimeout(endpoint, o.RequestTimeout)
+	endpoint = idempotency(o.Client, o.Logger, endpoint)
 	endpoint = limitBody(endpoint, o.MaxBodyBytes)
 	endpoint = methodAndMediaType(endpoint)
 	endpoint = rateLimit(endpoint, ratelimit.New(o.RatePerKey, int(2*o.RatePerKey)), byKey)
