@@ -2,11 +2,14 @@ package main
 
 import (
 	"flag"
+
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/graph"
@@ -153,8 +156,8 @@ func (c config) store() store.Config {
 }
 
 // handlerOptions are the HTTP handler's options for this configuration.
-func (c config) handlerOptions(client *ent.Client) httpapi.Options {
-	o := httpapi.Defaults(client)
+func (c config) handlerOptions(client *ent.Client, drv dialect.Driver) httpapi.Options {
+	o := httpapi.Defaults(client, drv)
 	o.CORSOrigins = c.CORSOrigins
 	o.Playground = c.Playground
 	o.PublicRead = c.PublicRead

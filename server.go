@@ -68,7 +68,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		}
 	}
 
-	opts := cfg.handlerOptions(client)
+	opts := cfg.handlerOptions(client, db.Driver())
 	opts.Logger = logger
 	h, err := httpapi.New(opts)
 	if err != nil {

@@ -343,13 +343,13 @@ func TestParseConfig(t *testing.T) {
 		if err != nil || !c2.Production || c2.Playground != c.playground {
 			t.Fatalf("%v %v: %+v %v", c.args, c.env, c2, err)
 		}
-		o := c2.handlerOptions(nil)
+		o := c2.handlerOptions(nil, nil)
 		if o.Introspection || o.Suggestions || o.Playground != c.playground {
 			t.Fatalf("production options: %+v", o)
 		}
 	}
 	dev, _ := parseConfig(nil, env(nil))
-	if o := dev.handlerOptions(nil); !o.Introspection || !o.Suggestions || !o.Playground {
+	if o := dev.handlerOptions(nil, nil); !o.Introspection || !o.Suggestions || !o.Playground {
 		t.Fatalf("development options: %+v", o)
 	}
 	if _, err := parseConfig([]string{"--env", "staging"}, env(nil)); err == nil {
@@ -359,7 +359,7 @@ func TestParseConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := limits.handlerOptions(nil)
+	o := limits.handlerOptions(nil, nil)
 	if o.QueryLimits.MaxDepth != 7 || o.QueryLimits.MaxAliases != 12 || o.MaxBodyBytes != 2048 || o.RequestTimeout != 3*time.Second || o.RatePerKey != 3.5 || o.RatePerIP != 50 {
 		t.Fatalf("limits: %+v", o)
 	}

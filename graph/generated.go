@@ -27,6 +27,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/audit"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
+	"github.com/bri-tracker/bri-tracker/internal/stats"
 	"github.com/bri-tracker/bri-tracker/internal/upsert"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -156,6 +157,7 @@ type ComplexityRoot struct {
 		Name           func(childComplexity int) int
 		Participations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectParticipantOrder, where *ent.ProjectParticipantWhereInput) int
 		Policies       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) int
+		ProjectStats   func(childComplexity int, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) int
 		Projects       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		Region         func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
@@ -187,6 +189,7 @@ type ComplexityRoot struct {
 		IssuingAuthority func(childComplexity int) int
 		Level            func(childComplexity int) int
 		Partners         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) int
+		ProjectStats     func(childComplexity int, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) int
 		Projects         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		Status           func(childComplexity int) int
 		Summary          func(childComplexity int) int
@@ -271,15 +274,42 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProjectStats struct {
+		Groups func(childComplexity int) int
+		Total  func(childComplexity int) int
+	}
+
+	ProjectStatsGroup struct {
+		Avg             func(childComplexity int) int
+		Count           func(childComplexity int) int
+		CountWithAmount func(childComplexity int) int
+		Key             func(childComplexity int) int
+		Max             func(childComplexity int) int
+		Min             func(childComplexity int) int
+		Sum             func(childComplexity int) int
+	}
+
+	ProjectStatsKey struct {
+		CommitmentYear  func(childComplexity int) int
+		GreenCategory   func(childComplexity int) int
+		HostCountry     func(childComplexity int) int
+		Participant     func(childComplexity int) int
+		ParticipantRole func(childComplexity int) int
+		Region          func(childComplexity int) int
+		Sector          func(childComplexity int) int
+		Status          func(childComplexity int) int
+	}
+
 	Query struct {
-		APIKeys     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ApiKeyOrder, where *ent.ApiKeyWhereInput) int
-		AuditEvents func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		Me          func(childComplexity int) int
-		Node        func(childComplexity int, id int) int
-		Nodes       func(childComplexity int, ids []int) int
-		Partners    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) int
-		Policies    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) int
-		Projects    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		APIKeys      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ApiKeyOrder, where *ent.ApiKeyWhereInput) int
+		AuditEvents  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		Me           func(childComplexity int) int
+		Node         func(childComplexity int, id int) int
+		Nodes        func(childComplexity int, ids []int) int
+		Partners     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) int
+		Policies     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) int
+		ProjectStats func(childComplexity int, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) int
+		Projects     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 	}
 
 	UpsertPartnerResult struct {
@@ -341,9 +371,11 @@ type MutationResolver interface {
 }
 type PartnerResolver interface {
 	History(ctx context.Context, obj *ent.Partner, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
+	ProjectStats(ctx context.Context, obj *ent.Partner, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error)
 }
 type PolicyResolver interface {
 	History(ctx context.Context, obj *ent.OpeningPolicy, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
+	ProjectStats(ctx context.Context, obj *ent.OpeningPolicy, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error)
 }
 type ProjectResolver interface {
 	History(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
@@ -357,6 +389,7 @@ type QueryResolver interface {
 	Partners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) (*ent.PartnerConnection, error)
 	Projects(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error)
 	Me(ctx context.Context) (*model.Viewer, error)
+	ProjectStats(ctx context.Context, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -902,6 +935,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.Policies(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PolicyOrder), args["where"].(*ent.PolicyWhereInput)), true
+	case "Partner.projectStats":
+		if e.ComplexityRoot.Partner.ProjectStats == nil {
+			break
+		}
+
+		args, err := ec.field_Partner_projectStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Partner.ProjectStats(childComplexity, args["where"].(*ent.ProjectWhereInput), args["groupBy"].([]stats.Dimension), args["orderBy"].(*model.ProjectStatsOrder), args["limit"].(*int)), true
 	case "Partner.projects":
 		if e.ComplexityRoot.Partner.Projects == nil {
 			break
@@ -1052,6 +1096,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Policy.Partners(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PartnerOrder), args["where"].(*ent.PartnerWhereInput)), true
+	case "Policy.projectStats":
+		if e.ComplexityRoot.Policy.ProjectStats == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_projectStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.ProjectStats(childComplexity, args["where"].(*ent.ProjectWhereInput), args["groupBy"].([]stats.Dimension), args["orderBy"].(*model.ProjectStatsOrder), args["limit"].(*int)), true
 	case "Policy.projects":
 		if e.ComplexityRoot.Policy.Projects == nil {
 			break
@@ -1439,6 +1494,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectParticipantEdge.Node(childComplexity), true
 
+	case "ProjectStats.groups":
+		if e.ComplexityRoot.ProjectStats.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.Groups(childComplexity), true
+	case "ProjectStats.total":
+		if e.ComplexityRoot.ProjectStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.Total(childComplexity), true
+
+	case "ProjectStatsGroup.avg":
+		if e.ComplexityRoot.ProjectStatsGroup.Avg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsGroup.Avg(childComplexity), true
+	case "ProjectStatsGroup.count":
+		if e.ComplexityRoot.ProjectStatsGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsGroup.Count(childComplexity), true
+	case "ProjectStatsGroup.countWithAmount":
+		if e.ComplexityRoot.ProjectStatsGroup.CountWithAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsGroup.CountWithAmount(childComplexity), true
+	case "ProjectStatsGroup.key":
+		if e.ComplexityRoot.ProjectStatsGroup.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsGroup.Key(childComplexity), true
+	case "ProjectStatsGroup.max":
+		if e.ComplexityRoot.ProjectStatsGroup.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsGroup.Max(childComplexity), true
+	case "ProjectStatsGroup.min":
+		if e.ComplexityRoot.ProjectStatsGroup.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsGroup.Min(childComplexity), true
+	case "ProjectStatsGroup.sum":
+		if e.ComplexityRoot.ProjectStatsGroup.Sum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsGroup.Sum(childComplexity), true
+
+	case "ProjectStatsKey.commitmentYear":
+		if e.ComplexityRoot.ProjectStatsKey.CommitmentYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsKey.CommitmentYear(childComplexity), true
+	case "ProjectStatsKey.greenCategory":
+		if e.ComplexityRoot.ProjectStatsKey.GreenCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsKey.GreenCategory(childComplexity), true
+	case "ProjectStatsKey.hostCountry":
+		if e.ComplexityRoot.ProjectStatsKey.HostCountry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsKey.HostCountry(childComplexity), true
+	case "ProjectStatsKey.participant":
+		if e.ComplexityRoot.ProjectStatsKey.Participant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsKey.Participant(childComplexity), true
+	case "ProjectStatsKey.participantRole":
+		if e.ComplexityRoot.ProjectStatsKey.ParticipantRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsKey.ParticipantRole(childComplexity), true
+	case "ProjectStatsKey.region":
+		if e.ComplexityRoot.ProjectStatsKey.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsKey.Region(childComplexity), true
+	case "ProjectStatsKey.sector":
+		if e.ComplexityRoot.ProjectStatsKey.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsKey.Sector(childComplexity), true
+	case "ProjectStatsKey.status":
+		if e.ComplexityRoot.ProjectStatsKey.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsKey.Status(childComplexity), true
+
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
 			break
@@ -1512,6 +1672,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Policies(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PolicyOrder), args["where"].(*ent.PolicyWhereInput)), true
+	case "Query.projectStats":
+		if e.ComplexityRoot.Query.ProjectStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_projectStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProjectStats(childComplexity, args["where"].(*ent.ProjectWhereInput), args["groupBy"].([]stats.Dimension), args["orderBy"].(*model.ProjectStatsOrder), args["limit"].(*int)), true
 	case "Query.projects":
 		if e.ComplexityRoot.Query.Projects == nil {
 			break
@@ -1675,6 +1846,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
 			graphql.NewInputUnmarshaler("ProjectParticipantOrder", ec.unmarshalInputProjectParticipantOrder),
 			graphql.NewInputUnmarshaler("ProjectParticipantWhereInput", ec.unmarshalInputProjectParticipantWhereInput),
+			graphql.NewInputUnmarshaler("ProjectStatsOrder", ec.unmarshalInputProjectStatsOrder),
 			graphql.NewInputUnmarshaler("ProjectWhereInput", ec.unmarshalInputProjectWhereInput),
 			graphql.NewInputUnmarshaler("UpdatePartnerInput", ec.unmarshalInputUpdatePartnerInput),
 			graphql.NewInputUnmarshaler("UpdatePolicyInput", ec.unmarshalInputUpdatePolicyInput),
@@ -7397,6 +7569,142 @@ type UpsertPartnerResult {
   "The partner as it now is."
   partner: Partner!
 }
+
+extend type Query {
+  """
+  Statistics of the projects matching ` + "`" + `where` + "`" + `: counts and exact sums,
+  averages, minima and maxima of amountUsd, grouped by the given dimensions
+  (none: one group). Computed in the database in one query.
+  """
+  projectStats(
+    "Which projects to count, as in ` + "`" + `projects` + "`" + `."
+    where: ProjectWhereInput
+    "The dimensions to group by, in order."
+    groupBy: [ProjectDimension!]
+    "How to sort the groups (by default, by key)."
+    orderBy: ProjectStatsOrder
+    "How many groups to return at most (default 1000, at most 10000)."
+    limit: Int
+  ): ProjectStats!
+}
+
+extend type Partner {
+  "Statistics of the projects this partner takes part in or hosts; arguments as for the root ` + "`" + `projectStats` + "`" + `."
+  projectStats(
+    "Which of those projects to count."
+    where: ProjectWhereInput
+    "The dimensions to group by, in order."
+    groupBy: [ProjectDimension!]
+    "How to sort the groups."
+    orderBy: ProjectStatsOrder
+    "How many groups to return at most."
+    limit: Int
+  ): ProjectStats!
+}
+
+extend type Policy {
+  "Statistics of the projects this policy supports; arguments as for the root ` + "`" + `projectStats` + "`" + `."
+  projectStats(
+    "Which of those projects to count."
+    where: ProjectWhereInput
+    "The dimensions to group by, in order."
+    groupBy: [ProjectDimension!]
+    "How to sort the groups."
+    orderBy: ProjectStatsOrder
+    "How many groups to return at most."
+    limit: Int
+  ): ProjectStats!
+}
+
+"What project statistics are grouped by."
+enum ProjectDimension {
+  "The project's sector."
+  SECTOR
+  "The project's status."
+  STATUS
+  "The project's green category."
+  GREEN_CATEGORY
+  "The country the project is in."
+  HOST_COUNTRY
+  "The region of the country the project is in."
+  REGION
+  "The year of commitment."
+  COMMITMENT_YEAR
+  "Each partner taking part (a project counts once for each of its participants)."
+  PARTICIPANT
+  "Each participant's role (a project counts once for each of its participants)."
+  PARTICIPANT_ROLE
+}
+
+"How to sort statistics groups."
+input ProjectStatsOrder {
+  "What to sort by."
+  field: ProjectStatsOrderField!
+  "Ascending (default) or descending."
+  direction: OrderDirection = ASC
+}
+
+"What statistics groups can be sorted by."
+enum ProjectStatsOrderField {
+  "The group's key values, in the order of groupBy."
+  KEY
+  "The number of projects."
+  COUNT
+  "The sum of amountUsd (groups without amounts last)."
+  SUM
+  "The average of amountUsd (groups without amounts last)."
+  AVG
+  "The smallest amountUsd (groups without amounts last)."
+  MIN
+  "The largest amountUsd (groups without amounts last)."
+  MAX
+}
+
+"Project statistics."
+type ProjectStats {
+  "All matching projects, each counted once."
+  total: ProjectStatsGroup!
+  "One entry per combination of the grouped dimensions' values."
+  groups: [ProjectStatsGroup!]!
+}
+
+"The statistics of one group of projects."
+type ProjectStatsGroup {
+  "The group's values of the grouped dimensions (the others are null)."
+  key: ProjectStatsKey!
+  "How many projects."
+  count: Int!
+  "How many of them have an amountUsd."
+  countWithAmount: Int!
+  "The exact sum of amountUsd; null when no project has one."
+  sum: Decimal
+  "The average amountUsd, rounded to 6 decimal places."
+  avg: Decimal
+  "The smallest amountUsd."
+  min: Decimal
+  "The largest amountUsd."
+  max: Decimal
+}
+
+"A statistics group's key: a value for each grouped dimension."
+type ProjectStatsKey {
+  "The sector, when grouped by SECTOR."
+  sector: ProjectSector
+  "The status, when grouped by STATUS."
+  status: ProjectStatus
+  "The green category, when grouped by GREEN_CATEGORY."
+  greenCategory: ProjectGreenCategory
+  "The host country, when grouped by HOST_COUNTRY (null for projects without one)."
+  hostCountry: Partner
+  "The host country's region, when grouped by REGION."
+  region: PartnerRegion
+  "The commitment year, when grouped by COMMITMENT_YEAR."
+  commitmentYear: Int
+  "The participating partner, when grouped by PARTICIPANT."
+  participant: Partner
+  "The participant's role, when grouped by PARTICIPANT_ROLE."
+  participantRole: ProjectParticipantRole
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7585,6 +7893,8 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_participations(ctx, field)
 	case "history":
 		return ec.fieldContext_Partner_history(ctx, field)
+	case "projectStats":
+		return ec.fieldContext_Partner_projectStats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
 }
@@ -7657,6 +7967,8 @@ func (ec *executionContext) childFields_Policy(ctx context.Context, field graphq
 		return ec.fieldContext_Policy_supersedes(ctx, field)
 	case "history":
 		return ec.fieldContext_Policy_history(ctx, field)
+	case "projectStats":
+		return ec.fieldContext_Policy_projectStats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Policy", field.Name)
 }
@@ -7803,6 +8115,58 @@ func (ec *executionContext) childFields_ProjectParticipantEdge(ctx context.Conte
 		return ec.fieldContext_ProjectParticipantEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectParticipantEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_ProjectStats_total(ctx, field)
+	case "groups":
+		return ec.fieldContext_ProjectStats_groups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectStats", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ProjectStatsGroup_key(ctx, field)
+	case "count":
+		return ec.fieldContext_ProjectStatsGroup_count(ctx, field)
+	case "countWithAmount":
+		return ec.fieldContext_ProjectStatsGroup_countWithAmount(ctx, field)
+	case "sum":
+		return ec.fieldContext_ProjectStatsGroup_sum(ctx, field)
+	case "avg":
+		return ec.fieldContext_ProjectStatsGroup_avg(ctx, field)
+	case "min":
+		return ec.fieldContext_ProjectStatsGroup_min(ctx, field)
+	case "max":
+		return ec.fieldContext_ProjectStatsGroup_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectStatsGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectStatsKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sector":
+		return ec.fieldContext_ProjectStatsKey_sector(ctx, field)
+	case "status":
+		return ec.fieldContext_ProjectStatsKey_status(ctx, field)
+	case "greenCategory":
+		return ec.fieldContext_ProjectStatsKey_greenCategory(ctx, field)
+	case "hostCountry":
+		return ec.fieldContext_ProjectStatsKey_hostCountry(ctx, field)
+	case "region":
+		return ec.fieldContext_ProjectStatsKey_region(ctx, field)
+	case "commitmentYear":
+		return ec.fieldContext_ProjectStatsKey_commitmentYear(ctx, field)
+	case "participant":
+		return ec.fieldContext_ProjectStatsKey_participant(ctx, field)
+	case "participantRole":
+		return ec.fieldContext_ProjectStatsKey_participantRole(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectStatsKey", field.Name)
 }
 
 func (ec *executionContext) childFields_UpsertPartnerResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8591,6 +8955,44 @@ func (ec *executionContext) field_Partner_policies_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Partner_projectStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {
+			return ec.unmarshalOProjectWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]stats.Dimension, error) {
+			return ec.unmarshalOProjectDimension2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.ProjectStatsOrder, error) {
+			return ec.unmarshalOProjectStatsOrder2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐProjectStatsOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Partner_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8750,6 +9152,44 @@ func (ec *executionContext) field_Policy_partners_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Policy_projectStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {
+			return ec.unmarshalOProjectWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]stats.Dimension, error) {
+			return ec.unmarshalOProjectDimension2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.ProjectStatsOrder, error) {
+			return ec.unmarshalOProjectStatsOrder2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐProjectStatsOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
 	return args, nil
 }
 
@@ -9332,6 +9772,44 @@ func (ec *executionContext) field_Query_policies_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_projectStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {
+			return ec.unmarshalOProjectWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]stats.Dimension, error) {
+			return ec.unmarshalOProjectDimension2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.ProjectStatsOrder, error) {
+			return ec.unmarshalOProjectStatsOrder2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐProjectStatsOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
 	return args, nil
 }
 
@@ -11696,6 +12174,50 @@ func (ec *executionContext) fieldContext_Partner_history(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Partner_projectStats(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_projectStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Partner().ProjectStats(ctx, obj, fc.Args["where"].(*ent.ProjectWhereInput), fc.Args["groupBy"].([]stats.Dimension), fc.Args["orderBy"].(*model.ProjectStatsOrder), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Result) graphql.Marshaler {
+			return ec.marshalNProjectStats2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_projectStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Partner_projectStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PartnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12431,6 +12953,50 @@ func (ec *executionContext) fieldContext_Policy_history(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Policy_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Policy_projectStats(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_projectStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().ProjectStats(ctx, obj, fc.Args["where"].(*ent.ProjectWhereInput), fc.Args["groupBy"].([]stats.Dimension), fc.Args["orderBy"].(*model.ProjectStatsOrder), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Result) graphql.Marshaler {
+			return ec.marshalNProjectStats2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_projectStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_projectStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13733,6 +14299,442 @@ func (ec *executionContext) fieldContext_ProjectParticipantEdge_cursor(_ context
 	return graphql.NewScalarFieldContext("ProjectParticipantEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _ProjectStats_total(ctx context.Context, field graphql.CollectedField, obj *stats.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Group) graphql.Marshaler {
+			return ec.marshalNProjectStatsGroup2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectStatsGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStats_groups(ctx context.Context, field graphql.CollectedField, obj *stats.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stats.Group) graphql.Marshaler {
+			return ec.marshalNProjectStatsGroup2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectStatsGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStatsGroup_key(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsGroup_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Key) graphql.Marshaler {
+			return ec.marshalNProjectStatsKey2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsGroup_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStatsGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectStatsKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStatsGroup_count(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectStatsGroup_countWithAmount(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsGroup_countWithAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountWithAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsGroup_countWithAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectStatsGroup_sum(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsGroup_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsGroup_sum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsGroup", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectStatsGroup_avg(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsGroup_avg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Avg, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsGroup_avg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsGroup", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectStatsGroup_min(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsGroup_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsGroup_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsGroup", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectStatsGroup_max(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsGroup_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsGroup_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsGroup", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectStatsKey_sector(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsKey_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *project.Sector) graphql.Marshaler {
+			return ec.marshalOProjectSector2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐSector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsKey_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsKey", field, false, false, "ProjectSector")
+}
+
+func (ec *executionContext) _ProjectStatsKey_status(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsKey_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *project.Status) graphql.Marshaler {
+			return ec.marshalOProjectStatus2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsKey_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsKey", field, false, false, "ProjectStatus")
+}
+
+func (ec *executionContext) _ProjectStatsKey_greenCategory(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsKey_greenCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GreenCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *project.GreenCategory) graphql.Marshaler {
+			return ec.marshalOProjectGreenCategory2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐGreenCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsKey_greenCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsKey", field, false, false, "ProjectGreenCategory")
+}
+
+func (ec *executionContext) _ProjectStatsKey_hostCountry(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsKey_hostCountry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HostCountry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Partner) graphql.Marshaler {
+			return ec.marshalOPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsKey_hostCountry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStatsKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStatsKey_region(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsKey_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partner.Region) graphql.Marshaler {
+			return ec.marshalOPartnerRegion2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋpartnerᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsKey_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsKey", field, false, false, "PartnerRegion")
+}
+
+func (ec *executionContext) _ProjectStatsKey_commitmentYear(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsKey_commitmentYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommitmentYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsKey_commitmentYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsKey", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectStatsKey_participant(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsKey_participant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Partner) graphql.Marshaler {
+			return ec.marshalOPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsKey_participant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStatsKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStatsKey_participantRole(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsKey_participantRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParticipantRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *projectparticipant.Role) graphql.Marshaler {
+			return ec.marshalOProjectParticipantRole2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectparticipantᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsKey_participantRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsKey", field, false, false, "ProjectParticipantRole")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14069,6 +15071,50 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Viewer(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_projectStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_projectStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProjectStats(ctx, fc.Args["where"].(*ent.ProjectWhereInput), fc.Args["groupBy"].([]stats.Dimension), fc.Args["orderBy"].(*model.ProjectStatsOrder), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Result) graphql.Marshaler {
+			return ec.marshalNProjectStats2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_projectStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_projectStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20247,6 +21293,59 @@ func UnmarshalProjectParticipantWhereInput(ctx context.Context, raw any) (ent.Pr
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProjectStatsOrder(ctx context.Context, obj any) (model.ProjectStatsOrder, error) {
+	var it model.ProjectStatsOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNProjectStatsOrderField2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2ᚖentgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectStatsOrder unmarshals raw into the ProjectStatsOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectStatsOrder(ctx context.Context, raw any) (model.ProjectStatsOrder, error) {
+	var out model.ProjectStatsOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectStatsOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context, obj any) (ent.ProjectWhereInput, error) {
 	var it ent.ProjectWhereInput
 	if obj == nil {
@@ -23581,6 +24680,12 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Partner_history(ctx, field, obj)
 				})
+		case "projectStats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_projectStats(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23804,6 +24909,12 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Policy_history(ctx, field, obj)
+				})
+		case "projectStats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Policy_projectStats(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24293,6 +25404,175 @@ func (ec *executionContext) _ProjectParticipantEdge(ctx context.Context, sel ast
 	return out
 }
 
+var projectStatsImplementors = []string{"ProjectStats"}
+
+func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.SelectionSet, obj *stats.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectStats")
+		case "total":
+			out.Values[i] = ec._ProjectStats_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._ProjectStats_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectStatsGroupImplementors = []string{"ProjectStatsGroup"}
+
+func (ec *executionContext) _ProjectStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *stats.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectStatsGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectStatsGroup")
+		case "key":
+			out.Values[i] = ec._ProjectStatsGroup_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ProjectStatsGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countWithAmount":
+			out.Values[i] = ec._ProjectStatsGroup_countWithAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._ProjectStatsGroup_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avg":
+			out.Values[i] = ec._ProjectStatsGroup_avg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._ProjectStatsGroup_min(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._ProjectStatsGroup_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectStatsKeyImplementors = []string{"ProjectStatsKey"}
+
+func (ec *executionContext) _ProjectStatsKey(ctx context.Context, sel ast.SelectionSet, obj *stats.Key) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectStatsKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectStatsKey")
+		case "sector":
+			out.Values[i] = ec._ProjectStatsKey_sector(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ProjectStatsKey_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "greenCategory":
+			out.Values[i] = ec._ProjectStatsKey_greenCategory(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hostCountry":
+			out.Values[i] = ec._ProjectStatsKey_hostCountry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "region":
+			out.Values[i] = ec._ProjectStatsKey_region(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "commitmentYear":
+			out.Values[i] = ec._ProjectStatsKey_commitmentYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "participant":
+			out.Values[i] = ec._ProjectStatsKey_participant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "participantRole":
+			out.Values[i] = ec._ProjectStatsKey_participantRole(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -24359,6 +25639,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
+				})
+		case "projectStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_projectStats(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -25436,6 +26722,21 @@ func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋbriᚑtr
 	return ec._ProjectConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProjectDimension2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐDimension(ctx context.Context, v any) (stats.Dimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stats.Dimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectDimension2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐDimension(ctx context.Context, sel ast.SelectionSet, v stats.Dimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectDimension!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNProjectGreenCategory2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐGreenCategory(ctx context.Context, v any) (project.GreenCategory, error) {
 	var res project.GreenCategory
 	err := res.UnmarshalGQL(v)
@@ -25513,6 +26814,61 @@ func (ec *executionContext) unmarshalNProjectSector2githubᚗcomᚋbriᚑtracker
 
 func (ec *executionContext) marshalNProjectSector2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐSector(ctx context.Context, sel ast.SelectionSet, v project.Sector) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNProjectStats2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐResult(ctx context.Context, sel ast.SelectionSet, v *stats.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectStats!")
+		return graphql.Null
+	}
+	return ec._ProjectStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectStatsGroup2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*stats.Group) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectStatsGroup2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectStatsGroup2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐGroup(ctx context.Context, sel ast.SelectionSet, v *stats.Group) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectStatsGroup!")
+		return graphql.Null
+	}
+	return ec._ProjectStatsGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectStatsKey2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐKey(ctx context.Context, sel ast.SelectionSet, v *stats.Key) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectStatsKey!")
+		return graphql.Null
+	}
+	return ec._ProjectStatsKey(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProjectStatsOrderField2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐOrderField(ctx context.Context, v any) (stats.OrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stats.OrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectStatsOrderField2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐOrderField(ctx context.Context, sel ast.SelectionSet, v stats.OrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectStatsOrderField!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNProjectStatus2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐStatus(ctx context.Context, v any) (project.Status, error) {
@@ -26514,6 +27870,22 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋbriᚑtrackerᚋbriᚑtr
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOOrderDirection2ᚖentgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (*entgql.OrderDirection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(entgql.OrderDirection)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrderDirection2ᚖentgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v *entgql.OrderDirection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOParticipantInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐParticipantInputᚄ(ctx context.Context, v any) ([]*model.ParticipantInput, error) {
 	if v == nil {
 		return nil, nil
@@ -26918,6 +28290,42 @@ func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋbriᚑtrackerᚋbr
 	return ec._Project(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOProjectDimension2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐDimensionᚄ(ctx context.Context, v any) ([]stats.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]stats.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectDimension2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOProjectDimension2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []stats.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectDimension2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOProjectEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ProjectEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -27160,6 +28568,14 @@ func (ec *executionContext) marshalOProjectSector2ᚖgithubᚗcomᚋbriᚑtracke
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOProjectStatsOrder2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐProjectStatsOrder(ctx context.Context, v any) (*model.ProjectStatsOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProjectStatsOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOProjectStatus2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐStatusᚄ(ctx context.Context, v any) ([]project.Status, error) {

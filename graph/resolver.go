@@ -2,10 +2,17 @@
 // resolvers over ent, and the server-side extensions (errors, page limits).
 package graph
 
-import "github.com/bri-tracker/bri-tracker/ent"
+import (
+	"entgo.io/ent/dialect"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+)
 
 // Resolver is the root resolver. Mutations run on the transactional client
-// that entgql.Transactioner puts in the context; queries use Client.
+// that Transactions puts in the context; queries use Client. Driver is the
+// ent driver under Client, for the statements ent does not write itself
+// (statistics, search).
 type Resolver struct {
 	Client *ent.Client
+	Driver dialect.Driver
 }

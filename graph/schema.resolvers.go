@@ -19,6 +19,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/rules"
+	"github.com/bri-tracker/bri-tracker/internal/stats"
 	"github.com/bri-tracker/bri-tracker/internal/upsert"
 )
 
@@ -183,9 +184,20 @@ func (r *partnerResolver) History(ctx context.Context, obj *ent.Partner, after *
 	return r.history(ctx, auditevent.EntityTypePartner, obj.ID, after, first, before, last, orderBy, where)
 }
 
+// ProjectStats is the resolver for the projectStats field.
+func (r *partnerResolver) ProjectStats(ctx context.Context, obj *ent.Partner, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error) {
+	scope := project.Or(project.HostCountryID(obj.ID), project.HasParticipationsWith(projectparticipant.PartnerID(obj.ID)))
+	return r.projectStats(ctx, scope, where, groupBy, orderBy, limit)
+}
+
 // History is the resolver for the history field.
 func (r *policyResolver) History(ctx context.Context, obj *ent.OpeningPolicy, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
 	return r.history(ctx, auditevent.EntityTypePolicy, obj.ID, after, first, before, last, orderBy, where)
+}
+
+// ProjectStats is the resolver for the projectStats field.
+func (r *policyResolver) ProjectStats(ctx context.Context, obj *ent.OpeningPolicy, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error) {
+	return r.projectStats(ctx, project.HasPoliciesWith(openingpolicy.ID(obj.ID)), where, groupBy, orderBy, limit)
 }
 
 // History is the resolver for the history field.
@@ -196,6 +208,11 @@ func (r *projectResolver) History(ctx context.Context, obj *ent.Project, after *
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 	return r.viewer(ctx)
+}
+
+// ProjectStats is the resolver for the projectStats field.
+func (r *queryResolver) ProjectStats(ctx context.Context, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error) {
+	return r.projectStats(ctx, nil, where, groupBy, orderBy, limit)
 }
 
 // Mutation returns MutationResolver implementation.

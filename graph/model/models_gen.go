@@ -8,9 +8,11 @@ import (
 	"io"
 	"strconv"
 
+	"entgo.io/contrib/entgql"
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/internal/stats"
 	"github.com/bri-tracker/bri-tracker/internal/upsert"
 )
 
@@ -46,6 +48,14 @@ type ParticipantInput struct {
 	Role projectparticipant.Role `json:"role"`
 	// The partner's share of the project in percent, 0 to 100.
 	SharePercent *float64 `json:"sharePercent,omitempty"`
+}
+
+// How to sort statistics groups.
+type ProjectStatsOrder struct {
+	// What to sort by.
+	Field stats.OrderField `json:"field"`
+	// Ascending (default) or descending.
+	Direction *entgql.OrderDirection `json:"direction,omitempty"`
 }
 
 // What upsertPartners did.

@@ -38,7 +38,7 @@ func (s *Server) Logs() string {
 func NewServer(t testing.TB, db *DB, opts ...func(*httpapi.Options)) *Server {
 	t.Helper()
 	logs := &lockedWriter{w: &bytes.Buffer{}}
-	o := httpapi.Defaults(db.Client)
+	o := httpapi.Defaults(db.Client, db.Counter)
 	o.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	for _, f := range opts {
 		f(&o)

@@ -5,9 +5,12 @@ package httpapi
 
 import (
 	"fmt"
+
 	"log/slog"
 	"net/http"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -26,6 +29,8 @@ import (
 // Options configure the handler. Start from Defaults.
 type Options struct {
 	Client *ent.Client
+	// Driver is the ent driver under Client.
+	Driver dialect.Driver
 	Logger *slog.Logger
 	// CORSOrigins lists the origins allowed cross-origin access; empty means
 	// none, "*" any.
@@ -58,9 +63,10 @@ type Options struct {
 
 // Defaults are the options of a development server: every limit on at its
 // default, introspection and suggestions on, rate limits off.
-func Defaults(client *ent.Client) Options {
+func Defaults(client *ent.Client, drv dialect.Driver) Options {
 	return Options{
 		Client:           client,
+		Driver:           drv,
 		Logger:           slog.Default(),
 		Playground:       true,
 		PublicRead:       true,
@@ -77,8 +83,8 @@ func Defaults(client *ent.Client) Options {
 
 // New returns the server's handler.
 func New(o Options) (http.Handler, error) {
-	if o.Client == nil {
-		return nil, fmt.Errorf("httpapi: no ent client")
+	if o.Client == nil || o.Driver == nil {
+		return nil, fmt.Errorf("httpapi: no ent client or driver")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -89,7 +95,7 @@ func New(o Options) (http.Handler, error) {
 	o.QueryLimits.PageSize = o.PageLimits.Default
 
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers: &graph.Resolver{Client: o.Client},
+		Resolvers: &graph.Resolver{Client: o.Client, Driver: o.Driver},
 	}))
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})

@@ -61,6 +61,7 @@ func OpenDB(cfg Config) (*DB, error) {
 		db.SetMaxIdleConns(n)
 		return &DB{SQL: db, Dialect: dialect.Postgres}, nil
 	}
+	registerSQLiteFunctions()
 	path := cfg.SQLitePath
 	if path == "" {
 		path = "bri-tracker.db"

@@ -1,0 +1,46 @@
+package graph
+
+import (
+	"context"
+	"errors"
+
+	"entgo.io/contrib/entgql"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/ent/predicate"
+	"github.com/bri-tracker/bri-tracker/ent/project"
+	"github.com/bri-tracker/bri-tracker/graph/model"
+	"github.com/bri-tracker/bri-tracker/internal/stats"
+)
+
+// projectStats computes statistics of the projects in scope (nil: all)
+// that match where.
+func (r *Resolver) projectStats(ctx context.Context, scope predicate.Project, where *ent.ProjectWhereInput,
+	groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int,
+) (*stats.Result, error) {
+	var filters []predicate.Project
+	if scope != nil {
+		filters = append(filters, scope)
+	}
+	if where != nil {
+		p, err := where.P()
+		switch {
+		case errors.Is(err, ent.ErrEmptyProjectWhereInput):
+		case err != nil:
+			return nil, err
+		default:
+			filters = append(filters, p)
+		}
+	}
+	q := stats.Query{By: groupBy, Limit: limit}
+	if len(filters) > 0 {
+		q.Filter = project.And(filters...)
+	}
+	if orderBy != nil {
+		q.Order = &stats.Order{Field: orderBy.Field, Direction: "ASC"}
+		if orderBy.Direction != nil && *orderBy.Direction == entgql.OrderDirectionDesc {
+			q.Order.Direction = "DESC"
+		}
+	}
+	return stats.Projects(ctx, r.Driver, r.Client, q)
+}

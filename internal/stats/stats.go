@@ -1,0 +1,387 @@
+// Package stats computes project statistics in the database: counts and
+// exact sums, averages, minima and maxima of amountUsd, grouped by any of
+// the dimensions, filtered like the projects query, in one SQL statement
+// (the groups and the total are one UNION ALL).
+package stats
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/ent/partner"
+	"github.com/bri-tracker/bri-tracker/ent/predicate"
+	"github.com/bri-tracker/bri-tracker/ent/project"
+	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/internal/apperr"
+	"github.com/bri-tracker/bri-tracker/internal/scalar"
+)
+
+// Dimension is what groups are formed by.
+type Dimension string
+
+// The dimensions.
+const (
+	Sector          Dimension = "SECTOR"
+	Status          Dimension = "STATUS"
+	GreenCategory   Dimension = "GREEN_CATEGORY"
+	HostCountry     Dimension = "HOST_COUNTRY"
+	Region          Dimension = "REGION"
+	CommitmentYear  Dimension = "COMMITMENT_YEAR"
+	Participant     Dimension = "PARTICIPANT"
+	ParticipantRole Dimension = "PARTICIPANT_ROLE"
+)
+
+// OrderField is what groups are sorted by.
+type OrderField string
+
+// The order fields.
+const (
+	ByKey   OrderField = "KEY"
+	ByCount OrderField = "COUNT"
+	BySum   OrderField = "SUM"
+	ByAvg   OrderField = "AVG"
+	ByMin   OrderField = "MIN"
+	ByMax   OrderField = "MAX"
+)
+
+// Order sorts the groups.
+type Order struct {
+	Field     OrderField `json:"field"`
+	Direction string     `json:"direction"` // ASC or DESC
+}
+
+// Limits on the groups returned.
+const (
+	DefaultLimit = 1000
+	MaxLimit     = 10000
+)
+
+// Key is a group's values of the dimensions grouped by; the others are nil.
+type Key struct {
+	Sector          *project.Sector          `json:"sector"`
+	Status          *project.Status          `json:"status"`
+	GreenCategory   *project.GreenCategory   `json:"greenCategory"`
+	HostCountryID   *int                     `json:"-"`
+	HostCountry     *ent.Partner             `json:"hostCountry"`
+	Region          *partner.Region          `json:"region"`
+	CommitmentYear  *int                     `json:"commitmentYear"`
+	ParticipantID   *int                     `json:"-"`
+	Participant     *ent.Partner             `json:"participant"`
+	ParticipantRole *projectparticipant.Role `json:"participantRole"`
+}
+
+// Group is one group's statistics. Sum, Avg, Min and Max are of amountUsd
+// over the projects that have one, nil when none has.
+type Group struct {
+	Key             *Key            `json:"key"`
+	Count           int             `json:"count"`
+	CountWithAmount int             `json:"countWithAmount"`
+	Sum             *scalar.Decimal `json:"sum"`
+	Avg             *scalar.Decimal `json:"avg"`
+	Min             *scalar.Decimal `json:"min"`
+	Max             *scalar.Decimal `json:"max"`
+}
+
+// Result is the groups and the total over all matching projects (each
+// counted once, even when grouped by participant).
+type Result struct {
+	Total  *Group   `json:"total"`
+	Groups []*Group `json:"groups"`
+}
+
+// Query is a statistics request.
+type Query struct {
+	Filter predicate.Project // nil: all projects
+	By     []Dimension
+	Order  *Order
+	Limit  *int
+}
+
+// dimension says how a dimension is read.
+type dimension struct {
+	column func(t, hc, pp *entsql.SelectTable) string
+	join   string // "", "host" or "participants"
+}
+
+var dimensions = map[Dimension]dimension{
+	Sector:          {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldSector) }},
+	Status:          {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldStatus) }},
+	GreenCategory:   {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldGreenCategory) }},
+	HostCountry:     {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldHostCountryID) }},
+	CommitmentYear:  {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldCommitmentYear) }},
+	Region:          {column: func(_, hc, _ *entsql.SelectTable) string { return hc.C(partner.FieldRegion) }, join: "host"},
+	Participant:     {column: func(_, _, pp *entsql.SelectTable) string { return pp.C(projectparticipant.FieldPartnerID) }, join: "participants"},
+	ParticipantRole: {column: func(_, _, pp *entsql.SelectTable) string { return pp.C(projectparticipant.FieldRole) }, join: "participants"},
+}
+
+// row is one line of the statistics query.
+type row struct {
+	total                  int64
+	dims                   []sql.NullString
+	count, countWithAmount int64
+	sum, avg, min, max     sql.NullString
+}
+
+// Projects computes the statistics with drv, then loads the partners the
+// keys name in one more query when grouping by host country or participant.
+func Projects(ctx context.Context, drv dialect.Driver, c *ent.Client, q Query) (*Result, error) {
+	if err := q.check(); err != nil {
+		return nil, err
+	}
+	query, args := build(drv.Dialect(), q)
+	rows := &entsql.Rows{}
+	if err := drv.Query(ctx, query, args, rows); err != nil {
+		return nil, fmt.Errorf("project statistics: %w", err)
+	}
+	defer rows.Close()
+	res := &Result{}
+	for rows.Next() {
+		r := row{dims: make([]sql.NullString, len(q.By))}
+		dest := []any{&r.total}
+		for i := range r.dims {
+			dest = append(dest, &r.dims[i])
+		}
+		dest = append(dest, &r.count, &r.countWithAmount, &r.sum, &r.avg, &r.min, &r.max)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("project statistics: %w", err)
+		}
+		g, err := r.group(q.By)
+		if err != nil {
+			return nil, err
+		}
+		if r.total == 1 {
+			res.Total = g
+		} else {
+			res.Groups = append(res.Groups, g)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("project statistics: %w", err)
+	}
+	if res.Groups == nil {
+		res.Groups = []*Group{}
+	}
+	if err := loadPartners(ctx, c, res.Groups); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (q Query) check() error {
+	seen := map[Dimension]bool{}
+	for _, d := range q.By {
+		if _, ok := dimensions[d]; !ok {
+			return apperr.Invalid("groupBy", "unknown dimension %s", d)
+		}
+		if seen[d] {
+			return apperr.Invalid("groupBy", "names %s twice", d)
+		}
+		seen[d] = true
+	}
+	if q.Limit != nil && (*q.Limit < 0 || *q.Limit > MaxLimit) {
+		return apperr.Invalid("limit", "must be between 0 and %d, got %d", MaxLimit, *q.Limit)
+	}
+	if q.Order != nil {
+		switch q.Order.Field {
+		case ByKey, ByCount, BySum, ByAvg, ByMin, ByMax:
+		default:
+			return apperr.Invalid("orderBy", "unknown field %s", q.Order.Field)
+		}
+	}
+	return nil
+}
+
+// build writes the statement: the groups, sorted and limited, then one total
+// row over the distinct matching projects.
+func build(d string, q Query) (string, []any) {
+	b := entsql.Dialect(d)
+	sum, avg := "SUM", "ROUND(AVG(%s), 6)"
+	if d == dialect.SQLite {
+		sum, avg = "DECIMAL_SUM", "DECIMAL_AVG(%s)"
+	}
+	aggregates := func(t *entsql.SelectTable) []string {
+		amount := t.C(project.FieldAmountUsd)
+		return []string{
+			"COUNT(*) AS n",
+			"COUNT(" + amount + ") AS n_amount",
+			sum + "(" + amount + ") AS s",
+			fmt.Sprintf(avg, amount) + " AS a",
+			"MIN(" + amount + ") AS mn",
+			"MAX(" + amount + ") AS mx",
+		}
+	}
+
+	// the groups
+	t := b.Table(project.Table).As("p")
+	hc := b.Table(partner.Table).As("hc")
+	pp := b.Table(projectparticipant.Table).As("pp")
+	groups := b.Select().From(t)
+	var joined = map[string]bool{}
+	cols := []string{"0 AS total"}
+	var groupBy []string
+	for i, dim := range q.By {
+		spec := dimensions[dim]
+		switch {
+		case spec.join == "host" && !joined["host"]:
+			groups.LeftJoin(hc).On(t.C(project.FieldHostCountryID), hc.C(partner.FieldID))
+			joined["host"] = true
+		case spec.join == "participants" && !joined["participants"]:
+			groups.Join(pp).On(t.C(project.FieldID), pp.C(projectparticipant.FieldProjectID))
+			joined["participants"] = true
+		}
+		col := spec.column(t, hc, pp)
+		cols = append(cols, col+" AS d"+strconv.Itoa(i))
+		groupBy = append(groupBy, col)
+	}
+	groups.Select(append(cols, aggregates(t)...)...)
+	if q.Filter != nil {
+		q.Filter(groups)
+	}
+	if len(groupBy) > 0 {
+		groups.GroupBy(groupBy...)
+	}
+
+	// sorted and limited, as a subquery so that the total can follow
+	sorted := b.Select("*").From(groups.As("g"))
+	dir := "ASC"
+	if q.Order != nil && q.Order.Direction == "DESC" {
+		dir = "DESC"
+	}
+	var keys []string
+	for i := range q.By {
+		keys = append(keys, "d"+strconv.Itoa(i)+" "+dir)
+	}
+	field := ByKey
+	if q.Order != nil {
+		field = q.Order.Field
+	}
+	var order []string
+	switch field {
+	case ByCount:
+		order = append([]string{"n " + dir}, keys...)
+	case BySum, ByAvg, ByMin, ByMax:
+		col := map[OrderField]string{BySum: "s", ByAvg: "a", ByMin: "mn", ByMax: "mx"}[field]
+		// groups without amounts last, whichever the direction
+		order = append([]string{"CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END", col + " " + dir}, keys...)
+	default:
+		order = keys
+	}
+	if len(order) > 0 {
+		sorted.OrderExpr(entsql.Expr(strings.Join(order, ", ")))
+	}
+	limit := DefaultLimit
+	if q.Limit != nil {
+		limit = *q.Limit
+	}
+	sorted.Limit(limit)
+
+	// the total, over each matching project once
+	tt := b.Table(project.Table).As("p")
+	total := b.Select().From(tt)
+	totalCols := []string{"1 AS total"}
+	for i := range q.By {
+		totalCols = append(totalCols, "NULL AS d"+strconv.Itoa(i))
+	}
+	total.Select(append(totalCols, aggregates(tt)...)...)
+	if q.Filter != nil {
+		q.Filter(total)
+	}
+	outer := b.Select("*").From(sorted.As("sg")).UnionAll(total)
+	return outer.Query()
+}
+
+func (r row) group(by []Dimension) (*Group, error) {
+	g := &Group{Key: &Key{}, Count: int(r.count), CountWithAmount: int(r.countWithAmount)}
+	for _, v := range []struct {
+		src *sql.NullString
+		dst **scalar.Decimal
+	}{{&r.sum, &g.Sum}, {&r.avg, &g.Avg}, {&r.min, &g.Min}, {&r.max, &g.Max}} {
+		if v.src.Valid {
+			d := new(scalar.Decimal)
+			if err := d.Scan(v.src.String); err != nil {
+				return nil, err
+			}
+			*v.dst = d
+		}
+	}
+	if r.total == 1 {
+		return g, nil
+	}
+	for i, dim := range by {
+		if !r.dims[i].Valid {
+			continue // projects without a value for the dimension
+		}
+		s := r.dims[i].String
+		k := g.Key
+		switch dim {
+		case Sector:
+			v := project.Sector(s)
+			k.Sector = &v
+		case Status:
+			v := project.Status(s)
+			k.Status = &v
+		case GreenCategory:
+			v := project.GreenCategory(s)
+			k.GreenCategory = &v
+		case Region:
+			v := partner.Region(s)
+			k.Region = &v
+		case ParticipantRole:
+			v := projectparticipant.Role(s)
+			k.ParticipantRole = &v
+		case HostCountry, Participant, CommitmentYear:
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				return nil, fmt.Errorf("project statistics: %s value %q: %w", dim, s, err)
+			}
+			switch dim {
+			case HostCountry:
+				k.HostCountryID = &n
+			case Participant:
+				k.ParticipantID = &n
+			default:
+				k.CommitmentYear = &n
+			}
+		}
+	}
+	return g, nil
+}
+
+// loadPartners fills the keys' partners in one query.
+func loadPartners(ctx context.Context, c *ent.Client, groups []*Group) error {
+	var ids []int
+	for _, g := range groups {
+		for _, id := range []*int{g.Key.HostCountryID, g.Key.ParticipantID} {
+			if id != nil {
+				ids = append(ids, *id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	found, err := c.Partner.Query().Where(partner.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return fmt.Errorf("project statistics: load partners: %w", err)
+	}
+	byID := make(map[int]*ent.Partner, len(found))
+	for _, p := range found {
+		byID[p.ID] = p
+	}
+	for _, g := range groups {
+		if id := g.Key.HostCountryID; id != nil {
+			g.Key.HostCountry = byID[*id]
+		}
+		if id := g.Key.ParticipantID; id != nil {
+			g.Key.Participant = byID[*id]
+		}
+	}
+	return nil
+}
