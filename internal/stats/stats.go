@@ -254,13 +254,20 @@ func build(d string, q Query) (string, []any) {
 	if q.Order != nil && q.Order.Direction == "DESC" {
 		dir = "DESC"
 	}
-	var keys []string
-	for i := range q.By {
-		keys = append(keys, "d"+strconv.Itoa(i)+" "+dir)
-	}
 	field := ByKey
 	if q.Order != nil {
 		field = q.Order.Field
+	}
+	// keys sort the groups, or break ties (always ascending) between equal metrics
+	keyDir := "ASC"
+	if field == ByKey {
+		keyDir = dir
+	}
+	var keys []string
+	for i := range q.By {
+		d := "d" + strconv.Itoa(i)
+		// groups without a value (no host country, say) last, on both databases
+		keys = append(keys, "CASE WHEN "+d+" IS NULL THEN 1 ELSE 0 END", d+" "+keyDir)
 	}
 	var order []string
 	switch field {
