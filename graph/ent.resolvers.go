@@ -63,9 +63,15 @@ func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// ProjectWhereInput returns ProjectWhereInputResolver implementation.
+func (r *Resolver) ProjectWhereInput() ProjectWhereInputResolver {
+	return &projectWhereInputResolver{r}
+}
+
 type (
-	partnerResolver struct{ *Resolver }
-	policyResolver  struct{ *Resolver }
-	projectResolver struct{ *Resolver }
-	queryResolver   struct{ *Resolver }
+	partnerResolver           struct{ *Resolver }
+	policyResolver            struct{ *Resolver }
+	projectResolver           struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	projectWhereInputResolver struct{ *Resolver }
 )

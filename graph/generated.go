@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	Policy() PolicyResolver
 	Project() ProjectResolver
 	Query() QueryResolver
+	ProjectWhereInput() ProjectWhereInputResolver
 }
 
 type DirectiveRoot struct {
@@ -390,6 +391,10 @@ type QueryResolver interface {
 	Projects(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error)
 	Me(ctx context.Context) (*model.Viewer, error)
 	ProjectStats(ctx context.Context, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error)
+}
+
+type ProjectWhereInputResolver interface {
+	WithinBounds(ctx context.Context, obj *ent.ProjectWhereInput, data *model.BoundsInput) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1833,6 +1838,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ApiKeyWhereInput", ec.unmarshalInputApiKeyWhereInput),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
+			graphql.NewInputUnmarshaler("BoundsInput", ec.unmarshalInputBoundsInput),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreatePartnerInput", ec.unmarshalInputCreatePartnerInput),
 			graphql.NewInputUnmarshaler("CreatePolicyInput", ec.unmarshalInputCreatePolicyInput),
@@ -7704,6 +7710,23 @@ type ProjectStatsKey {
   participant: Partner
   "The participant's role, when grouped by PARTICIPANT_ROLE."
   participantRole: ProjectParticipantRole
+}
+
+"A rectangle of the map, edges included. When minLng is greater than maxLng the rectangle crosses the antimeridian (180°)."
+input BoundsInput {
+  "The southern edge, -90 to 90."
+  minLat: Float!
+  "The western edge, -180 to 180."
+  minLng: Float!
+  "The northern edge, -90 to 90, not south of minLat."
+  maxLat: Float!
+  "The eastern edge, -180 to 180."
+  maxLng: Float!
+}
+
+extend input ProjectWhereInput {
+  "Keeps projects located inside the rectangle, edges included (projects without coordinates never match)."
+  withinBounds: BoundsInput
 }
 `, BuiltIn: false},
 }
@@ -17931,6 +17954,69 @@ func UnmarshalAuditEventWhereInput(ctx context.Context, raw any) (ent.AuditEvent
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBoundsInput(ctx context.Context, obj any) (model.BoundsInput, error) {
+	var it model.BoundsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"minLat", "minLng", "maxLat", "maxLng"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "minLat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLat"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLat = data
+		case "minLng":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLng"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLng = data
+		case "maxLat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxLat"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxLat = data
+		case "maxLng":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxLng"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxLng = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBoundsInput unmarshals raw into the BoundsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBoundsInput(ctx context.Context, raw any) (model.BoundsInput, error) {
+	var out model.BoundsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BoundsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context, obj any) (model.CreateAPIKeyInput, error) {
 	var it model.CreateAPIKeyInput
 	if obj == nil {
@@ -21357,7 +21443,7 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "sector", "sectorNEQ", "sectorIn", "sectorNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "greenCategory", "greenCategoryNEQ", "greenCategoryIn", "greenCategoryNotIn", "amount", "amountNEQ", "amountIn", "amountNotIn", "amountGT", "amountGTE", "amountLT", "amountLTE", "amountIsNil", "amountNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyIsNil", "currencyNotNil", "currencyEqualFold", "currencyContainsFold", "amountUsd", "amountUsdNEQ", "amountUsdIn", "amountUsdNotIn", "amountUsdGT", "amountUsdGTE", "amountUsdLT", "amountUsdLTE", "amountUsdIsNil", "amountUsdNotNil", "commitmentYear", "commitmentYearNEQ", "commitmentYearIn", "commitmentYearNotIn", "commitmentYearGT", "commitmentYearGTE", "commitmentYearLT", "commitmentYearLTE", "commitmentYearIsNil", "commitmentYearNotNil", "signedOn", "signedOnNEQ", "signedOnIn", "signedOnNotIn", "signedOnGT", "signedOnGTE", "signedOnLT", "signedOnLTE", "signedOnIsNil", "signedOnNotNil", "startedOn", "startedOnNEQ", "startedOnIn", "startedOnNotIn", "startedOnGT", "startedOnGTE", "startedOnLT", "startedOnLTE", "startedOnIsNil", "startedOnNotNil", "completedOn", "completedOnNEQ", "completedOnIn", "completedOnNotIn", "completedOnGT", "completedOnGTE", "completedOnLT", "completedOnLTE", "completedOnIsNil", "completedOnNotNil", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "externalRef", "externalRefNEQ", "externalRefIn", "externalRefNotIn", "externalRefGT", "externalRefGTE", "externalRefLT", "externalRefLTE", "externalRefContains", "externalRefHasPrefix", "externalRefHasSuffix", "externalRefIsNil", "externalRefNotNil", "externalRefEqualFold", "externalRefContainsFold", "hostCountryID", "hostCountryIDNEQ", "hostCountryIDIn", "hostCountryIDNotIn", "hostCountryIDIsNil", "hostCountryIDNotNil", "hasHostCountry", "hasHostCountryWith", "hasParticipants", "hasParticipantsWith", "hasPolicies", "hasPoliciesWith", "hasParticipations", "hasParticipationsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "sector", "sectorNEQ", "sectorIn", "sectorNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "greenCategory", "greenCategoryNEQ", "greenCategoryIn", "greenCategoryNotIn", "amount", "amountNEQ", "amountIn", "amountNotIn", "amountGT", "amountGTE", "amountLT", "amountLTE", "amountIsNil", "amountNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyIsNil", "currencyNotNil", "currencyEqualFold", "currencyContainsFold", "amountUsd", "amountUsdNEQ", "amountUsdIn", "amountUsdNotIn", "amountUsdGT", "amountUsdGTE", "amountUsdLT", "amountUsdLTE", "amountUsdIsNil", "amountUsdNotNil", "commitmentYear", "commitmentYearNEQ", "commitmentYearIn", "commitmentYearNotIn", "commitmentYearGT", "commitmentYearGTE", "commitmentYearLT", "commitmentYearLTE", "commitmentYearIsNil", "commitmentYearNotNil", "signedOn", "signedOnNEQ", "signedOnIn", "signedOnNotIn", "signedOnGT", "signedOnGTE", "signedOnLT", "signedOnLTE", "signedOnIsNil", "signedOnNotNil", "startedOn", "startedOnNEQ", "startedOnIn", "startedOnNotIn", "startedOnGT", "startedOnGTE", "startedOnLT", "startedOnLTE", "startedOnIsNil", "startedOnNotNil", "completedOn", "completedOnNEQ", "completedOnIn", "completedOnNotIn", "completedOnGT", "completedOnGTE", "completedOnLT", "completedOnLTE", "completedOnIsNil", "completedOnNotNil", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "externalRef", "externalRefNEQ", "externalRefIn", "externalRefNotIn", "externalRefGT", "externalRefGTE", "externalRefLT", "externalRefLTE", "externalRefContains", "externalRefHasPrefix", "externalRefHasSuffix", "externalRefIsNil", "externalRefNotNil", "externalRefEqualFold", "externalRefContainsFold", "hostCountryID", "hostCountryIDNEQ", "hostCountryIDIn", "hostCountryIDNotIn", "hostCountryIDIsNil", "hostCountryIDNotNil", "hasHostCountry", "hasHostCountryWith", "hasParticipants", "hasParticipantsWith", "hasPolicies", "hasPoliciesWith", "hasParticipations", "hasParticipationsWith", "withinBounds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22806,6 +22892,15 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasParticipationsWith = data
+		case "withinBounds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withinBounds"))
+			data, err := ec.unmarshalOBoundsInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐBoundsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.ProjectWhereInput().WithinBounds(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -27567,6 +27662,14 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOBoundsInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐBoundsInput(ctx context.Context, v any) (*model.BoundsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBoundsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[int], error) {

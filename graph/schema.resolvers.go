@@ -215,6 +215,16 @@ func (r *queryResolver) ProjectStats(ctx context.Context, where *ent.ProjectWher
 	return r.projectStats(ctx, nil, where, groupBy, orderBy, limit)
 }
 
+// WithinBounds is the resolver for the withinBounds field.
+func (r *projectWhereInputResolver) WithinBounds(ctx context.Context, obj *ent.ProjectWhereInput, data *model.BoundsInput) error {
+	p, err := withinBounds(data)
+	if err != nil {
+		return err
+	}
+	obj.AddPredicates(p)
+	return nil
+}
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 

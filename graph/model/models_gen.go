@@ -16,6 +16,18 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/upsert"
 )
 
+// A rectangle of the map, edges included. When minLng is greater than maxLng the rectangle crosses the antimeridian (180°).
+type BoundsInput struct {
+	// The southern edge, -90 to 90.
+	MinLat float64 `json:"minLat"`
+	// The western edge, -180 to 180.
+	MinLng float64 `json:"minLng"`
+	// The northern edge, -90 to 90, not south of minLat.
+	MaxLat float64 `json:"maxLat"`
+	// The eastern edge, -180 to 180.
+	MaxLng float64 `json:"maxLng"`
+}
+
 // A new API key.
 type CreateAPIKeyInput struct {
 	// What the key is for, e.g. `qingdao-port-sync`.

@@ -113,18 +113,28 @@ func New(o Options) (http.Handler, error) {
 	gql.SetErrorPresenter(present)
 	gql.SetRecoverFunc(graph.Recover(o.Logger))
 
+	perIP := ratelimit.New(o.RatePerIP, int(2*o.RatePerIP))
+	perKey := ratelimit.New(o.RatePerKey, int(2*o.RatePerKey))
+	guard := func(h http.Handler) http.Handler { // rate limits and authentication
+		h = rateLimit(h, perKey, byKey)
+		h = authenticate(o.Client, o.PublicRead, o.Logger, h)
+		return rateLimit(h, perIP, byAddress)
+	}
+
 	var endpoint http.Handler = gql
 	endpoint = retryConflicts(endpoint, o.WriteAttempts)
 	endpoint = withTimeout(endpoint, o.RequestTimeout)
 	endpoint = idempotency(o.Client, o.Logger, endpoint)
 	endpoint = limitBody(endpoint, o.MaxBodyBytes)
 	endpoint = methodAndMediaType(endpoint)
-	endpoint = rateLimit(endpoint, ratelimit.New(o.RatePerKey, int(2*o.RatePerKey)), byKey)
-	endpoint = authenticate(o.Client, o.PublicRead, o.Logger, endpoint)
-	endpoint = rateLimit(endpoint, ratelimit.New(o.RatePerIP, int(2*o.RatePerIP)), byAddress)
+	endpoint = guard(endpoint)
+
+	// exports stream page after page through the GraphQL handler
+	pages := pager{gql: gql, timeout: o.RequestTimeout}
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", endpoint)
+	mux.Handle("/geojson/projects", guard(geojsonProjects(pages, o.Logger)))
 	if o.Playground {
 		pg, err := playground.Handler("/", "/graphql")
 		if err != nil {

@@ -1,0 +1,25 @@
+package graph
+
+import (
+	"github.com/bri-tracker/bri-tracker/ent/predicate"
+	"github.com/bri-tracker/bri-tracker/ent/project"
+	"github.com/bri-tracker/bri-tracker/graph/model"
+	"github.com/bri-tracker/bri-tracker/internal/apperr"
+)
+
+// withinBounds is the predicate of a map rectangle, edges included; a
+// rectangle whose west edge is east of its east edge crosses the
+// antimeridian.
+func withinBounds(b *model.BoundsInput) (predicate.Project, error) {
+	switch {
+	case b.MinLat < -90 || b.MaxLat > 90 || b.MinLat > b.MaxLat:
+		return nil, apperr.Invalid("withinBounds", "latitudes must lie in -90..90 with minLat <= maxLat, got %v..%v", b.MinLat, b.MaxLat)
+	case b.MinLng < -180 || b.MinLng > 180 || b.MaxLng < -180 || b.MaxLng > 180:
+		return nil, apperr.Invalid("withinBounds", "longitudes must lie in -180..180, got %v and %v", b.MinLng, b.MaxLng)
+	}
+	lat := project.And(project.LatitudeGTE(b.MinLat), project.LatitudeLTE(b.MaxLat))
+	if b.MinLng <= b.MaxLng {
+		return project.And(lat, project.LongitudeGTE(b.MinLng), project.LongitudeLTE(b.MaxLng)), nil
+	}
+	return project.And(lat, project.Or(project.LongitudeGTE(b.MinLng), project.LongitudeLTE(b.MaxLng))), nil
+}
