@@ -29,8 +29,8 @@ func TestWithinBounds(t *testing.T) {
 		placeProjects(t, db.Client, map[string][2]float64{
 			"Qingdao port":    {36.0671, 120.3826},
 			"Almaty":          {43.2389, 76.8897},
-			"Edge south-west": {30, 70},   // on the rectangle's corner
-			"Edge north-east": {45, 121},  // on the opposite corner
+			"Edge south-west": {30, 70},  // on the rectangle's corner
+			"Edge north-east": {45, 121}, // on the opposite corner
 			"Suva":            {-18.14, 178.44},
 			"Apia":            {-13.83, -171.76},
 			"Nowhere":         {0, 0},

@@ -18,7 +18,7 @@ func TestProjectStats(t *testing.T) {
 		const fields = `count countWithAmount sum avg min max`
 		cases := []struct {
 			name, query, want string
-			stmts           int
+			stmts             int
 		}{
 			{"by sector", `{ projectStats(groupBy: [SECTOR]) { total { ` + fields + ` } groups { key { sector } ` + fields + ` } } }`,
 				`{"projectStats":{"total":{"count":5,"countWithAmount":4,"sum":"3157000000.75","avg":"789250000.1875","min":"120000000","max":"1912000000"},"groups":[
