@@ -2431,6 +2431,8 @@ type OpeningPolicyMutation struct {
 	updated_at           *time.Time
 	version              *int
 	addversion           *int
+	search_name          *string
+	search_text          *string
 	title                *string
 	summary              *string
 	document_number      *string
@@ -2684,6 +2686,104 @@ func (m *OpeningPolicyMutation) AddedVersion() (r int, exists bool) {
 func (m *OpeningPolicyMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetSearchName sets the "search_name" field.
+func (m *OpeningPolicyMutation) SetSearchName(s string) {
+	m.search_name = &s
+}
+
+// SearchName returns the value of the "search_name" field in the mutation.
+func (m *OpeningPolicyMutation) SearchName() (r string, exists bool) {
+	v := m.search_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchName returns the old "search_name" field's value of the OpeningPolicy entity.
+// If the OpeningPolicy object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningPolicyMutation) OldSearchName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchName: %w", err)
+	}
+	return oldValue.SearchName, nil
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (m *OpeningPolicyMutation) ClearSearchName() {
+	m.search_name = nil
+	m.clearedFields[openingpolicy.FieldSearchName] = struct{}{}
+}
+
+// SearchNameCleared returns if the "search_name" field was cleared in this mutation.
+func (m *OpeningPolicyMutation) SearchNameCleared() bool {
+	_, ok := m.clearedFields[openingpolicy.FieldSearchName]
+	return ok
+}
+
+// ResetSearchName resets all changes to the "search_name" field.
+func (m *OpeningPolicyMutation) ResetSearchName() {
+	m.search_name = nil
+	delete(m.clearedFields, openingpolicy.FieldSearchName)
+}
+
+// SetSearchText sets the "search_text" field.
+func (m *OpeningPolicyMutation) SetSearchText(s string) {
+	m.search_text = &s
+}
+
+// SearchText returns the value of the "search_text" field in the mutation.
+func (m *OpeningPolicyMutation) SearchText() (r string, exists bool) {
+	v := m.search_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchText returns the old "search_text" field's value of the OpeningPolicy entity.
+// If the OpeningPolicy object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningPolicyMutation) OldSearchText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchText: %w", err)
+	}
+	return oldValue.SearchText, nil
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (m *OpeningPolicyMutation) ClearSearchText() {
+	m.search_text = nil
+	m.clearedFields[openingpolicy.FieldSearchText] = struct{}{}
+}
+
+// SearchTextCleared returns if the "search_text" field was cleared in this mutation.
+func (m *OpeningPolicyMutation) SearchTextCleared() bool {
+	_, ok := m.clearedFields[openingpolicy.FieldSearchText]
+	return ok
+}
+
+// ResetSearchText resets all changes to the "search_text" field.
+func (m *OpeningPolicyMutation) ResetSearchText() {
+	m.search_text = nil
+	delete(m.clearedFields, openingpolicy.FieldSearchText)
 }
 
 // SetTitle sets the "title" field.
@@ -3494,7 +3594,7 @@ func (m *OpeningPolicyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OpeningPolicyMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, openingpolicy.FieldCreatedAt)
 	}
@@ -3503,6 +3603,12 @@ func (m *OpeningPolicyMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, openingpolicy.FieldVersion)
+	}
+	if m.search_name != nil {
+		fields = append(fields, openingpolicy.FieldSearchName)
+	}
+	if m.search_text != nil {
+		fields = append(fields, openingpolicy.FieldSearchText)
 	}
 	if m.title != nil {
 		fields = append(fields, openingpolicy.FieldTitle)
@@ -3557,6 +3663,10 @@ func (m *OpeningPolicyMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case openingpolicy.FieldVersion:
 		return m.Version()
+	case openingpolicy.FieldSearchName:
+		return m.SearchName()
+	case openingpolicy.FieldSearchText:
+		return m.SearchText()
 	case openingpolicy.FieldTitle:
 		return m.Title()
 	case openingpolicy.FieldSummary:
@@ -3598,6 +3708,10 @@ func (m *OpeningPolicyMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldUpdatedAt(ctx)
 	case openingpolicy.FieldVersion:
 		return m.OldVersion(ctx)
+	case openingpolicy.FieldSearchName:
+		return m.OldSearchName(ctx)
+	case openingpolicy.FieldSearchText:
+		return m.OldSearchText(ctx)
 	case openingpolicy.FieldTitle:
 		return m.OldTitle(ctx)
 	case openingpolicy.FieldSummary:
@@ -3653,6 +3767,20 @@ func (m *OpeningPolicyMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case openingpolicy.FieldSearchName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchName(v)
+		return nil
+	case openingpolicy.FieldSearchText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchText(v)
 		return nil
 	case openingpolicy.FieldTitle:
 		v, ok := value.(string)
@@ -3790,6 +3918,12 @@ func (m *OpeningPolicyMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *OpeningPolicyMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(openingpolicy.FieldSearchName) {
+		fields = append(fields, openingpolicy.FieldSearchName)
+	}
+	if m.FieldCleared(openingpolicy.FieldSearchText) {
+		fields = append(fields, openingpolicy.FieldSearchText)
+	}
 	if m.FieldCleared(openingpolicy.FieldSummary) {
 		fields = append(fields, openingpolicy.FieldSummary)
 	}
@@ -3831,6 +3965,12 @@ func (m *OpeningPolicyMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *OpeningPolicyMutation) ClearField(name string) error {
 	switch name {
+	case openingpolicy.FieldSearchName:
+		m.ClearSearchName()
+		return nil
+	case openingpolicy.FieldSearchText:
+		m.ClearSearchText()
+		return nil
 	case openingpolicy.FieldSummary:
 		m.ClearSummary()
 		return nil
@@ -3874,6 +4014,12 @@ func (m *OpeningPolicyMutation) ResetField(name string) error {
 		return nil
 	case openingpolicy.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case openingpolicy.FieldSearchName:
+		m.ResetSearchName()
+		return nil
+	case openingpolicy.FieldSearchText:
+		m.ResetSearchText()
 		return nil
 	case openingpolicy.FieldTitle:
 		m.ResetTitle()
@@ -4082,6 +4228,8 @@ type PartnerMutation struct {
 	updated_at             *time.Time
 	version                *int
 	addversion             *int
+	search_name            *string
+	search_text            *string
 	name                   *string
 	local_name             *string
 	kind                   *partner.Kind
@@ -4341,6 +4489,104 @@ func (m *PartnerMutation) AddedVersion() (r int, exists bool) {
 func (m *PartnerMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetSearchName sets the "search_name" field.
+func (m *PartnerMutation) SetSearchName(s string) {
+	m.search_name = &s
+}
+
+// SearchName returns the value of the "search_name" field in the mutation.
+func (m *PartnerMutation) SearchName() (r string, exists bool) {
+	v := m.search_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchName returns the old "search_name" field's value of the Partner entity.
+// If the Partner object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PartnerMutation) OldSearchName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchName: %w", err)
+	}
+	return oldValue.SearchName, nil
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (m *PartnerMutation) ClearSearchName() {
+	m.search_name = nil
+	m.clearedFields[partner.FieldSearchName] = struct{}{}
+}
+
+// SearchNameCleared returns if the "search_name" field was cleared in this mutation.
+func (m *PartnerMutation) SearchNameCleared() bool {
+	_, ok := m.clearedFields[partner.FieldSearchName]
+	return ok
+}
+
+// ResetSearchName resets all changes to the "search_name" field.
+func (m *PartnerMutation) ResetSearchName() {
+	m.search_name = nil
+	delete(m.clearedFields, partner.FieldSearchName)
+}
+
+// SetSearchText sets the "search_text" field.
+func (m *PartnerMutation) SetSearchText(s string) {
+	m.search_text = &s
+}
+
+// SearchText returns the value of the "search_text" field in the mutation.
+func (m *PartnerMutation) SearchText() (r string, exists bool) {
+	v := m.search_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchText returns the old "search_text" field's value of the Partner entity.
+// If the Partner object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PartnerMutation) OldSearchText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchText: %w", err)
+	}
+	return oldValue.SearchText, nil
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (m *PartnerMutation) ClearSearchText() {
+	m.search_text = nil
+	m.clearedFields[partner.FieldSearchText] = struct{}{}
+}
+
+// SearchTextCleared returns if the "search_text" field was cleared in this mutation.
+func (m *PartnerMutation) SearchTextCleared() bool {
+	_, ok := m.clearedFields[partner.FieldSearchText]
+	return ok
+}
+
+// ResetSearchText resets all changes to the "search_text" field.
+func (m *PartnerMutation) ResetSearchText() {
+	m.search_text = nil
+	delete(m.clearedFields, partner.FieldSearchText)
 }
 
 // SetName sets the "name" field.
@@ -5192,7 +5438,7 @@ func (m *PartnerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PartnerMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, partner.FieldCreatedAt)
 	}
@@ -5201,6 +5447,12 @@ func (m *PartnerMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, partner.FieldVersion)
+	}
+	if m.search_name != nil {
+		fields = append(fields, partner.FieldSearchName)
+	}
+	if m.search_text != nil {
+		fields = append(fields, partner.FieldSearchText)
 	}
 	if m.name != nil {
 		fields = append(fields, partner.FieldName)
@@ -5246,6 +5498,10 @@ func (m *PartnerMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case partner.FieldVersion:
 		return m.Version()
+	case partner.FieldSearchName:
+		return m.SearchName()
+	case partner.FieldSearchText:
+		return m.SearchText()
 	case partner.FieldName:
 		return m.Name()
 	case partner.FieldLocalName:
@@ -5281,6 +5537,10 @@ func (m *PartnerMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldUpdatedAt(ctx)
 	case partner.FieldVersion:
 		return m.OldVersion(ctx)
+	case partner.FieldSearchName:
+		return m.OldSearchName(ctx)
+	case partner.FieldSearchText:
+		return m.OldSearchText(ctx)
 	case partner.FieldName:
 		return m.OldName(ctx)
 	case partner.FieldLocalName:
@@ -5330,6 +5590,20 @@ func (m *PartnerMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case partner.FieldSearchName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchName(v)
+		return nil
+	case partner.FieldSearchText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchText(v)
 		return nil
 	case partner.FieldName:
 		v, ok := value.(string)
@@ -5446,6 +5720,12 @@ func (m *PartnerMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *PartnerMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(partner.FieldSearchName) {
+		fields = append(fields, partner.FieldSearchName)
+	}
+	if m.FieldCleared(partner.FieldSearchText) {
+		fields = append(fields, partner.FieldSearchText)
+	}
 	if m.FieldCleared(partner.FieldLocalName) {
 		fields = append(fields, partner.FieldLocalName)
 	}
@@ -5484,6 +5764,12 @@ func (m *PartnerMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *PartnerMutation) ClearField(name string) error {
 	switch name {
+	case partner.FieldSearchName:
+		m.ClearSearchName()
+		return nil
+	case partner.FieldSearchText:
+		m.ClearSearchText()
+		return nil
 	case partner.FieldLocalName:
 		m.ClearLocalName()
 		return nil
@@ -5524,6 +5810,12 @@ func (m *PartnerMutation) ResetField(name string) error {
 		return nil
 	case partner.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case partner.FieldSearchName:
+		m.ResetSearchName()
+		return nil
+	case partner.FieldSearchText:
+		m.ResetSearchText()
 		return nil
 	case partner.FieldName:
 		m.ResetName()
@@ -5801,6 +6093,8 @@ type ProjectMutation struct {
 	updated_at            *time.Time
 	version               *int
 	addversion            *int
+	search_name           *string
+	search_text           *string
 	title                 *string
 	description           *string
 	sector                *project.Sector
@@ -6061,6 +6355,104 @@ func (m *ProjectMutation) AddedVersion() (r int, exists bool) {
 func (m *ProjectMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetSearchName sets the "search_name" field.
+func (m *ProjectMutation) SetSearchName(s string) {
+	m.search_name = &s
+}
+
+// SearchName returns the value of the "search_name" field in the mutation.
+func (m *ProjectMutation) SearchName() (r string, exists bool) {
+	v := m.search_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchName returns the old "search_name" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldSearchName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchName: %w", err)
+	}
+	return oldValue.SearchName, nil
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (m *ProjectMutation) ClearSearchName() {
+	m.search_name = nil
+	m.clearedFields[project.FieldSearchName] = struct{}{}
+}
+
+// SearchNameCleared returns if the "search_name" field was cleared in this mutation.
+func (m *ProjectMutation) SearchNameCleared() bool {
+	_, ok := m.clearedFields[project.FieldSearchName]
+	return ok
+}
+
+// ResetSearchName resets all changes to the "search_name" field.
+func (m *ProjectMutation) ResetSearchName() {
+	m.search_name = nil
+	delete(m.clearedFields, project.FieldSearchName)
+}
+
+// SetSearchText sets the "search_text" field.
+func (m *ProjectMutation) SetSearchText(s string) {
+	m.search_text = &s
+}
+
+// SearchText returns the value of the "search_text" field in the mutation.
+func (m *ProjectMutation) SearchText() (r string, exists bool) {
+	v := m.search_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchText returns the old "search_text" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldSearchText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchText: %w", err)
+	}
+	return oldValue.SearchText, nil
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (m *ProjectMutation) ClearSearchText() {
+	m.search_text = nil
+	m.clearedFields[project.FieldSearchText] = struct{}{}
+}
+
+// SearchTextCleared returns if the "search_text" field was cleared in this mutation.
+func (m *ProjectMutation) SearchTextCleared() bool {
+	_, ok := m.clearedFields[project.FieldSearchText]
+	return ok
+}
+
+// ResetSearchText resets all changes to the "search_text" field.
+func (m *ProjectMutation) ResetSearchText() {
+	m.search_text = nil
+	delete(m.clearedFields, project.FieldSearchText)
 }
 
 // SetTitle sets the "title" field.
@@ -7130,7 +7522,7 @@ func (m *ProjectMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProjectMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, project.FieldCreatedAt)
 	}
@@ -7139,6 +7531,12 @@ func (m *ProjectMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, project.FieldVersion)
+	}
+	if m.search_name != nil {
+		fields = append(fields, project.FieldSearchName)
+	}
+	if m.search_text != nil {
+		fields = append(fields, project.FieldSearchText)
 	}
 	if m.title != nil {
 		fields = append(fields, project.FieldTitle)
@@ -7205,6 +7603,10 @@ func (m *ProjectMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case project.FieldVersion:
 		return m.Version()
+	case project.FieldSearchName:
+		return m.SearchName()
+	case project.FieldSearchText:
+		return m.SearchText()
 	case project.FieldTitle:
 		return m.Title()
 	case project.FieldDescription:
@@ -7254,6 +7656,10 @@ func (m *ProjectMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldUpdatedAt(ctx)
 	case project.FieldVersion:
 		return m.OldVersion(ctx)
+	case project.FieldSearchName:
+		return m.OldSearchName(ctx)
+	case project.FieldSearchText:
+		return m.OldSearchText(ctx)
 	case project.FieldTitle:
 		return m.OldTitle(ctx)
 	case project.FieldDescription:
@@ -7317,6 +7723,20 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case project.FieldSearchName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchName(v)
+		return nil
+	case project.FieldSearchText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchText(v)
 		return nil
 	case project.FieldTitle:
 		v, ok := value.(string)
@@ -7518,6 +7938,12 @@ func (m *ProjectMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *ProjectMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(project.FieldSearchName) {
+		fields = append(fields, project.FieldSearchName)
+	}
+	if m.FieldCleared(project.FieldSearchText) {
+		fields = append(fields, project.FieldSearchText)
+	}
 	if m.FieldCleared(project.FieldDescription) {
 		fields = append(fields, project.FieldDescription)
 	}
@@ -7571,6 +7997,12 @@ func (m *ProjectMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *ProjectMutation) ClearField(name string) error {
 	switch name {
+	case project.FieldSearchName:
+		m.ClearSearchName()
+		return nil
+	case project.FieldSearchText:
+		m.ClearSearchText()
+		return nil
 	case project.FieldDescription:
 		m.ClearDescription()
 		return nil
@@ -7626,6 +8058,12 @@ func (m *ProjectMutation) ResetField(name string) error {
 		return nil
 	case project.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case project.FieldSearchName:
+		m.ResetSearchName()
+		return nil
+	case project.FieldSearchText:
+		m.ResetSearchText()
 		return nil
 	case project.FieldTitle:
 		m.ResetTitle()

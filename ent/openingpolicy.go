@@ -24,6 +24,10 @@ type OpeningPolicy struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Incremented by every update. Send it back as `expectedVersion` to update or delete only what you read.
 	Version int `json:"version,omitempty"`
+	// The normalized name or title, which ranks search matches highest.
+	SearchName string `json:"search_name,omitempty"`
+	// The normalized searchable text.
+	SearchText string `json:"search_text,omitempty"`
 	// The policy's title.
 	Title string `json:"title,omitempty"`
 	// What the policy does, in brief.
@@ -124,7 +128,7 @@ func (*OpeningPolicy) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(scalar.Date)}
 		case openingpolicy.FieldID, openingpolicy.FieldVersion, openingpolicy.FieldSupersededByID:
 			values[i] = new(sql.NullInt64)
-		case openingpolicy.FieldTitle, openingpolicy.FieldSummary, openingpolicy.FieldDocumentNumber, openingpolicy.FieldIssuingAuthority, openingpolicy.FieldLevel, openingpolicy.FieldCategory, openingpolicy.FieldStatus, openingpolicy.FieldURL, openingpolicy.FieldExternalRef:
+		case openingpolicy.FieldSearchName, openingpolicy.FieldSearchText, openingpolicy.FieldTitle, openingpolicy.FieldSummary, openingpolicy.FieldDocumentNumber, openingpolicy.FieldIssuingAuthority, openingpolicy.FieldLevel, openingpolicy.FieldCategory, openingpolicy.FieldStatus, openingpolicy.FieldURL, openingpolicy.FieldExternalRef:
 			values[i] = new(sql.NullString)
 		case openingpolicy.FieldCreatedAt, openingpolicy.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -166,6 +170,18 @@ func (_m *OpeningPolicy) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
+			}
+		case openingpolicy.FieldSearchName:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_name", values[i])
+			} else if value.Valid {
+				_m.SearchName = value.String
+			}
+		case openingpolicy.FieldSearchText:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_text", values[i])
+			} else if value.Valid {
+				_m.SearchText = value.String
 			}
 		case openingpolicy.FieldTitle:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -318,6 +334,12 @@ func (_m *OpeningPolicy) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	builder.WriteString("search_name=")
+	builder.WriteString(_m.SearchName)
+	builder.WriteString(", ")
+	builder.WriteString("search_text=")
+	builder.WriteString(_m.SearchText)
 	builder.WriteString(", ")
 	builder.WriteString("title=")
 	builder.WriteString(_m.Title)

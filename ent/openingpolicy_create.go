@@ -67,6 +67,34 @@ func (_c *OpeningPolicyCreate) SetNillableVersion(v *int) *OpeningPolicyCreate {
 	return _c
 }
 
+// SetSearchName sets the "search_name" field.
+func (_c *OpeningPolicyCreate) SetSearchName(v string) *OpeningPolicyCreate {
+	_c.mutation.SetSearchName(v)
+	return _c
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_c *OpeningPolicyCreate) SetNillableSearchName(v *string) *OpeningPolicyCreate {
+	if v != nil {
+		_c.SetSearchName(*v)
+	}
+	return _c
+}
+
+// SetSearchText sets the "search_text" field.
+func (_c *OpeningPolicyCreate) SetSearchText(v string) *OpeningPolicyCreate {
+	_c.mutation.SetSearchText(v)
+	return _c
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_c *OpeningPolicyCreate) SetNillableSearchText(v *string) *OpeningPolicyCreate {
+	if v != nil {
+		_c.SetSearchText(*v)
+	}
+	return _c
+}
+
 // SetTitle sets the "title" field.
 func (_c *OpeningPolicyCreate) SetTitle(v string) *OpeningPolicyCreate {
 	_c.mutation.SetTitle(v)
@@ -444,6 +472,14 @@ func (_c *OpeningPolicyCreate) createSpec() (*OpeningPolicy, *sqlgraph.CreateSpe
 		_spec.SetField(openingpolicy.FieldVersion, field.TypeInt, value)
 		_node.Version = value
 	}
+	if value, ok := _c.mutation.SearchName(); ok {
+		_spec.SetField(openingpolicy.FieldSearchName, field.TypeString, value)
+		_node.SearchName = value
+	}
+	if value, ok := _c.mutation.SearchText(); ok {
+		_spec.SetField(openingpolicy.FieldSearchText, field.TypeString, value)
+		_node.SearchText = value
+	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(openingpolicy.FieldTitle, field.TypeString, value)
 		_node.Title = value
@@ -636,6 +672,42 @@ func (u *OpeningPolicyUpsert) UpdateVersion() *OpeningPolicyUpsert {
 // AddVersion adds v to the "version" field.
 func (u *OpeningPolicyUpsert) AddVersion(v int) *OpeningPolicyUpsert {
 	u.Add(openingpolicy.FieldVersion, v)
+	return u
+}
+
+// SetSearchName sets the "search_name" field.
+func (u *OpeningPolicyUpsert) SetSearchName(v string) *OpeningPolicyUpsert {
+	u.Set(openingpolicy.FieldSearchName, v)
+	return u
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *OpeningPolicyUpsert) UpdateSearchName() *OpeningPolicyUpsert {
+	u.SetExcluded(openingpolicy.FieldSearchName)
+	return u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *OpeningPolicyUpsert) ClearSearchName() *OpeningPolicyUpsert {
+	u.SetNull(openingpolicy.FieldSearchName)
+	return u
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *OpeningPolicyUpsert) SetSearchText(v string) *OpeningPolicyUpsert {
+	u.Set(openingpolicy.FieldSearchText, v)
+	return u
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *OpeningPolicyUpsert) UpdateSearchText() *OpeningPolicyUpsert {
+	u.SetExcluded(openingpolicy.FieldSearchText)
+	return u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *OpeningPolicyUpsert) ClearSearchText() *OpeningPolicyUpsert {
+	u.SetNull(openingpolicy.FieldSearchText)
 	return u
 }
 
@@ -926,6 +998,48 @@ func (u *OpeningPolicyUpsertOne) AddVersion(v int) *OpeningPolicyUpsertOne {
 func (u *OpeningPolicyUpsertOne) UpdateVersion() *OpeningPolicyUpsertOne {
 	return u.Update(func(s *OpeningPolicyUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetSearchName sets the "search_name" field.
+func (u *OpeningPolicyUpsertOne) SetSearchName(v string) *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.SetSearchName(v)
+	})
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *OpeningPolicyUpsertOne) UpdateSearchName() *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.UpdateSearchName()
+	})
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *OpeningPolicyUpsertOne) ClearSearchName() *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.ClearSearchName()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *OpeningPolicyUpsertOne) SetSearchText(v string) *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *OpeningPolicyUpsertOne) UpdateSearchText() *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *OpeningPolicyUpsertOne) ClearSearchText() *OpeningPolicyUpsertOne {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.ClearSearchText()
 	})
 }
 
@@ -1417,6 +1531,48 @@ func (u *OpeningPolicyUpsertBulk) AddVersion(v int) *OpeningPolicyUpsertBulk {
 func (u *OpeningPolicyUpsertBulk) UpdateVersion() *OpeningPolicyUpsertBulk {
 	return u.Update(func(s *OpeningPolicyUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetSearchName sets the "search_name" field.
+func (u *OpeningPolicyUpsertBulk) SetSearchName(v string) *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.SetSearchName(v)
+	})
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *OpeningPolicyUpsertBulk) UpdateSearchName() *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.UpdateSearchName()
+	})
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *OpeningPolicyUpsertBulk) ClearSearchName() *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.ClearSearchName()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *OpeningPolicyUpsertBulk) SetSearchText(v string) *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *OpeningPolicyUpsertBulk) UpdateSearchText() *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *OpeningPolicyUpsertBulk) ClearSearchText() *OpeningPolicyUpsertBulk {
+	return u.Update(func(s *OpeningPolicyUpsert) {
+		s.ClearSearchText()
 	})
 }
 

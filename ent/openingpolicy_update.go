@@ -59,6 +59,46 @@ func (_u *OpeningPolicyUpdate) AddVersion(v int) *OpeningPolicyUpdate {
 	return _u
 }
 
+// SetSearchName sets the "search_name" field.
+func (_u *OpeningPolicyUpdate) SetSearchName(v string) *OpeningPolicyUpdate {
+	_u.mutation.SetSearchName(v)
+	return _u
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_u *OpeningPolicyUpdate) SetNillableSearchName(v *string) *OpeningPolicyUpdate {
+	if v != nil {
+		_u.SetSearchName(*v)
+	}
+	return _u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (_u *OpeningPolicyUpdate) ClearSearchName() *OpeningPolicyUpdate {
+	_u.mutation.ClearSearchName()
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *OpeningPolicyUpdate) SetSearchText(v string) *OpeningPolicyUpdate {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *OpeningPolicyUpdate) SetNillableSearchText(v *string) *OpeningPolicyUpdate {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *OpeningPolicyUpdate) ClearSearchText() *OpeningPolicyUpdate {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // SetTitle sets the "title" field.
 func (_u *OpeningPolicyUpdate) SetTitle(v string) *OpeningPolicyUpdate {
 	_u.mutation.SetTitle(v)
@@ -538,6 +578,18 @@ func (_u *OpeningPolicyUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(openingpolicy.FieldVersion, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.SearchName(); ok {
+		_spec.SetField(openingpolicy.FieldSearchName, field.TypeString, value)
+	}
+	if _u.mutation.SearchNameCleared() {
+		_spec.ClearField(openingpolicy.FieldSearchName, field.TypeString)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(openingpolicy.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(openingpolicy.FieldSearchText, field.TypeString)
+	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(openingpolicy.FieldTitle, field.TypeString, value)
 	}
@@ -808,6 +860,46 @@ func (_u *OpeningPolicyUpdateOne) SetNillableVersion(v *int) *OpeningPolicyUpdat
 // AddVersion adds value to the "version" field.
 func (_u *OpeningPolicyUpdateOne) AddVersion(v int) *OpeningPolicyUpdateOne {
 	_u.mutation.AddVersion(v)
+	return _u
+}
+
+// SetSearchName sets the "search_name" field.
+func (_u *OpeningPolicyUpdateOne) SetSearchName(v string) *OpeningPolicyUpdateOne {
+	_u.mutation.SetSearchName(v)
+	return _u
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_u *OpeningPolicyUpdateOne) SetNillableSearchName(v *string) *OpeningPolicyUpdateOne {
+	if v != nil {
+		_u.SetSearchName(*v)
+	}
+	return _u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (_u *OpeningPolicyUpdateOne) ClearSearchName() *OpeningPolicyUpdateOne {
+	_u.mutation.ClearSearchName()
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *OpeningPolicyUpdateOne) SetSearchText(v string) *OpeningPolicyUpdateOne {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *OpeningPolicyUpdateOne) SetNillableSearchText(v *string) *OpeningPolicyUpdateOne {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *OpeningPolicyUpdateOne) ClearSearchText() *OpeningPolicyUpdateOne {
+	_u.mutation.ClearSearchText()
 	return _u
 }
 
@@ -1319,6 +1411,18 @@ func (_u *OpeningPolicyUpdateOne) sqlSave(ctx context.Context) (_node *OpeningPo
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(openingpolicy.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SearchName(); ok {
+		_spec.SetField(openingpolicy.FieldSearchName, field.TypeString, value)
+	}
+	if _u.mutation.SearchNameCleared() {
+		_spec.ClearField(openingpolicy.FieldSearchName, field.TypeString)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(openingpolicy.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(openingpolicy.FieldSearchText, field.TypeString)
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(openingpolicy.FieldTitle, field.TypeString, value)

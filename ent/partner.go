@@ -24,6 +24,10 @@ type Partner struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Incremented by every update. Send it back as `expectedVersion` to update or delete only what you read.
 	Version int `json:"version,omitempty"`
+	// The normalized name or title, which ranks search matches highest.
+	SearchName string `json:"search_name,omitempty"`
+	// The normalized searchable text.
+	SearchText string `json:"search_text,omitempty"`
 	// The partner's name in English.
 	Name string `json:"name,omitempty"`
 	// The partner's name in its own language or in Chinese, e.g. 山东高速集团.
@@ -154,7 +158,7 @@ func (*Partner) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(scalar.Date)}
 		case partner.FieldID, partner.FieldVersion, partner.FieldCountryID:
 			values[i] = new(sql.NullInt64)
-		case partner.FieldName, partner.FieldLocalName, partner.FieldKind, partner.FieldCountryCode, partner.FieldRegion, partner.FieldWebsite, partner.FieldDescription, partner.FieldExternalRef:
+		case partner.FieldSearchName, partner.FieldSearchText, partner.FieldName, partner.FieldLocalName, partner.FieldKind, partner.FieldCountryCode, partner.FieldRegion, partner.FieldWebsite, partner.FieldDescription, partner.FieldExternalRef:
 			values[i] = new(sql.NullString)
 		case partner.FieldCreatedAt, partner.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -196,6 +200,18 @@ func (_m *Partner) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
+			}
+		case partner.FieldSearchName:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_name", values[i])
+			} else if value.Valid {
+				_m.SearchName = value.String
+			}
+		case partner.FieldSearchText:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_text", values[i])
+			} else if value.Valid {
+				_m.SearchText = value.String
 			}
 		case partner.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -344,6 +360,12 @@ func (_m *Partner) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	builder.WriteString("search_name=")
+	builder.WriteString(_m.SearchName)
+	builder.WriteString(", ")
+	builder.WriteString("search_text=")
+	builder.WriteString(_m.SearchText)
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

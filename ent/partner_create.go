@@ -69,6 +69,34 @@ func (_c *PartnerCreate) SetNillableVersion(v *int) *PartnerCreate {
 	return _c
 }
 
+// SetSearchName sets the "search_name" field.
+func (_c *PartnerCreate) SetSearchName(v string) *PartnerCreate {
+	_c.mutation.SetSearchName(v)
+	return _c
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_c *PartnerCreate) SetNillableSearchName(v *string) *PartnerCreate {
+	if v != nil {
+		_c.SetSearchName(*v)
+	}
+	return _c
+}
+
+// SetSearchText sets the "search_text" field.
+func (_c *PartnerCreate) SetSearchText(v string) *PartnerCreate {
+	_c.mutation.SetSearchText(v)
+	return _c
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_c *PartnerCreate) SetNillableSearchText(v *string) *PartnerCreate {
+	if v != nil {
+		_c.SetSearchText(*v)
+	}
+	return _c
+}
+
 // SetName sets the "name" field.
 func (_c *PartnerCreate) SetName(v string) *PartnerCreate {
 	_c.mutation.SetName(v)
@@ -442,6 +470,14 @@ func (_c *PartnerCreate) createSpec() (*Partner, *sqlgraph.CreateSpec) {
 		_spec.SetField(partner.FieldVersion, field.TypeInt, value)
 		_node.Version = value
 	}
+	if value, ok := _c.mutation.SearchName(); ok {
+		_spec.SetField(partner.FieldSearchName, field.TypeString, value)
+		_node.SearchName = value
+	}
+	if value, ok := _c.mutation.SearchText(); ok {
+		_spec.SetField(partner.FieldSearchText, field.TypeString, value)
+		_node.SearchText = value
+	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(partner.FieldName, field.TypeString, value)
 		_node.Name = value
@@ -670,6 +706,42 @@ func (u *PartnerUpsert) UpdateVersion() *PartnerUpsert {
 // AddVersion adds v to the "version" field.
 func (u *PartnerUpsert) AddVersion(v int) *PartnerUpsert {
 	u.Add(partner.FieldVersion, v)
+	return u
+}
+
+// SetSearchName sets the "search_name" field.
+func (u *PartnerUpsert) SetSearchName(v string) *PartnerUpsert {
+	u.Set(partner.FieldSearchName, v)
+	return u
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *PartnerUpsert) UpdateSearchName() *PartnerUpsert {
+	u.SetExcluded(partner.FieldSearchName)
+	return u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *PartnerUpsert) ClearSearchName() *PartnerUpsert {
+	u.SetNull(partner.FieldSearchName)
+	return u
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *PartnerUpsert) SetSearchText(v string) *PartnerUpsert {
+	u.Set(partner.FieldSearchText, v)
+	return u
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *PartnerUpsert) UpdateSearchText() *PartnerUpsert {
+	u.SetExcluded(partner.FieldSearchText)
+	return u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *PartnerUpsert) ClearSearchText() *PartnerUpsert {
+	u.SetNull(partner.FieldSearchText)
 	return u
 }
 
@@ -918,6 +990,48 @@ func (u *PartnerUpsertOne) AddVersion(v int) *PartnerUpsertOne {
 func (u *PartnerUpsertOne) UpdateVersion() *PartnerUpsertOne {
 	return u.Update(func(s *PartnerUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetSearchName sets the "search_name" field.
+func (u *PartnerUpsertOne) SetSearchName(v string) *PartnerUpsertOne {
+	return u.Update(func(s *PartnerUpsert) {
+		s.SetSearchName(v)
+	})
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *PartnerUpsertOne) UpdateSearchName() *PartnerUpsertOne {
+	return u.Update(func(s *PartnerUpsert) {
+		s.UpdateSearchName()
+	})
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *PartnerUpsertOne) ClearSearchName() *PartnerUpsertOne {
+	return u.Update(func(s *PartnerUpsert) {
+		s.ClearSearchName()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *PartnerUpsertOne) SetSearchText(v string) *PartnerUpsertOne {
+	return u.Update(func(s *PartnerUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *PartnerUpsertOne) UpdateSearchText() *PartnerUpsertOne {
+	return u.Update(func(s *PartnerUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *PartnerUpsertOne) ClearSearchText() *PartnerUpsertOne {
+	return u.Update(func(s *PartnerUpsert) {
+		s.ClearSearchText()
 	})
 }
 
@@ -1360,6 +1474,48 @@ func (u *PartnerUpsertBulk) AddVersion(v int) *PartnerUpsertBulk {
 func (u *PartnerUpsertBulk) UpdateVersion() *PartnerUpsertBulk {
 	return u.Update(func(s *PartnerUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetSearchName sets the "search_name" field.
+func (u *PartnerUpsertBulk) SetSearchName(v string) *PartnerUpsertBulk {
+	return u.Update(func(s *PartnerUpsert) {
+		s.SetSearchName(v)
+	})
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *PartnerUpsertBulk) UpdateSearchName() *PartnerUpsertBulk {
+	return u.Update(func(s *PartnerUpsert) {
+		s.UpdateSearchName()
+	})
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *PartnerUpsertBulk) ClearSearchName() *PartnerUpsertBulk {
+	return u.Update(func(s *PartnerUpsert) {
+		s.ClearSearchName()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *PartnerUpsertBulk) SetSearchText(v string) *PartnerUpsertBulk {
+	return u.Update(func(s *PartnerUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *PartnerUpsertBulk) UpdateSearchText() *PartnerUpsertBulk {
+	return u.Update(func(s *PartnerUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *PartnerUpsertBulk) ClearSearchText() *PartnerUpsertBulk {
+	return u.Update(func(s *PartnerUpsert) {
+		s.ClearSearchText()
 	})
 }
 

@@ -61,6 +61,46 @@ func (_u *PartnerUpdate) AddVersion(v int) *PartnerUpdate {
 	return _u
 }
 
+// SetSearchName sets the "search_name" field.
+func (_u *PartnerUpdate) SetSearchName(v string) *PartnerUpdate {
+	_u.mutation.SetSearchName(v)
+	return _u
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_u *PartnerUpdate) SetNillableSearchName(v *string) *PartnerUpdate {
+	if v != nil {
+		_u.SetSearchName(*v)
+	}
+	return _u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (_u *PartnerUpdate) ClearSearchName() *PartnerUpdate {
+	_u.mutation.ClearSearchName()
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *PartnerUpdate) SetSearchText(v string) *PartnerUpdate {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *PartnerUpdate) SetNillableSearchText(v *string) *PartnerUpdate {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *PartnerUpdate) ClearSearchText() *PartnerUpdate {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *PartnerUpdate) SetName(v string) *PartnerUpdate {
 	_u.mutation.SetName(v)
@@ -595,6 +635,18 @@ func (_u *PartnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(partner.FieldVersion, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.SearchName(); ok {
+		_spec.SetField(partner.FieldSearchName, field.TypeString, value)
+	}
+	if _u.mutation.SearchNameCleared() {
+		_spec.ClearField(partner.FieldSearchName, field.TypeString)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(partner.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(partner.FieldSearchText, field.TypeString)
+	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(partner.FieldName, field.TypeString, value)
 	}
@@ -988,6 +1040,46 @@ func (_u *PartnerUpdateOne) SetNillableVersion(v *int) *PartnerUpdateOne {
 // AddVersion adds value to the "version" field.
 func (_u *PartnerUpdateOne) AddVersion(v int) *PartnerUpdateOne {
 	_u.mutation.AddVersion(v)
+	return _u
+}
+
+// SetSearchName sets the "search_name" field.
+func (_u *PartnerUpdateOne) SetSearchName(v string) *PartnerUpdateOne {
+	_u.mutation.SetSearchName(v)
+	return _u
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_u *PartnerUpdateOne) SetNillableSearchName(v *string) *PartnerUpdateOne {
+	if v != nil {
+		_u.SetSearchName(*v)
+	}
+	return _u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (_u *PartnerUpdateOne) ClearSearchName() *PartnerUpdateOne {
+	_u.mutation.ClearSearchName()
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *PartnerUpdateOne) SetSearchText(v string) *PartnerUpdateOne {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *PartnerUpdateOne) SetNillableSearchText(v *string) *PartnerUpdateOne {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *PartnerUpdateOne) ClearSearchText() *PartnerUpdateOne {
+	_u.mutation.ClearSearchText()
 	return _u
 }
 
@@ -1554,6 +1646,18 @@ func (_u *PartnerUpdateOne) sqlSave(ctx context.Context) (_node *Partner, err er
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(partner.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SearchName(); ok {
+		_spec.SetField(partner.FieldSearchName, field.TypeString, value)
+	}
+	if _u.mutation.SearchNameCleared() {
+		_spec.ClearField(partner.FieldSearchName, field.TypeString)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(partner.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(partner.FieldSearchText, field.TypeString)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(partner.FieldName, field.TypeString, value)

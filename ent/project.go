@@ -25,6 +25,10 @@ type Project struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Incremented by every update. Send it back as `expectedVersion` to update or delete only what you read.
 	Version int `json:"version,omitempty"`
+	// The normalized name or title, which ranks search matches highest.
+	SearchName string `json:"search_name,omitempty"`
+	// The normalized searchable text.
+	SearchText string `json:"search_text,omitempty"`
 	// The project's title.
 	Title string `json:"title,omitempty"`
 	// A free-text description of the project.
@@ -137,7 +141,7 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullFloat64)
 		case project.FieldID, project.FieldVersion, project.FieldCommitmentYear, project.FieldHostCountryID:
 			values[i] = new(sql.NullInt64)
-		case project.FieldTitle, project.FieldDescription, project.FieldSector, project.FieldStatus, project.FieldGreenCategory, project.FieldCurrency, project.FieldCity, project.FieldExternalRef:
+		case project.FieldSearchName, project.FieldSearchText, project.FieldTitle, project.FieldDescription, project.FieldSector, project.FieldStatus, project.FieldGreenCategory, project.FieldCurrency, project.FieldCity, project.FieldExternalRef:
 			values[i] = new(sql.NullString)
 		case project.FieldCreatedAt, project.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -179,6 +183,18 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
+			}
+		case project.FieldSearchName:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_name", values[i])
+			} else if value.Valid {
+				_m.SearchName = value.String
+			}
+		case project.FieldSearchText:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_text", values[i])
+			} else if value.Valid {
+				_m.SearchText = value.String
 			}
 		case project.FieldTitle:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -359,6 +375,12 @@ func (_m *Project) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	builder.WriteString("search_name=")
+	builder.WriteString(_m.SearchName)
+	builder.WriteString(", ")
+	builder.WriteString("search_text=")
+	builder.WriteString(_m.SearchText)
 	builder.WriteString(", ")
 	builder.WriteString("title=")
 	builder.WriteString(_m.Title)

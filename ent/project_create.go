@@ -68,6 +68,34 @@ func (_c *ProjectCreate) SetNillableVersion(v *int) *ProjectCreate {
 	return _c
 }
 
+// SetSearchName sets the "search_name" field.
+func (_c *ProjectCreate) SetSearchName(v string) *ProjectCreate {
+	_c.mutation.SetSearchName(v)
+	return _c
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableSearchName(v *string) *ProjectCreate {
+	if v != nil {
+		_c.SetSearchName(*v)
+	}
+	return _c
+}
+
+// SetSearchText sets the "search_text" field.
+func (_c *ProjectCreate) SetSearchText(v string) *ProjectCreate {
+	_c.mutation.SetSearchText(v)
+	return _c
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableSearchText(v *string) *ProjectCreate {
+	if v != nil {
+		_c.SetSearchText(*v)
+	}
+	return _c
+}
+
 // SetTitle sets the "title" field.
 func (_c *ProjectCreate) SetTitle(v string) *ProjectCreate {
 	_c.mutation.SetTitle(v)
@@ -523,6 +551,14 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 		_spec.SetField(project.FieldVersion, field.TypeInt, value)
 		_node.Version = value
 	}
+	if value, ok := _c.mutation.SearchName(); ok {
+		_spec.SetField(project.FieldSearchName, field.TypeString, value)
+		_node.SearchName = value
+	}
+	if value, ok := _c.mutation.SearchText(); ok {
+		_spec.SetField(project.FieldSearchText, field.TypeString, value)
+		_node.SearchText = value
+	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(project.FieldTitle, field.TypeString, value)
 		_node.Title = value
@@ -731,6 +767,42 @@ func (u *ProjectUpsert) UpdateVersion() *ProjectUpsert {
 // AddVersion adds v to the "version" field.
 func (u *ProjectUpsert) AddVersion(v int) *ProjectUpsert {
 	u.Add(project.FieldVersion, v)
+	return u
+}
+
+// SetSearchName sets the "search_name" field.
+func (u *ProjectUpsert) SetSearchName(v string) *ProjectUpsert {
+	u.Set(project.FieldSearchName, v)
+	return u
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateSearchName() *ProjectUpsert {
+	u.SetExcluded(project.FieldSearchName)
+	return u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *ProjectUpsert) ClearSearchName() *ProjectUpsert {
+	u.SetNull(project.FieldSearchName)
+	return u
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *ProjectUpsert) SetSearchText(v string) *ProjectUpsert {
+	u.Set(project.FieldSearchText, v)
+	return u
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateSearchText() *ProjectUpsert {
+	u.SetExcluded(project.FieldSearchText)
+	return u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ProjectUpsert) ClearSearchText() *ProjectUpsert {
+	u.SetNull(project.FieldSearchText)
 	return u
 }
 
@@ -1111,6 +1183,48 @@ func (u *ProjectUpsertOne) AddVersion(v int) *ProjectUpsertOne {
 func (u *ProjectUpsertOne) UpdateVersion() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetSearchName sets the "search_name" field.
+func (u *ProjectUpsertOne) SetSearchName(v string) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetSearchName(v)
+	})
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateSearchName() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateSearchName()
+	})
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *ProjectUpsertOne) ClearSearchName() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearSearchName()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *ProjectUpsertOne) SetSearchText(v string) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateSearchText() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ProjectUpsertOne) ClearSearchText() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearSearchText()
 	})
 }
 
@@ -1707,6 +1821,48 @@ func (u *ProjectUpsertBulk) AddVersion(v int) *ProjectUpsertBulk {
 func (u *ProjectUpsertBulk) UpdateVersion() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetSearchName sets the "search_name" field.
+func (u *ProjectUpsertBulk) SetSearchName(v string) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetSearchName(v)
+	})
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateSearchName() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateSearchName()
+	})
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *ProjectUpsertBulk) ClearSearchName() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearSearchName()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *ProjectUpsertBulk) SetSearchText(v string) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateSearchText() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *ProjectUpsertBulk) ClearSearchText() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearSearchText()
 	})
 }
 

@@ -60,6 +60,46 @@ func (_u *ProjectUpdate) AddVersion(v int) *ProjectUpdate {
 	return _u
 }
 
+// SetSearchName sets the "search_name" field.
+func (_u *ProjectUpdate) SetSearchName(v string) *ProjectUpdate {
+	_u.mutation.SetSearchName(v)
+	return _u
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableSearchName(v *string) *ProjectUpdate {
+	if v != nil {
+		_u.SetSearchName(*v)
+	}
+	return _u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (_u *ProjectUpdate) ClearSearchName() *ProjectUpdate {
+	_u.mutation.ClearSearchName()
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *ProjectUpdate) SetSearchText(v string) *ProjectUpdate {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableSearchText(v *string) *ProjectUpdate {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *ProjectUpdate) ClearSearchText() *ProjectUpdate {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // SetTitle sets the "title" field.
 func (_u *ProjectUpdate) SetTitle(v string) *ProjectUpdate {
 	_u.mutation.SetTitle(v)
@@ -650,6 +690,18 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(project.FieldVersion, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.SearchName(); ok {
+		_spec.SetField(project.FieldSearchName, field.TypeString, value)
+	}
+	if _u.mutation.SearchNameCleared() {
+		_spec.ClearField(project.FieldSearchName, field.TypeString)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(project.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(project.FieldSearchText, field.TypeString)
+	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(project.FieldTitle, field.TypeString, value)
 	}
@@ -953,6 +1005,46 @@ func (_u *ProjectUpdateOne) SetNillableVersion(v *int) *ProjectUpdateOne {
 // AddVersion adds value to the "version" field.
 func (_u *ProjectUpdateOne) AddVersion(v int) *ProjectUpdateOne {
 	_u.mutation.AddVersion(v)
+	return _u
+}
+
+// SetSearchName sets the "search_name" field.
+func (_u *ProjectUpdateOne) SetSearchName(v string) *ProjectUpdateOne {
+	_u.mutation.SetSearchName(v)
+	return _u
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableSearchName(v *string) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetSearchName(*v)
+	}
+	return _u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (_u *ProjectUpdateOne) ClearSearchName() *ProjectUpdateOne {
+	_u.mutation.ClearSearchName()
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *ProjectUpdateOne) SetSearchText(v string) *ProjectUpdateOne {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableSearchText(v *string) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *ProjectUpdateOne) ClearSearchText() *ProjectUpdateOne {
+	_u.mutation.ClearSearchText()
 	return _u
 }
 
@@ -1575,6 +1667,18 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(project.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SearchName(); ok {
+		_spec.SetField(project.FieldSearchName, field.TypeString, value)
+	}
+	if _u.mutation.SearchNameCleared() {
+		_spec.ClearField(project.FieldSearchName, field.TypeString)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(project.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(project.FieldSearchText, field.TypeString)
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(project.FieldTitle, field.TypeString, value)

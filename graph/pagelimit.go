@@ -24,10 +24,9 @@ type PageLimits struct {
 // DefaultPageLimits are 20 items by default and 100 at most.
 var DefaultPageLimits = PageLimits{Default: 20, Max: 100}
 
-// isConnection reports whether a field returns a Relay connection.
+// isConnection reports whether a field returns a paged connection.
 func isConnection(def *ast.FieldDefinition) bool {
-	return def != nil && strings.HasSuffix(def.Type.Name(), "Connection") &&
-		def.Arguments.ForName("first") != nil && def.Arguments.ForName("last") != nil
+	return def != nil && strings.HasSuffix(def.Type.Name(), "Connection") && def.Arguments.ForName("first") != nil
 }
 
 // QueryCache wraps a cache of validated documents so that each document,

@@ -19,6 +19,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/rules"
+	"github.com/bri-tracker/bri-tracker/internal/search"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
 	"github.com/bri-tracker/bri-tracker/internal/upsert"
 )
@@ -213,6 +214,11 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 // ProjectStats is the resolver for the projectStats field.
 func (r *queryResolver) ProjectStats(ctx context.Context, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error) {
 	return r.projectStats(ctx, nil, where, groupBy, orderBy, limit)
+}
+
+// Search is the resolver for the search field.
+func (r *queryResolver) Search(ctx context.Context, query string, types []search.Type, first *int, after *entgql.Cursor[int]) (*model.SearchConnection, error) {
+	return r.searchPage(ctx, query, types, first, after)
 }
 
 // WithinBounds is the resolver for the withinBounds field.

@@ -105,6 +105,8 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "search_name", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "title", Type: field.TypeString, Size: 500},
 		{Name: "summary", Type: field.TypeString, Nullable: true, Size: 20000},
 		{Name: "document_number", Type: field.TypeString, Nullable: true, Size: 200},
@@ -127,7 +129,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "policies_policies_supersedes",
-				Columns:    []*schema.Column{PoliciesColumns[16]},
+				Columns:    []*schema.Column{PoliciesColumns[18]},
 				RefColumns: []*schema.Column{PoliciesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -136,22 +138,22 @@ var (
 			{
 				Name:    "openingpolicy_category",
 				Unique:  false,
-				Columns: []*schema.Column{PoliciesColumns[9]},
+				Columns: []*schema.Column{PoliciesColumns[11]},
 			},
 			{
 				Name:    "openingpolicy_level",
 				Unique:  false,
-				Columns: []*schema.Column{PoliciesColumns[8]},
+				Columns: []*schema.Column{PoliciesColumns[10]},
 			},
 			{
 				Name:    "openingpolicy_status",
 				Unique:  false,
-				Columns: []*schema.Column{PoliciesColumns[10]},
+				Columns: []*schema.Column{PoliciesColumns[12]},
 			},
 			{
 				Name:    "openingpolicy_superseded_by_id",
 				Unique:  false,
-				Columns: []*schema.Column{PoliciesColumns[16]},
+				Columns: []*schema.Column{PoliciesColumns[18]},
 			},
 		},
 	}
@@ -161,6 +163,8 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "search_name", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "name", Type: field.TypeString, Size: 300},
 		{Name: "local_name", Type: field.TypeString, Nullable: true, Size: 300},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"COUNTRY", "SUBNATIONAL_GOVERNMENT", "GOVERNMENT_AGENCY", "ENTERPRISE", "FINANCIAL_INSTITUTION", "INTERNATIONAL_ORGANIZATION", "RESEARCH_INSTITUTION", "OTHER"}},
@@ -180,7 +184,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "partners_partners_members",
-				Columns:    []*schema.Column{PartnersColumns[13]},
+				Columns:    []*schema.Column{PartnersColumns[15]},
 				RefColumns: []*schema.Column{PartnersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -189,17 +193,17 @@ var (
 			{
 				Name:    "partner_kind",
 				Unique:  false,
-				Columns: []*schema.Column{PartnersColumns[6]},
+				Columns: []*schema.Column{PartnersColumns[8]},
 			},
 			{
 				Name:    "partner_name",
 				Unique:  false,
-				Columns: []*schema.Column{PartnersColumns[4]},
+				Columns: []*schema.Column{PartnersColumns[6]},
 			},
 			{
 				Name:    "partner_country_id",
 				Unique:  false,
-				Columns: []*schema.Column{PartnersColumns[13]},
+				Columns: []*schema.Column{PartnersColumns[15]},
 			},
 		},
 	}
@@ -209,6 +213,8 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "search_name", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "title", Type: field.TypeString, Size: 500},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 50000},
 		{Name: "sector", Type: field.TypeEnum, Enums: []string{"ENERGY", "TRANSPORT", "LOGISTICS", "MANUFACTURING", "TEXTILES", "AGRICULTURE", "MINING", "ICT", "FINANCE", "HEALTH", "EDUCATION", "TRADE", "INDUSTRIAL_PARK", "SCIENCE_TECHNOLOGY", "WATER", "OTHER"}},
@@ -235,7 +241,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "projects_partners_hosted_projects",
-				Columns:    []*schema.Column{ProjectsColumns[20]},
+				Columns:    []*schema.Column{ProjectsColumns[22]},
 				RefColumns: []*schema.Column{PartnersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -244,27 +250,27 @@ var (
 			{
 				Name:    "project_host_country_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[20]},
+				Columns: []*schema.Column{ProjectsColumns[22]},
 			},
 			{
 				Name:    "project_sector",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[6]},
+				Columns: []*schema.Column{ProjectsColumns[8]},
 			},
 			{
 				Name:    "project_status",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[7]},
+				Columns: []*schema.Column{ProjectsColumns[9]},
 			},
 			{
 				Name:    "project_green_category",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[8]},
+				Columns: []*schema.Column{ProjectsColumns[10]},
 			},
 			{
 				Name:    "project_commitment_year",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[12]},
+				Columns: []*schema.Column{ProjectsColumns[14]},
 			},
 		},
 	}

@@ -71,6 +71,16 @@ func Version(v int) predicate.OpeningPolicy {
 	return predicate.OpeningPolicy(sql.FieldEQ(FieldVersion, v))
 }
 
+// SearchName applies equality check predicate on the "search_name" field. It's identical to SearchNameEQ.
+func SearchName(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldEQ(FieldSearchName, v))
+}
+
+// SearchText applies equality check predicate on the "search_text" field. It's identical to SearchTextEQ.
+func SearchText(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldEQ(FieldSearchText, v))
+}
+
 // Title applies equality check predicate on the "title" field. It's identical to TitleEQ.
 func Title(v string) predicate.OpeningPolicy {
 	return predicate.OpeningPolicy(sql.FieldEQ(FieldTitle, v))
@@ -239,6 +249,156 @@ func VersionLT(v int) predicate.OpeningPolicy {
 // VersionLTE applies the LTE predicate on the "version" field.
 func VersionLTE(v int) predicate.OpeningPolicy {
 	return predicate.OpeningPolicy(sql.FieldLTE(FieldVersion, v))
+}
+
+// SearchNameEQ applies the EQ predicate on the "search_name" field.
+func SearchNameEQ(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldEQ(FieldSearchName, v))
+}
+
+// SearchNameNEQ applies the NEQ predicate on the "search_name" field.
+func SearchNameNEQ(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldNEQ(FieldSearchName, v))
+}
+
+// SearchNameIn applies the In predicate on the "search_name" field.
+func SearchNameIn(vs ...string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldIn(FieldSearchName, vs...))
+}
+
+// SearchNameNotIn applies the NotIn predicate on the "search_name" field.
+func SearchNameNotIn(vs ...string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldNotIn(FieldSearchName, vs...))
+}
+
+// SearchNameGT applies the GT predicate on the "search_name" field.
+func SearchNameGT(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldGT(FieldSearchName, v))
+}
+
+// SearchNameGTE applies the GTE predicate on the "search_name" field.
+func SearchNameGTE(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldGTE(FieldSearchName, v))
+}
+
+// SearchNameLT applies the LT predicate on the "search_name" field.
+func SearchNameLT(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldLT(FieldSearchName, v))
+}
+
+// SearchNameLTE applies the LTE predicate on the "search_name" field.
+func SearchNameLTE(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldLTE(FieldSearchName, v))
+}
+
+// SearchNameContains applies the Contains predicate on the "search_name" field.
+func SearchNameContains(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldContains(FieldSearchName, v))
+}
+
+// SearchNameHasPrefix applies the HasPrefix predicate on the "search_name" field.
+func SearchNameHasPrefix(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldHasPrefix(FieldSearchName, v))
+}
+
+// SearchNameHasSuffix applies the HasSuffix predicate on the "search_name" field.
+func SearchNameHasSuffix(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldHasSuffix(FieldSearchName, v))
+}
+
+// SearchNameIsNil applies the IsNil predicate on the "search_name" field.
+func SearchNameIsNil() predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldIsNull(FieldSearchName))
+}
+
+// SearchNameNotNil applies the NotNil predicate on the "search_name" field.
+func SearchNameNotNil() predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldNotNull(FieldSearchName))
+}
+
+// SearchNameEqualFold applies the EqualFold predicate on the "search_name" field.
+func SearchNameEqualFold(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldEqualFold(FieldSearchName, v))
+}
+
+// SearchNameContainsFold applies the ContainsFold predicate on the "search_name" field.
+func SearchNameContainsFold(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldContainsFold(FieldSearchName, v))
+}
+
+// SearchTextEQ applies the EQ predicate on the "search_text" field.
+func SearchTextEQ(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldEQ(FieldSearchText, v))
+}
+
+// SearchTextNEQ applies the NEQ predicate on the "search_text" field.
+func SearchTextNEQ(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldNEQ(FieldSearchText, v))
+}
+
+// SearchTextIn applies the In predicate on the "search_text" field.
+func SearchTextIn(vs ...string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldIn(FieldSearchText, vs...))
+}
+
+// SearchTextNotIn applies the NotIn predicate on the "search_text" field.
+func SearchTextNotIn(vs ...string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldNotIn(FieldSearchText, vs...))
+}
+
+// SearchTextGT applies the GT predicate on the "search_text" field.
+func SearchTextGT(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldGT(FieldSearchText, v))
+}
+
+// SearchTextGTE applies the GTE predicate on the "search_text" field.
+func SearchTextGTE(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldGTE(FieldSearchText, v))
+}
+
+// SearchTextLT applies the LT predicate on the "search_text" field.
+func SearchTextLT(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldLT(FieldSearchText, v))
+}
+
+// SearchTextLTE applies the LTE predicate on the "search_text" field.
+func SearchTextLTE(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldLTE(FieldSearchText, v))
+}
+
+// SearchTextContains applies the Contains predicate on the "search_text" field.
+func SearchTextContains(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldContains(FieldSearchText, v))
+}
+
+// SearchTextHasPrefix applies the HasPrefix predicate on the "search_text" field.
+func SearchTextHasPrefix(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldHasPrefix(FieldSearchText, v))
+}
+
+// SearchTextHasSuffix applies the HasSuffix predicate on the "search_text" field.
+func SearchTextHasSuffix(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldHasSuffix(FieldSearchText, v))
+}
+
+// SearchTextIsNil applies the IsNil predicate on the "search_text" field.
+func SearchTextIsNil() predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldIsNull(FieldSearchText))
+}
+
+// SearchTextNotNil applies the NotNil predicate on the "search_text" field.
+func SearchTextNotNil() predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldNotNull(FieldSearchText))
+}
+
+// SearchTextEqualFold applies the EqualFold predicate on the "search_text" field.
+func SearchTextEqualFold(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldEqualFold(FieldSearchText, v))
+}
+
+// SearchTextContainsFold applies the ContainsFold predicate on the "search_text" field.
+func SearchTextContainsFold(v string) predicate.OpeningPolicy {
+	return predicate.OpeningPolicy(sql.FieldContainsFold(FieldSearchText, v))
 }
 
 // TitleEQ applies the EQ predicate on the "title" field.

@@ -24,6 +24,10 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldVersion holds the string denoting the version field in the database.
 	FieldVersion = "version"
+	// FieldSearchName holds the string denoting the search_name field in the database.
+	FieldSearchName = "search_name"
+	// FieldSearchText holds the string denoting the search_text field in the database.
+	FieldSearchText = "search_text"
 	// FieldName holds the string denoting the name field in the database.
 	FieldName = "name"
 	// FieldLocalName holds the string denoting the local_name field in the database.
@@ -107,6 +111,8 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldVersion,
+	FieldSearchName,
+	FieldSearchText,
 	FieldName,
 	FieldLocalName,
 	FieldKind,
@@ -144,7 +150,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/bri-tracker/bri-tracker/ent/runtime"
 var (
-	Hooks  [5]ent.Hook
+	Hooks  [6]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -245,6 +251,16 @@ func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByVersion orders the results by the version field.
 func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVersion, opts...).ToFunc()
+}
+
+// BySearchName orders the results by the search_name field.
+func BySearchName(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSearchName, opts...).ToFunc()
+}
+
+// BySearchText orders the results by the search_text field.
+func BySearchText(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSearchText, opts...).ToFunc()
 }
 
 // ByName orders the results by the name field.

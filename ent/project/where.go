@@ -71,6 +71,16 @@ func Version(v int) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldVersion, v))
 }
 
+// SearchName applies equality check predicate on the "search_name" field. It's identical to SearchNameEQ.
+func SearchName(v string) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldSearchName, v))
+}
+
+// SearchText applies equality check predicate on the "search_text" field. It's identical to SearchTextEQ.
+func SearchText(v string) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldSearchText, v))
+}
+
 // Title applies equality check predicate on the "title" field. It's identical to TitleEQ.
 func Title(v string) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldTitle, v))
@@ -259,6 +269,156 @@ func VersionLT(v int) predicate.Project {
 // VersionLTE applies the LTE predicate on the "version" field.
 func VersionLTE(v int) predicate.Project {
 	return predicate.Project(sql.FieldLTE(FieldVersion, v))
+}
+
+// SearchNameEQ applies the EQ predicate on the "search_name" field.
+func SearchNameEQ(v string) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldSearchName, v))
+}
+
+// SearchNameNEQ applies the NEQ predicate on the "search_name" field.
+func SearchNameNEQ(v string) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldSearchName, v))
+}
+
+// SearchNameIn applies the In predicate on the "search_name" field.
+func SearchNameIn(vs ...string) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldSearchName, vs...))
+}
+
+// SearchNameNotIn applies the NotIn predicate on the "search_name" field.
+func SearchNameNotIn(vs ...string) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldSearchName, vs...))
+}
+
+// SearchNameGT applies the GT predicate on the "search_name" field.
+func SearchNameGT(v string) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldSearchName, v))
+}
+
+// SearchNameGTE applies the GTE predicate on the "search_name" field.
+func SearchNameGTE(v string) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldSearchName, v))
+}
+
+// SearchNameLT applies the LT predicate on the "search_name" field.
+func SearchNameLT(v string) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldSearchName, v))
+}
+
+// SearchNameLTE applies the LTE predicate on the "search_name" field.
+func SearchNameLTE(v string) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldSearchName, v))
+}
+
+// SearchNameContains applies the Contains predicate on the "search_name" field.
+func SearchNameContains(v string) predicate.Project {
+	return predicate.Project(sql.FieldContains(FieldSearchName, v))
+}
+
+// SearchNameHasPrefix applies the HasPrefix predicate on the "search_name" field.
+func SearchNameHasPrefix(v string) predicate.Project {
+	return predicate.Project(sql.FieldHasPrefix(FieldSearchName, v))
+}
+
+// SearchNameHasSuffix applies the HasSuffix predicate on the "search_name" field.
+func SearchNameHasSuffix(v string) predicate.Project {
+	return predicate.Project(sql.FieldHasSuffix(FieldSearchName, v))
+}
+
+// SearchNameIsNil applies the IsNil predicate on the "search_name" field.
+func SearchNameIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldSearchName))
+}
+
+// SearchNameNotNil applies the NotNil predicate on the "search_name" field.
+func SearchNameNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldSearchName))
+}
+
+// SearchNameEqualFold applies the EqualFold predicate on the "search_name" field.
+func SearchNameEqualFold(v string) predicate.Project {
+	return predicate.Project(sql.FieldEqualFold(FieldSearchName, v))
+}
+
+// SearchNameContainsFold applies the ContainsFold predicate on the "search_name" field.
+func SearchNameContainsFold(v string) predicate.Project {
+	return predicate.Project(sql.FieldContainsFold(FieldSearchName, v))
+}
+
+// SearchTextEQ applies the EQ predicate on the "search_text" field.
+func SearchTextEQ(v string) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldSearchText, v))
+}
+
+// SearchTextNEQ applies the NEQ predicate on the "search_text" field.
+func SearchTextNEQ(v string) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldSearchText, v))
+}
+
+// SearchTextIn applies the In predicate on the "search_text" field.
+func SearchTextIn(vs ...string) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldSearchText, vs...))
+}
+
+// SearchTextNotIn applies the NotIn predicate on the "search_text" field.
+func SearchTextNotIn(vs ...string) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldSearchText, vs...))
+}
+
+// SearchTextGT applies the GT predicate on the "search_text" field.
+func SearchTextGT(v string) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldSearchText, v))
+}
+
+// SearchTextGTE applies the GTE predicate on the "search_text" field.
+func SearchTextGTE(v string) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldSearchText, v))
+}
+
+// SearchTextLT applies the LT predicate on the "search_text" field.
+func SearchTextLT(v string) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldSearchText, v))
+}
+
+// SearchTextLTE applies the LTE predicate on the "search_text" field.
+func SearchTextLTE(v string) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldSearchText, v))
+}
+
+// SearchTextContains applies the Contains predicate on the "search_text" field.
+func SearchTextContains(v string) predicate.Project {
+	return predicate.Project(sql.FieldContains(FieldSearchText, v))
+}
+
+// SearchTextHasPrefix applies the HasPrefix predicate on the "search_text" field.
+func SearchTextHasPrefix(v string) predicate.Project {
+	return predicate.Project(sql.FieldHasPrefix(FieldSearchText, v))
+}
+
+// SearchTextHasSuffix applies the HasSuffix predicate on the "search_text" field.
+func SearchTextHasSuffix(v string) predicate.Project {
+	return predicate.Project(sql.FieldHasSuffix(FieldSearchText, v))
+}
+
+// SearchTextIsNil applies the IsNil predicate on the "search_text" field.
+func SearchTextIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldSearchText))
+}
+
+// SearchTextNotNil applies the NotNil predicate on the "search_text" field.
+func SearchTextNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldSearchText))
+}
+
+// SearchTextEqualFold applies the EqualFold predicate on the "search_text" field.
+func SearchTextEqualFold(v string) predicate.Project {
+	return predicate.Project(sql.FieldEqualFold(FieldSearchText, v))
+}
+
+// SearchTextContainsFold applies the ContainsFold predicate on the "search_text" field.
+func SearchTextContainsFold(v string) predicate.Project {
+	return predicate.Project(sql.FieldContainsFold(FieldSearchText, v))
 }
 
 // TitleEQ applies the EQ predicate on the "title" field.

@@ -110,6 +110,8 @@ func init() {
 	openingpolicy.Hooks[2] = openingpolicyHooks[1]
 
 	openingpolicy.Hooks[3] = openingpolicyHooks[2]
+
+	openingpolicy.Hooks[4] = openingpolicyHooks[3]
 	openingpolicyMixinFields0 := openingpolicyMixin[0].Fields()
 	_ = openingpolicyMixinFields0
 	openingpolicyMixinFields1 := openingpolicyMixin[1].Fields()
@@ -215,6 +217,8 @@ func init() {
 	partner.Hooks[3] = partnerHooks[2]
 
 	partner.Hooks[4] = partnerHooks[3]
+
+	partner.Hooks[5] = partnerHooks[4]
 	partnerMixinFields0 := partnerMixin[0].Fields()
 	_ = partnerMixinFields0
 	partnerMixinFields1 := partnerMixin[1].Fields()
@@ -320,6 +324,8 @@ func init() {
 	project.Hooks[3] = projectHooks[2]
 
 	project.Hooks[4] = projectHooks[3]
+
+	project.Hooks[5] = projectHooks[4]
 	projectMixinFields0 := projectMixin[0].Fields()
 	_ = projectMixinFields0
 	projectMixinFields1 := projectMixin[1].Fields()

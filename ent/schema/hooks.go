@@ -5,6 +5,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent/auditevent"
 	"github.com/bri-tracker/bri-tracker/internal/rules"
+	"github.com/bri-tracker/bri-tracker/internal/search"
 )
 
 // Hooks run in order, outermost first; rules.Audit comes last so that it
@@ -12,17 +13,23 @@ import (
 
 // Hooks of the Partner: see internal/rules.
 func (Partner) Hooks() []ent.Hook {
-	return []ent.Hook{rules.Partner(), rules.PartnerDelete(), rules.Versioned(), rules.Audit(auditevent.EntityTypePartner)}
+	return []ent.Hook{rules.Partner(), rules.PartnerDelete(), rules.Versioned(),
+		rules.SearchIndex(search.Indexed["partners"]),
+		rules.Audit(auditevent.EntityTypePartner)}
 }
 
 // Hooks of the Project: see internal/rules.
 func (Project) Hooks() []ent.Hook {
-	return []ent.Hook{rules.Project(), rules.PartnerCreatesOwnProjects(), rules.Versioned(), rules.Audit(auditevent.EntityTypeProject)}
+	return []ent.Hook{rules.Project(), rules.PartnerCreatesOwnProjects(), rules.Versioned(),
+		rules.SearchIndex(search.Indexed["projects"]),
+		rules.Audit(auditevent.EntityTypeProject)}
 }
 
 // Hooks of the OpeningPolicy: see internal/rules.
 func (OpeningPolicy) Hooks() []ent.Hook {
-	return []ent.Hook{rules.Policy(), rules.Versioned(), rules.Audit(auditevent.EntityTypePolicy)}
+	return []ent.Hook{rules.Policy(), rules.Versioned(),
+		rules.SearchIndex(search.Indexed["policies"]),
+		rules.Audit(auditevent.EntityTypePolicy)}
 }
 
 // Hooks of the ProjectParticipant: see internal/rules.

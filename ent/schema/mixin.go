@@ -47,6 +47,24 @@ func (VersionMixin) Fields() []ent.Field {
 	}
 }
 
+// SearchMixin keeps a row's normalized text for search (internal/search);
+// internal, never shown in the API.
+type SearchMixin struct{ mixin.Schema }
+
+// Fields of the mixin.
+func (SearchMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Text("search_name").
+			Optional().
+			Comment("The normalized name or title, which ranks search matches highest.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Text("search_text").
+			Optional().
+			Comment("The normalized searchable text.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
 // optionalDecimal is an exact decimal: numeric in PostgreSQL, text in SQLite
 // (whose numeric affinity would round it to a float).
 func optionalDecimal(name, comment string, ants ...schema.Annotation) ent.Field {

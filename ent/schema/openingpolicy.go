@@ -33,7 +33,7 @@ func (OpeningPolicy) Annotations() []schema.Annotation {
 
 // Mixin of the OpeningPolicy.
 func (OpeningPolicy) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimestampsMixin{}, VersionMixin{}}
+	return []ent.Mixin{TimestampsMixin{}, VersionMixin{}, SearchMixin{}}
 }
 
 // Fields of the OpeningPolicy.

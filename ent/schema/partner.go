@@ -29,7 +29,7 @@ func (Partner) Annotations() []schema.Annotation {
 
 // Mixin of the Partner.
 func (Partner) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimestampsMixin{}, VersionMixin{}}
+	return []ent.Mixin{TimestampsMixin{}, VersionMixin{}, SearchMixin{}}
 }
 
 // Fields of the Partner.

@@ -30,7 +30,7 @@ func (Project) Annotations() []schema.Annotation {
 
 // Mixin of the Project.
 func (Project) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimestampsMixin{}, VersionMixin{}}
+	return []ent.Mixin{TimestampsMixin{}, VersionMixin{}, SearchMixin{}}
 }
 
 // Fields of the Project.

@@ -70,6 +70,26 @@ type ProjectStatsOrder struct {
 	Direction *entgql.OrderDirection `json:"direction,omitempty"`
 }
 
+// A page of search results.
+type SearchConnection struct {
+	// How many objects match in all.
+	TotalCount int `json:"totalCount"`
+	// Where this page is in the results.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// The results of this page, best first.
+	Edges []*SearchEdge `json:"edges"`
+}
+
+// One search result.
+type SearchEdge struct {
+	// The result's position, to continue after it.
+	Cursor entgql.Cursor[int] `json:"cursor"`
+	// How well the object matches; higher is better.
+	Score float64 `json:"score"`
+	// The object found.
+	Node ent.Noder `json:"node"`
+}
+
 // What upsertPartners did.
 type UpsertPartnersPayload struct {
 	// How many items were created.

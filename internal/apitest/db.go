@@ -145,6 +145,9 @@ func open(t testing.TB, cfg store.Config) *DB {
 	if err := store.Migrate(ctx, client); err != nil {
 		t.Fatal(err)
 	}
+	if err := store.PrepareSearch(ctx, db); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { client.Close() })
 	return &DB{Dialect: db.Dialect, Client: client, Counter: counter, SQL: db.SQL}
 }

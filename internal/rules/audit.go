@@ -21,7 +21,7 @@ import (
 )
 
 // unaudited fields change on every write and say nothing of their own.
-var unaudited = []string{"created_at", "updated_at", "version"}
+var unaudited = []string{"created_at", "updated_at", "version", "search_name", "search_text"}
 
 // Audit records every create, update and delete of an entity type as audit
 // events in the same transaction: the actor, the operation, and each changed

@@ -18,6 +18,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	_ "github.com/bri-tracker/bri-tracker/ent/runtime" // schema hooks and defaults
+	"github.com/bri-tracker/bri-tracker/internal/search"
 )
 
 // Config says which database to open.
@@ -132,5 +133,19 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*ent.Client, *DB
 		client.Close()
 		return nil, nil, err
 	}
+	if err := PrepareSearch(ctx, db); err != nil {
+		client.Close()
+		return nil, nil, err
+	}
 	return client, db, nil
+}
+
+// PrepareSearch creates the search indexes and fills the search columns of
+// rows that lack them.
+func PrepareSearch(ctx context.Context, db *DB) error {
+	if err := search.EnsureIndexes(ctx, db.SQL, db.Dialect); err != nil {
+		return err
+	}
+	_, err := search.Backfill(ctx, db.SQL, db.Dialect)
+	return err
 }
