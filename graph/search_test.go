@@ -58,15 +58,15 @@ func TestSearch(t *testing.T) {
 		}{
 			// exact title first, then titles with the word, then a description
 			{"SOLAR", nil, "Project:Solar farm | Policy:Solar power feed-in tariff | Project:Quaid-e-Azam solar park | Project:Abidjan port upgrade"},
-			{"park solar", nil, "Project:Quaid-e-Azam solar park"},                  // any order
-			{"cote divoire", nil, ""},                                             // words are words...
-			{"côte d'ivoire", nil, "Partner:Côte d'Ivoire"},                       // accents and punctuation
-			{"COTE D IVOIRE", []string{"PARTNER"}, "Partner:Côte d'Ivoire"},       // ...ignoring accents and case
-			{"高速", nil, "Partner:Shandong Hi-Speed Group"},                        // Chinese local names
-			{"鲁政发", nil, "Policy:Solar power feed-in tariff"},                     // document numbers
-			{"solar", []string{"POLICY"}, "Policy:Solar power feed-in tariff"},      // types
+			{"park solar", nil, "Project:Quaid-e-Azam solar park"},             // any order
+			{"cote divoire", nil, ""},                                          // words are words...
+			{"côte d'ivoire", nil, "Partner:Côte d'Ivoire"},                    // accents and punctuation
+			{"COTE D IVOIRE", []string{"PARTNER"}, "Partner:Côte d'Ivoire"},    // ...ignoring accents and case
+			{"高速", nil, "Partner:Shandong Hi-Speed Group"},                     // Chinese local names
+			{"鲁政发", nil, "Policy:Solar power feed-in tariff"},                  // document numbers
+			{"solar", []string{"POLICY"}, "Policy:Solar power feed-in tariff"}, // types
 			{"solar", []string{"PARTNER"}, ""},
-			{"kaz", nil, "Partner:Kazakhstan"},                                     // country codes and prefixes
+			{"kaz", nil, "Partner:Kazakhstan"}, // country codes and prefixes
 		}
 		for _, cs := range cases {
 			var r result
