@@ -91,13 +91,21 @@ func TestIdempotencyInProgress(t *testing.T) {
 	vars := map[string]any{"id": gid(f.almaty.ID)}
 	done := make(chan *apitest.Response)
 	go func() { done <- postWithKey(t, s, s.AdminKey, "slow-1", update, vars) }()
-	var second *apitest.Response
-	for range 50 { // until the first attempt has claimed the key
-		time.Sleep(20 * time.Millisecond)
-		if second = postWithKey(t, s, s.AdminKey, "slow-1", update, vars); second.Status == http.StatusConflict {
+	// wait until the first attempt has claimed the key (it then waits for the row)
+	for i := 0; ; i++ {
+		var n int
+		if err := db.SQL.QueryRow(`SELECT COUNT(*) FROM idempotency_records WHERE key = 'slow-1'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
 			break
 		}
+		if i == 500 {
+			t.Fatal("the first attempt never claimed its key")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
+	second := postWithKey(t, s, s.AdminKey, "slow-1", update, vars)
 	if second.Status != http.StatusConflict || second.Errors[0].Code() != "IDEMPOTENCY_IN_PROGRESS" || second.Header.Get("Retry-After") == "" {
 		t.Fatalf("retry during the first attempt: %d %+v", second.Status, second.Errors)
 	}
