@@ -37,6 +37,10 @@ func run(args []string, logger *slog.Logger) error {
 			args = args[1:]
 		case "keys":
 			return runKeys(ctx, args[1:], os.Getenv, os.Stdout)
+		case "import":
+			return runImport(ctx, args[1:], os.Getenv, os.Stdout, os.Stderr)
+		case "export":
+			return runExport(ctx, args[1:], os.Getenv, os.Stdout)
 		}
 	}
 	cfg, err := parseConfig(args, os.Getenv)

@@ -248,10 +248,10 @@ func TestGracefulShutdown(t *testing.T) {
 		status, out := postGraphQL(t, base, `mutation { createPartner(input: {name: "Qilu Transportation", kind: ENTERPRISE}) { name } }`, key)
 		answered <- result{status, out}
 	}()
-	time.Sleep(300 * time.Millisecond) // the mutation is now waiting for the lock
+	time.Sleep(time.Second) // the mutation is now waiting for the lock
 	stopped := make(chan error, 1)
 	go func() { stopped <- stop() }()
-	time.Sleep(300 * time.Millisecond) // shutdown has begun and waits for it
+	time.Sleep(500 * time.Millisecond) // shutdown has begun and waits for it
 	select {
 	case err := <-stopped:
 		t.Fatalf("server stopped with a request in flight: %v", err)
