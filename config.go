@@ -38,6 +38,7 @@ type config struct {
 	MaxComplexity    int
 	RatePerIP        float64
 	RatePerKey       float64
+	PersistedOnly    string
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -113,6 +114,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	integer(&c.MaxComplexity, "max-complexity", "MAX_COMPLEXITY", graph.DefaultQueryLimits.MaxComplexity, "most fields a query's answer may hold (connections count per item)")
 	float(&c.RatePerIP, "rate-limit-ip", "RATE_LIMIT_IP", 50, "requests a second per client address (bursts of twice that); 0 for no limit")
 	float(&c.RatePerKey, "rate-limit-key", "RATE_LIMIT_KEY", 25, "requests a second per API key (bursts of twice that); 0 for no limit")
+	str(&c.PersistedOnly, "persisted-only", "PERSISTED_ONLY", "", "run only the operations of this manifest (JSON: hash to document, or an Apollo persisted query manifest)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

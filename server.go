@@ -14,13 +14,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bri-tracker/bri-tracker/graph"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
+	"github.com/bri-tracker/bri-tracker/internal/requestid"
 	"github.com/bri-tracker/bri-tracker/internal/seed"
 	"github.com/bri-tracker/bri-tracker/internal/store"
 )
 
 func main() {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger := slog.New(requestid.LogHandler(slog.NewTextHandler(os.Stderr, nil)))
 	slog.SetDefault(logger)
 	if err := run(os.Args[1:], logger); err != nil {
 		logger.Error("bri-tracker stopped", "error", err)
@@ -74,6 +76,12 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 
 	opts := cfg.handlerOptions(client, db.Driver())
 	opts.Logger = logger
+	opts.SQL = db.SQL
+	if cfg.PersistedOnly != "" {
+		if opts.TrustedDocuments, err = graph.LoadManifest(cfg.PersistedOnly); err != nil {
+			return err
+		}
+	}
 	h, err := httpapi.New(opts)
 	if err != nil {
 		return err

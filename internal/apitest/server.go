@@ -15,6 +15,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
 	"github.com/bri-tracker/bri-tracker/internal/auth"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
+	"github.com/bri-tracker/bri-tracker/internal/requestid"
 )
 
 // Server is the real HTTP handler over a test database.
@@ -39,7 +40,7 @@ func NewServer(t testing.TB, db *DB, opts ...func(*httpapi.Options)) *Server {
 	t.Helper()
 	logs := &lockedWriter{w: &bytes.Buffer{}}
 	o := httpapi.Defaults(db.Client, db.Counter)
-	o.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	o.Logger = slog.New(requestid.LogHandler(slog.NewTextHandler(logs, nil)))
 	for _, f := range opts {
 		f(&o)
 	}

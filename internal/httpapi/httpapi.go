@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"database/sql"
 	"fmt"
 
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -56,6 +58,11 @@ type Options struct {
 	// WriteAttempts is how many times a request runs when its transaction
 	// meets a serialization failure or deadlock (1: no retry).
 	WriteAttempts int
+	// SQL is the database under Driver, for the pool's metrics (optional).
+	SQL *sql.DB
+	// TrustedDocuments, when set, is the only operations the server runs;
+	// otherwise clients may use automatic persisted queries.
+	TrustedDocuments *graph.TrustedDocuments
 	// RatePerIP and RatePerKey are requests a second allowed per client
 	// address and per API key (bursts of twice that); 0 turns a limit off.
 	RatePerIP, RatePerKey float64
@@ -106,6 +113,13 @@ func New(o Options) (http.Handler, error) {
 	if o.Introspection {
 		gql.Use(extension.Introspection{})
 	}
+	if o.TrustedDocuments != nil {
+		gql.Use(o.TrustedDocuments)
+	} else {
+		gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	}
+	m := newMetrics(o.SQL)
+	gql.Use(m)
 	gql.Use(o.PageLimits)
 	gql.Use(o.QueryLimits)
 	present := graph.PresentError(o.Logger)
@@ -135,6 +149,12 @@ func New(o Options) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", endpoint)
 	mux.Handle("/geojson/projects", guard(geojsonProjects(pages, o.Logger)))
+	mux.Handle("GET /healthz", healthz())
+	mux.Handle("GET /readyz", readyz(o.Driver))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	if o.Introspection {
+		mux.Handle("GET /schema.graphql", schemaSDL(graph.NewExecutableSchema(graph.Config{}).Schema()))
+	}
 	if o.Playground {
 		pg, err := playground.Handler("/", "/graphql")
 		if err != nil {
@@ -146,7 +166,7 @@ func New(o Options) (http.Handler, error) {
 	if len(o.CORSOrigins) == 0 {
 		// rs/cors reads an empty list as "allow all": with none configured,
 		// send no CORS headers at all, so browsers refuse cross-origin use.
-		return requestid.Middleware(mux), nil
+		return requestid.Middleware(requestid.AccessLog(o.Logger, mux)), nil
 	}
 	c := cors.New(cors.Options{
 		AllowedOrigins: o.CORSOrigins,
@@ -155,5 +175,5 @@ func New(o Options) (http.Handler, error) {
 		ExposedHeaders: []string{requestid.Header, "Retry-After"},
 		MaxAge:         600,
 	})
-	return requestid.Middleware(c.Handler(mux)), nil
+	return requestid.Middleware(requestid.AccessLog(o.Logger, c.Handler(mux))), nil
 }

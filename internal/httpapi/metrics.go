@@ -1,0 +1,106 @@
+package httpapi
+
+import (
+	"context"
+	"database/sql"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// metrics counts GraphQL operations by name and outcome and times them, for
+// Prometheus at /metrics, beside the Go runtime and the database pool.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+// maxOperationNames bounds the label values clients can create.
+const maxOperationNames = 200
+
+var operationName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+func newMetrics(db *sql.DB) *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bri_graphql_operations_total",
+			Help: "GraphQL operations by operation name, type and outcome (ok or error).",
+		}, []string{"operation", "type", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "bri_graphql_operation_duration_seconds",
+			Help:    "Time to answer GraphQL operations, by operation name and type.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 15},
+		}, []string{"operation", "type"}),
+		names: map[string]bool{},
+	}
+	m.registry.MustRegister(m.requests, m.duration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if db != nil {
+		m.registry.MustRegister(collectors.NewDBStatsCollector(db, "main"))
+	}
+	return m
+}
+
+var (
+	_ graphql.HandlerExtension    = (*metrics)(nil)
+	_ graphql.ResponseInterceptor = (*metrics)(nil)
+)
+
+// ExtensionName names the extension for gqlgen.
+func (*metrics) ExtensionName() string { return "Metrics" }
+
+// Validate has nothing to check.
+func (*metrics) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptResponse times each operation and counts its outcome.
+func (m *metrics) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	start := time.Now()
+	rsp := next(ctx)
+	name, typ := "unknown", "unknown"
+	if graphql.HasOperationContext(ctx) {
+		oc := graphql.GetOperationContext(ctx)
+		name = m.label(oc.OperationName)
+		if oc.Operation != nil {
+			typ = string(oc.Operation.Operation)
+			if name == "anonymous" && oc.Operation.Name != "" {
+				name = m.label(oc.Operation.Name)
+			}
+		}
+	}
+	outcome := "ok"
+	if rsp == nil || len(rsp.Errors) > 0 {
+		outcome = "error"
+	}
+	m.requests.WithLabelValues(name, typ, outcome).Inc()
+	m.duration.WithLabelValues(name, typ).Observe(time.Since(start).Seconds())
+	return rsp
+}
+
+// label is the operation's name as a label: names are the client's choice,
+// so odd ones and any past the first maxOperationNames become "other".
+func (m *metrics) label(name string) string {
+	if name == "" {
+		return "anonymous"
+	}
+	if !operationName.MatchString(name) {
+		return "other"
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.names[name] {
+		if len(m.names) >= maxOperationNames {
+			return "other"
+		}
+		m.names[name] = true
+	}
+	return name
+}

@@ -1,0 +1,138 @@
+package importer
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bri-tracker/bri-tracker/internal/scalar"
+)
+
+// amountText is a plain decimal or one with comma thousands separators in
+// the right places ("1,234,567.89"). Anything else, "1,23" or "1.2E7" say,
+// is refused rather than guessed at: amounts must keep their exact value.
+var amountText = regexp.MustCompile(`^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$`)
+
+// parseAmount reads an amount exactly, every decimal the file gives; ""
+// means none.
+func parseAmount(s string) (*scalar.Decimal, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if !amountText.MatchString(s) {
+		return nil, fmt.Errorf("%q is not a number such as 1234567.89 or 1,234,567.89", clip(s))
+	}
+	d, err := scalar.ParseDecimal(strings.ReplaceAll(s, ",", ""))
+	if err != nil {
+		return nil, fmt.Errorf("%q: %v", clip(s), err)
+	}
+	if d.IsNegative() {
+		return nil, fmt.Errorf("%s is negative; amounts are not", d.String())
+	}
+	return &d, nil
+}
+
+// The two date forms of the published extracts, and the time of day that
+// spreadsheet exports sometimes append.
+var (
+	usDate  = regexp.MustCompile(`^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$`)
+	isoDate = regexp.MustCompile(`^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$`)
+	midnight = regexp.MustCompile(`[ T]00:00(:00(\.0+)?)?$`)
+)
+
+// parseDate reads MM/DD/YYYY or YYYY-MM-DD (the headers say the first, some
+// extracts hold the second); "" means none. The day must exist.
+func parseDate(s string) (*scalar.Date, error) {
+	if s == "" {
+		return nil, nil
+	}
+	text := midnight.ReplaceAllString(s, "")
+	var y, m, d string
+	if p := usDate.FindStringSubmatch(text); p != nil {
+		m, d, y = p[1], p[2], p[3]
+	} else if p := isoDate.FindStringSubmatch(text); p != nil {
+		y, m, d = p[1], p[2], p[3]
+	} else {
+		return nil, fmt.Errorf("%q is not a date in the form MM/DD/YYYY or YYYY-MM-DD", clip(s))
+	}
+	year, _ := strconv.Atoi(y)
+	month, _ := strconv.Atoi(m)
+	day, _ := strconv.Atoi(d)
+	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	if t.Year() != year || int(t.Month()) != month || t.Day() != day {
+		return nil, fmt.Errorf("%q is not a day of the calendar", clip(s))
+	}
+	date := scalar.NewDate(year, time.Month(month), day)
+	return &date, nil
+}
+
+// yearText is a year, written as an integer or, by tools that read the
+// column as a float, with a zero fraction ("2021.0").
+var yearText = regexp.MustCompile(`^([0-9]{4})(?:\.0+)?$`)
+
+// parseYear reads a year between 1900 and 2200 (the schema's range); ""
+// means none.
+func parseYear(s string) (*int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	p := yearText.FindStringSubmatch(s)
+	if p == nil {
+		return nil, fmt.Errorf("%q is not a year such as 2021", clip(s))
+	}
+	y, _ := strconv.Atoi(p[1])
+	if y < 1900 || y > 2200 {
+		return nil, fmt.Errorf("%d is outside the years 1900 to 2200", y)
+	}
+	return &y, nil
+}
+
+// recordID reads AidData's record id, a whole number ("96203"; "96203.0"
+// from float-typed tools).
+var recordIDText = regexp.MustCompile(`^([0-9]+)(?:\.0+)?$`)
+
+func parseRecordID(s string) (string, error) {
+	if s == "" {
+		return "", fmt.Errorf("is empty: every row needs its AidData record id")
+	}
+	p := recordIDText.FindStringSubmatch(s)
+	if p == nil {
+		return "", fmt.Errorf("%q is not an AidData record id (a whole number)", clip(s))
+	}
+	if id := strings.TrimLeft(p[1], "0"); id != "" {
+		return id, nil
+	}
+	return "0", nil
+}
+
+// splitList splits a multi-valued cell at "|", AidData's separator. Empty
+// items are kept so that names and their types stay aligned by position.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, "|")
+	for i, p := range parts {
+		parts[i] = strings.TrimSpace(p)
+	}
+	return parts
+}
+
+// clip shortens a cell quoted in a message.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return s
+}
+
+// truncate cuts s to at most n characters, at a character boundary, for
+// text longer than the schema takes.
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return strings.TrimSpace(string(r[:n-1])) + "…"
+	}
+	return s
+}
