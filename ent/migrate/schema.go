@@ -141,6 +141,11 @@ var (
 				Columns: []*schema.Column{PoliciesColumns[11]},
 			},
 			{
+				Name:    "openingpolicy_title_id",
+				Unique:  false,
+				Columns: []*schema.Column{PoliciesColumns[6], PoliciesColumns[0]},
+			},
+			{
 				Name:    "openingpolicy_level",
 				Unique:  false,
 				Columns: []*schema.Column{PoliciesColumns[10]},
@@ -196,9 +201,9 @@ var (
 				Columns: []*schema.Column{PartnersColumns[8]},
 			},
 			{
-				Name:    "partner_name",
+				Name:    "partner_name_id",
 				Unique:  false,
-				Columns: []*schema.Column{PartnersColumns[6]},
+				Columns: []*schema.Column{PartnersColumns[6], PartnersColumns[0]},
 			},
 			{
 				Name:    "partner_country_id",
@@ -248,14 +253,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "project_host_country_id",
+				Name:    "project_host_country_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[22]},
-			},
-			{
-				Name:    "project_sector",
-				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[8]},
+				Columns: []*schema.Column{ProjectsColumns[22], ProjectsColumns[0]},
 			},
 			{
 				Name:    "project_status",
@@ -268,9 +268,29 @@ var (
 				Columns: []*schema.Column{ProjectsColumns[10]},
 			},
 			{
-				Name:    "project_commitment_year",
+				Name:    "project_amount_usd_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[14]},
+				Columns: []*schema.Column{ProjectsColumns[13], ProjectsColumns[0]},
+			},
+			{
+				Name:    "project_title_id",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectsColumns[6], ProjectsColumns[0]},
+			},
+			{
+				Name:    "project_commitment_year_id",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectsColumns[14], ProjectsColumns[0]},
+			},
+			{
+				Name:    "project_sector_amount_usd_id",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectsColumns[8], ProjectsColumns[13], ProjectsColumns[0]},
+			},
+			{
+				Name:    "project_latitude_longitude",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectsColumns[19], ProjectsColumns[20]},
 			},
 		},
 	}

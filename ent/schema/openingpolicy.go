@@ -105,6 +105,7 @@ func (OpeningPolicy) Edges() []ent.Edge {
 func (OpeningPolicy) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("category"),
+		index.Fields("title", "id"),
 		index.Fields("level"),
 		index.Fields("status"),
 		index.Fields("superseded_by_id"),

@@ -107,7 +107,7 @@ func (Partner) Edges() []ent.Edge {
 func (Partner) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("kind"),
-		index.Fields("name"),
+		index.Fields("name", "id"),
 		index.Fields("country_id"),
 	}
 }

@@ -128,10 +128,16 @@ func (Project) Edges() []ent.Edge {
 // Indexes of the Project.
 func (Project) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("host_country_id"),
-		index.Fields("sector"),
+		// filters and foreign keys
+		index.Fields("host_country_id", "id"),
 		index.Fields("status"),
 		index.Fields("green_category"),
-		index.Fields("commitment_year"),
+		// orders, with the id tie-break that cursors use, so that a page deep
+		// in the list costs what the first does
+		index.Fields("amount_usd", "id"),
+		index.Fields("title", "id"),
+		index.Fields("commitment_year", "id"),
+		index.Fields("sector", "amount_usd", "id"),
+		index.Fields("latitude", "longitude"),
 	}
 }

@@ -145,7 +145,7 @@ func open(t testing.TB, cfg store.Config) *DB {
 	if err := store.Migrate(ctx, client); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.PrepareSearch(ctx, db); err != nil {
+	if err := store.Prepare(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })

@@ -133,16 +133,29 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*ent.Client, *DB
 		client.Close()
 		return nil, nil, err
 	}
-	if err := PrepareSearch(ctx, db); err != nil {
+	if err := Prepare(ctx, db); err != nil {
 		client.Close()
 		return nil, nil, err
 	}
 	return client, db, nil
 }
 
-// PrepareSearch creates the search indexes and fills the search columns of
-// rows that lack them.
-func PrepareSearch(ctx context.Context, db *DB) error {
+// linkIndexes serve the many-to-many link tables from their second column
+// (ent's schema indexes only the pair).
+var linkIndexes = []string{
+	`CREATE INDEX IF NOT EXISTS opening_policy_projects_project_id ON opening_policy_projects (project_id)`,
+	`CREATE INDEX IF NOT EXISTS opening_policy_partners_partner_id ON opening_policy_partners (partner_id)`,
+}
+
+// Prepare does what the ent migration cannot: the link tables' reverse
+// indexes, the search indexes, and the search columns of rows that lack
+// them.
+func Prepare(ctx context.Context, db *DB) error {
+	for _, q := range linkIndexes {
+		if _, err := db.SQL.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("link table index: %w", err)
+		}
+	}
 	if err := search.EnsureIndexes(ctx, db.SQL, db.Dialect); err != nil {
 		return err
 	}
