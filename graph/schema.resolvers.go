@@ -187,8 +187,7 @@ func (r *partnerResolver) History(ctx context.Context, obj *ent.Partner, after *
 
 // ProjectStats is the resolver for the projectStats field.
 func (r *partnerResolver) ProjectStats(ctx context.Context, obj *ent.Partner, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error) {
-	scope := project.Or(project.HostCountryID(obj.ID), project.HasParticipationsWith(projectparticipant.PartnerID(obj.ID)))
-	return r.projectStats(ctx, scope, where, groupBy, orderBy, limit)
+	return r.ownerStats(ctx, stats.PartnerOwner, obj.ID, where, groupBy, orderBy, limit)
 }
 
 // History is the resolver for the history field.
@@ -198,7 +197,7 @@ func (r *policyResolver) History(ctx context.Context, obj *ent.OpeningPolicy, af
 
 // ProjectStats is the resolver for the projectStats field.
 func (r *policyResolver) ProjectStats(ctx context.Context, obj *ent.OpeningPolicy, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error) {
-	return r.projectStats(ctx, project.HasPoliciesWith(openingpolicy.ID(obj.ID)), where, groupBy, orderBy, limit)
+	return r.ownerStats(ctx, stats.PolicyOwner, obj.ID, where, groupBy, orderBy, limit)
 }
 
 // History is the resolver for the history field.

@@ -18,6 +18,17 @@ import (
 func (r *Resolver) projectStats(ctx context.Context, scope predicate.Project, where *ent.ProjectWhereInput,
 	groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int,
 ) (*stats.Result, error) {
+	q, err := statsQuery(scope, where, groupBy, orderBy, limit)
+	if err != nil {
+		return nil, err
+	}
+	return stats.Projects(ctx, r.Driver, r.Client, q)
+}
+
+// statsQuery turns the GraphQL arguments into a statistics query.
+func statsQuery(scope predicate.Project, where *ent.ProjectWhereInput,
+	groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int,
+) (stats.Query, error) {
 	var filters []predicate.Project
 	if scope != nil {
 		filters = append(filters, scope)
@@ -27,7 +38,7 @@ func (r *Resolver) projectStats(ctx context.Context, scope predicate.Project, wh
 		switch {
 		case errors.Is(err, ent.ErrEmptyProjectWhereInput):
 		case err != nil:
-			return nil, err
+			return stats.Query{}, err
 		default:
 			filters = append(filters, p)
 		}
@@ -42,5 +53,5 @@ func (r *Resolver) projectStats(ctx context.Context, scope predicate.Project, wh
 			q.Order.Direction = "DESC"
 		}
 	}
-	return stats.Projects(ctx, r.Driver, r.Client, q)
+	return q, nil
 }

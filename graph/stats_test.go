@@ -78,6 +78,27 @@ func TestProjectStats(t *testing.T) {
 		jsonEq(t, res.Data, `{"pak":{"projectStats":{"total":{"count":2,"sum":"2043000000.25"}}},
 			"exim":{"projectStats":{"groups":[{"key":{"status":"COMPLETED"},"count":1},{"key":{"status":"OPERATIONAL"},"count":1}]}},
 			"fta":{"projectStats":{"total":{"count":1,"sum":"994000000.5"}}}}`)
+		// under a list, in one query for all the list's items
+		db.Counter.Reset()
+		res = s.DoAs("", `{
+			partners(orderBy: {field: NAME}) { edges { node { name projectStats { total { count sum } } byStatus: projectStats(groupBy: [STATUS], limit: 1) { groups { key { status } count } } } } }
+			policies(orderBy: {field: TITLE}) { edges { node { projectStats { total { count } } } } }
+		}`, nil)
+		if len(res.Errors) > 0 {
+			t.Fatal(res.Errors)
+		}
+		jsonEq(t, res.Data, `{"partners":{"edges":[
+			{"node":{"name":"China","projectStats":{"total":{"count":0,"sum":null}},"byStatus":{"groups":[]}}},
+			{"node":{"name":"Export-Import Bank of China","projectStats":{"total":{"count":2,"sum":"2043000000.25"}},"byStatus":{"groups":[{"key":{"status":"COMPLETED"},"count":1}]}}},
+			{"node":{"name":"Kazakhstan","projectStats":{"total":{"count":1,"sum":"120000000"}},"byStatus":{"groups":[{"key":{"status":"OPERATIONAL"},"count":1}]}}},
+			{"node":{"name":"Linglong Tyre","projectStats":{"total":{"count":1,"sum":"994000000.5"}},"byStatus":{"groups":[{"key":{"status":"UNDER_CONSTRUCTION"},"count":1}]}}},
+			{"node":{"name":"Pakistan","projectStats":{"total":{"count":2,"sum":"2043000000.25"}},"byStatus":{"groups":[{"key":{"status":"COMPLETED"},"count":1}]}}},
+			{"node":{"name":"Serbia","projectStats":{"total":{"count":1,"sum":"994000000.5"}},"byStatus":{"groups":[{"key":{"status":"UNDER_CONSTRUCTION"},"count":1}]}}},
+			{"node":{"name":"Shandong Hi-Speed Group","projectStats":{"total":{"count":1,"sum":"120000000"}},"byStatus":{"groups":[{"key":{"status":"OPERATIONAL"},"count":1}]}}}]},
+			"policies":{"edges":[{"node":{"projectStats":{"total":{"count":2}}}},{"node":{"projectStats":{"total":{"count":1}}}}]}}`)
+		if n := db.Counter.Count(); n != 5 { // partners, policies, and one statistics query per field
+			t.Fatalf("%d statements, want 5", n)
+		}
 		for _, bad := range []string{
 			`{ projectStats(groupBy: [SECTOR, SECTOR]) { total { count } } }`,
 			`{ projectStats(limit: -1) { total { count } } }`,

@@ -101,9 +101,8 @@ func New(o Options) (http.Handler, error) {
 	}
 	o.QueryLimits.PageSize = o.PageLimits.Default
 
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers: &graph.Resolver{Client: o.Client, Driver: o.Driver},
-	}))
+	resolver := &graph.Resolver{Client: o.Client, Driver: o.Driver}
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
@@ -122,6 +121,7 @@ func New(o Options) (http.Handler, error) {
 	gql.Use(m)
 	gql.Use(o.PageLimits)
 	gql.Use(o.QueryLimits)
+	gql.Use(graph.BatchLoaders{})
 	present := graph.PresentError(o.Logger)
 	gql.Use(graph.Transactions{Client: o.Client, Present: present})
 	gql.SetErrorPresenter(present)

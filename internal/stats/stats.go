@@ -121,9 +121,27 @@ var dimensions = map[Dimension]dimension{
 	ParticipantRole: {column: func(_, _, pp *entsql.SelectTable) string { return pp.C(projectparticipant.FieldRole) }, join: "participants"},
 }
 
+// OwnerKind says whose projects per-owner statistics count.
+type OwnerKind int
+
+// The owners statistics can be computed for, many at once.
+const (
+	// PartnerOwner: the projects a partner takes part in or hosts.
+	PartnerOwner OwnerKind = iota + 1
+	// PolicyOwner: the projects a policy supports.
+	PolicyOwner
+)
+
+// Owners asks for the statistics of each owner's projects, in one query.
+type Owners struct {
+	Kind OwnerKind
+	IDs  []int
+}
+
 // row is one line of the statistics query.
 type row struct {
 	total                  int64
+	owner                  sql.NullInt64
 	dims                   []sql.NullString
 	count, countWithAmount int64
 	sum, avg, min, max     sql.NullString
@@ -132,19 +150,52 @@ type row struct {
 // Projects computes the statistics with drv, then loads the partners the
 // keys name in one more query when grouping by host country or participant.
 func Projects(ctx context.Context, drv dialect.Driver, c *ent.Client, q Query) (*Result, error) {
+	res, err := run(ctx, drv, c, q, nil)
+	if err != nil {
+		return nil, err
+	}
+	return res[0], nil
+}
+
+// ByOwner computes the statistics of each owner's projects in one query
+// (and loads the partners the keys name in one more).
+func ByOwner(ctx context.Context, drv dialect.Driver, c *ent.Client, q Query, owners Owners) (map[int]*Result, error) {
+	return run(ctx, drv, c, q, &owners)
+}
+
+func run(ctx context.Context, drv dialect.Driver, c *ent.Client, q Query, owners *Owners) (map[int]*Result, error) {
 	if err := q.check(); err != nil {
 		return nil, err
 	}
-	query, args := build(drv.Dialect(), q)
+	out := map[int]*Result{}
+	result := func(owner int) *Result {
+		r := out[owner]
+		if r == nil {
+			r = &Result{Groups: []*Group{}, Total: &Group{Key: &Key{}}}
+			out[owner] = r
+		}
+		return r
+	}
+	if owners != nil {
+		if len(owners.IDs) == 0 {
+			return out, nil
+		}
+		for _, id := range owners.IDs {
+			result(id)
+		}
+	} else {
+		result(0)
+	}
+	query, args := build(drv.Dialect(), q, owners)
 	rows := &entsql.Rows{}
 	if err := drv.Query(ctx, query, args, rows); err != nil {
 		return nil, fmt.Errorf("project statistics: %w", err)
 	}
 	defer rows.Close()
-	res := &Result{}
+	var groups []*Group
 	for rows.Next() {
 		r := row{dims: make([]sql.NullString, len(q.By))}
-		dest := []any{&r.total}
+		dest := []any{&r.total, &r.owner}
 		for i := range r.dims {
 			dest = append(dest, &r.dims[i])
 		}
@@ -156,22 +207,21 @@ func Projects(ctx context.Context, drv dialect.Driver, c *ent.Client, q Query) (
 		if err != nil {
 			return nil, err
 		}
+		res := result(int(r.owner.Int64))
 		if r.total == 1 {
 			res.Total = g
 		} else {
 			res.Groups = append(res.Groups, g)
+			groups = append(groups, g)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("project statistics: %w", err)
 	}
-	if res.Groups == nil {
-		res.Groups = []*Group{}
-	}
-	if err := loadPartners(ctx, c, res.Groups); err != nil {
+	if err := loadPartners(ctx, c, groups); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return out, nil
 }
 
 func (q Query) check() error {
@@ -198,9 +248,28 @@ func (q Query) check() error {
 	return nil
 }
 
-// build writes the statement: the groups, sorted and limited, then one total
-// row over the distinct matching projects.
-func build(d string, q Query) (string, []any) {
+// ownerPairs is the subquery of (owner, project id) pairs.
+func ownerPairs(b *entsql.DialectBuilder, o *Owners) *entsql.Selector {
+	ids := make([]any, len(o.IDs))
+	for i, id := range o.IDs {
+		ids[i] = id
+	}
+	if o.Kind == PolicyOwner {
+		t := b.Table("opening_policy_projects").As("op")
+		return b.Select(t.C("opening_policy_id")+" AS owner", t.C("project_id")+" AS pid").From(t).
+			Where(entsql.In(t.C("opening_policy_id"), ids...))
+	}
+	hosted := b.Table(project.Table).As("hp")
+	took := b.Table(projectparticipant.Table).As("tp")
+	return b.Select(hosted.C(project.FieldHostCountryID)+" AS owner", hosted.C(project.FieldID)+" AS pid").From(hosted).
+		Where(entsql.In(hosted.C(project.FieldHostCountryID), ids...)).
+		Union(b.Select(took.C(projectparticipant.FieldPartnerID), took.C(projectparticipant.FieldProjectID)).From(took).
+			Where(entsql.In(took.C(projectparticipant.FieldPartnerID), ids...)))
+}
+
+// build writes the statement: the groups, sorted and limited (per owner),
+// then the total rows over the distinct matching projects (one per owner).
+func build(d string, q Query, owners *Owners) (string, []any) {
 	b := entsql.Dialect(d)
 	sum, avg := "SUM", "ROUND(AVG(%s), 6)"
 	if d == dialect.SQLite {
@@ -217,15 +286,29 @@ func build(d string, q Query) (string, []any) {
 			"MAX(" + amount + ") AS mx",
 		}
 	}
+	// from projects, joined to their owners when per owner
+	from := func(t *entsql.SelectTable) (*entsql.Selector, string) {
+		sel := b.Select().From(t)
+		owner := "NULL"
+		if owners != nil {
+			o := ownerPairs(b, owners).As("o")
+			sel.Join(o).On(t.C(project.FieldID), o.C("pid"))
+			owner = o.C("owner")
+		}
+		return sel, owner
+	}
 
 	// the groups
 	t := b.Table(project.Table).As("p")
 	hc := b.Table(partner.Table).As("hc")
 	pp := b.Table(projectparticipant.Table).As("pp")
-	groups := b.Select().From(t)
+	groups, owner := from(t)
 	var joined = map[string]bool{}
-	cols := []string{"0 AS total"}
+	cols := []string{"0 AS total", owner + " AS owner"}
 	var groupBy []string
+	if owners != nil {
+		groupBy = append(groupBy, owner)
+	}
 	for i, dim := range q.By {
 		spec := dimensions[dim]
 		switch {
@@ -248,8 +331,7 @@ func build(d string, q Query) (string, []any) {
 		groups.GroupBy(groupBy...)
 	}
 
-	// sorted and limited, as a subquery so that the total can follow
-	sorted := b.Select("*").From(groups.As("g"))
+	// sorted, numbered within each owner, and limited
 	dir := "ASC"
 	if q.Order != nil && q.Order.Direction == "DESC" {
 		dir = "DESC"
@@ -280,25 +362,35 @@ func build(d string, q Query) (string, []any) {
 	default:
 		order = keys
 	}
-	if len(order) > 0 {
-		sorted.OrderExpr(entsql.Expr(strings.Join(order, ", ")))
+	if len(order) == 0 {
+		order = []string{"total"}
 	}
 	limit := DefaultLimit
 	if q.Limit != nil {
 		limit = *q.Limit
 	}
-	sorted.Limit(limit)
+	outCols := []string{"total", "owner"}
+	for i := range q.By {
+		outCols = append(outCols, "d"+strconv.Itoa(i))
+	}
+	outCols = append(outCols, "n", "n_amount", "s", "a", "mn", "mx")
+	numbered := b.Select("*", "ROW_NUMBER() OVER (PARTITION BY owner ORDER BY "+strings.Join(order, ", ")+") AS rn").From(groups.As("g"))
+	sorted := b.Select(outCols...).From(numbered.As("ng")).Where(entsql.LTE("rn", limit)).
+		OrderExpr(entsql.Expr("owner, rn"))
 
-	// the total, over each matching project once
+	// the totals, over each matching project once
 	tt := b.Table(project.Table).As("p")
-	total := b.Select().From(tt)
-	totalCols := []string{"1 AS total"}
+	total, towner := from(tt)
+	totalCols := []string{"1 AS total", towner + " AS owner"}
 	for i := range q.By {
 		totalCols = append(totalCols, "NULL AS d"+strconv.Itoa(i))
 	}
 	total.Select(append(totalCols, aggregates(tt)...)...)
 	if q.Filter != nil {
 		q.Filter(total)
+	}
+	if owners != nil {
+		total.GroupBy(towner)
 	}
 	outer := b.Select("*").From(sorted.As("sg")).UnionAll(total)
 	return outer.Query()
