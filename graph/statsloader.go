@@ -155,4 +155,3 @@ func isPartnerList(v any) bool {
 	}
 	return false
 }
-

@@ -98,8 +98,8 @@ func lookupSector(name, code string) *OECDSector {
 // The title words that place an INDUSTRY, MINING, CONSTRUCTION project, an
 // OECD sector that spans three of ours, in the closer one.
 var (
-	miningWords   = regexp.MustCompile(`(?i)\b(mines?|mining|minerals?|ores?|copper|gold|bauxite|nickel|iron ore|lithium|cobalt|quarry|smelter)\b`)
-	textileWords  = regexp.MustCompile(`(?i)\b(textiles?|garments?|spinning|weaving|cotton mill|apparel)\b`)
+	miningWords     = regexp.MustCompile(`(?i)\b(mines?|mining|minerals?|ores?|copper|gold|bauxite|nickel|iron ore|lithium|cobalt|quarry|smelter)\b`)
+	textileWords    = regexp.MustCompile(`(?i)\b(textiles?|garments?|spinning|weaving|cotton mill|apparel)\b`)
 	industrialWords = regexp.MustCompile(`(?i)\b(industrial (park|zone|estate)|economic (and trade cooperation )?zone|special economic zone|free trade zone)\b`)
 )
 

@@ -37,8 +37,8 @@ func parseAmount(s string) (*scalar.Decimal, error) {
 // The two date forms of the published extracts, and the time of day that
 // spreadsheet exports sometimes append.
 var (
-	usDate  = regexp.MustCompile(`^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$`)
-	isoDate = regexp.MustCompile(`^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$`)
+	usDate   = regexp.MustCompile(`^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$`)
+	isoDate  = regexp.MustCompile(`^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$`)
 	midnight = regexp.MustCompile(`[ T]00:00(:00(\.0+)?)?$`)
 )
 
@@ -128,11 +128,19 @@ func clip(s string) string {
 	return s
 }
 
-// truncate cuts s to at most n characters, at a character boundary, for
-// text longer than the schema takes.
+// truncate cuts s to at most n bytes (the schema's limits count bytes), at
+// a character boundary, marking the cut with "…".
 func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return strings.TrimSpace(string(r[:n-1])) + "…"
+	if len(s) <= n {
+		return s
 	}
-	return s
+	const mark = "…"
+	cut := 0 // the last character boundary that leaves room for the mark
+	for i := range s {
+		if i > n-len(mark) {
+			break
+		}
+		cut = i
+	}
+	return strings.TrimSpace(s[:cut]) + mark
 }

@@ -1,6 +1,7 @@
 // Package playground serves GraphiQL entirely from the binary: the page, its
-// JavaScript and CSS (pinned npm packages, see package.json and build.sh) and
-// saved example operations. Nothing loads from another host.
+// JavaScript and CSS (pinned npm packages, see package.json and build.sh), the
+// explorer plugin, and saved example operations. Nothing loads from another
+// host.
 package playground
 
 import (
@@ -47,6 +48,7 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>BRI Tracker GraphQL playground</title>
 <link rel="stylesheet" href="{{.Base}}assets/graphiql.min.css">
+<link rel="stylesheet" href="{{.Base}}assets/graphiql-plugin-explorer.css">
 <style>body{margin:0;height:100vh;overflow:hidden}#graphiql{height:100vh}</style>
 </head>
 <body>
@@ -54,17 +56,20 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <script src="{{.Base}}assets/react.production.min.js"></script>
 <script src="{{.Base}}assets/react-dom.production.min.js"></script>
 <script src="{{.Base}}assets/graphiql.min.js"></script>
+<script src="{{.Base}}assets/graphiql-plugin-explorer.umd.js"></script>
 <script>
   const tabs = JSON.parse({{.Tabs}});
   const fetcher = GraphiQL.createFetcher({ url: {{.Endpoint}} });
+  // The explorer: builds a query by ticking fields and arguments.
+  const explorer = GraphiQLPluginExplorer.explorerPlugin();
   const root = ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(React.createElement(GraphiQL, {
     fetcher,
+    plugins: [explorer],
     defaultTabs: tabs,
     defaultQuery: tabs.length ? tabs[0].query : undefined,
     isHeadersEditorEnabled: true,
     shouldPersistHeaders: false,
-    defaultHeaders: '{\n  "Authorization": "Bearer <your API key>"\n}',
   }));
 </script>
 </body>
