@@ -8,7 +8,8 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strconv"
-	"strings"
+
+	"github.com/bri-tracker/bri-tracker/internal/names"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -65,7 +66,7 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Message = "not allowed"
 			gqlErr.Extensions["code"] = string(apperr.Forbidden)
 		case errors.As(err, &valErr):
-			field := lowerCamel(valErr.Name)
+			field := names.LowerCamel(valErr.Name)
 			gqlErr.Message = fmt.Sprintf("%s: %s", field, validationReason(valErr))
 			gqlErr.Extensions["code"] = string(apperr.BadUserInput)
 			gqlErr.Extensions["field"] = field
@@ -133,17 +134,6 @@ const CodeRequestTimeout = "REQUEST_TIMEOUT"
 func isStatementTimeout(err error) bool {
 	var state interface{ SQLState() string }
 	return errors.As(err, &state) && state.SQLState() == "57014"
-}
-
-// lowerCamel turns ent's snake_case field names into the API's camelCase.
-func lowerCamel(s string) string {
-	parts := strings.Split(s, "_")
-	for i := 1; i < len(parts); i++ {
-		if parts[i] != "" {
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-	}
-	return strings.Join(parts, "")
 }
 
 var nodeNotFound = regexp.MustCompile(`global id of '(\d+)'`)

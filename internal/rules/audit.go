@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bri-tracker/bri-tracker/internal/names"
+
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/auditevent"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
@@ -173,7 +175,7 @@ func changesOf(m ent.Mutation, op auditevent.Operation, old map[string]json.RawM
 			n = json.RawMessage("null")
 		}
 		if !bytes.Equal(o, n) {
-			out = append(out, audit.Change{Field: lowerCamel(field), Old: o, New: n})
+			out = append(out, audit.Change{Field: names.LowerCamel(field), Old: o, New: n})
 		}
 	}
 	if op == auditevent.OperationDELETE {
@@ -256,19 +258,4 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// lowerCamel turns ent's snake_case names into the API's: host_country_id
-// becomes hostCountryID, policies_added policiesAdded.
-func lowerCamel(s string) string {
-	parts := strings.Split(s, "_")
-	for i := 1; i < len(parts); i++ {
-		switch {
-		case parts[i] == "id":
-			parts[i] = "ID"
-		case parts[i] != "":
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-	}
-	return strings.Join(parts, "")
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bri-tracker/bri-tracker/internal/names"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc/gen"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -93,7 +95,7 @@ func edgeComments(g *gen.Graph) map[string]string {
 					}
 				}
 			}
-			out[typ+"."+camel(e.Name)] = c
+			out[typ+"."+names.LowerCamel(e.Name)] = c
 		}
 	}
 	return out
@@ -105,7 +107,7 @@ func fieldComments(g *gen.Graph) map[string]string {
 	for _, t := range g.Nodes {
 		typ := gqlName(t)
 		for _, f := range t.Fields {
-			out[typ+"."+camel(f.Name)] = f.Comment()
+			out[typ+"."+names.LowerCamel(f.Name)] = f.Comment()
 		}
 	}
 	return out
@@ -119,18 +121,4 @@ func gqlName(t *gen.Type) string {
 		}
 	}
 	return t.Name
-}
-
-// camel turns snake_case into lowerCamelCase as entgql does.
-func camel(s string) string {
-	parts := strings.Split(s, "_")
-	for i := 1; i < len(parts); i++ {
-		switch {
-		case parts[i] == "id":
-			parts[i] = "ID"
-		case parts[i] != "":
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-	}
-	return strings.Join(parts, "")
 }

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/bri-tracker/bri-tracker/internal/names"
+
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 )
@@ -70,7 +72,7 @@ func atItem(i int, err error) error {
 		if msg == "value is less than the required length" {
 			msg = "must not be empty"
 		}
-		return &apperr.Error{Code: apperr.BadUserInput, Field: prefix + "." + lowerCamel(ve.Name), Message: msg, Cause: err}
+		return &apperr.Error{Code: apperr.BadUserInput, Field: prefix + "." + names.LowerCamel(ve.Name), Message: msg, Cause: err}
 	}
 	return fmt.Errorf("%s: %w", prefix, err)
 }
@@ -83,21 +85,4 @@ func checkBatch(n int) error {
 		return apperr.Invalid("input", "has %d items; at most %d a call", n, MaxBatch)
 	}
 	return nil
-}
-
-func lowerCamel(s string) string {
-	out := make([]byte, 0, len(s))
-	up := false
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '_':
-			up = true
-		case up:
-			out = append(out, s[i]-'a'+'A')
-			up = false
-		default:
-			out = append(out, s[i])
-		}
-	}
-	return string(out)
 }
