@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
@@ -95,4 +96,70 @@ func mustData(t *testing.T, res *apitest.Response, v any) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestHistoryUnderLists: history under a list of objects costs a bounded
+// number of statements, and each object gets its own first page.
+func TestHistoryUnderLists(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		seedGrid(t, db.Client, 5, 3, 1) // 5 countries, 15 projects, each created by the system
+		s := apitest.NewServer(t, db)
+		for i := range 3 { // three more events on one project
+			res := s.Do(`mutation($c: String!) { updateProjects: updateProject(id: "`+firstProjectID(t, s)+`", input: {city: $c}) { id } }`, map[string]any{"c": fmt.Sprint("city ", i)})
+			mustData(t, res, nil)
+		}
+		db.Counter.Reset()
+		var out struct {
+			Projects struct {
+				Edges []struct {
+					Node struct {
+						Title   string
+						History struct {
+							TotalCount int
+							PageInfo   struct{ HasNextPage bool }
+							Edges      []struct{ Node struct{ Operation string } }
+						}
+					}
+				}
+			}
+		}
+		mustData(t, s.DoAs(s.AdminKey, `{ projects(first: 15, orderBy: {field: TITLE}) { edges { node { title history(first: 2) { totalCount pageInfo { hasNextPage } edges { node { operation } } } } } } }`, nil), &out)
+		if n := db.Counter.Count(); n > 3+1 { // projects, counts, pages (+ the key lookup)
+			t.Fatalf("%d statements for 15 histories", n)
+		}
+		if len(out.Projects.Edges) != 15 {
+			t.Fatalf("%d projects", len(out.Projects.Edges))
+		}
+		updated := 0
+		for _, e := range out.Projects.Edges {
+			h := e.Node.History
+			switch h.TotalCount {
+			case 1:
+				if len(h.Edges) != 1 || h.PageInfo.HasNextPage || h.Edges[0].Node.Operation != "CREATE" {
+					t.Fatalf("%s: %+v", e.Node.Title, h)
+				}
+			case 4:
+				updated++
+				if len(h.Edges) != 2 || !h.PageInfo.HasNextPage || h.Edges[0].Node.Operation != "CREATE" || h.Edges[1].Node.Operation != "UPDATE" {
+					t.Fatalf("%s: %+v", e.Node.Title, h)
+				}
+			default:
+				t.Fatalf("%s: %d events", e.Node.Title, h.TotalCount)
+			}
+		}
+		if updated != 1 {
+			t.Fatalf("%d projects with 4 events", updated)
+		}
+	})
+}
+
+func firstProjectID(t *testing.T, s *apitest.Server) string {
+	t.Helper()
+	var out struct {
+		Projects struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+	}
+	s.MustOK(`{ projects(first: 1, orderBy: {field: TITLE}) { edges { node { id } } } }`, nil, &out)
+	return out.Projects.Edges[0].Node.ID
 }

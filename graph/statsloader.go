@@ -21,6 +21,7 @@ import (
 type statsCache struct {
 	mu      sync.Mutex
 	fetches map[string]*statsFetch // by the field's arguments
+	shared  map[string]*fetch      // other batched fields (history)
 }
 
 // statsFetch is one query's results, shared by the items it covers.
@@ -48,7 +49,7 @@ func (BatchLoaders) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptResponse puts a fresh cache in the operation's context.
 func (BatchLoaders) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	return next(context.WithValue(ctx, statsCacheKey{}, &statsCache{fetches: map[string]*statsFetch{}}))
+	return next(context.WithValue(ctx, statsCacheKey{}, &statsCache{fetches: map[string]*statsFetch{}, shared: map[string]*fetch{}}))
 }
 
 // ownerStats returns one owner's statistics, computed with its siblings'.
