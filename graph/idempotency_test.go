@@ -138,11 +138,11 @@ func TestRetriesSerializationFailures(t *testing.T) {
 				defer wg.Done()
 				res := s.Do(`mutation($id: ID!, $c: String!) { updateProject(id: $id, input: {city: $c}) { version } }`,
 					map[string]any{"id": gid(f.almaty.ID), "c": fmt.Sprintf("city %d", i)})
-				if len(res.Errors) > 0 {
+				if len(res.Errors) > 0 || res.Status != http.StatusOK {
 					mu.Lock()
 					failures++
 					mu.Unlock()
-					if res.Errors[0].Code() != "CONFLICT" || res.Errors[0].Extensions["retryable"] != true {
+					if res.Status != http.StatusOK || res.Errors[0].Code() != "CONFLICT" || res.Errors[0].Extensions["retryable"] != true {
 						t.Errorf("unexpected error: %+v", res.Errors)
 					}
 				}

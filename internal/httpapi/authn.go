@@ -12,6 +12,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/privacy"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 	"github.com/bri-tracker/bri-tracker/internal/auth"
+	"github.com/bri-tracker/bri-tracker/internal/requestid"
 )
 
 // lastUsedResolution bounds how often a key's last-used time is written.
@@ -37,14 +38,14 @@ func authenticate(client *ent.Client, publicRead bool, log *slog.Logger, next ht
 			refuse(w, "the Authorization header must be Bearer <key>, with a key issued by this server")
 			return
 		}
-		actor, err := lookupKey(r.Context(), client, strings.TrimSpace(secret))
+		actor, err := lookupKey(r.Context(), client, log, strings.TrimSpace(secret))
 		if err != nil {
 			if ae, ok := apperr.As(err); ok {
 				refuse(w, ae.Message)
 				return
 			}
 			log.ErrorContext(r.Context(), "api key lookup failed", "error", err)
-			http.Error(w, "internal server error", http.StatusInternalServerError)
+			writeError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "internal server error (request "+requestid.From(r.Context())+")")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(auth.WithActor(r.Context(), actor)))
@@ -52,7 +53,7 @@ func authenticate(client *ent.Client, publicRead bool, log *slog.Logger, next ht
 }
 
 // lookupKey finds the live key with the secret's hash and notes its use.
-func lookupKey(ctx context.Context, client *ent.Client, secret string) (*auth.Actor, error) {
+func lookupKey(ctx context.Context, client *ent.Client, log *slog.Logger, secret string) (*auth.Actor, error) {
 	ctx = privacy.DecisionContext(ctx, privacy.Allow) // the key table is admin-only
 	k, err := client.APIKey.Query().Where(apikey.SecretHash(auth.Hash(secret))).Only(ctx)
 	switch {
@@ -65,9 +66,11 @@ func lookupKey(ctx context.Context, client *ent.Client, secret string) (*auth.Ac
 	}
 	now := time.Now()
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= lastUsedResolution {
+		// a bookkeeping write: its failure (a busy database, a serialization
+		// conflict) must not fail the request
 		err := client.APIKey.Update().Where(apikey.ID(k.ID)).SetLastUsedAt(now.Truncate(time.Second)).Exec(ctx)
 		if err != nil {
-			return nil, err
+			log.WarnContext(ctx, "noting an API key's last use", "error", err)
 		}
 	}
 	a := &auth.Actor{Role: auth.Role(k.Role), Name: k.Name, KeyID: k.ID}
