@@ -9,6 +9,7 @@ import (
 	"log"
 	"os"
 	"regexp"
+	"strings"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
@@ -44,9 +45,35 @@ func main() {
 	if err := dropPolicyAlias("ent.go"); err != nil && genErr == nil {
 		log.Fatalf("post-processing ent.go: %v", err)
 	}
+	if err := nullSafePagination("gql_pagination.go"); err != nil && genErr == nil {
+		log.Fatalf("post-processing gql_pagination.go: %v", err)
+	}
 	if genErr != nil {
 		log.Fatalf("running ent codegen: %v", genErr)
 	}
+}
+
+// nullSafePagination points entgql's generated pagination at
+// internal/pagination, whose cursors and orders handle nullable order
+// fields (entgql's drop the rows whose field is NULL).
+func nullSafePagination(path string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	s := string(src)
+	for _, r := range []struct{ old, new string }{
+		{"entgql.CursorsPredicate(", "pagination.CursorsPredicate("},
+		{"toTerm(direction.OrderTermOption())", "toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction))"},
+		{"b.Ident(p.order.Field.column).Pad().WriteString(string(direction))", "b.Ident(p.order.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))"},
+		{"import (\n", "import (\n\t\"github.com/bri-tracker/bri-tracker/internal/pagination\"\n"},
+	} {
+		if !strings.Contains(s, r.old) {
+			return fmt.Errorf("%q not found in %s", r.old, path)
+		}
+		s = strings.ReplaceAll(s, r.old, r.new)
+	}
+	return os.WriteFile(path, []byte(s), 0o644)
 }
 
 // dropPolicyAlias removes ent's alias `Policy = ent.Policy` (for privacy

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"errors"
 	"fmt"
@@ -224,7 +225,7 @@ func (p *apikeyPager) applyCursors(query *APIKeyQuery, after, before *Cursor) (*
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultApiKeyOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range pagination.CursorsPredicate(after, before, DefaultApiKeyOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -235,9 +236,9 @@ func (p *apikeyPager) applyOrder(query *APIKeyQuery) *APIKeyQuery {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	if p.order.Field != DefaultApiKeyOrder.Field {
-		query = query.Order(DefaultApiKeyOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultApiKeyOrder.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	}
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
@@ -254,7 +255,7 @@ func (p *apikeyPager) orderExpr(query *APIKeyQuery) sql.Querier {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 		if p.order.Field != DefaultApiKeyOrder.Field {
 			b.Comma().Ident(DefaultApiKeyOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -556,7 +557,7 @@ func (p *auditeventPager) applyCursors(query *AuditEventQuery, after, before *Cu
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAuditEventOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range pagination.CursorsPredicate(after, before, DefaultAuditEventOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -567,9 +568,9 @@ func (p *auditeventPager) applyOrder(query *AuditEventQuery) *AuditEventQuery {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	if p.order.Field != DefaultAuditEventOrder.Field {
-		query = query.Order(DefaultAuditEventOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultAuditEventOrder.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	}
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
@@ -586,7 +587,7 @@ func (p *auditeventPager) orderExpr(query *AuditEventQuery) sql.Querier {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 		if p.order.Field != DefaultAuditEventOrder.Field {
 			b.Comma().Ident(DefaultAuditEventOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -855,7 +856,7 @@ func (p *policyPager) applyCursors(query *OpeningPolicyQuery, after, before *Cur
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPolicyOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range pagination.CursorsPredicate(after, before, DefaultPolicyOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -866,9 +867,9 @@ func (p *policyPager) applyOrder(query *OpeningPolicyQuery) *OpeningPolicyQuery 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	if p.order.Field != DefaultPolicyOrder.Field {
-		query = query.Order(DefaultPolicyOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultPolicyOrder.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	}
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
@@ -885,7 +886,7 @@ func (p *policyPager) orderExpr(query *OpeningPolicyQuery) sql.Querier {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 		if p.order.Field != DefaultPolicyOrder.Field {
 			b.Comma().Ident(DefaultPolicyOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -1295,7 +1296,7 @@ func (p *partnerPager) applyCursors(query *PartnerQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPartnerOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range pagination.CursorsPredicate(after, before, DefaultPartnerOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -1306,9 +1307,9 @@ func (p *partnerPager) applyOrder(query *PartnerQuery) *PartnerQuery {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	if p.order.Field != DefaultPartnerOrder.Field {
-		query = query.Order(DefaultPartnerOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultPartnerOrder.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	}
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
@@ -1325,7 +1326,7 @@ func (p *partnerPager) orderExpr(query *PartnerQuery) sql.Querier {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 		if p.order.Field != DefaultPartnerOrder.Field {
 			b.Comma().Ident(DefaultPartnerOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -1717,7 +1718,7 @@ func (p *projectPager) applyCursors(query *ProjectQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range pagination.CursorsPredicate(after, before, DefaultProjectOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -1728,9 +1729,9 @@ func (p *projectPager) applyOrder(query *ProjectQuery) *ProjectQuery {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	if p.order.Field != DefaultProjectOrder.Field {
-		query = query.Order(DefaultProjectOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultProjectOrder.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	}
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
@@ -1747,7 +1748,7 @@ func (p *projectPager) orderExpr(query *ProjectQuery) sql.Querier {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 		if p.order.Field != DefaultProjectOrder.Field {
 			b.Comma().Ident(DefaultProjectOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -2211,7 +2212,7 @@ func (p *projectparticipantPager) applyCursors(query *ProjectParticipantQuery, a
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectParticipantOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range pagination.CursorsPredicate(after, before, DefaultProjectParticipantOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -2222,9 +2223,9 @@ func (p *projectparticipantPager) applyOrder(query *ProjectParticipantQuery) *Pr
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	if p.order.Field != DefaultProjectParticipantOrder.Field {
-		query = query.Order(DefaultProjectParticipantOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultProjectParticipantOrder.Field.toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction)))
 	}
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
@@ -2241,7 +2242,7 @@ func (p *projectparticipantPager) orderExpr(query *ProjectParticipantQuery) sql.
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 		if p.order.Field != DefaultProjectParticipantOrder.Field {
 			b.Comma().Ident(DefaultProjectParticipantOrder.Field.column).Pad().WriteString(string(direction))
 		}

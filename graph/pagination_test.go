@@ -1,8 +1,16 @@
 package graph_test
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/ent/project"
+	"github.com/bri-tracker/bri-tracker/internal/auth"
+	"github.com/bri-tracker/bri-tracker/internal/scalar"
 
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
 )
@@ -191,6 +199,62 @@ func TestNodeAndNodes(t *testing.T) {
 		for _, forged := range []string{"42", "UHJvamVjdDox", "not base64!"} {
 			e := s.MustFail("BAD_USER_INPUT", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": forged})
 			t.Logf("forged %q: %s", forged, e.Message)
+		}
+	})
+}
+
+// TestPagingByDecimalsAndDates: cursors of Decimal and Date order fields
+// carry values the databases compare as numbers and dates.
+func TestPagingByDecimalsAndDates(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		ctx := auth.SystemContext(context.Background(), "test")
+		var bulk []*ent.ProjectCreate
+		for i := range 23 {
+			c := db.Client.Project.Create().SetTitle(fmt.Sprintf("P%02d", i)).SetSector(project.SectorTRADE)
+			if i%5 != 0 { // some without amounts or dates
+				c.SetAmountUsd(scalar.MustParseDecimal(fmt.Sprintf("%d.%02d", (i*7919)%1000, i))).
+					SetSignedOn(scalar.NewDate(2000+i%7, time.Month(1+i%12), 1+i))
+			}
+			bulk = append(bulk, c)
+		}
+		db.Client.Project.CreateBulk(bulk...).ExecX(ctx)
+		s := apitest.NewServer(t, db)
+		for _, field := range []string{"AMOUNT_USD", "SIGNED_ON"} {
+			for _, dir := range []string{"ASC", "DESC"} {
+				var seen []string
+				var after any
+				for pages := 0; pages < 10; pages++ {
+					var p page
+					s.MustOK(`query($after: Cursor) { projects(first: 4, after: $after, orderBy: {field: `+field+`, direction: `+dir+`}) {
+						totalCount pageInfo { hasNextPage endCursor } edges { node { title } } } }`, map[string]any{"after": after}, &p)
+					seen = append(seen, p.titles()...)
+					if !p.Projects.PageInfo.HasNextPage {
+						break
+					}
+					after = *p.Projects.PageInfo.EndCursor
+				}
+				var all page
+				s.MustOK(`{ projects(first: 100, orderBy: {field: `+field+`, direction: `+dir+`}) { edges { node { title } } } }`, nil, &all)
+				if strings.Join(seen, ",") != strings.Join(all.titles(), ",") || len(seen) != 23 {
+					t.Errorf("%s %s: pages give %v\n one page gives %v", field, dir, seen, all.titles())
+				}
+				// and backwards, from the end
+				var back []string
+				var before any
+				for pages := 0; pages < 10; pages++ {
+					var p page
+					s.MustOK(`query($before: Cursor) { projects(last: 4, before: $before, orderBy: {field: `+field+`, direction: `+dir+`}) {
+						pageInfo { hasPreviousPage startCursor } edges { node { title } } } }`, map[string]any{"before": before}, &p)
+					back = append(p.titles(), back...)
+					if !p.Projects.PageInfo.HasPreviousPage {
+						break
+					}
+					before = *p.Projects.PageInfo.StartCursor
+				}
+				if strings.Join(back, ",") != strings.Join(all.titles(), ",") {
+					t.Errorf("%s %s backwards: pages give %v\n one page gives %v", field, dir, back, all.titles())
+				}
+			}
 		}
 	})
 }
