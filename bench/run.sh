@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Benchmarks our GraphQL server against PostGraphile v4 and against raw SQL on
+# a fresh, generated dataset, and rewrites docs/benchmarks.md. Run from
+# anywhere as `bash bench/run.sh`; see bench/README.md.
+#
+# It drops and recreates the database $BENCH_DB (default bri_bench) on the
+# local PostgreSQL, builds and starts our server once on it to create the
+# schema, fills it with bench/gen, starts our server and PostGraphile, runs
+# bench/load, and stops everything it started, even on failure or Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+# Knobs (environment variables).
+PGHOST=${PGHOST:-127.0.0.1}
+PGPORT=${PGPORT:-5432}
+PGUSER=${PGUSER:-postgres}
+BENCH_DB=${BENCH_DB:-bri_bench}
+OURS_PORT=${OURS_PORT:-18080}
+POSTGRAPHILE_PORT=${POSTGRAPHILE_PORT:-15000}
+CONCURRENCY=${CONCURRENCY:-16}
+WARMUP=${WARMUP:-2s}
+DURATION=${DURATION:-10s}
+SHAPES=${SHAPES:-flat,nested,countries,filtered,node,stats}
+PROJECTS=${PROJECTS:-100000}
+PARTNERS=${PARTNERS:-300}
+COUNTRIES=${COUNTRIES:-150}
+POLICIES=${POLICIES:-2000}
+SEED=${SEED:-20130907}
+REPORT=${REPORT:-docs/benchmarks.md}
+# Before the timed runs, wait at most this long for other work on the
+# machine to quiet down.
+WAIT_QUIET=${WAIT_QUIET:-3m}
+# How often to retry building the server (30 s apart) if the build fails,
+# e.g. while someone is in the middle of an edit.
+BUILD_RETRIES=${BUILD_RETRIES:-0}
+export PGHOST PGPORT PGUSER
+
+db_url="postgres://$PGUSER@$PGHOST:$PGPORT/$BENCH_DB?sslmode=disable"
+work=$(mktemp -d "${TMPDIR:-/tmp}/bri-bench.XXXXXX")
+server_bin="$work/bri-bench-server"
+load_bin="$work/bri-bench-load"
+pgdir="$root/bench/postgraphile"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+die() { echo "bench/run.sh: $*" >&2; exit 1; }
+
+# Everything started here is stopped on exit, by its own pid.
+pids=()
+cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ "$status" -ne 0 ]; then
+    echo "bench/run.sh failed; logs are in $work" >&2
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# stop PID: stop one process started here and wait for it.
+stop() {
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# wait_ready NAME URL PID LOG [SECONDS]: wait until a GraphQL endpoint answers.
+wait_ready() {
+  local name=$1 url=$2 pid=$3 log=$4 limit=${5:-120}
+  for _ in $(seq 1 $((limit * 2))); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$log" >&2
+      die "$name exited before it was ready (log: $log)"
+    fi
+    if curl -fsS -o /dev/null -H 'Content-Type: application/json' -d '{"query":"{ __typename }"}' "$url" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  die "$name did not answer at $url within $limit s (log: $log)"
+}
+
+for tool in go node npm psql curl; do
+  command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+psql -d postgres -Atc 'select 1' >/dev/null || die "PostgreSQL does not answer at $PGUSER@$PGHOST:$PGPORT"
+for port in "$OURS_PORT" "$POSTGRAPHILE_PORT"; do
+  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+    die "something already listens on port $port"
+  fi
+done
+
+step "PostGraphile: npm ci in bench/postgraphile"
+(cd "$pgdir" && npm ci --no-audit --no-fund --loglevel=error)
+
+step "build our server and bench/load"
+attempt=0
+until go build -o "$server_bin" . 2>"$work/build.log"; do
+  cat "$work/build.log" >&2
+  attempt=$((attempt + 1))
+  [ "$attempt" -le "$BUILD_RETRIES" ] || die "the server does not build"
+  echo "build failed; retrying in 30 s ($attempt of $BUILD_RETRIES)" >&2
+  sleep 30
+done
+go build -o "$load_bin" ./bench/load
+
+ours_flags=(--env production --seed=false --port "$OURS_PORT" --rate-limit-ip 0 --rate-limit-key 0 --max-complexity 1000000)
+
+step "fresh database $BENCH_DB"
+psql -d postgres -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)"
+psql -d postgres -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $BENCH_DB"
+
+step "schema: our server applies it at start"
+DATABASE_URL=$db_url "$server_bin" "${ours_flags[@]}" >"$work/schema-server.log" 2>&1 &
+pid=$!
+pids+=("$pid")
+wait_ready "our server" "http://127.0.0.1:$OURS_PORT/graphql" "$pid" "$work/schema-server.log"
+stop "$pid"
+
+step "data: bench/gen"
+gen_args=(--database-url "$db_url" --projects "$PROJECTS" --partners "$PARTNERS" --countries "$COUNTRIES" --policies "$POLICIES" --seed "$SEED")
+go run ./bench/gen "${gen_args[@]}"
+
+step "first start on the data, then VACUUM (FULL, ANALYZE)"
+# The server does its own start-up work on the rows it finds (today: it fills
+# the search columns that COPY left empty, rewriting every row). Let it do
+# that once, then compact and analyze the tables, so that the measured run
+# sees tables as if the rows had been written through the API, and the
+# server's memory high-water mark covers the load alone.
+t0=$SECONDS
+DATABASE_URL=$db_url "$server_bin" "${ours_flags[@]}" >"$work/first-start.log" 2>&1 &
+pid=$!
+pids+=("$pid")
+wait_ready "our server" "http://127.0.0.1:$OURS_PORT/graphql" "$pid" "$work/first-start.log" 1800
+stop "$pid"
+first_start=$((SECONDS - t0))
+echo "first start took $first_start s" >&2
+psql -d "$BENCH_DB" -v ON_ERROR_STOP=1 -qc "VACUUM (FULL, ANALYZE) partners, projects, policies, project_participants, opening_policy_projects, opening_policy_partners"
+
+step "start our server and PostGraphile"
+DATABASE_URL=$db_url "$server_bin" "${ours_flags[@]}" >"$work/server.log" 2>&1 &
+ours_pid=$!
+pids+=("$ours_pid")
+pg_flags=(--connection "postgres://$PGUSER@$PGHOST:$PGPORT/$BENCH_DB" --schema public
+  --host 127.0.0.1 --port "$POSTGRAPHILE_PORT"
+  --append-plugins postgraphile-plugin-connection-filter
+  --disable-default-mutations --disable-query-log --disable-graphiql
+  --legacy-relations omit --no-setof-functions-contain-nulls --dynamic-json
+  --max-pool-size 20)
+(cd "$pgdir" && NODE_ENV=production exec node node_modules/postgraphile/cli.js "${pg_flags[@]}") >"$work/postgraphile.log" 2>&1 &
+pg_pid=$!
+pids+=("$pg_pid")
+wait_ready "our server" "http://127.0.0.1:$OURS_PORT/graphql" "$ours_pid" "$work/server.log"
+wait_ready "PostGraphile" "http://127.0.0.1:$POSTGRAPHILE_PORT/graphql" "$pg_pid" "$work/postgraphile.log"
+
+step "load: bench/load (each shape: ours, PostGraphile, raw SQL)"
+pg_version="postgraphile $(node -p "require('$pgdir/node_modules/postgraphile/package.json').version") with postgraphile-plugin-connection-filter $(node -p "require('$pgdir/node_modules/postgraphile-plugin-connection-filter/package.json').version")"
+"$load_bin" \
+  --ours "http://127.0.0.1:$OURS_PORT/graphql" \
+  --postgraphile "http://127.0.0.1:$POSTGRAPHILE_PORT/graphql" \
+  --database-url "$db_url" \
+  --concurrency "$CONCURRENCY" --warmup "$WARMUP" --duration "$DURATION" --shapes "$SHAPES" \
+  --ours-pid "$ours_pid" --postgraphile-pid "$pg_pid" --wait-quiet "$WAIT_QUIET" \
+  --report "$REPORT" --json "$work/results.json" \
+  --command "bash bench/run.sh" \
+  --gen-command "go run ./bench/gen --database-url '$db_url' ${gen_args[*]:2}" \
+  --ours-command "go build -o /tmp/bri-bench-server . && DATABASE_URL='$db_url' /tmp/bri-bench-server ${ours_flags[*]}" \
+  --postgraphile-command "cd bench/postgraphile && NODE_ENV=production node node_modules/postgraphile/cli.js ${pg_flags[*]}" \
+  --dataset-note "After loading, bench/run.sh starts our server once on the data and stops it, letting it do its start-up work on the rows (today: filling the search columns that the generator leaves empty; ${first_start} s this time), then runs \`VACUUM (FULL, ANALYZE)\` on these tables, so that they are compact and analyzed as if the rows had been written through the API." \
+  --node-version "$(node --version)" \
+  --postgraphile-version "$pg_version" \
+  --go-version "$(go env GOVERSION)"
+
+step "done: $REPORT"
