@@ -40,13 +40,13 @@ func TestHostileRequests(t *testing.T) {
 			status int    // the HTTP status wanted
 			code   string // the extensions.code wanted
 		}{
-			{"depth 50", gql(deep), 422, "QUERY_TOO_COMPLEX"},
-			{"1,000 aliases", gql("{ " + repeat(1000, func(i int) string { return fmt.Sprintf("a%d: me { role } ", i) }) + "}"), 422, "QUERY_TOO_COMPLEX"},
-			{"10,000 duplicated fields", gql("{ me { " + strings.Repeat("role ", 10000) + "} }"), 422, "GRAPHQL_PARSE_FAILED"},
-			{"directive flood", gql("{ me " + strings.Repeat("@skip(if: false) ", 1000) + "{ role } }"), 422, "GRAPHQL_VALIDATION_FAILED"},
-			{"circular fragments", gql("query { ...A } fragment A on Query { me { role } ...B } fragment B on Query { ...A }"), 422, "GRAPHQL_VALIDATION_FAILED"},
-			{"first: 1000000", gql("{ projects(first: 1000000) { totalCount } }"), 422, "BAD_USER_INPUT"},
-			{"nested pages too costly", gql("{ partners(first: 100) { edges { node { projects(first: 100) { edges { node { policies(first: 100) { totalCount } } } } } } } }"), 422, "QUERY_TOO_COMPLEX"},
+			{"depth 50", gql(deep), 200, "QUERY_TOO_COMPLEX"},
+			{"1,000 aliases", gql("{ " + repeat(1000, func(i int) string { return fmt.Sprintf("a%d: me { role } ", i) }) + "}"), 200, "QUERY_TOO_COMPLEX"},
+			{"10,000 duplicated fields", gql("{ me { " + strings.Repeat("role ", 10000) + "} }"), 200, "GRAPHQL_PARSE_FAILED"},
+			{"directive flood", gql("{ me " + strings.Repeat("@skip(if: false) ", 1000) + "{ role } }"), 200, "GRAPHQL_VALIDATION_FAILED"},
+			{"circular fragments", gql("query { ...A } fragment A on Query { me { role } ...B } fragment B on Query { ...A }"), 200, "GRAPHQL_VALIDATION_FAILED"},
+			{"first: 1000000", gql("{ projects(first: 1000000) { totalCount } }"), 200, "BAD_USER_INPUT"},
+			{"nested pages too costly", gql("{ partners(first: 100) { edges { node { projects(first: 100) { edges { node { policies(first: 100) { totalCount } } } } } } } }"), 200, "QUERY_TOO_COMPLEX"},
 			{"10 MiB body", post("application/json", `{"query":"{ me { role } }","x":"`+strings.Repeat("x", 10<<20)+`"}`), 413, "REQUEST_TOO_LARGE"},
 			{"malformed JSON", post("application/json", `{"query": "{ me { role } }"`), 400, ""},
 			{"text/plain", post("text/plain", `{"query":"{ me { role } }"}`), 415, ""},
@@ -57,10 +57,10 @@ func TestHostileRequests(t *testing.T) {
 				r, _ := http.NewRequest(http.MethodGet, s.URL+"/graphql?query="+url.QueryEscape(`mutation { createPolicy(input: {title: "x", level: NATIONAL, category: OTHER}) { id } }`), nil)
 				return r
 			}(), 405, ""},
-			{"invalid variables", post("application/json", `{"query":"query($n: Int) { projects(first: $n) { totalCount } }","variables":{"n":"ten"}}`), 422, "GRAPHQL_VALIDATION_FAILED"},
+			{"invalid variables", post("application/json", `{"query":"query($n: Int) { projects(first: $n) { totalCount } }","variables":{"n":"ten"}}`), 200, "GRAPHQL_VALIDATION_FAILED"},
 			{"variables not an object", post("application/json", `{"query":"{ me { role } }","variables":[1,2]}`), 400, ""},
-			{"no query", post("application/json", `{}`), 422, ""},
-			{"bad operation name", post("application/json", `{"query":"query A { me { role } }","operationName":"B"}`), 422, ""},
+			{"no query", post("application/json", `{}`), 200, ""},
+			{"bad operation name", post("application/json", `{"query":"query A { me { role } }","operationName":"B"}`), 200, ""},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

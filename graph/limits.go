@@ -105,6 +105,12 @@ func (m *measurer) selection(set ast.SelectionSet, depth int) int {
 }
 
 func (m *measurer) field(f *ast.Field, depth int) int {
+	if f.Name == "__schema" || f.Name == "__type" {
+		// Introspection reads the schema, not the data: its standard query
+		// nests ofType deeper than any data query, and costs no database
+		// work. It is on only where introspection is allowed.
+		return 1
+	}
 	if f.Alias != "" && f.Alias != f.Name {
 		m.aliases++
 	}

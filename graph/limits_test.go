@@ -39,6 +39,8 @@ func TestQueryLimits(t *testing.T) {
 		// without first, a connection counts as its default page of 20
 		{`{ partners { edges { node { projects { edges { node { title status } } } } } } }`, "the query may return 1661 fields; at most 1000 are allowed: ask for smaller pages or fewer nested connections"},
 		{`query($n: Int) { partners(first: $n) { edges { node { projects(first: $n) { edges { node { title } } } } } } }`, "the query may return 7651 fields; at most 1000 are allowed: ask for smaller pages or fewer nested connections"},
+		// the standard introspection query nests ofType deeper than data queries
+		{`{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }`, ""},
 	}
 	for _, c := range cases {
 		res := s.Do(c.query, map[string]any{"n": 50})

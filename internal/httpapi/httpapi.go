@@ -135,7 +135,7 @@ func New(o Options) (http.Handler, error) {
 		return rateLimit(h, perIP, byAddress)
 	}
 
-	var endpoint http.Handler = gql
+	var endpoint http.Handler = specStatuses(gql)
 	endpoint = retryConflicts(endpoint, o.WriteAttempts)
 	endpoint = withTimeout(endpoint, o.RequestTimeout)
 	endpoint = idempotency(o.Client, o.Logger, endpoint)
