@@ -2,16 +2,156 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/bri-tracker/bri-tracker/internal/auth"
+	"github.com/bri-tracker/bri-tracker/internal/httpapi"
+	"github.com/bri-tracker/bri-tracker/internal/importer"
+	"github.com/bri-tracker/bri-tracker/internal/store"
 )
 
-// runImport loads a dataset: `bri-tracker import aiddata FILE.csv`.
+const importUsage = `usage:
+  bri-tracker import aiddata FILE.csv [--allow-skips] [--batch-size N] [--workers N]
+(also takes --database-url and --sqlite-path, or DATABASE_URL and SQLITE_PATH)`
+
+const exportUsage = `usage:
+  bri-tracker export projects [--format csv|json] [--where JSON]
+(also takes --database-url and --sqlite-path, or DATABASE_URL and SQLITE_PATH)`
+
+// postgresWorkers is how many batches an import writes at once on
+// PostgreSQL: each statement waits a network round trip, and concurrent
+// transactions overlap the waits. SQLite has one writer: one batch at a time.
+const postgresWorkers = 4
+
+// runImport loads a dataset: `bri-tracker import aiddata FILE.csv`. Rows
+// that cannot be imported are listed on stderr; the summary goes to
+// stdout. Skipped rows make it fail unless --allow-skips.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return errors.New("import: not built yet")
+	if len(args) == 0 || args[0] != "aiddata" {
+		return fmt.Errorf("%s", importUsage)
+	}
+	fs := flag.NewFlagSet("bri-tracker import aiddata", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	db := databaseFlags(fs, getenv)
+	allowSkips := fs.Bool("allow-skips", false, "succeed even when rows were skipped")
+	batch := fs.Int("batch-size", 0, "items a transaction writes (default and most: 1000)")
+	workers := fs.Int("workers", 0, "batches written at once (default: 4 on PostgreSQL, 1 on SQLite)")
+	files, err := parseInterleaved(fs, args[1:])
+	if err != nil {
+		return fmt.Errorf("%v\n%s", err, importUsage)
+	}
+	if len(files) != 1 {
+		return fmt.Errorf("import aiddata takes one file\n%s", importUsage)
+	}
+	client, sdb, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+
+	o := importer.Options{BatchSize: *batch, Workers: *workers}
+	if o.Workers == 0 && sdb.Dialect == dialect.Postgres {
+		o.Workers = postgresWorkers
+	}
+	if isTerminal(stderr) {
+		o.Progress = stderr
+	}
+	sum, err := importer.ImportFile(ctx, client, files[0], o)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", files[0], err)
+	}
+	if err := sum.WriteProblems(stderr); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %s: %s\n", files[0], sum)
+	if sum.Skipped > 0 && !*allowSkips {
+		return fmt.Errorf("%d rows skipped (listed above); --allow-skips accepts an import that skips rows", sum.Skipped)
+	}
+	return nil
 }
 
-// runExport writes projects out: `bri-tracker export projects --format csv|json`.
+// runExport writes projects out: `bri-tracker export projects --format
+// csv|json`, through the API's own GraphQL handler, so that --where is the
+// projects query's where and the rows are exactly what the API serves.
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	return errors.New("export: not built yet")
+	if len(args) == 0 || args[0] != "projects" {
+		return fmt.Errorf("%s", exportUsage)
+	}
+	fs := flag.NewFlagSet("bri-tracker export projects", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	db := databaseFlags(fs, getenv)
+	format := fs.String("format", "csv", "csv or json")
+	whereText := fs.String("where", "", "a ProjectWhereInput in JSON, as the projects query takes")
+	rest, err := parseInterleaved(fs, args[1:])
+	if err != nil {
+		return fmt.Errorf("%v\n%s", err, exportUsage)
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q\n%s", rest[0], exportUsage)
+	}
+	if _, ok := httpapi.ExportFormats[*format]; !ok {
+		return fmt.Errorf("--format %q: want csv or json", *format)
+	}
+	var where map[string]any
+	if *whereText != "" {
+		if err := json.Unmarshal([]byte(*whereText), &where); err != nil {
+			return fmt.Errorf("--where: want a JSON object, as the projects query's where argument: %v", err)
+		}
+	}
+	ctx = auth.SystemContext(ctx, "export")
+	client, sdb, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	o := httpapi.Defaults(client, sdb.Driver())
+	o.PublicRead = true // the in-process requests carry no key
+	// warnings and errors only: the access log of each page is noise here
+	o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return httpapi.ExportProjects(ctx, o, *format, where, stdout)
+}
+
+// databaseFlags adds the database flags every command takes.
+func databaseFlags(fs *flag.FlagSet, getenv func(string) string) *store.Config {
+	var db store.Config
+	fs.StringVar(&db.DatabaseURL, "database-url", getenv("DATABASE_URL"), "PostgreSQL URL; empty uses the SQLite file")
+	fs.StringVar(&db.SQLitePath, "sqlite-path", envOr(getenv, "SQLITE_PATH", "./bri-tracker.db"), "SQLite database file")
+	return &db
+}
+
+// parseInterleaved parses flags placed before, between or after the
+// positional arguments (`import aiddata FILE.csv --allow-skips`), which
+// flag.Parse alone stops at.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// isTerminal reports whether w is a terminal, where a progress bar helps;
+// in a pipe or a log file it would be noise. golang.org/x/term is not a
+// dependency, so a character device stands for a terminal. A variable, so
+// that tests can pretend.
+var isTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -15,8 +15,8 @@ type OECDSector struct {
 	Code string
 	// Name is AidData's spelling in GCDF 3.0 (its Sector Name).
 	Name string
-	// Aliases are other spellings of the same sector met in OECD and older
-	// AidData releases.
+	// Aliases are other wordings of the same sector in OECD lists and older
+	// AidData releases (case, punctuation and "&" need none: see sectorKey).
 	Aliases []string
 	// Sector is the project sector it maps to.
 	Sector project.Sector
@@ -28,7 +28,7 @@ type OECDSector struct {
 var OECDSectors = []OECDSector{
 	{"110", "EDUCATION", nil, project.SectorEDUCATION},
 	{"120", "HEALTH", nil, project.SectorHEALTH},
-	{"130", "POPULATION POLICIES/PROGRAMMES AND REPRODUCTIVE HEALTH", []string{"POPULATION POLICIES/PROGRAMMES & REPRODUCTIVE HEALTH", "POPULATION POLICIES / PROGRAMMES AND REPRODUCTIVE HEALTH"}, project.SectorHEALTH},
+	{"130", "POPULATION POLICIES/PROGRAMMES AND REPRODUCTIVE HEALTH", nil, project.SectorHEALTH},
 	{"140", "WATER SUPPLY AND SANITATION", []string{"WATER AND SANITATION"}, project.SectorWATER},
 	{"150", "GOVERNMENT AND CIVIL SOCIETY", nil, project.SectorOTHER},
 	{"160", "OTHER SOCIAL INFRASTRUCTURE AND SERVICES", nil, project.SectorOTHER},
@@ -49,10 +49,10 @@ var OECDSectors = []OECDSector{
 	{"600", "ACTION RELATING TO DEBT", nil, project.SectorFINANCE},
 	{"700", "EMERGENCY RESPONSE", []string{"HUMANITARIAN AID"}, project.SectorOTHER},
 	{"720", "EMERGENCY RESPONSE", nil, project.SectorOTHER},
-	{"730", "RECONSTRUCTION RELIEF AND REHABILITATION", []string{"RECONSTRUCTION, RELIEF AND REHABILITATION", "RECONSTRUCTION RELIEF & REHABILITATION"}, project.SectorOTHER},
+	{"730", "RECONSTRUCTION RELIEF AND REHABILITATION", nil, project.SectorOTHER},
 	{"740", "DISASTER PREVENTION AND PREPAREDNESS", nil, project.SectorOTHER},
 	{"920", "SUPPORT TO NON-GOVERNMENTAL ORGANIZATIONS (NGOs) AND GOVERNMENT ORGANIZATIONS", []string{"SUPPORT TO NGOs", "SUPPORT TO NON-GOVERNMENTAL ORGANISATIONS (NGOs)", "SUPPORT TO NON-GOVERNMENTAL ORGANIZATIONS (NGOs)"}, project.SectorOTHER},
-	{"998", "UNALLOCATED/UNSPECIFIED", []string{"UNALLOCATED / UNSPECIFIED"}, project.SectorOTHER},
+	{"998", "UNALLOCATED/UNSPECIFIED", nil, project.SectorOTHER},
 }
 
 var (

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // table reads a CSV file row by row and gives each row's cells by header
@@ -26,7 +27,7 @@ type row struct {
 	line   int
 	cells  []string
 	index  map[string]int
-	fields int // how many fields the header has
+	header []string
 }
 
 // utf8BOM starts files saved by Excel and other Windows tools.
@@ -80,7 +81,7 @@ func (t *table) next() (*row, error) {
 		return nil, fmt.Errorf("read the file: %w", err)
 	}
 	line, _ := t.r.FieldPos(0)
-	return &row{line: line, cells: cells, index: t.index, fields: len(t.header)}, nil
+	return &row{line: line, cells: cells, index: t.index, header: t.header}, nil
 }
 
 // get returns the row's cell in column col, trimmed; "" when the file has
@@ -91,6 +92,16 @@ func (r *row) get(col string) string {
 		return ""
 	}
 	return strings.TrimSpace(r.cells[i])
+}
+
+// invalidUTF8 names the first column whose cell is not valid UTF-8.
+func (r *row) invalidUTF8() (string, bool) {
+	for i, c := range r.cells {
+		if !utf8.ValidString(c) && i < len(r.header) {
+			return strings.TrimPrefix(r.header[i], "\uFEFF"), true
+		}
+	}
+	return "", false
 }
 
 // headerKey makes header matching forgiving of case and spacing, which
