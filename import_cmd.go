@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 
 	"entgo.io/ent/dialect"
 
@@ -28,7 +29,7 @@ const exportUsage = `usage:
 // postgresWorkers is how many batches an import writes at once on
 // PostgreSQL: each statement waits a network round trip, and concurrent
 // transactions overlap the waits. SQLite has one writer: one batch at a time.
-const postgresWorkers = 4
+const postgresWorkers = 8
 
 // runImport loads a dataset: `bri-tracker import aiddata FILE.csv`. Rows
 // that cannot be imported are listed on stderr; the summary goes to
@@ -42,7 +43,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	db := databaseFlags(fs, getenv)
 	allowSkips := fs.Bool("allow-skips", false, "succeed even when rows were skipped")
 	batch := fs.Int("batch-size", 0, "items a transaction writes (default and most: 1000)")
-	workers := fs.Int("workers", 0, "batches written at once (default: 4 on PostgreSQL, 1 on SQLite)")
+	workers := fs.Int("workers", 0, "batches written at once (default: 8 on PostgreSQL, 1 on SQLite)")
 	files, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		return fmt.Errorf("%v\n%s", err, importUsage)
@@ -50,7 +51,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if len(files) != 1 {
 		return fmt.Errorf("import aiddata takes one file\n%s", importUsage)
 	}
-	client, sdb, err := store.Open(ctx, *db)
+	client, sdb, err := importer.Open(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -63,6 +64,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if isTerminal(stderr) {
 		o.Progress = stderr
 	}
+	defer debug.SetGCPercent(debug.SetGCPercent(importer.GCPercent))
 	sum, err := importer.ImportFile(ctx, client, files[0], o)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", files[0], err)

@@ -149,6 +149,8 @@ func New(o Options) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", endpoint)
 	mux.Handle("/geojson/projects", guard(geojsonProjects(pages, o.Logger)))
+	mux.Handle("/export/projects.csv", guard(exportProjects(pages, o.Logger, "csv")))
+	mux.Handle("/export/projects.json", guard(exportProjects(pages, o.Logger, "json")))
 	mux.Handle("GET /healthz", healthz())
 	mux.Handle("GET /readyz", readyz(o.Driver))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))

@@ -85,13 +85,15 @@ func (t *table) next() (*row, error) {
 }
 
 // get returns the row's cell in column col, trimmed; "" when the file has
-// no such column or the row is short.
+// no such column or the row is short. The cell is copied: encoding/csv
+// slices a record's cells from one string, and keeping a title would keep
+// the whole line (staff comments and all) for the rest of the import.
 func (r *row) get(col string) string {
 	i, ok := r.index[headerKey(col)]
 	if !ok || i >= len(r.cells) {
 		return ""
 	}
-	return strings.TrimSpace(r.cells[i])
+	return strings.Clone(strings.TrimSpace(r.cells[i]))
 }
 
 // invalidUTF8 names the first column whose cell is not valid UTF-8.

@@ -1,0 +1,24 @@
+package importer
+
+import (
+	"fmt"
+	"io"
+)
+
+// WriteProblems writes one line per problem.
+func (s *Summary) WriteProblems(w io.Writer) error {
+	for _, p := range s.Problems {
+		if _, err := fmt.Fprintln(w, p.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// String is the summary that ends a run: rows, projects created, updated,
+// unchanged and skipped, partners, and time taken.
+func (s *Summary) String() string {
+	return fmt.Sprintf("%d rows: %d created, %d updated, %d unchanged, %d skipped (partners: %d created, %d updated, %d unchanged) in %.2f s",
+		s.Rows, s.Created, s.Updated, s.Unchanged, s.Skipped,
+		s.Partners.Created, s.Partners.Updated, s.Partners.Unchanged, s.Elapsed.Seconds())
+}
