@@ -24,7 +24,7 @@ const Actor = "import:aiddata"
 // its benchmark run with: an import allocates fast and keeps the file's
 // projects in memory, so the default of 100 makes the collector run over
 // them again and again, a sixth of the import's CPU. 400 spends memory
-// (about 450 MB at the peak of a 21,000-row import) to save it.
+// (about 360 MB at the peak of a 21,000-row import) to save it.
 const GCPercent = 400
 
 // Options tune an import.
@@ -33,8 +33,9 @@ type Options struct {
 	// upsert.MaxBatch means upsert.MaxBatch. Large batches are fast: the
 	// upsert loads a batch's partners and projects in a few queries.
 	BatchSize int
-	// Workers is how many project batches are written at once, each in its
-	// own transaction (0 means 1). Use 1 on SQLite, which has one writer.
+	// Workers is how many batches (of agencies, then of projects) are
+	// written at once, each in its own transaction (0 means 1). Use 1 on
+	// SQLite, which has one writer.
 	Workers int
 	// Progress receives a progress bar; nil draws none.
 	Progress io.Writer
@@ -43,14 +44,16 @@ type Options struct {
 // Summary is what an import did. Created, Updated and Unchanged count
 // projects; Skipped counts the rows not imported, which Problems explain.
 type Summary struct {
-	Rows      int           `json:"rows"`
-	Created   int           `json:"created"`
-	Updated   int           `json:"updated"`
-	Unchanged int           `json:"unchanged"`
-	Skipped   int           `json:"skipped"`
-	Partners  upsert.Count  `json:"partners"`
-	Problems  []Problem     `json:"problems"`
-	Elapsed   time.Duration `json:"elapsed"`
+	// Rows counts the file's records, the header aside.
+	Rows      int `json:"rows"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Skipped   int `json:"skipped"`
+	// Partners counts the partners written; stored countries are unchanged.
+	Partners upsert.Count  `json:"partners"`
+	Problems []Problem     `json:"problems"`
+	Elapsed  time.Duration `json:"elapsed"`
 }
 
 // ImportFile imports the AidData GCDF CSV file at path.

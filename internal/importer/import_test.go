@@ -232,14 +232,14 @@ func TestImportUpdatesInPlace(t *testing.T) {
 // file; then again, which changes nothing.
 func TestImportGenerated(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
-		path := generated(t, aiddatagen.Options{Rows: 600, Seed: 11, Rough: roughAll})
+		path := generated(t, aiddatagen.Options{Rows: 400, Seed: 11, Rough: roughAll})
 		facts := readFacts(t, path)
-		o := Options{BatchSize: 150, Workers: 1}
+		o := Options{BatchSize: 100, Workers: 1}
 		if db.IsPostgres() {
 			o.Workers = 3
 		}
 		sum := importFiles(t, db.Client, o, path)
-		if sum.Rows != 600 || sum.Created != 600 || sum.Skipped != 0 {
+		if sum.Rows != 400 || sum.Created != 400 || sum.Skipped != 0 {
 			t.Fatalf("summary %+v, problems %v", sum, sum.Problems)
 		}
 		if got := storedUSDSums(t, db.Client); !ratsEqual(got, facts.usdSum) {
@@ -265,7 +265,7 @@ func TestImportGenerated(t *testing.T) {
 		}
 		_, _, _, audits := counts(t, db.Client)
 		again := importFiles(t, db.Client, o, path)
-		if again.Unchanged != 600 || again.Created+again.Updated+again.Skipped+again.Partners.Created+again.Partners.Updated != 0 {
+		if again.Unchanged != 400 || again.Created+again.Updated+again.Skipped+again.Partners.Created+again.Partners.Updated != 0 {
 			t.Fatalf("re-import: %+v", again)
 		}
 		if _, _, _, a2 := counts(t, db.Client); a2 != audits {

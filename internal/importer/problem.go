@@ -14,6 +14,7 @@ type Problem struct {
 	Reason string `json:"reason"`
 }
 
+// String says it as the command prints it: row 7, column "Status": ...
 func (p Problem) String() string {
 	if p.Column == "" {
 		return fmt.Sprintf("row %d: %s", p.Row, p.Reason)

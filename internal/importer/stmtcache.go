@@ -29,7 +29,8 @@ const maxPrepared = 512
 
 // Open opens the configured database for an import, as store.Open does
 // (the schema applied, the search columns prepared), with PostgreSQL
-// connections that reuse prepared statements.
+// connections that reuse prepared statements. cfg.StatementTimeout is not
+// applied: an import's statements are short, and the command sets none.
 func Open(ctx context.Context, cfg store.Config) (*ent.Client, *store.DB, error) {
 	if cfg.DatabaseURL == "" {
 		return store.Open(ctx, cfg)
@@ -66,6 +67,7 @@ func Open(ctx context.Context, cfg store.Config) (*ent.Client, *store.DB, error)
 // prepared.
 type preparingConnector struct{ base driver.Connector }
 
+// Connect opens a lib/pq connection with an empty set of prepared statements.
 func (c preparingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.base.Connect(ctx)
 	if err != nil {
@@ -74,6 +76,7 @@ func (c preparingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	return &preparingConn{Conn: conn, prepared: map[string]driver.Stmt{}}, nil
 }
 
+// Driver is lib/pq's driver.
 func (c preparingConnector) Driver() driver.Driver { return c.base.Driver() }
 
 // preparingConn runs statements with parameters through statements it
@@ -115,6 +118,7 @@ func (c *preparingConn) stmt(ctx context.Context, query string) (driver.Stmt, er
 	return st, nil
 }
 
+// ExecContext runs a statement with parameters prepared, one without as is.
 func (c *preparingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	if len(args) > 0 {
 		st, err := c.stmt(ctx, query)
@@ -128,6 +132,7 @@ func (c *preparingConn) ExecContext(ctx context.Context, query string, args []dr
 	return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 }
 
+// QueryContext runs a query with parameters prepared, one without as is.
 func (c *preparingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if len(args) > 0 {
 		st, err := c.stmt(ctx, query)
@@ -141,14 +146,19 @@ func (c *preparingConn) QueryContext(ctx context.Context, query string, args []d
 	return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 }
 
+// The other methods hand over to lib/pq's connection.
+
+// PrepareContext prepares a statement for database/sql's own use.
 func (c *preparingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 }
 
+// BeginTx starts a transaction.
 func (c *preparingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 }
 
+// CheckNamedValue converts parameters as lib/pq does.
 func (c *preparingConn) CheckNamedValue(nv *driver.NamedValue) error {
 	if ch, ok := c.Conn.(driver.NamedValueChecker); ok {
 		return ch.CheckNamedValue(nv)
@@ -156,6 +166,7 @@ func (c *preparingConn) CheckNamedValue(nv *driver.NamedValue) error {
 	return driver.ErrSkip
 }
 
+// Ping checks the connection.
 func (c *preparingConn) Ping(ctx context.Context) error {
 	if p, ok := c.Conn.(driver.Pinger); ok {
 		return p.Ping(ctx)
@@ -163,6 +174,7 @@ func (c *preparingConn) Ping(ctx context.Context) error {
 	return nil
 }
 
+// ResetSession readies the connection for reuse.
 func (c *preparingConn) ResetSession(ctx context.Context) error {
 	if r, ok := c.Conn.(driver.SessionResetter); ok {
 		return r.ResetSession(ctx)
@@ -170,6 +182,7 @@ func (c *preparingConn) ResetSession(ctx context.Context) error {
 	return nil
 }
 
+// IsValid reports whether the connection may be reused.
 func (c *preparingConn) IsValid() bool {
 	if v, ok := c.Conn.(driver.Validator); ok {
 		return v.IsValid()

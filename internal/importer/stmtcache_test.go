@@ -1,0 +1,77 @@
+package importer
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	"github.com/lib/pq"
+
+	"github.com/bri-tracker/bri-tracker/internal/apitest"
+	"github.com/bri-tracker/bri-tracker/internal/store"
+)
+
+// TestPreparingConn: a statement with parameters is prepared once per
+// connection and reused, with the same results as unprepared; statements
+// without parameters, JSON parameters and errors inside a transaction
+// behave as before.
+func TestPreparingConn(t *testing.T) {
+	url := apitest.PostgresURL(t)
+	base, err := pq.NewConnector(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(preparingConnector{base})
+	defer db.Close()
+	db.SetMaxOpenConns(1) // one connection: its prepared statements are the ones counted
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE t (id bigint PRIMARY KEY, doc jsonb, amount numeric)`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if _, err := db.ExecContext(ctx, `INSERT INTO t (id, doc, amount) VALUES ($1, $2, $3)`, i, []byte(`{"n": [1, 2]}`), "1016812036.74418"); err != nil {
+			t.Fatalf("insert %d: %v", i, err)
+		}
+	}
+	var n int
+	var sum string
+	if err := db.QueryRowContext(ctx, `SELECT count(*), sum(amount)::text FROM t WHERE id >= $1 AND doc->'n' @> '[2]'`, 0).Scan(&n, &sum); err != nil || n != 5 || sum != "5084060183.72090" {
+		t.Fatalf("query: %d %s %v", n, sum, err)
+	}
+	var prepared int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_prepared_statements`).Scan(&prepared); err != nil || prepared != 2 {
+		t.Fatalf("%d statements prepared (%v), want the insert and the query", prepared, err)
+	}
+
+	// an error in a transaction fails it, and the connection goes on
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO t (id, doc, amount) VALUES ($1, $2, $3)`, 1, []byte(`{}`), "1"); err == nil {
+		t.Fatal("a duplicate key was accepted")
+	}
+	_ = tx.Rollback()
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t WHERE id >= $1`, 0).Scan(&n); err != nil || n != 5 {
+		t.Fatalf("after a failed transaction: %d %v", n, err)
+	}
+}
+
+// TestOpenImports: a client from Open, on PostgreSQL, imports and
+// re-imports like any other.
+func TestOpenImports(t *testing.T) {
+	client, _, err := Open(context.Background(), store.Config{DatabaseURL: apitest.PostgresURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	for i, want := range []Summary{{Rows: 20, Created: 20}, {Rows: 20, Unchanged: 20}} {
+		sum, err := ImportFile(context.Background(), client, samples[1], Options{Workers: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Rows != want.Rows || sum.Created != want.Created || sum.Unchanged != want.Unchanged || sum.Skipped != 0 {
+			t.Fatalf("import %d: %+v", i+1, sum)
+		}
+	}
+}
