@@ -182,7 +182,7 @@ func bench(ctx context.Context, o options) error {
 		}
 	}
 	if o.Report != "" {
-		md := report(env, o, selected, targets, results)
+		md := report(env, o, selected, targets, results) + handWritten(o.Report)
 		if err := os.WriteFile(o.Report, []byte(md), 0o644); err != nil {
 			return err
 		}
@@ -300,4 +300,20 @@ func waitQuiet(limit time.Duration) {
 		}
 		log.Printf("the machine is busy (%.0f%% of a core used by other work); waiting for it to quiet down", busy)
 	}
+}
+
+// handWrittenMarker starts the part of the report page written by hand (the
+// importer's measurements), which a new report keeps.
+const handWrittenMarker = "<!-- The \"Importer\" section below is written by hand"
+
+// handWritten returns the hand-written tail of the existing page, if any.
+func handWritten(path string) string {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	if i := strings.Index(string(old), handWrittenMarker); i >= 0 {
+		return "\n" + string(old[i:])
+	}
+	return ""
 }
