@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"entgo.io/contrib/entgql"
@@ -23,34 +22,32 @@ func (r *Resolver) history(ctx context.Context, typ auditevent.EntityType, id in
 	after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int,
 	orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput,
 ) (*ent.AuditEventConnection, error) {
-	cache, ok := ctx.Value(statsCacheKey{}).(*statsCache)
-	if !ok || after != nil || before != nil || last != nil || orderBy != nil || first == nil {
+	if after != nil || before != nil || last != nil || orderBy != nil || first == nil {
 		return r.Client.AuditEvent.Query().
 			Where(auditevent.EntityTypeEQ(typ), auditevent.EntityID(id)).
 			Paginate(ctx, after, first, before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 	}
-	fc := graphql.GetFieldContext(ctx)
-	raw, err := json.Marshal([]any{"history", typ, fc.Field.Alias, fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)})
-	if err != nil {
-		return nil, err
+	total := wantsTotal(ctx)
+	return batched(ctx, "history", id,
+		func(fc *graphql.FieldContext) []int {
+			return listedIDs(fc, id, func(n ent.Noder) bool { return entityType(n) == typ })
+		},
+		func(ids []int) (map[int]*ent.AuditEventConnection, error) {
+			return r.historyPages(ctx, typ, ids, *first, where, total)
+		})
+}
+
+// entityType is the audit entity type of a node.
+func entityType(n ent.Noder) auditevent.EntityType {
+	switch n.(type) {
+	case *ent.Partner:
+		return auditevent.EntityTypePartner
+	case *ent.Project:
+		return auditevent.EntityTypeProject
+	case *ent.OpeningPolicy:
+		return auditevent.EntityTypePolicy
 	}
-	for {
-		f, run := cache.claim(string(raw))
-		if run {
-			ids := historySiblings(fc, id)
-			f.value, f.err = r.historyPages(ctx, typ, ids, *first, where, wantsTotal(ctx))
-			close(f.done)
-		} else {
-			<-f.done
-		}
-		if f.err != nil {
-			return nil, f.err
-		}
-		if conn, ok := f.value.(map[int]*ent.AuditEventConnection)[id]; ok {
-			return conn, nil
-		}
-		cache.release(string(raw), f)
-	}
+	return ""
 }
 
 // historyPages fetches the first page of history of each object.
@@ -113,57 +110,4 @@ func wantsTotal(ctx context.Context) bool {
 		}
 	}
 	return false
-}
-
-// historySiblings are the ids of the objects in the list above the field.
-func historySiblings(fc *graphql.FieldContext, id int) []int {
-	for p := fc.Parent; p != nil; p = p.Parent {
-		var ids []int
-		switch v := p.Result.(type) {
-		case *ent.PartnerConnection:
-			for _, e := range v.Edges {
-				ids = append(ids, e.Node.ID)
-			}
-		case *ent.ProjectConnection:
-			for _, e := range v.Edges {
-				ids = append(ids, e.Node.ID)
-			}
-		case *ent.PolicyConnection:
-			for _, e := range v.Edges {
-				ids = append(ids, e.Node.ID)
-			}
-		default:
-			continue
-		}
-		return ids
-	}
-	return []int{id}
-}
-
-// fetch is one batched query's result, shared by the items it covers.
-type fetch struct {
-	done  chan struct{}
-	value any
-	err   error
-}
-
-// claim returns the fetch for key, and whether the caller must run it.
-func (c *statsCache) claim(key string) (*fetch, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if f := c.shared[key]; f != nil {
-		return f, false
-	}
-	f := &fetch{done: make(chan struct{})}
-	c.shared[key] = f
-	return f, true
-}
-
-// release forgets a fetch that did not cover the caller's item.
-func (c *statsCache) release(key string, f *fetch) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.shared[key] == f {
-		delete(c.shared, key)
-	}
 }

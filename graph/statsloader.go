@@ -12,26 +12,26 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/stats"
 )
 
-// Statistics under a list (partners { projectStats }) are computed for all
-// the list's items in one query: the first item's resolver finds its
-// siblings in the list gqlgen has resolved above it, fetches every one's
-// statistics, and the other items' resolvers take theirs from the
-// operation's cache. No timing window is involved.
+// Fields under a list (partners { projectStats }, projects { history }) are
+// fetched for all the list's items at once: the first item's resolver finds
+// its siblings in the list gqlgen resolved above it, fetches for every one,
+// and the other items' resolvers take theirs from the operation's cache. No
+// timing window is involved.
 
-type statsCache struct {
+// batchCache holds an operation's batched fetches, by field and arguments.
+type batchCache struct {
 	mu      sync.Mutex
-	fetches map[string]*statsFetch // by the field's arguments
-	shared  map[string]*fetch      // other batched fields (history)
+	fetches map[string]*fetch
 }
 
-// statsFetch is one query's results, shared by the items it covers.
-type statsFetch struct {
-	done    chan struct{}
-	results map[int]*stats.Result
-	err     error
+// fetch is one batched query's result, shared by the items it covers.
+type fetch struct {
+	done  chan struct{}
+	value any
+	err   error
 }
 
-type statsCacheKey struct{}
+type batchCacheKey struct{}
 
 // BatchLoaders gives every operation its own cache of batched results.
 type BatchLoaders struct{}
@@ -49,7 +49,112 @@ func (BatchLoaders) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptResponse puts a fresh cache in the operation's context.
 func (BatchLoaders) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	return next(context.WithValue(ctx, statsCacheKey{}, &statsCache{fetches: map[string]*statsFetch{}, shared: map[string]*fetch{}}))
+	return next(context.WithValue(ctx, batchCacheKey{}, &batchCache{fetches: map[string]*fetch{}}))
+}
+
+// batched returns the value for item from a fetch shared with the item's
+// siblings: run fetches it for a list of ids and returns a map by id. The
+// fetch is keyed by the field and its arguments. Outside an operation (no
+// cache), it fetches for the item alone.
+func batched[V any](ctx context.Context, kind string, item int, ids func(*graphql.FieldContext) []int, run func([]int) (map[int]V, error)) (V, error) {
+	var zero V
+	cache, ok := ctx.Value(batchCacheKey{}).(*batchCache)
+	if !ok {
+		res, err := run([]int{item})
+		return res[item], err
+	}
+	fc := graphql.GetFieldContext(ctx)
+	raw, err := json.Marshal([]any{kind, fc.Field.Alias, fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)})
+	if err != nil {
+		return zero, err
+	}
+	key := string(raw)
+	for {
+		f, first := cache.claim(key)
+		if first {
+			f.value, f.err = run(ids(fc))
+			close(f.done)
+		} else {
+			<-f.done
+		}
+		if f.err != nil {
+			return zero, f.err
+		}
+		if v, ok := f.value.(map[int]V)[item]; ok {
+			return v, nil
+		}
+		// not among that fetch's items (another list with the same field): fetch anew
+		cache.release(key, f)
+	}
+}
+
+// claim returns the fetch for key, and whether the caller must run it.
+func (c *batchCache) claim(key string) (*fetch, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f := c.fetches[key]; f != nil {
+		return f, false
+	}
+	f := &fetch{done: make(chan struct{})}
+	c.fetches[key] = f
+	return f, true
+}
+
+// release forgets a fetch that did not cover the caller's item.
+func (c *batchCache) release(key string, f *fetch) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fetches[key] == f {
+		delete(c.fetches, key)
+	}
+}
+
+// listedIDs are the ids of the objects of the nearest list above the field
+// that keep says to keep; just item when no such list is found.
+func listedIDs(fc *graphql.FieldContext, item int, keep func(ent.Noder) bool) []int {
+	for p := fc.Parent; p != nil; p = p.Parent {
+		var nodes []ent.Noder
+		switch v := p.Result.(type) {
+		case *ent.PartnerConnection:
+			for _, e := range v.Edges {
+				nodes = append(nodes, e.Node)
+			}
+		case *ent.ProjectConnection:
+			for _, e := range v.Edges {
+				nodes = append(nodes, e.Node)
+			}
+		case *ent.PolicyConnection:
+			for _, e := range v.Edges {
+				nodes = append(nodes, e.Node)
+			}
+		case []ent.Noder: // nodes(ids:)
+			nodes = v
+		default:
+			continue
+		}
+		var ids []int
+		for _, n := range nodes {
+			if n != nil && keep(n) {
+				ids = append(ids, idOf(n))
+			}
+		}
+		if len(ids) > 0 {
+			return ids
+		}
+	}
+	return []int{item}
+}
+
+func idOf(n ent.Noder) int {
+	switch n := n.(type) {
+	case *ent.Partner:
+		return n.ID
+	case *ent.Project:
+		return n.ID
+	case *ent.OpeningPolicy:
+		return n.ID
+	}
+	return 0
 }
 
 // ownerStats returns one owner's statistics, computed with its siblings'.
@@ -60,99 +165,14 @@ func (r *Resolver) ownerStats(ctx context.Context, kind stats.OwnerKind, owner i
 	if err != nil {
 		return nil, err
 	}
-	cache, ok := ctx.Value(statsCacheKey{}).(*statsCache)
-	if !ok {
-		res, err := stats.ByOwner(ctx, r.Driver, r.Client, q, stats.Owners{Kind: kind, IDs: []int{owner}})
-		if err != nil {
-			return nil, err
-		}
-		return res[owner], nil
+	keep := func(n ent.Noder) bool {
+		_, isPartner := n.(*ent.Partner)
+		_, isPolicy := n.(*ent.OpeningPolicy)
+		return kind == stats.PartnerOwner && isPartner || kind == stats.PolicyOwner && isPolicy
 	}
-	fc := graphql.GetFieldContext(ctx)
-	raw, err := json.Marshal([]any{kind, fc.Field.Alias, fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)})
-	if err != nil {
-		return nil, err
-	}
-	for {
-		cache.mu.Lock()
-		f := cache.fetches[string(raw)]
-		if f == nil {
-			f = &statsFetch{done: make(chan struct{})}
-			cache.fetches[string(raw)] = f
-			cache.mu.Unlock()
-			ids := siblings(fc, kind, owner)
-			f.results, f.err = stats.ByOwner(ctx, r.Driver, r.Client, q, stats.Owners{Kind: kind, IDs: ids})
-			close(f.done)
-		} else {
-			cache.mu.Unlock()
-			<-f.done
-		}
-		if f.err != nil {
-			return nil, f.err
-		}
-		if res, ok := f.results[owner]; ok {
-			return res, nil
-		}
-		// not among that fetch's items (another list with the same field): fetch anew
-		cache.mu.Lock()
-		if cache.fetches[string(raw)] == f {
-			delete(cache.fetches, string(raw))
-		}
-		cache.mu.Unlock()
-	}
-}
-
-// siblings are the ids of the objects of the list the field's object is
-// in, found in the results gqlgen resolved above the field; just the owner
-// when it is in no list.
-func siblings(fc *graphql.FieldContext, kind stats.OwnerKind, owner int) []int {
-	for p := fc.Parent; p != nil; p = p.Parent {
-		var ids []int
-		switch v := p.Result.(type) {
-		case *ent.PartnerConnection:
-			for _, e := range v.Edges {
-				ids = append(ids, e.Node.ID)
-			}
-		case []*ent.PartnerEdge:
-			for _, e := range v {
-				ids = append(ids, e.Node.ID)
-			}
-		case *ent.PolicyConnection:
-			for _, e := range v.Edges {
-				ids = append(ids, e.Node.ID)
-			}
-		case []*ent.PolicyEdge:
-			for _, e := range v {
-				ids = append(ids, e.Node.ID)
-			}
-		case []ent.Noder: // nodes(ids:)
-			for _, n := range v {
-				switch n := n.(type) {
-				case *ent.Partner:
-					if kind == stats.PartnerOwner {
-						ids = append(ids, n.ID)
-					}
-				case *ent.OpeningPolicy:
-					if kind == stats.PolicyOwner {
-						ids = append(ids, n.ID)
-					}
-				}
-			}
-			return ids
-		default:
-			continue
-		}
-		if (kind == stats.PartnerOwner) == isPartnerList(p.Result) {
-			return ids
-		}
-	}
-	return []int{owner}
-}
-
-func isPartnerList(v any) bool {
-	switch v.(type) {
-	case *ent.PartnerConnection, []*ent.PartnerEdge:
-		return true
-	}
-	return false
+	return batched(ctx, "projectStats", owner,
+		func(fc *graphql.FieldContext) []int { return listedIDs(fc, owner, keep) },
+		func(ids []int) (map[int]*stats.Result, error) {
+			return stats.ByOwner(ctx, r.Driver, r.Client, q, stats.Owners{Kind: kind, IDs: ids})
+		})
 }
