@@ -39,6 +39,7 @@ type config struct {
 	RatePerIP        float64
 	RatePerKey       float64
 	PersistedOnly    string
+	StatsCache       int
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -114,6 +115,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	integer(&c.MaxComplexity, "max-complexity", "MAX_COMPLEXITY", graph.DefaultQueryLimits.MaxComplexity, "most fields a query's answer may hold (connections count per item)")
 	float(&c.RatePerIP, "rate-limit-ip", "RATE_LIMIT_IP", 50, "requests a second per client address (bursts of twice that); 0 for no limit")
 	float(&c.RatePerKey, "rate-limit-key", "RATE_LIMIT_KEY", 25, "requests a second per API key (bursts of twice that); 0 for no limit")
+	integer(&c.StatsCache, "stats-cache", "STATS_CACHE", 256, "how many projectStats results to keep while the PostgreSQL data is unchanged; 0 for none")
 	str(&c.PersistedOnly, "persisted-only", "PERSISTED_ONLY", "", "run only the operations of this manifest (JSON: hash to document, or an Apollo persisted query manifest)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -173,6 +175,7 @@ func (c config) handlerOptions(client *ent.Client, drv dialect.Driver) httpapi.O
 	o.RequestTimeout = c.RequestTimeout
 	o.RatePerIP = c.RatePerIP
 	o.RatePerKey = c.RatePerKey
+	o.StatsCacheEntries = c.StatsCache
 	return o
 }
 

@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/stats"
 )
 
 // Resolver is the root resolver. Mutations run on the transactional client
@@ -15,4 +16,7 @@ import (
 type Resolver struct {
 	Client *ent.Client
 	Driver dialect.Driver
+	// StatsCache, when set, answers repeated statistics on PostgreSQL
+	// while the data is unchanged.
+	StatsCache *stats.Cache
 }

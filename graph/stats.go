@@ -22,7 +22,7 @@ func (r *Resolver) projectStats(ctx context.Context, scope predicate.Project, wh
 	if err != nil {
 		return nil, err
 	}
-	return stats.Projects(ctx, r.Driver, r.Client, q)
+	return stats.Projects(ctx, r.statsSource(), q)
 }
 
 // statsQuery turns the GraphQL arguments into a statistics query.
@@ -54,4 +54,9 @@ func statsQuery(scope predicate.Project, where *ent.ProjectWhereInput,
 		}
 	}
 	return q, nil
+}
+
+// statsSource is where statistics are computed.
+func (r *Resolver) statsSource() stats.Source {
+	return stats.Source{Driver: r.Driver, Client: r.Client, Cache: r.StatsCache}
 }

@@ -173,6 +173,6 @@ func (r *Resolver) ownerStats(ctx context.Context, kind stats.OwnerKind, owner i
 	return batched(ctx, "projectStats", owner,
 		func(fc *graphql.FieldContext) []int { return listedIDs(fc, owner, keep) },
 		func(ids []int) (map[int]*stats.Result, error) {
-			return stats.ByOwner(ctx, r.Driver, r.Client, q, stats.Owners{Kind: kind, IDs: ids})
+			return stats.ByOwner(ctx, r.statsSource(), q, stats.Owners{Kind: kind, IDs: ids})
 		})
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/playground"
 	"github.com/bri-tracker/bri-tracker/internal/ratelimit"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
+	"github.com/bri-tracker/bri-tracker/internal/stats"
 )
 
 // Options configure the handler. Start from Defaults.
@@ -66,25 +67,29 @@ type Options struct {
 	// RatePerIP and RatePerKey are requests a second allowed per client
 	// address and per API key (bursts of twice that); 0 turns a limit off.
 	RatePerIP, RatePerKey float64
+	// StatsCacheEntries is how many statistics results to keep on
+	// PostgreSQL while the data is unchanged (see stats.Cache); 0 for none.
+	StatsCacheEntries int
 }
 
 // Defaults are the options of a development server: every limit on at its
 // default, introspection and suggestions on, rate limits off.
 func Defaults(client *ent.Client, drv dialect.Driver) Options {
 	return Options{
-		Client:           client,
-		Driver:           drv,
-		Logger:           slog.Default(),
-		Playground:       true,
-		PublicRead:       true,
-		Introspection:    true,
-		Suggestions:      true,
-		PageLimits:       graph.DefaultPageLimits,
-		QueryLimits:      graph.DefaultQueryLimits,
-		ParserTokenLimit: 10000,
-		MaxBodyBytes:     1 << 20,
-		RequestTimeout:   15 * time.Second,
-		WriteAttempts:    4,
+		Client:            client,
+		Driver:            drv,
+		Logger:            slog.Default(),
+		Playground:        true,
+		PublicRead:        true,
+		Introspection:     true,
+		Suggestions:       true,
+		PageLimits:        graph.DefaultPageLimits,
+		QueryLimits:       graph.DefaultQueryLimits,
+		ParserTokenLimit:  10000,
+		MaxBodyBytes:      1 << 20,
+		RequestTimeout:    15 * time.Second,
+		WriteAttempts:     4,
+		StatsCacheEntries: 256,
 	}
 }
 
@@ -102,6 +107,9 @@ func New(o Options) (http.Handler, error) {
 	o.QueryLimits.PageSize = o.PageLimits.Default
 
 	resolver := &graph.Resolver{Client: o.Client, Driver: o.Driver}
+	if o.StatsCacheEntries > 0 && o.Driver.Dialect() == dialect.Postgres {
+		resolver.StatsCache = stats.NewCache(o.StatsCacheEntries, stats.MaxLimit+1)
+	}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
@@ -117,7 +125,7 @@ func New(o Options) (http.Handler, error) {
 	} else {
 		gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
-	m := newMetrics(o.SQL)
+	m := newMetrics(o.SQL, resolver.StatsCache)
 	gql.Use(m)
 	gql.Use(o.PageLimits)
 	gql.Use(o.QueryLimits)

@@ -10,6 +10,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/bri-tracker/bri-tracker/internal/stats"
 )
 
 // metrics counts GraphQL operations by name and outcome and times them, for
@@ -28,7 +30,7 @@ const maxOperationNames = 200
 
 var operationName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
-func newMetrics(db *sql.DB) *metrics {
+func newMetrics(db *sql.DB, cache *stats.Cache) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -46,6 +48,21 @@ func newMetrics(db *sql.DB) *metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {
 		m.registry.MustRegister(collectors.NewDBStatsCollector(db, "main"))
+	}
+	if cache != nil {
+		m.registry.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "bri_stats_cache_hits_total",
+				Help: "Statistics statements answered from the cache (the data unchanged since they were computed).",
+			}, func() float64 { return float64(cache.Stats().Hits) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "bri_stats_cache_misses_total",
+				Help: "Statistics statements that computed their answer in the database.",
+			}, func() float64 { return float64(cache.Stats().Misses) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "bri_stats_cache_entries",
+				Help: "Statistics results held in the cache.",
+			}, func() float64 { return float64(cache.Stats().Entries) }))
 	}
 	return m
 }

@@ -138,32 +138,42 @@ type Owners struct {
 	IDs  []int
 }
 
-// row is one line of the statistics query.
+// row is one line of the statistics query. Its columns are NULL only in the
+// one row of a statement answered from the cache.
 type row struct {
-	total                  int64
-	owner                  sql.NullInt64
+	total, owner, rn       sql.NullInt64
 	dims                   []sql.NullString
-	count, countWithAmount int64
+	count, countWithAmount sql.NullInt64
 	sum, avg, min, max     sql.NullString
 }
 
-// Projects computes the statistics with drv, then loads the partners the
-// keys name in one more query when grouping by host country or participant.
-func Projects(ctx context.Context, drv dialect.Driver, c *ent.Client, q Query) (*Result, error) {
-	res, err := run(ctx, drv, c, q, nil)
+// Source is where statistics are computed: the ent driver runs the
+// statement, the client loads the partners the keys name, and Cache, when
+// set on PostgreSQL, answers repeated statements (SQLite ignores it).
+type Source struct {
+	Driver dialect.Driver
+	Client *ent.Client
+	Cache  *Cache
+}
+
+// Projects computes the statistics in one statement, then loads the
+// partners the keys name in one more query when grouping by host country or
+// participant.
+func Projects(ctx context.Context, src Source, q Query) (*Result, error) {
+	res, err := run(ctx, src, q, nil)
 	if err != nil {
 		return nil, err
 	}
 	return res[0], nil
 }
 
-// ByOwner computes the statistics of each owner's projects in one query
+// ByOwner computes the statistics of each owner's projects in one statement
 // (and loads the partners the keys name in one more).
-func ByOwner(ctx context.Context, drv dialect.Driver, c *ent.Client, q Query, owners Owners) (map[int]*Result, error) {
-	return run(ctx, drv, c, q, &owners)
+func ByOwner(ctx context.Context, src Source, q Query, owners Owners) (map[int]*Result, error) {
+	return run(ctx, src, q, &owners)
 }
 
-func run(ctx context.Context, drv dialect.Driver, c *ent.Client, q Query, owners *Owners) (map[int]*Result, error) {
+func run(ctx context.Context, src Source, q Query, owners *Owners) (map[int]*Result, error) {
 	if err := q.check(); err != nil {
 		return nil, err
 	}
@@ -186,42 +196,107 @@ func run(ctx context.Context, drv dialect.Driver, c *ent.Client, q Query, owners
 	} else {
 		result(0)
 	}
-	query, args := build(drv.Dialect(), q, owners)
-	rows := &entsql.Rows{}
-	if err := drv.Query(ctx, query, args, rows); err != nil {
-		return nil, fmt.Errorf("project statistics: %w", err)
+	query, args := build(src.Driver.Dialect(), q, owners)
+	rows, partners, err := fetch(ctx, src, query, args, q.By)
+	if err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	var groups []*Group
-	for rows.Next() {
-		r := row{dims: make([]sql.NullString, len(q.By))}
-		dest := []any{&r.total, &r.owner}
-		for i := range r.dims {
-			dest = append(dest, &r.dims[i])
-		}
-		dest = append(dest, &r.count, &r.countWithAmount, &r.sum, &r.avg, &r.min, &r.max)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("project statistics: %w", err)
-		}
+	for _, r := range rows {
 		g, err := r.group(q.By)
 		if err != nil {
 			return nil, err
 		}
+		if id := g.Key.HostCountryID; id != nil {
+			g.Key.HostCountry = partners[*id]
+		}
+		if id := g.Key.ParticipantID; id != nil {
+			g.Key.Participant = partners[*id]
+		}
 		res := result(int(r.owner.Int64))
-		if r.total == 1 {
+		if r.total.Int64 == 1 {
 			res.Total = g
 		} else {
 			res.Groups = append(res.Groups, g)
-			groups = append(groups, g)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("project statistics: %w", err)
-	}
-	if err := loadPartners(ctx, c, groups); err != nil {
-		return nil, err
-	}
 	return out, nil
+}
+
+// fetch runs the statement, or takes its rows from the cache when the
+// database's snapshot is the one they were computed in, and loads the
+// partners the rows name.
+func fetch(ctx context.Context, src Source, query string, args []any, by []Dimension) ([]row, map[int]*ent.Partner, error) {
+	cache := src.Cache
+	if src.Driver.Dialect() != dialect.Postgres {
+		cache = nil
+	}
+	var (
+		key   string
+		known *entry
+	)
+	if cache != nil {
+		var err error
+		if key, err = cacheKey(query, args); err != nil {
+			return nil, nil, fmt.Errorf("project statistics: %w", err)
+		}
+		snapshot := "" // never a snapshot
+		if known = cache.get(key); known != nil {
+			snapshot = known.snapshot
+		}
+		query, args = gated(query, args, snapshot)
+	}
+	rs := &entsql.Rows{}
+	if err := src.Driver.Query(ctx, query, args, rs); err != nil {
+		return nil, nil, fmt.Errorf("project statistics: %w", err)
+	}
+	defer rs.Close()
+	var (
+		rows     []row
+		snapshot string
+		clean    bool
+		answered bool // from the cache
+	)
+	for rs.Next() {
+		r := row{dims: make([]sql.NullString, len(by))}
+		var dest []any
+		if cache != nil {
+			dest = append(dest, &snapshot, &clean)
+		}
+		dest = append(dest, &r.total, &r.owner, &r.rn)
+		for i := range r.dims {
+			dest = append(dest, &r.dims[i])
+		}
+		dest = append(dest, &r.count, &r.countWithAmount, &r.sum, &r.avg, &r.min, &r.max)
+		if err := rs.Scan(dest...); err != nil {
+			return nil, nil, fmt.Errorf("project statistics: %w", err)
+		}
+		if !r.total.Valid {
+			answered = true
+			continue
+		}
+		rows = append(rows, r)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, nil, fmt.Errorf("project statistics: %w", err)
+	}
+	if answered {
+		if known == nil || known.snapshot != snapshot || len(rows) > 0 {
+			return nil, nil, fmt.Errorf("project statistics: the cache answered for snapshot %q it does not hold", snapshot)
+		}
+		cache.hits.Add(1)
+		return known.rows, copyPartners(known.partners), nil
+	}
+	partners, err := loadPartners(ctx, src.Client, by, rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cache != nil {
+		cache.misses.Add(1)
+		if clean {
+			cache.put(&entry{key: key, snapshot: snapshot, rows: rows, partners: copyPartners(partners)})
+		}
+	}
+	return rows, partners, nil
 }
 
 func (q Query) check() error {
@@ -369,7 +444,7 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 	if q.Limit != nil {
 		limit = *q.Limit
 	}
-	outCols := []string{"total", "owner"}
+	outCols := []string{"total", "owner", "rn"}
 	for i := range q.By {
 		outCols = append(outCols, "d"+strconv.Itoa(i))
 	}
@@ -381,7 +456,7 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 	// the totals, over each matching project once
 	tt := b.Table(project.Table).As("p")
 	total, towner := from(tt)
-	totalCols := []string{"1 AS total", towner + " AS owner"}
+	totalCols := []string{"1 AS total", towner + " AS owner", "NULL AS rn"}
 	for i := range q.By {
 		totalCols = append(totalCols, "NULL AS d"+strconv.Itoa(i))
 	}
@@ -392,12 +467,12 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 	if owners != nil {
 		total.GroupBy(towner)
 	}
-	outer := b.Select("*").From(sorted.As("sg")).UnionAll(total)
-	return outer.Query()
+	query, args := b.Select("*").From(sorted.As("sg")).UnionAll(total).Query()
+	return "SELECT * FROM (" + query + ") AS u ORDER BY total, owner, rn", args
 }
 
 func (r row) group(by []Dimension) (*Group, error) {
-	g := &Group{Key: &Key{}, Count: int(r.count), CountWithAmount: int(r.countWithAmount)}
+	g := &Group{Key: &Key{}, Count: int(r.count.Int64), CountWithAmount: int(r.countWithAmount.Int64)}
 	for _, v := range []struct {
 		src *sql.NullString
 		dst **scalar.Decimal
@@ -410,7 +485,7 @@ func (r row) group(by []Dimension) (*Group, error) {
 			*v.dst = d
 		}
 	}
-	if r.total == 1 {
+	if r.total.Int64 == 1 {
 		return g, nil
 	}
 	for i, dim := range by {
@@ -453,34 +528,34 @@ func (r row) group(by []Dimension) (*Group, error) {
 	return g, nil
 }
 
-// loadPartners fills the keys' partners in one query.
-func loadPartners(ctx context.Context, c *ent.Client, groups []*Group) error {
+// loadPartners loads the partners the rows' keys name (host countries,
+// participants), in one query.
+func loadPartners(ctx context.Context, c *ent.Client, by []Dimension, rows []row) (map[int]*ent.Partner, error) {
 	var ids []int
-	for _, g := range groups {
-		for _, id := range []*int{g.Key.HostCountryID, g.Key.ParticipantID} {
-			if id != nil {
-				ids = append(ids, *id)
+	for _, r := range rows {
+		if r.total.Int64 == 1 {
+			continue
+		}
+		for i, dim := range by {
+			if (dim == HostCountry || dim == Participant) && r.dims[i].Valid {
+				id, err := strconv.Atoi(r.dims[i].String)
+				if err != nil {
+					return nil, fmt.Errorf("project statistics: %s value %q: %w", dim, r.dims[i].String, err)
+				}
+				ids = append(ids, id)
 			}
 		}
 	}
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
 	found, err := c.Partner.Query().Where(partner.IDIn(ids...)).All(ctx)
 	if err != nil {
-		return fmt.Errorf("project statistics: load partners: %w", err)
+		return nil, fmt.Errorf("project statistics: load partners: %w", err)
 	}
 	byID := make(map[int]*ent.Partner, len(found))
 	for _, p := range found {
 		byID[p.ID] = p
 	}
-	for _, g := range groups {
-		if id := g.Key.HostCountryID; id != nil {
-			g.Key.HostCountry = byID[*id]
-		}
-		if id := g.Key.ParticipantID; id != nil {
-			g.Key.Participant = byID[*id]
-		}
-	}
-	return nil
+	return byID, nil
 }

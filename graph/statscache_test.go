@@ -1,0 +1,129 @@
+package graph_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/bri-tracker/bri-tracker/ent/project"
+	"github.com/bri-tracker/bri-tracker/internal/apitest"
+	"github.com/bri-tracker/bri-tracker/internal/auth"
+	"github.com/bri-tracker/bri-tracker/internal/scalar"
+)
+
+// cacheCounters reads the statistics cache's counters from /metrics; ok is
+// false when the server has no cache.
+func cacheCounters(t *testing.T, s *apitest.Server) (hits, misses int, ok bool) {
+	t.Helper()
+	rsp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rsp.Body.Close()
+	body, err := io.ReadAll(rsp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) (int, bool) {
+		m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindSubmatch(body)
+		if m == nil {
+			return 0, false
+		}
+		n, _ := strconv.Atoi(string(m[1]))
+		return n, true
+	}
+	hits, ok = read("bri_stats_cache_hits_total")
+	misses, _ = read("bri_stats_cache_misses_total")
+	return hits, misses, ok
+}
+
+func TestProjectStatsCache(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		f := newFixture(t, db.Client)
+		s := apitest.NewServer(t, db)
+		const q = `{ projectStats(groupBy: [HOST_COUNTRY]) { total { count sum } groups { key { hostCountry { name } } count sum } } }`
+		const before = `{"projectStats":{"total":{"count":4,"sum":"3157000000.75"},"groups":[
+			{"key":{"hostCountry":{"name":"Kazakhstan"}},"count":1,"sum":"120000000"},
+			{"key":{"hostCountry":{"name":"Serbia"}},"count":1,"sum":"994000000.5"},
+			{"key":{"hostCountry":{"name":"Pakistan"}},"count":2,"sum":"2043000000.25"}]}}`
+		const after = `{"projectStats":{"total":{"count":5,"sum":"3157000008.25"},"groups":[
+			{"key":{"hostCountry":{"name":"Kazakhstan"}},"count":1,"sum":"120000000"},
+			{"key":{"hostCountry":{"name":"Serbia"}},"count":1,"sum":"994000000.5"},
+			{"key":{"hostCountry":{"name":"Pakistan"}},"count":3,"sum":"2043000007.75"}]}}`
+		ask := func(want string) {
+			t.Helper()
+			db.Counter.Reset()
+			res := s.DoAs("", q, nil)
+			if len(res.Errors) > 0 {
+				t.Fatal(res.Errors)
+			}
+			jsonEq(t, res.Data, want)
+			// the statistics statement and the partners, computed or
+			// from the cache alike
+			if hits, _, _ := cacheCounters(t, s); hits == 0 {
+				if n := db.Counter.Count(); n != 2 {
+					t.Errorf("%d statements, want 2", n)
+				}
+			} else if n := db.Counter.Count(); n > 2 {
+				t.Errorf("%d statements, want at most 2", n)
+			}
+		}
+		ask(before)
+		if !db.IsPostgres() {
+			if _, _, ok := cacheCounters(t, s); ok {
+				t.Error("SQLite has a statistics cache")
+			}
+			return
+		}
+		// The same question again is answered from the cache, in one
+		// statement that skips the aggregation. Other test processes
+		// commit to the same PostgreSQL server now and then, which
+		// changes the snapshot and rightly makes a request compute again;
+		// a few tries see a quiet moment.
+		for try := 0; ; try++ {
+			h0, _, _ := cacheCounters(t, s)
+			db.Counter.Reset()
+			res := s.DoAs("", q, nil)
+			if len(res.Errors) > 0 {
+				t.Fatal(res.Errors)
+			}
+			jsonEq(t, res.Data, before)
+			h1, _, _ := cacheCounters(t, s)
+			if h1 > h0 {
+				if n := db.Counter.Count(); n != 1 {
+					t.Errorf("a cached answer took %d statements, want 1 (the partners come from the cache too)", n)
+				}
+				break
+			}
+			if try == 200 {
+				t.Fatal("no request was answered from the cache")
+			}
+		}
+
+		// A committed write is seen at once.
+		ctx := auth.SystemContext(context.Background(), "test")
+		amount := scalar.MustParseDecimal("7.5")
+		db.Client.Project.Create().SetTitle("Solar farm").SetSector(project.SectorENERGY).
+			SetHostCountryID(f.pak.ID).SetAmount(amount).SetCurrency("USD").SetAmountUsd(amount).ExecX(ctx)
+		_, m0, _ := cacheCounters(t, s)
+		ask(after)
+		if _, m1, _ := cacheCounters(t, s); m1 != m0+1 {
+			t.Errorf("after a write: %d computed statements, want %d", m1, m0+1)
+		}
+
+		// A rolled-back write changes nothing.
+		tx, err := db.Client.Tx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx.Project.Create().SetTitle("Never built").SetSector(project.SectorENERGY).
+			SetHostCountryID(f.pak.ID).SetAmount(amount).SetCurrency("USD").SetAmountUsd(amount).ExecX(ctx)
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		ask(after)
+	})
+}
