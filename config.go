@@ -40,6 +40,7 @@ type config struct {
 	RatePerKey       float64
 	PersistedOnly    string
 	StatsCache       int
+	Prepared         int
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -115,6 +116,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	integer(&c.MaxComplexity, "max-complexity", "MAX_COMPLEXITY", graph.DefaultQueryLimits.MaxComplexity, "most fields a query's answer may hold (connections count per item)")
 	float(&c.RatePerIP, "rate-limit-ip", "RATE_LIMIT_IP", 50, "requests a second per client address (bursts of twice that); 0 for no limit")
 	float(&c.RatePerKey, "rate-limit-key", "RATE_LIMIT_KEY", 25, "requests a second per API key (bursts of twice that); 0 for no limit")
+	integer(&c.Prepared, "prepared-statements", "PREPARED_STATEMENTS", 256, "how many statements each PostgreSQL connection keeps prepared for reuse; 0 for none (needed behind a transaction-pooling PgBouncer)")
 	integer(&c.StatsCache, "stats-cache", "STATS_CACHE", 256, "how many projectStats results to keep while the PostgreSQL data is unchanged; 0 for none")
 	str(&c.PersistedOnly, "persisted-only", "PERSISTED_ONLY", "", "run only the operations of this manifest (JSON: hash to document, or an Apollo persisted query manifest)")
 	if err := fs.Parse(args); err != nil {
@@ -156,7 +158,7 @@ func isSet(fs *flag.FlagSet, name string) bool {
 }
 
 func (c config) store() store.Config {
-	return store.Config{DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout}
+	return store.Config{DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout, PreparedStatements: c.Prepared}
 }
 
 // handlerOptions are the HTTP handler's options for this configuration.

@@ -88,14 +88,14 @@ func OpenSQLiteFile(t testing.TB, path string) *DB {
 // with parameters of the test's own).
 func OpenPostgresURL(t testing.TB, url string) *DB {
 	t.Helper()
-	return open(t, store.Config{DatabaseURL: url, MaxOpenConns: 20})
+	return open(t, store.Config{DatabaseURL: url, MaxOpenConns: 20, PreparedStatements: 256})
 }
 
 // OpenPostgres opens a fresh schema of its own in the test PostgreSQL
 // server, dropped when the test ends.
 func OpenPostgres(t testing.TB) *DB {
 	t.Helper()
-	return open(t, store.Config{DatabaseURL: PostgresURL(t), MaxOpenConns: 10})
+	return open(t, store.Config{DatabaseURL: PostgresURL(t), MaxOpenConns: 10, PreparedStatements: 256})
 }
 
 // PostgresURL creates a fresh schema in the test PostgreSQL server, dropped

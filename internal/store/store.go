@@ -13,7 +13,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq"  // PostgreSQL driver
+	"github.com/lib/pq"    // PostgreSQL driver
 	_ "modernc.org/sqlite" // pure-Go SQLite driver
 
 	"github.com/bri-tracker/bri-tracker/ent"
@@ -32,6 +32,9 @@ type Config struct {
 	// StatementTimeout makes PostgreSQL cancel any statement running longer
 	// (0: none), unless the URL sets statement_timeout itself.
 	StatementTimeout time.Duration
+	// PreparedStatements is how many statements each PostgreSQL connection
+	// keeps prepared for reuse (0: none); see prepared.go.
+	PreparedStatements int
 }
 
 // DB is an open database and the ent dialect that speaks to it.
@@ -50,9 +53,15 @@ func OpenDB(cfg Config) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		db, err := sql.Open("postgres", dsn)
+		base, err := pq.NewConnector(dsn)
 		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
+			return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		var db *sql.DB
+		if cfg.PreparedStatements > 0 {
+			db = sql.OpenDB(preparingConnector{base: base, max: cfg.PreparedStatements})
+		} else {
+			db = sql.OpenDB(base)
 		}
 		n := cfg.MaxOpenConns
 		if n == 0 {

@@ -1,29 +1,25 @@
-package importer
+package store_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
-
-	"github.com/lib/pq"
 
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
 	"github.com/bri-tracker/bri-tracker/internal/store"
 )
 
-// TestPreparingConn: a statement with parameters is prepared once per
+// TestPreparedStatements: a statement with parameters is prepared once per
 // connection and reused, with the same results as unprepared; statements
 // without parameters, JSON parameters and errors inside a transaction
 // behave as before.
-func TestPreparingConn(t *testing.T) {
-	url := apitest.PostgresURL(t)
-	base, err := pq.NewConnector(url)
+func TestPreparedStatements(t *testing.T) {
+	// one connection: its prepared statements are the ones counted
+	sdb, err := store.OpenDB(store.Config{DatabaseURL: apitest.PostgresURL(t), MaxOpenConns: 1, PreparedStatements: 16})
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := sql.OpenDB(preparingConnector{base})
+	db := sdb.SQL
 	defer db.Close()
-	db.SetMaxOpenConns(1) // one connection: its prepared statements are the ones counted
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, `CREATE TABLE t (id bigint PRIMARY KEY, doc jsonb, amount numeric)`); err != nil {
 		t.Fatal(err)
@@ -54,24 +50,5 @@ func TestPreparingConn(t *testing.T) {
 	_ = tx.Rollback()
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t WHERE id >= $1`, 0).Scan(&n); err != nil || n != 5 {
 		t.Fatalf("after a failed transaction: %d %v", n, err)
-	}
-}
-
-// TestOpenImports: a client from Open, on PostgreSQL, imports and
-// re-imports like any other.
-func TestOpenImports(t *testing.T) {
-	client, _, err := Open(context.Background(), store.Config{DatabaseURL: apitest.PostgresURL(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	for i, want := range []Summary{{Rows: 20, Created: 20}, {Rows: 20, Unchanged: 20}} {
-		sum, err := ImportFile(context.Background(), client, samples[1], Options{Workers: 4})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sum.Rows != want.Rows || sum.Created != want.Created || sum.Unchanged != want.Unchanged || sum.Skipped != 0 {
-			t.Fatalf("import %d: %+v", i+1, sum)
-		}
 	}
 }

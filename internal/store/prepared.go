@@ -1,71 +1,30 @@
-package importer
+package store
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
-	"fmt"
 	"sync"
-
-	"entgo.io/ent/dialect"
-	"github.com/lib/pq"
-
-	"github.com/bri-tracker/bri-tracker/ent"
-	"github.com/bri-tracker/bri-tracker/internal/store"
 )
 
-// An import sends hundreds of thousands of short statements of a few dozen
-// shapes (the rules' checks, the inserts, the audit events). lib/pq sends
-// each in two round trips and PostgreSQL parses and plans it every time;
-// on a small machine that is most of the import's time. Connections opened
-// by Open prepare each shape once and then execute it in one round trip
-// without parsing or planning: half the server's CPU and a third less wall
-// time per statement. The statements, their parameters and results are the
-// same.
-
-// maxPrepared bounds the statements a connection keeps prepared; shapes
-// beyond it run unprepared. An import uses well under a hundred.
-const maxPrepared = 512
-
-// Open opens the configured database for an import, as store.Open does
-// (the schema applied, the search columns prepared), with PostgreSQL
-// connections that reuse prepared statements. cfg.StatementTimeout is not
-// applied: an import's statements are short, and the command sets none.
-func Open(ctx context.Context, cfg store.Config) (*ent.Client, *store.DB, error) {
-	if cfg.DatabaseURL == "" {
-		return store.Open(ctx, cfg)
-	}
-	base, err := pq.NewConnector(cfg.DatabaseURL)
-	if err != nil {
-		return nil, nil, fmt.Errorf("DATABASE_URL: %w", err)
-	}
-	sqlDB := sql.OpenDB(preparingConnector{base})
-	n := cfg.MaxOpenConns
-	if n == 0 {
-		n = 20
-	}
-	sqlDB.SetMaxOpenConns(n)
-	sqlDB.SetMaxIdleConns(n)
-	db := &store.DB{SQL: sqlDB, Dialect: dialect.Postgres}
-	if err := sqlDB.PingContext(ctx); err != nil {
-		sqlDB.Close()
-		return nil, nil, fmt.Errorf("connect to %s database: %w", db.Dialect, err)
-	}
-	client := ent.NewClient(ent.Driver(db.Driver()))
-	if err := store.Migrate(ctx, client); err != nil {
-		client.Close()
-		return nil, nil, err
-	}
-	if err := store.Prepare(ctx, db); err != nil {
-		client.Close()
-		return nil, nil, err
-	}
-	return client, db, nil
-}
+// A GraphQL request sends a few short statements of a few hundred shapes;
+// an import sends hundreds of thousands of a few dozen. lib/pq sends each
+// statement with parameters in two round trips, and PostgreSQL parses and
+// plans it every time, which for these statements takes longer than running
+// them. Connections opened with Config.PreparedStatements prepare each shape
+// once, the first time it runs on the connection, and then execute it in one
+// round trip without parsing, and, once PostgreSQL settles on a generic
+// plan, without planning. The statements, their parameters and results are
+// the same. A connection keeps at most that many statements prepared;
+// shapes beyond it run unprepared. Turn it off (0) behind a connection
+// pooler that does not keep a session per client connection (PgBouncer in
+// transaction mode).
 
 // preparingConnector opens lib/pq connections that keep their statements
-// prepared.
-type preparingConnector struct{ base driver.Connector }
+// prepared, at most max each.
+type preparingConnector struct {
+	base driver.Connector
+	max  int
+}
 
 // Connect opens a lib/pq connection with an empty set of prepared statements.
 func (c preparingConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -73,7 +32,7 @@ func (c preparingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &preparingConn{Conn: conn, prepared: map[string]driver.Stmt{}}, nil
+	return &preparingConn{Conn: conn, max: c.max, prepared: map[string]driver.Stmt{}}, nil
 }
 
 // Driver is lib/pq's driver.
@@ -84,6 +43,7 @@ func (c preparingConnector) Driver() driver.Driver { return c.base.Driver() }
 // at a time; the mutex is for Close.
 type preparingConn struct {
 	driver.Conn
+	max      int
 	mu       sync.Mutex
 	prepared map[string]driver.Stmt
 }
@@ -107,7 +67,7 @@ func (c *preparingConn) stmt(ctx context.Context, query string) (driver.Stmt, er
 	if st, ok := c.prepared[query]; ok {
 		return st, nil
 	}
-	if len(c.prepared) >= maxPrepared {
+	if len(c.prepared) >= c.max {
 		return nil, nil
 	}
 	st, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
