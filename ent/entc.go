@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -48,6 +49,9 @@ func main() {
 	if err := nullSafePagination("gql_pagination.go"); err != nil && genErr == nil {
 		log.Fatalf("post-processing gql_pagination.go: %v", err)
 	}
+	if err := perParentPages("gql_collection.go", "*_query.go"); err != nil && genErr == nil {
+		log.Fatalf("post-processing edge loaders: %v", err)
+	}
 	if genErr != nil {
 		log.Fatalf("running ent codegen: %v", genErr)
 	}
@@ -57,17 +61,61 @@ func main() {
 // internal/pagination, whose cursors and orders handle nullable order
 // fields (entgql's drop the rows whose field is NULL).
 func nullSafePagination(path string) error {
+	return replaceIn(path, []struct{ old, new string }{
+		{"entgql.CursorsPredicate(", "pagination.CursorsPredicate("},
+		{"toTerm(direction.OrderTermOption())", "toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction))"},
+		{"b.Ident(p.order.Field.column).Pad().WriteString(string(direction))", "b.Ident(p.order.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))"},
+		{"import (\n", "import (\n\t\"github.com/bri-tracker/bri-tracker/internal/pagination\"\n"},
+	})
+}
+
+// perParentPages points the pages of edges under lists at
+// internal/pagination.LimitPerRow, which on PostgreSQL reads each parent's
+// first rows through a LATERAL subquery rather than numbering all of them,
+// and makes ent's edge loaders record the parents' keys it needs
+// (pagination.ParentKeys).
+func perParentPages(collection, loaders string) error {
+	if err := replaceIn(collection, []struct{ old, new string }{
+		{"entgql.LimitPerRow(", "pagination.LimitPerRow("},
+		{"import (\n", "import (\n\t\"github.com/bri-tracker/bri-tracker/internal/pagination\"\n"},
+	}); err != nil {
+		return err
+	}
+	files, err := filepath.Glob(loaders)
+	if err != nil {
+		return err
+	}
+	in := regexp.MustCompile(`s\.Where\(sql\.InValues\(([^\n]+?), (fks|edgeIDs)\.\.\.\)\)`)
+	patched := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if !in.Match(src) {
+			continue
+		}
+		src = in.ReplaceAll(src, []byte("pagination.ParentKeys(s, $1, $2...)"))
+		src = []byte(strings.Replace(string(src), "import (\n", "import (\n\t\"github.com/bri-tracker/bri-tracker/internal/pagination\"\n", 1))
+		if err := os.WriteFile(f, src, 0o644); err != nil {
+			return err
+		}
+		patched++
+	}
+	if patched == 0 {
+		return fmt.Errorf("no edge loader in %s restricts by sql.InValues", loaders)
+	}
+	return nil
+}
+
+// replaceIn makes replacements in a file, each of which must apply.
+func replaceIn(path string, rs []struct{ old, new string }) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	s := string(src)
-	for _, r := range []struct{ old, new string }{
-		{"entgql.CursorsPredicate(", "pagination.CursorsPredicate("},
-		{"toTerm(direction.OrderTermOption())", "toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction))"},
-		{"b.Ident(p.order.Field.column).Pad().WriteString(string(direction))", "b.Ident(p.order.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))"},
-		{"import (\n", "import (\n\t\"github.com/bri-tracker/bri-tracker/internal/pagination\"\n"},
-	} {
+	for _, r := range rs {
 		if !strings.Contains(s, r.old) {
 			return fmt.Errorf("%q not found in %s", r.old, path)
 		}

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"database/sql/driver"
 	"fmt"
@@ -381,7 +382,7 @@ func (_q *OpeningPolicyQuery) collectField(ctx context.Context, oneNode bool, op
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(openingpolicy.ProjectsPrimaryKey[0], limit, pager.orderExpr(query))
+					modify := pagination.LimitPerRow(openingpolicy.ProjectsPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -474,7 +475,7 @@ func (_q *OpeningPolicyQuery) collectField(ctx context.Context, oneNode bool, op
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(openingpolicy.PartnersPrimaryKey[0], limit, pager.orderExpr(query))
+					modify := pagination.LimitPerRow(openingpolicy.PartnersPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -578,7 +579,7 @@ func (_q *OpeningPolicyQuery) collectField(ctx context.Context, oneNode bool, op
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(openingpolicy.SupersedesColumn, limit, pager.orderExpr(query))
+					modify := pagination.LimitPerRow(openingpolicy.SupersedesColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -846,7 +847,7 @@ func (_q *PartnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(partner.MembersColumn, limit, pager.orderExpr(query))
+					modify := pagination.LimitPerRow(partner.MembersColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -939,7 +940,7 @@ func (_q *PartnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(partner.ProjectsPrimaryKey[1], limit, pager.orderExpr(query))
+					modify := pagination.LimitPerRow(partner.ProjectsPrimaryKey[1], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1028,7 +1029,7 @@ func (_q *PartnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(partner.HostedProjectsColumn, limit, pager.orderExpr(query))
+					modify := pagination.LimitPerRow(partner.HostedProjectsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1121,7 +1122,7 @@ func (_q *PartnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(partner.PoliciesPrimaryKey[1], limit, pager.orderExpr(query))
+					modify := pagination.LimitPerRow(partner.PoliciesPrimaryKey[1], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1210,7 +1211,7 @@ func (_q *PartnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(partner.ParticipationsColumn, limit, pager.orderExpr(query))
+					modify := pagination.LimitPerRow(partner.ParticipationsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1467,7 +1468,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(project.ParticipantsPrimaryKey[0], limit, pager.orderExpr(query))
+					modify := pagination.LimitPerRow(project.ParticipantsPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1560,7 +1561,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(project.PoliciesPrimaryKey[1], limit, pager.orderExpr(query))
+					modify := pagination.LimitPerRow(project.PoliciesPrimaryKey[1], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1649,7 +1650,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(project.ParticipationsColumn, limit, pager.orderExpr(query))
+					modify := pagination.LimitPerRow(project.ParticipationsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -589,7 +590,7 @@ func (_q *OpeningPolicyQuery) loadProjects(ctx context.Context, query *ProjectQu
 	query.Where(func(s *sql.Selector) {
 		joinT := sql.Table(openingpolicy.ProjectsTable)
 		s.Join(joinT).On(s.C(project.FieldID), joinT.C(openingpolicy.ProjectsPrimaryKey[1]))
-		s.Where(sql.InValues(joinT.C(openingpolicy.ProjectsPrimaryKey[0]), edgeIDs...))
+		pagination.ParentKeys(s, joinT.C(openingpolicy.ProjectsPrimaryKey[0]), edgeIDs...)
 		columns := s.SelectedColumns()
 		s.Select(joinT.C(openingpolicy.ProjectsPrimaryKey[0]))
 		s.AppendSelect(columns...)
@@ -650,7 +651,7 @@ func (_q *OpeningPolicyQuery) loadPartners(ctx context.Context, query *PartnerQu
 	query.Where(func(s *sql.Selector) {
 		joinT := sql.Table(openingpolicy.PartnersTable)
 		s.Join(joinT).On(s.C(partner.FieldID), joinT.C(openingpolicy.PartnersPrimaryKey[1]))
-		s.Where(sql.InValues(joinT.C(openingpolicy.PartnersPrimaryKey[0]), edgeIDs...))
+		pagination.ParentKeys(s, joinT.C(openingpolicy.PartnersPrimaryKey[0]), edgeIDs...)
 		columns := s.SelectedColumns()
 		s.Select(joinT.C(openingpolicy.PartnersPrimaryKey[0]))
 		s.AppendSelect(columns...)
@@ -743,7 +744,7 @@ func (_q *OpeningPolicyQuery) loadSupersedes(ctx context.Context, query *Opening
 		query.ctx.AppendFieldOnce(openingpolicy.FieldSupersededByID)
 	}
 	query.Where(predicate.OpeningPolicy(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(openingpolicy.SupersedesColumn), fks...))
+		pagination.ParentKeys(s, s.C(openingpolicy.SupersedesColumn), fks...)
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -776,7 +777,7 @@ func (_q *PartnerQuery) loadMembers(ctx context.Context, query *PartnerQuery, no
 		query.ctx.AppendFieldOnce(partner.FieldCountryID)
 	}
 	query.Where(predicate.Partner(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(partner.MembersColumn), fks...))
+		pagination.ParentKeys(s, s.C(partner.MembersColumn), fks...)
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -809,7 +810,7 @@ func (_q *PartnerQuery) loadProjects(ctx context.Context, query *ProjectQuery, n
 	query.Where(func(s *sql.Selector) {
 		joinT := sql.Table(partner.ProjectsTable)
 		s.Join(joinT).On(s.C(project.FieldID), joinT.C(partner.ProjectsPrimaryKey[0]))
-		s.Where(sql.InValues(joinT.C(partner.ProjectsPrimaryKey[1]), edgeIDs...))
+		pagination.ParentKeys(s, joinT.C(partner.ProjectsPrimaryKey[1]), edgeIDs...)
 		columns := s.SelectedColumns()
 		s.Select(joinT.C(partner.ProjectsPrimaryKey[1]))
 		s.AppendSelect(columns...)
@@ -870,7 +871,7 @@ func (_q *PartnerQuery) loadHostedProjects(ctx context.Context, query *ProjectQu
 		query.ctx.AppendFieldOnce(project.FieldHostCountryID)
 	}
 	query.Where(predicate.Project(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(partner.HostedProjectsColumn), fks...))
+		pagination.ParentKeys(s, s.C(partner.HostedProjectsColumn), fks...)
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -903,7 +904,7 @@ func (_q *PartnerQuery) loadAPIKeys(ctx context.Context, query *APIKeyQuery, nod
 		query.ctx.AppendFieldOnce(apikey.FieldPartnerID)
 	}
 	query.Where(predicate.APIKey(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(partner.APIKeysColumn), fks...))
+		pagination.ParentKeys(s, s.C(partner.APIKeysColumn), fks...)
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -936,7 +937,7 @@ func (_q *PartnerQuery) loadPolicies(ctx context.Context, query *OpeningPolicyQu
 	query.Where(func(s *sql.Selector) {
 		joinT := sql.Table(partner.PoliciesTable)
 		s.Join(joinT).On(s.C(openingpolicy.FieldID), joinT.C(partner.PoliciesPrimaryKey[0]))
-		s.Where(sql.InValues(joinT.C(partner.PoliciesPrimaryKey[1]), edgeIDs...))
+		pagination.ParentKeys(s, joinT.C(partner.PoliciesPrimaryKey[1]), edgeIDs...)
 		columns := s.SelectedColumns()
 		s.Select(joinT.C(partner.PoliciesPrimaryKey[1]))
 		s.AppendSelect(columns...)
@@ -997,7 +998,7 @@ func (_q *PartnerQuery) loadParticipations(ctx context.Context, query *ProjectPa
 		query.ctx.AppendFieldOnce(projectparticipant.FieldPartnerID)
 	}
 	query.Where(predicate.ProjectParticipant(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(partner.ParticipationsColumn), fks...))
+		pagination.ParentKeys(s, s.C(partner.ParticipationsColumn), fks...)
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

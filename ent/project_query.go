@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -622,7 +623,7 @@ func (_q *ProjectQuery) loadParticipants(ctx context.Context, query *PartnerQuer
 	query.Where(func(s *sql.Selector) {
 		joinT := sql.Table(project.ParticipantsTable)
 		s.Join(joinT).On(s.C(partner.FieldID), joinT.C(project.ParticipantsPrimaryKey[1]))
-		s.Where(sql.InValues(joinT.C(project.ParticipantsPrimaryKey[0]), edgeIDs...))
+		pagination.ParentKeys(s, joinT.C(project.ParticipantsPrimaryKey[0]), edgeIDs...)
 		columns := s.SelectedColumns()
 		s.Select(joinT.C(project.ParticipantsPrimaryKey[0]))
 		s.AppendSelect(columns...)
@@ -683,7 +684,7 @@ func (_q *ProjectQuery) loadPolicies(ctx context.Context, query *OpeningPolicyQu
 	query.Where(func(s *sql.Selector) {
 		joinT := sql.Table(project.PoliciesTable)
 		s.Join(joinT).On(s.C(openingpolicy.FieldID), joinT.C(project.PoliciesPrimaryKey[0]))
-		s.Where(sql.InValues(joinT.C(project.PoliciesPrimaryKey[1]), edgeIDs...))
+		pagination.ParentKeys(s, joinT.C(project.PoliciesPrimaryKey[1]), edgeIDs...)
 		columns := s.SelectedColumns()
 		s.Select(joinT.C(project.PoliciesPrimaryKey[1]))
 		s.AppendSelect(columns...)
@@ -744,7 +745,7 @@ func (_q *ProjectQuery) loadParticipations(ctx context.Context, query *ProjectPa
 		query.ctx.AppendFieldOnce(projectparticipant.FieldProjectID)
 	}
 	query.Where(predicate.ProjectParticipant(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(project.ParticipationsColumn), fks...))
+		pagination.ParentKeys(s, s.C(project.ParticipationsColumn), fks...)
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

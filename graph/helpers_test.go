@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/bri-tracker/bri-tracker/internal/apitest"
 )
 
 // jsonEq fails unless got and want are the same JSON value. want may use
@@ -38,3 +40,15 @@ func mustJSON(t *testing.T, v any) json.RawMessage {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// answers fails unless the anonymous query succeeds with want, counting
+// its statements from zero.
+func answers(t *testing.T, s *apitest.Server, query, want string) {
+	t.Helper()
+	s.DB.Counter.Reset()
+	res := s.DoAs("", query, nil)
+	if len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	jsonEq(t, res.Data, want)
+}

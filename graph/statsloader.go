@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/graph/model"
@@ -64,7 +65,17 @@ func batched[V any](ctx context.Context, kind string, item int, ids func(*graphq
 		return res[item], err
 	}
 	fc := graphql.GetFieldContext(ctx)
-	raw, err := json.Marshal([]any{kind, fc.Field.Alias, fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)})
+	// Keyed by where the field is in the operation (its path without list
+	// indexes), not only by its name: partners { projectStats } and
+	// policies { projectStats } resolve at the same time, and would
+	// otherwise take each other's fetch, miss their item and fetch again.
+	var at []string
+	for _, el := range fc.Path() {
+		if name, ok := el.(ast.PathName); ok {
+			at = append(at, string(name))
+		}
+	}
+	raw, err := json.Marshal([]any{kind, at, fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)})
 	if err != nil {
 		return zero, err
 	}

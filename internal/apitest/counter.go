@@ -3,17 +3,21 @@ package apitest
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"sync/atomic"
 
 	"entgo.io/ent/dialect"
 )
 
-// Counter is an ent driver that counts the SQL statements sent through it,
+// Counter is an ent driver that counts (and keeps) the SQL statements sent through it,
 // inside transactions too, so tests can assert that a query shape costs a
 // bounded number of statements (no N+1).
 type Counter struct {
 	dialect.Driver
 	n atomic.Int64
+
+	mu    sync.Mutex
+	texts []string
 }
 
 var _ dialect.Driver = (*Counter)(nil)
@@ -24,18 +28,37 @@ func NewCounter(drv dialect.Driver) *Counter { return &Counter{Driver: drv} }
 // Count returns the statements sent since the last Reset.
 func (c *Counter) Count() int { return int(c.n.Load()) }
 
-// Reset sets the count to zero.
-func (c *Counter) Reset() { c.n.Store(0) }
+// Reset sets the count to zero and forgets the statements.
+func (c *Counter) Reset() {
+	c.n.Store(0)
+	c.mu.Lock()
+	c.texts = nil
+	c.mu.Unlock()
+}
+
+// Statements returns the text of the statements sent since the last Reset.
+func (c *Counter) Statements() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.texts...)
+}
+
+func (c *Counter) count(query string) {
+	c.n.Add(1)
+	c.mu.Lock()
+	c.texts = append(c.texts, query)
+	c.mu.Unlock()
+}
 
 // Exec counts and runs a statement.
 func (c *Counter) Exec(ctx context.Context, query string, args, v any) error {
-	c.n.Add(1)
+	c.count(query)
 	return c.Driver.Exec(ctx, query, args, v)
 }
 
 // Query counts and runs a query.
 func (c *Counter) Query(ctx context.Context, query string, args, v any) error {
-	c.n.Add(1)
+	c.count(query)
 	return c.Driver.Query(ctx, query, args, v)
 }
 
@@ -69,11 +92,11 @@ type countingTx struct {
 }
 
 func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	t.c.n.Add(1)
+	t.c.count(query)
 	return t.Tx.Exec(ctx, query, args, v)
 }
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
-	t.c.n.Add(1)
+	t.c.count(query)
 	return t.Tx.Query(ctx, query, args, v)
 }

@@ -1,0 +1,74 @@
+package graph_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/bri-tracker/bri-tracker/internal/apitest"
+)
+
+// TestPagesPerParent: the pages of an edge under a list (each country's
+// first projects, each project's first policies) hold each parent's own
+// first rows in the edge's order, with the right page info and total, in
+// one statement per edge. On PostgreSQL that statement reads each parent's
+// rows through a LATERAL subquery over the parents' keys (an index reads n
+// rows a parent); SQLite numbers the rows with a window function.
+func TestPagesPerParent(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		newFixture(t, db.Client)
+		s := apitest.NewServer(t, db)
+		cases := []struct {
+			name, query, want string
+			stmts             int
+		}{
+			{"one-to-many, first and last, ordered",
+				`{ partners(where: {kind: COUNTRY}, orderBy: {field: NAME}) { edges { node { name
+					cheapest: hostedProjects(first: 1, orderBy: {field: AMOUNT_USD}) { totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { title } } }
+					latest: hostedProjects(last: 1) { pageInfo { hasNextPage hasPreviousPage } edges { node { title } } }
+					energy: hostedProjects(first: 5, where: {sector: ENERGY}, orderBy: {field: TITLE, direction: DESC}) { edges { node { title } } } } } } }`,
+				`{"partners":{"edges":[
+					{"node":{"name":"China","cheapest":{"totalCount":0,"pageInfo":{"hasNextPage":false,"hasPreviousPage":false},"edges":[]},"latest":{"pageInfo":{"hasNextPage":false,"hasPreviousPage":false},"edges":[]},"energy":{"edges":[]}}},
+					{"node":{"name":"Kazakhstan","cheapest":{"totalCount":1,"pageInfo":{"hasNextPage":false,"hasPreviousPage":false},"edges":[{"node":{"title":"Almaty assembly centre"}}]},"latest":{"pageInfo":{"hasNextPage":false,"hasPreviousPage":false},"edges":[{"node":{"title":"Almaty assembly centre"}}]},"energy":{"edges":[]}}},
+					{"node":{"name":"Pakistan","cheapest":{"totalCount":2,"pageInfo":{"hasNextPage":true,"hasPreviousPage":false},"edges":[{"node":{"title":"Quaid-e-Azam solar park"}}]},"latest":{"pageInfo":{"hasNextPage":false,"hasPreviousPage":true},"edges":[{"node":{"title":"Quaid-e-Azam solar park"}}]},"energy":{"edges":[{"node":{"title":"Sahiwal coal power plant"}},{"node":{"title":"Quaid-e-Azam solar park"}}]}}},
+					{"node":{"name":"Serbia","cheapest":{"totalCount":1,"pageInfo":{"hasNextPage":false,"hasPreviousPage":false},"edges":[{"node":{"title":"Linglong tyre plant Zrenjanin"}}]},"latest":{"pageInfo":{"hasNextPage":false,"hasPreviousPage":false},"edges":[{"node":{"title":"Linglong tyre plant Zrenjanin"}}]},"energy":{"edges":[]}}}]}}`,
+				// partners, a page per alias, and the counts that
+				// totalCount and last's hasPreviousPage need
+				6},
+			{"many-to-many, through a join table and an edge schema",
+				`{ projects(orderBy: {field: TITLE}) { edges { node { title
+					policies(first: 1) { pageInfo { hasNextPage } edges { node { title } } }
+					participants(first: 1) { pageInfo { hasNextPage } edges { node { name } } } } } } }`,
+				`{"projects":{"edges":[
+					{"node":{"title":"Almaty assembly centre","policies":{"pageInfo":{"hasNextPage":true},"edges":[{"node":{"title":"Qilu China-Europe train support measures"}}]},"participants":{"pageInfo":{"hasNextPage":true},"edges":[{"node":{"name":"Kazakhstan"}}]}}},
+					{"node":{"title":"Linglong tyre plant Zrenjanin","policies":{"pageInfo":{"hasNextPage":false},"edges":[{"node":{"title":"China (Shandong) Pilot Free Trade Zone"}}]},"participants":{"pageInfo":{"hasNextPage":false},"edges":[{"node":{"name":"Linglong Tyre"}}]}}},
+					{"node":{"title":"Quaid-e-Azam solar park","policies":{"pageInfo":{"hasNextPage":false},"edges":[]},"participants":{"pageInfo":{"hasNextPage":false},"edges":[{"node":{"name":"Export-Import Bank of China"}}]}}},
+					{"node":{"title":"Sahiwal coal power plant","policies":{"pageInfo":{"hasNextPage":false},"edges":[]},"participants":{"pageInfo":{"hasNextPage":false},"edges":[{"node":{"name":"Export-Import Bank of China"}}]}}}]}}`,
+				// projects, then per edge the page and its count
+				5},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				answers(t, s, c.query, c.want)
+				stmts := db.Counter.Statements()
+				if len(stmts) != c.stmts {
+					t.Errorf("%d statements, want %d:\n%s", len(stmts), c.stmts, strings.Join(stmts, "\n"))
+				}
+				lateral, window := 0, 0
+				for _, q := range stmts {
+					if strings.Contains(q, "CROSS JOIN LATERAL") {
+						lateral++
+					}
+					if strings.Contains(q, "ROW_NUMBER()") {
+						window++
+					}
+				}
+				if db.IsPostgres() && (lateral == 0 || window > 0) {
+					t.Errorf("PostgreSQL: %d pages per parent by LATERAL and %d by ROW_NUMBER, want all by LATERAL", lateral, window)
+				}
+				if !db.IsPostgres() && (window == 0 || lateral > 0) {
+					t.Errorf("SQLite: %d pages per parent by LATERAL and %d by ROW_NUMBER, want all by ROW_NUMBER", lateral, window)
+				}
+			})
+		}
+	})
+}

@@ -1,0 +1,36 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// marshalSliceInOrder marshals a list's elements one after another in the
+// calling goroutine; the generated executor calls it where gqlgen would start
+// a goroutine per element (see internal/codegen/gqlpatch). Like gqlgen, it
+// gives each element a field context with its index and, unless
+// omitPanicHandler, turns a panic into an error on that element and a null
+// in its place. workerLimit has no use here.
+func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHandler bool,
+	marshalElement func(ctx context.Context, i int) graphql.Marshaler,
+) graphql.Array {
+	ret := make(graphql.Array, length)
+	for i := range length {
+		childCtx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
+		if omitPanicHandler {
+			ret[i] = marshalElement(childCtx, i)
+			continue
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					graphql.AddError(childCtx, graphql.Recover(childCtx, r))
+					ret[i] = graphql.Null
+				}
+			}()
+			ret[i] = marshalElement(childCtx, i)
+		}()
+	}
+	return ret
+}

@@ -1,0 +1,99 @@
+package pagination
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+	"github.com/lib/pq"
+)
+
+// Pages of an edge under a list (the first 10 projects of each of 10
+// countries) are loaded in one query for all the parents. entgql numbers
+// every child of every parent with ROW_NUMBER() and keeps the first n of
+// each: PostgreSQL reads and sorts all the children (some 7,000 projects for
+// 10 countries of the benchmark), however few are kept. On PostgreSQL this
+// package instead walks the parents' keys and takes each one's first n
+// children through a LATERAL subquery, which an index on (foreign key, order
+// field) answers by reading n rows per parent. The rows, their order and the
+// cursors are the same.
+//
+// ent's generated edge loaders call ParentKeys (ent/entc.go makes them), so
+// that the per-parent modifier, which gqlgen's collection code installs
+// before the parents are known, finds their keys on the selector.
+
+// parentKeys are the keys an edge loader restricted a query to.
+type parentKeys struct {
+	column string
+	keys   []driver.Value
+}
+
+type parentKeysKey struct{}
+
+// ParentKeys restricts the edge query s to the rows whose column (the
+// foreign key, or the join table's key) is one of keys, as ent's loaders do,
+// and records them on s for LimitPerRow.
+func ParentKeys(s *sql.Selector, column string, keys ...driver.Value) {
+	s.Where(sql.InValues(column, keys...))
+	s.WithContext(context.WithValue(s.Context(), parentKeysKey{}, parentKeys{column: column, keys: keys}))
+}
+
+// LimitPerRow keeps the first limit rows by orderBy of each parent, as
+// entgql.LimitPerRow does: with a LATERAL subquery per parent key on
+// PostgreSQL when the loader recorded the keys (and they are integers), with
+// entgql's window function otherwise.
+func LimitPerRow(partitionBy string, limit int, orderBy ...sql.Querier) func(s *sql.Selector) {
+	window := entgql.LimitPerRow(partitionBy, limit, orderBy...)
+	return func(s *sql.Selector) {
+		pk, ok := s.Context().Value(parentKeysKey{}).(parentKeys)
+		if !ok || s.Dialect() != dialect.Postgres || len(orderBy) == 0 {
+			window(s)
+			return
+		}
+		ids := make([]int64, len(pk.keys))
+		for i, k := range pk.keys {
+			switch v := k.(type) {
+			case int:
+				ids[i] = int64(v)
+			case int64:
+				ids[i] = v
+			default:
+				window(s)
+				return
+			}
+		}
+		d := sql.Dialect(s.Dialect())
+		src := s.Clone()
+		src.SetDistinct(false)
+		src.Where(sql.ExprP(pk.column + ` = "parent_keys"."parent_key"`))
+		alias := s.TableName()
+		*s = *d.Select(s.UnqualifiedColumns()...).
+			FromExpr(sql.ExprFunc(func(b *sql.Builder) {
+				b.WriteString(`unnest(`).Arg(pq.Array(ids)).
+					WriteString(`::bigint[]) WITH ORDINALITY AS "parent_keys"("parent_key", "parent_n") CROSS JOIN LATERAL (SELECT * FROM `).
+					Wrap(func(b *sql.Builder) { b.Join(src) }).
+					WriteString(` AS "src" ORDER BY `).
+					Join(joined(orderBy)).
+					WriteString(fmt.Sprintf(` LIMIT %d) AS `, limit)).
+					Ident(alias)
+			})).
+			OrderExpr(sql.Expr(`"parent_keys"."parent_n"`)).
+			OrderExpr(orderBy...).
+			WithContext(s.Context())
+	}
+}
+
+// joined writes queriers separated by commas.
+func joined(qs []sql.Querier) sql.Querier {
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for i, q := range qs {
+			if i > 0 {
+				b.Comma()
+			}
+			b.Join(q)
+		}
+	})
+}
