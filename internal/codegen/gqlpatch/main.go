@@ -1,7 +1,10 @@
 // Command gqlpatch adjusts gqlgen's generated executor after `gqlgen
-// generate` (ent/generate.go runs it): lists are marshalled element after
-// element in the resolving goroutine (graph.marshalSliceInOrder) rather than
-// one new goroutine per element (graphql.MarshalSliceConcurrently).
+// generate` (ent/generate.go runs it), for two costs of every object and
+// list it marshals; the answers are the same:
+//
+// Lists are marshalled element after element in the resolving goroutine
+// (graph.marshalSliceInOrder) rather than one new goroutine per element
+// (graphql.MarshalSliceConcurrently).
 //
 // Our resolvers never wait on a sibling element: ent loads a page's edges
 // before its elements are marshalled, and fields batched under lists
@@ -9,6 +12,10 @@
 // ask. A goroutine per element only costs: its start and its stack, which
 // grows by copying as gqlgen's deep frames fill it, were about a sixth of
 // the server's CPU on list queries.
+//
+// An object's field path, which gqlgen builds for every object in case it
+// has @defer fragments, is built only when it has some
+// (graph.newDeferredGroup and graph.withPath): another tenth of the CPU.
 //
 // Usage: go run ./internal/codegen/gqlpatch graph/generated.go
 package main
@@ -36,11 +43,18 @@ func patch(path string) error {
 	if err != nil {
 		return err
 	}
-	old, repl := []byte("graphql.MarshalSliceConcurrently("), []byte("marshalSliceInOrder(")
-	if bytes.Count(src, old) == 0 && bytes.Count(src, repl) == 0 {
-		return fmt.Errorf("%s calls neither graphql.MarshalSliceConcurrently nor marshalSliceInOrder: gqlgen's output changed, review this patch", path)
+	for _, r := range []struct{ old, new string }{
+		{"graphql.MarshalSliceConcurrently(", "marshalSliceInOrder("},
+		{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx)"},
+		{"ec.ProcessDeferredGroup(deferred)", "ec.ProcessDeferredGroup(withPath(deferred))"},
+	} {
+		old, repl := []byte(r.old), []byte(r.new)
+		if bytes.Count(src, old) == 0 && bytes.Count(src, repl) == 0 {
+			return fmt.Errorf("%s has neither %s nor %s: gqlgen's output changed, review this patch", path, r.old, r.new)
+		}
+		src = bytes.ReplaceAll(src, old, repl)
 	}
-	out, err := format.Source(bytes.ReplaceAll(src, old, repl))
+	out, err := format.Source(src)
 	if err != nil {
 		return err
 	}

@@ -34,3 +34,20 @@ func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHand
 	}
 	return ret
 }
+
+// newDeferredGroup is graphql.NewDeferredGroup without the field's path,
+// which gqlgen computes (and allocates) for every object it marshals but
+// needs only for an object with @defer fragments: withPath adds it then.
+func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
+	return graphql.DeferredGroup{
+		FieldSet: graphql.NewFieldSet(nil),
+		Defers:   make(map[string]*graphql.FieldSetView),
+		Context:  ctx,
+	}
+}
+
+// withPath gives a deferred group its path before gqlgen processes it.
+func withPath(g graphql.DeferredGroup) graphql.DeferredGroup {
+	g.Path = graphql.GetPath(g.Context)
+	return g
+}
