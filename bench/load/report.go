@@ -241,9 +241,12 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 		p("")
 	}
 
-	if env.NoJoinIndex || env.NullsFirst {
+	if env.NoJoinIndex || env.NullsFirst || hasShape(results, "stats") {
 		p("## Notes")
 		p("")
+		if hasShape(results, "stats") {
+			p("- stats: on PostgreSQL our server keeps `projectStats` results in a cache keyed by the statement and the database snapshot (see the README's API section), so every request of this shape after the first, the data being unchanged, is answered from it, in one statement that reads the snapshot and skips the aggregation. The raw SQL column is what computing the answer costs; our server computes it when the data has changed, or always with `--stats-cache 0`.")
+		}
 		if env.NoJoinIndex {
 			var n int
 			for _, t := range env.Tables {
@@ -566,4 +569,14 @@ func cpuCell(r result) string {
 		server = "none"
 	}
 	return fmt.Sprintf("%s / %s / %s / %s", r.CPU.cell(server), r.CPU.cell("postgres"), r.CPU.cell("loader"), r.CPU.cell("other"))
+}
+
+// hasShape reports whether our server ran the shape.
+func hasShape(results []result, shape string) bool {
+	for _, r := range results {
+		if r.Shape == shape && r.Target == "ours" && r.NA == "" {
+			return true
+		}
+	}
+	return false
 }

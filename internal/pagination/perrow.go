@@ -25,20 +25,33 @@ import (
 // that the per-parent modifier, which gqlgen's collection code installs
 // before the parents are known, finds their keys on the selector.
 
-// parentKeys are the keys an edge loader restricted a query to.
+// parentKeys are the keys an edge loader restricted a query to; lateral
+// when LimitPerRow walks them, and the restriction becomes the correlation
+// with the walked key.
 type parentKeys struct {
-	column string
-	keys   []driver.Value
+	column  string
+	keys    []driver.Value
+	lateral bool
 }
 
 type parentKeysKey struct{}
 
 // ParentKeys restricts the edge query s to the rows whose column (the
 // foreign key, or the join table's key) is one of keys, as ent's loaders do,
-// and records them on s for LimitPerRow.
+// and records them on s for LimitPerRow. The restriction is written when the
+// statement is: column IN (keys), or, inside LimitPerRow's LATERAL
+// subquery, column = the parent's key (an IN list there would be searched
+// again for every parent).
 func ParentKeys(s *sql.Selector, column string, keys ...driver.Value) {
-	s.Where(sql.InValues(column, keys...))
-	s.WithContext(context.WithValue(s.Context(), parentKeysKey{}, parentKeys{column: column, keys: keys}))
+	pk := &parentKeys{column: column, keys: keys}
+	s.Where(sql.P(func(b *sql.Builder) {
+		if pk.lateral {
+			b.WriteString(column + ` = "parent_keys"."parent_key"`)
+			return
+		}
+		b.Join(sql.InValues(column, keys...))
+	}))
+	s.WithContext(context.WithValue(s.Context(), parentKeysKey{}, pk))
 }
 
 // LimitPerRow keeps the first limit rows by orderBy of each parent, as
@@ -48,7 +61,7 @@ func ParentKeys(s *sql.Selector, column string, keys ...driver.Value) {
 func LimitPerRow(partitionBy string, limit int, orderBy ...sql.Querier) func(s *sql.Selector) {
 	window := entgql.LimitPerRow(partitionBy, limit, orderBy...)
 	return func(s *sql.Selector) {
-		pk, ok := s.Context().Value(parentKeysKey{}).(parentKeys)
+		pk, ok := s.Context().Value(parentKeysKey{}).(*parentKeys)
 		if !ok || s.Dialect() != dialect.Postgres || len(orderBy) == 0 {
 			window(s)
 			return
@@ -65,10 +78,10 @@ func LimitPerRow(partitionBy string, limit int, orderBy ...sql.Querier) func(s *
 				return
 			}
 		}
+		pk.lateral = true
 		d := sql.Dialect(s.Dialect())
 		src := s.Clone()
 		src.SetDistinct(false)
-		src.Where(sql.ExprP(pk.column + ` = "parent_keys"."parent_key"`))
 		alias := s.TableName()
 		*s = *d.Select(s.UnqualifiedColumns()...).
 			FromExpr(sql.ExprFunc(func(b *sql.Builder) {
