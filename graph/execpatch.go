@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -50,4 +51,39 @@ func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
 func withPath(g graphql.DeferredGroup) graphql.DeferredGroup {
 	g.Path = graphql.GetPath(g.Context)
 	return g
+}
+
+// resolveInOrder resolves an object's field that gqlgen would schedule to
+// run concurrently with its siblings (a resolver, or an ent edge method),
+// here and now, as graphql.FieldSet.ResolveConcurrently's task would: a
+// panic becomes an error and a null when recoverFromPanic, and a null where
+// the schema forbids one makes the object invalid. A field of an @defer
+// fragment goes to gqlgen, which delivers it later.
+func resolveInOrder(ctx context.Context, out *graphql.FieldSet, field graphql.CollectedField,
+	oc *graphql.OperationContext, deferred *graphql.DeferredGroup, i int, recoverFromPanic, nonNull bool,
+	resolve func(ctx context.Context) graphql.Marshaler,
+) {
+	if field.IsDeferred() {
+		out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
+		return
+	}
+	v := func() (res graphql.Marshaler) {
+		if recoverFromPanic {
+			defer func() {
+				if r := recover(); r != nil {
+					oc.Error(ctx, oc.Recover(ctx, r))
+					res = graphql.Null
+				}
+			}()
+		}
+		return resolve(ctx)
+	}()
+	out.Values[i] = v
+	invalid := graphql.RequiredNull
+	if nonNull {
+		invalid = graphql.Null
+	}
+	if v == invalid {
+		atomic.AddUint32(&out.Invalids, 1)
+	}
 }

@@ -4,9 +4,12 @@
 //
 // Lists are marshalled element after element in the resolving goroutine
 // (graph.marshalSliceInOrder) rather than one new goroutine per element
-// (graphql.MarshalSliceConcurrently).
+// (graphql.MarshalSliceConcurrently), and an object's fields that have
+// resolvers one after another (graph.resolveInOrder) rather than each but
+// the first in a goroutine of its own (graphql.FieldSet.ResolveConcurrently
+// and Dispatch).
 //
-// Our resolvers never wait on a sibling element: ent loads a page's edges
+// Our resolvers never wait on a sibling: ent loads a page's edges
 // before its elements are marshalled, and fields batched under lists
 // (graph/statsloader.go) are fetched for every element by the first one to
 // ask. A goroutine per element only costs: its start and its stack, which
@@ -47,6 +50,7 @@ func patch(path string) error {
 		{"graphql.MarshalSliceConcurrently(", "marshalSliceInOrder("},
 		{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx)"},
 		{"ec.ProcessDeferredGroup(deferred)", "ec.ProcessDeferredGroup(withPath(deferred))"},
+		{"out.ResolveConcurrently(ec.OperationContext, &deferred, i,", "resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,"},
 	} {
 		old, repl := []byte(r.old), []byte(r.new)
 		if bytes.Count(src, old) == 0 && bytes.Count(src, repl) == 0 {
