@@ -52,6 +52,10 @@ func TestProjectStats(t *testing.T) {
 				`{"projectStats":{"groups":[{"key":{"region":"EUROPE"},"count":1},{"key":{"region":"ASIA"},"count":3},{"key":{"region":null},"count":1}]}}`, 1},
 			{"limit 0", `{ projectStats(groupBy: [SECTOR], limit: 0) { total { count } groups { count } } }`,
 				`{"projectStats":{"total":{"count":5},"groups":[]}}`, 1},
+			{"the total is over every group, not only those returned", `{ projectStats(groupBy: [STATUS], orderBy: {field: COUNT, direction: DESC}, limit: 1) { total { count countWithAmount sum avg min max } groups { key { status } count } } }`,
+				`{"projectStats":{"total":{"count":5,"countWithAmount":4,"sum":"3157000000.75","avg":"789250000.1875","min":"120000000","max":"1912000000"},"groups":[{"key":{"status":"OPERATIONAL"},"count":2}]}}`, 1},
+			{"nothing matches", `{ projectStats(where: {title: "No such project"}, groupBy: [SECTOR]) { total { count countWithAmount sum avg min max } groups { count } } }`,
+				`{"projectStats":{"total":{"count":0,"countWithAmount":0,"sum":null,"avg":null,"min":null,"max":null},"groups":[]}}`, 1},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

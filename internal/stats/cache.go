@@ -118,12 +118,13 @@ func cacheKey(query string, args []any) (string, error) {
 }
 
 // gated wraps a PostgreSQL statistics statement: its rows come after the
-// statement's snapshot and whether its transaction is free of writes, and
-// they are not computed at all (one row of NULLs) when that snapshot is
-// known, the last argument.
+// statement's snapshot, whether its transaction is free of writes and
+// whether the rows were computed; they are not (one row of NULLs) when that
+// snapshot is known, the last argument. An empty result is one row of NULLs
+// too, computed.
 func gated(query string, args []any, known string) (string, []any) {
 	n := strconv.Itoa(len(args) + 1)
-	q := "SELECT snap.s, snap.clean, q.* FROM " +
+	q := "SELECT snap.s, snap.clean, NOT (snap.clean AND snap.s = $" + n + ") AS computed, q.* FROM " +
 		"(SELECT pg_current_snapshot()::text AS s, pg_current_xact_id_if_assigned() IS NULL AS clean) AS snap " +
 		"LEFT JOIN LATERAL (SELECT * FROM (" + query + ") AS q0 WHERE NOT (snap.clean AND snap.s = $" + n + ")) AS q ON true " +
 		"ORDER BY q.total, q.owner, q.rn"

@@ -254,13 +254,13 @@ func fetch(ctx context.Context, src Source, query string, args []any, by []Dimen
 		rows     []row
 		snapshot string
 		clean    bool
-		answered bool // from the cache
+		computed = true
 	)
 	for rs.Next() {
 		r := row{dims: make([]sql.NullString, len(by))}
 		var dest []any
 		if cache != nil {
-			dest = append(dest, &snapshot, &clean)
+			dest = append(dest, &snapshot, &clean, &computed)
 		}
 		dest = append(dest, &r.total, &r.owner, &r.rn)
 		for i := range r.dims {
@@ -271,15 +271,14 @@ func fetch(ctx context.Context, src Source, query string, args []any, by []Dimen
 			return nil, nil, fmt.Errorf("project statistics: %w", err)
 		}
 		if !r.total.Valid {
-			answered = true
-			continue
+			continue // the one row of an answer from the cache, or of no rows
 		}
 		rows = append(rows, r)
 	}
 	if err := rs.Err(); err != nil {
 		return nil, nil, fmt.Errorf("project statistics: %w", err)
 	}
-	if answered {
+	if !computed {
 		if known == nil || known.snapshot != snapshot || len(rows) > 0 {
 			return nil, nil, fmt.Errorf("project statistics: the cache answered for snapshot %q it does not hold", snapshot)
 		}
@@ -449,9 +448,32 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 		outCols = append(outCols, "d"+strconv.Itoa(i))
 	}
 	outCols = append(outCols, "n", "n_amount", "s", "a", "mn", "mx")
-	numbered := b.Select("*", "ROW_NUMBER() OVER (PARTITION BY owner ORDER BY "+strings.Join(order, ", ")+") AS rn").From(groups.As("g"))
-	sorted := b.Select(outCols...).From(numbered.As("ng")).Where(entsql.LTE("rn", limit)).
-		OrderExpr(entsql.Expr("owner, rn"))
+	number := func(from entsql.TableView) *entsql.Selector {
+		numbered := b.Select("*", "ROW_NUMBER() OVER (PARTITION BY owner ORDER BY "+strings.Join(order, ", ")+") AS rn").From(from)
+		return b.Select(outCols...).From(numbered.As("ng")).Where(entsql.LTE("rn", limit)).
+			OrderExpr(entsql.Expr("owner, rn"))
+	}
+	const wrap = "SELECT * FROM (%s) AS u ORDER BY total, owner, rn"
+
+	// On PostgreSQL, when the groups split each owner's projects (no
+	// grouping by participant, which counts a project once per
+	// participant), the totals add up the groups, all of them before the
+	// limit, rather than scanning the projects again: each average is the
+	// sum over the count, rounded as AVG's is.
+	if d == dialect.Postgres && !joined["participants"] {
+		totalCols := []string{"1 AS total", "owner", "NULL AS rn"}
+		for i := range q.By {
+			totalCols = append(totalCols, "NULL AS d"+strconv.Itoa(i))
+		}
+		totalCols = append(totalCols, "SUM(n)::bigint AS n", "SUM(n_amount)::bigint AS n_amount", "SUM(s) AS s",
+			"ROUND(SUM(s) / NULLIF(SUM(n_amount), 0), 6) AS a", "MIN(mn) AS mn", "MAX(mx) AS mx")
+		g := b.Table("g")
+		totals := b.Select(totalCols...).From(g).GroupBy("owner")
+		query, args := b.Select("*").From(number(g).As("sg")).UnionAll(totals).
+			Prefix(b.With("g").As(groups)).Query()
+		return fmt.Sprintf(wrap, query), args
+	}
+	sorted := number(groups.As("g"))
 
 	// the totals, over each matching project once
 	tt := b.Table(project.Table).As("p")
@@ -468,7 +490,7 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 		total.GroupBy(towner)
 	}
 	query, args := b.Select("*").From(sorted.As("sg")).UnionAll(total).Query()
-	return "SELECT * FROM (" + query + ") AS u ORDER BY total, owner, rn", args
+	return fmt.Sprintf(wrap, query), args
 }
 
 func (r row) group(by []Dimension) (*Group, error) {
