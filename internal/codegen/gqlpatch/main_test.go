@@ -1,0 +1,60 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const generated = `package graph
+
+func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *ent.Project) graphql.Marshaler {
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			true, false, f)
+	}
+	ec.ProcessDeferredGroup(deferred)
+	return graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, g)
+}
+`
+
+// TestPatch: gqlgen's calls are replaced by ours, a second run changes
+// nothing, and output without them (gqlgen changed) is an error.
+func TestPatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "generated.go")
+	if err := os.WriteFile(path, []byte(generated), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := patch(path); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	for _, want := range []string{
+		"deferred := newDeferredGroup(ctx)",
+		"resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,",
+		"ec.ProcessDeferredGroup(withPath(deferred))",
+		"return marshalSliceInOrder(ctx, len(v), 0, false, g)",
+	} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("patched file lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(string(got), "graphql.MarshalSliceConcurrently") || strings.Contains(string(got), "out.ResolveConcurrently") {
+		t.Errorf("gqlgen's calls left:\n%s", got)
+	}
+	if err := patch(path); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	again, _ := os.ReadFile(path)
+	if string(again) != string(got) {
+		t.Error("a second run changed the file")
+	}
+	if err := os.WriteFile(path, []byte("package graph\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := patch(path); err == nil {
+		t.Error("a file without gqlgen's calls was accepted")
+	}
+}
