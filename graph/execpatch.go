@@ -36,15 +36,12 @@ func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHand
 	return ret
 }
 
-// newDeferredGroup is graphql.NewDeferredGroup without the field's path,
-// which gqlgen computes (and allocates) for every object it marshals but
-// needs only for an object with @defer fragments: withPath adds it then.
+// newDeferredGroup is graphql.NewDeferredGroup without what gqlgen builds
+// (and allocates) for every object it marshals but needs only for an object
+// with @defer fragments: the field's path (withPath adds it then) and the
+// deferred fields' set (resolveInOrder makes it for the first such field).
 func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
-	return graphql.DeferredGroup{
-		FieldSet: graphql.NewFieldSet(nil),
-		Defers:   make(map[string]*graphql.FieldSetView),
-		Context:  ctx,
-	}
+	return graphql.DeferredGroup{Context: ctx}
 }
 
 // withPath gives a deferred group its path before gqlgen processes it.
@@ -64,6 +61,10 @@ func resolveInOrder(ctx context.Context, out *graphql.FieldSet, field graphql.Co
 	resolve func(ctx context.Context) graphql.Marshaler,
 ) {
 	if field.IsDeferred() {
+		if deferred.FieldSet == nil {
+			deferred.FieldSet = graphql.NewFieldSet(nil)
+			deferred.Defers = make(map[string]*graphql.FieldSetView)
+		}
 		out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
 		return
 	}

@@ -84,8 +84,19 @@ func newHeld() *heldResponse {
 	return &heldResponse{header: http.Header{}, status: http.StatusOK}
 }
 
-// send writes the held response to w.
+// send writes the held response to w. When w holds responses too (the
+// guards nest), the body moves over rather than being copied; h is not
+// used again.
 func (h *heldResponse) send(w http.ResponseWriter) {
+	if outer, ok := w.(*heldResponse); ok && outer.body.Len() == 0 {
+		for k, v := range h.header {
+			outer.header[k] = v
+		}
+		outer.status = h.status
+		outer.body = h.body
+		h.body = bytes.Buffer{}
+		return
+	}
 	for k, v := range h.header {
 		w.Header()[k] = v
 	}
