@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"errors"
 	"fmt"
@@ -366,8 +367,9 @@ func (_q *AuditEventQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*A
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	edgeNodes := pagination.Probed(ctx, _q.ctx, nodes)
 	for i := range _q.loadTotal {
-		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+		if err := _q.loadTotal[i](ctx, edgeNodes); err != nil {
 			return nil, err
 		}
 	}

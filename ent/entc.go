@@ -52,6 +52,9 @@ func main() {
 	if err := perParentPages("gql_collection.go", "*_query.go"); err != nil && genErr == nil {
 		log.Fatalf("post-processing edge loaders: %v", err)
 	}
+	if err := skipProbeEdges("gql_pagination.go", "*_query.go"); err != nil && genErr == nil {
+		log.Fatalf("post-processing page probes: %v", err)
+	}
 	if genErr != nil {
 		log.Fatalf("running ent codegen: %v", genErr)
 	}
@@ -104,6 +107,49 @@ func perParentPages(collection, loaders string) error {
 	}
 	if patched == 0 {
 		return fmt.Errorf("no edge loader in %s restricts by sql.InValues", loaders)
+	}
+	return nil
+}
+
+// skipProbeEdges spares the extra row a page fetches (to tell whether
+// another page follows) the edges loaded with it: Paginate marks the query
+// (pagination.Probe) and each query's sqlAll loads edges for its rows but
+// that one (pagination.Probed).
+func skipProbeEdges(paginate, queries string) error {
+	if err := replaceIn(paginate, []struct{ old, new string }{
+		{"nodes, err := _m.All(ctx)", "nodes, err := _m.All(pagination.Probe(ctx, _m.ctx, limit))"},
+	}); err != nil {
+		return err
+	}
+	files, err := filepath.Glob(queries)
+	if err != nil {
+		return err
+	}
+	scanned := "if err := sqlgraph.QueryNodes(ctx, _q.driver, _spec); err != nil {\n\t\treturn nil, err\n\t}\n\tif len(nodes) == 0 {\n\t\treturn nodes, nil\n\t}\n"
+	load := regexp.MustCompile(`(_q\.load\w+\(ctx, query, )nodes,`)
+	patched := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		s := string(src)
+		if strings.Count(s, scanned) != 1 {
+			continue
+		}
+		s = strings.Replace(s, scanned, scanned+"\tedgeNodes := pagination.Probed(ctx, _q.ctx, nodes)\n", 1)
+		s = load.ReplaceAllString(s, "${1}edgeNodes,")
+		s = strings.ReplaceAll(s, "_q.loadTotal[i](ctx, nodes)", "_q.loadTotal[i](ctx, edgeNodes)")
+		if !strings.Contains(s, "\"github.com/bri-tracker/bri-tracker/internal/pagination\"") {
+			s = strings.Replace(s, "import (\n", "import (\n\t\"github.com/bri-tracker/bri-tracker/internal/pagination\"\n", 1)
+		}
+		if err := os.WriteFile(f, []byte(s), 0o644); err != nil {
+			return err
+		}
+		patched++
+	}
+	if patched == 0 {
+		return fmt.Errorf("no sqlAll in %s loads edges after sqlgraph.QueryNodes", queries)
 	}
 	return nil
 }

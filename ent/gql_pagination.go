@@ -307,7 +307,7 @@ func (_m *APIKeyQuery) Paginate(
 		}
 	}
 	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
+	nodes, err := _m.All(pagination.Probe(ctx, _m.ctx, limit))
 	if err != nil {
 		return nil, err
 	}
@@ -639,7 +639,7 @@ func (_m *AuditEventQuery) Paginate(
 		}
 	}
 	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
+	nodes, err := _m.All(pagination.Probe(ctx, _m.ctx, limit))
 	if err != nil {
 		return nil, err
 	}
@@ -938,7 +938,7 @@ func (_m *OpeningPolicyQuery) Paginate(
 		}
 	}
 	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
+	nodes, err := _m.All(pagination.Probe(ctx, _m.ctx, limit))
 	if err != nil {
 		return nil, err
 	}
@@ -1378,7 +1378,7 @@ func (_m *PartnerQuery) Paginate(
 		}
 	}
 	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
+	nodes, err := _m.All(pagination.Probe(ctx, _m.ctx, limit))
 	if err != nil {
 		return nil, err
 	}
@@ -1800,7 +1800,7 @@ func (_m *ProjectQuery) Paginate(
 		}
 	}
 	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
+	nodes, err := _m.All(pagination.Probe(ctx, _m.ctx, limit))
 	if err != nil {
 		return nil, err
 	}
@@ -2294,7 +2294,7 @@ func (_m *ProjectParticipantQuery) Paginate(
 		}
 	}
 	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
+	nodes, err := _m.All(pagination.Probe(ctx, _m.ctx, limit))
 	if err != nil {
 		return nil, err
 	}

@@ -520,56 +520,57 @@ func (_q *OpeningPolicyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	edgeNodes := pagination.Probed(ctx, _q.ctx, nodes)
 	if query := _q.withProjects; query != nil {
-		if err := _q.loadProjects(ctx, query, nodes,
+		if err := _q.loadProjects(ctx, query, edgeNodes,
 			func(n *OpeningPolicy) { n.Edges.Projects = []*Project{} },
 			func(n *OpeningPolicy, e *Project) { n.Edges.Projects = append(n.Edges.Projects, e) }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withPartners; query != nil {
-		if err := _q.loadPartners(ctx, query, nodes,
+		if err := _q.loadPartners(ctx, query, edgeNodes,
 			func(n *OpeningPolicy) { n.Edges.Partners = []*Partner{} },
 			func(n *OpeningPolicy, e *Partner) { n.Edges.Partners = append(n.Edges.Partners, e) }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withSupersededBy; query != nil {
-		if err := _q.loadSupersededBy(ctx, query, nodes, nil,
+		if err := _q.loadSupersededBy(ctx, query, edgeNodes, nil,
 			func(n *OpeningPolicy, e *OpeningPolicy) { n.Edges.SupersededBy = e }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withSupersedes; query != nil {
-		if err := _q.loadSupersedes(ctx, query, nodes,
+		if err := _q.loadSupersedes(ctx, query, edgeNodes,
 			func(n *OpeningPolicy) { n.Edges.Supersedes = []*OpeningPolicy{} },
 			func(n *OpeningPolicy, e *OpeningPolicy) { n.Edges.Supersedes = append(n.Edges.Supersedes, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedProjects {
-		if err := _q.loadProjects(ctx, query, nodes,
+		if err := _q.loadProjects(ctx, query, edgeNodes,
 			func(n *OpeningPolicy) { n.appendNamedProjects(name) },
 			func(n *OpeningPolicy, e *Project) { n.appendNamedProjects(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedPartners {
-		if err := _q.loadPartners(ctx, query, nodes,
+		if err := _q.loadPartners(ctx, query, edgeNodes,
 			func(n *OpeningPolicy) { n.appendNamedPartners(name) },
 			func(n *OpeningPolicy, e *Partner) { n.appendNamedPartners(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedSupersedes {
-		if err := _q.loadSupersedes(ctx, query, nodes,
+		if err := _q.loadSupersedes(ctx, query, edgeNodes,
 			func(n *OpeningPolicy) { n.appendNamedSupersedes(name) },
 			func(n *OpeningPolicy, e *OpeningPolicy) { n.appendNamedSupersedes(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for i := range _q.loadTotal {
-		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+		if err := _q.loadTotal[i](ctx, edgeNodes); err != nil {
 			return nil, err
 		}
 	}

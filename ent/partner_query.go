@@ -633,98 +633,99 @@ func (_q *PartnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Part
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	edgeNodes := pagination.Probed(ctx, _q.ctx, nodes)
 	if query := _q.withCountry; query != nil {
-		if err := _q.loadCountry(ctx, query, nodes, nil,
+		if err := _q.loadCountry(ctx, query, edgeNodes, nil,
 			func(n *Partner, e *Partner) { n.Edges.Country = e }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withMembers; query != nil {
-		if err := _q.loadMembers(ctx, query, nodes,
+		if err := _q.loadMembers(ctx, query, edgeNodes,
 			func(n *Partner) { n.Edges.Members = []*Partner{} },
 			func(n *Partner, e *Partner) { n.Edges.Members = append(n.Edges.Members, e) }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withProjects; query != nil {
-		if err := _q.loadProjects(ctx, query, nodes,
+		if err := _q.loadProjects(ctx, query, edgeNodes,
 			func(n *Partner) { n.Edges.Projects = []*Project{} },
 			func(n *Partner, e *Project) { n.Edges.Projects = append(n.Edges.Projects, e) }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withHostedProjects; query != nil {
-		if err := _q.loadHostedProjects(ctx, query, nodes,
+		if err := _q.loadHostedProjects(ctx, query, edgeNodes,
 			func(n *Partner) { n.Edges.HostedProjects = []*Project{} },
 			func(n *Partner, e *Project) { n.Edges.HostedProjects = append(n.Edges.HostedProjects, e) }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withAPIKeys; query != nil {
-		if err := _q.loadAPIKeys(ctx, query, nodes,
+		if err := _q.loadAPIKeys(ctx, query, edgeNodes,
 			func(n *Partner) { n.Edges.APIKeys = []*APIKey{} },
 			func(n *Partner, e *APIKey) { n.Edges.APIKeys = append(n.Edges.APIKeys, e) }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withPolicies; query != nil {
-		if err := _q.loadPolicies(ctx, query, nodes,
+		if err := _q.loadPolicies(ctx, query, edgeNodes,
 			func(n *Partner) { n.Edges.Policies = []*OpeningPolicy{} },
 			func(n *Partner, e *OpeningPolicy) { n.Edges.Policies = append(n.Edges.Policies, e) }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withParticipations; query != nil {
-		if err := _q.loadParticipations(ctx, query, nodes,
+		if err := _q.loadParticipations(ctx, query, edgeNodes,
 			func(n *Partner) { n.Edges.Participations = []*ProjectParticipant{} },
 			func(n *Partner, e *ProjectParticipant) { n.Edges.Participations = append(n.Edges.Participations, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedMembers {
-		if err := _q.loadMembers(ctx, query, nodes,
+		if err := _q.loadMembers(ctx, query, edgeNodes,
 			func(n *Partner) { n.appendNamedMembers(name) },
 			func(n *Partner, e *Partner) { n.appendNamedMembers(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedProjects {
-		if err := _q.loadProjects(ctx, query, nodes,
+		if err := _q.loadProjects(ctx, query, edgeNodes,
 			func(n *Partner) { n.appendNamedProjects(name) },
 			func(n *Partner, e *Project) { n.appendNamedProjects(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedHostedProjects {
-		if err := _q.loadHostedProjects(ctx, query, nodes,
+		if err := _q.loadHostedProjects(ctx, query, edgeNodes,
 			func(n *Partner) { n.appendNamedHostedProjects(name) },
 			func(n *Partner, e *Project) { n.appendNamedHostedProjects(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedAPIKeys {
-		if err := _q.loadAPIKeys(ctx, query, nodes,
+		if err := _q.loadAPIKeys(ctx, query, edgeNodes,
 			func(n *Partner) { n.appendNamedAPIKeys(name) },
 			func(n *Partner, e *APIKey) { n.appendNamedAPIKeys(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedPolicies {
-		if err := _q.loadPolicies(ctx, query, nodes,
+		if err := _q.loadPolicies(ctx, query, edgeNodes,
 			func(n *Partner) { n.appendNamedPolicies(name) },
 			func(n *Partner, e *OpeningPolicy) { n.appendNamedPolicies(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedParticipations {
-		if err := _q.loadParticipations(ctx, query, nodes,
+		if err := _q.loadParticipations(ctx, query, edgeNodes,
 			func(n *Partner) { n.appendNamedParticipations(name) },
 			func(n *Partner, e *ProjectParticipant) { n.appendNamedParticipations(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for i := range _q.loadTotal {
-		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+		if err := _q.loadTotal[i](ctx, edgeNodes); err != nil {
 			return nil, err
 		}
 	}

@@ -521,56 +521,57 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	edgeNodes := pagination.Probed(ctx, _q.ctx, nodes)
 	if query := _q.withHostCountry; query != nil {
-		if err := _q.loadHostCountry(ctx, query, nodes, nil,
+		if err := _q.loadHostCountry(ctx, query, edgeNodes, nil,
 			func(n *Project, e *Partner) { n.Edges.HostCountry = e }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withParticipants; query != nil {
-		if err := _q.loadParticipants(ctx, query, nodes,
+		if err := _q.loadParticipants(ctx, query, edgeNodes,
 			func(n *Project) { n.Edges.Participants = []*Partner{} },
 			func(n *Project, e *Partner) { n.Edges.Participants = append(n.Edges.Participants, e) }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withPolicies; query != nil {
-		if err := _q.loadPolicies(ctx, query, nodes,
+		if err := _q.loadPolicies(ctx, query, edgeNodes,
 			func(n *Project) { n.Edges.Policies = []*OpeningPolicy{} },
 			func(n *Project, e *OpeningPolicy) { n.Edges.Policies = append(n.Edges.Policies, e) }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withParticipations; query != nil {
-		if err := _q.loadParticipations(ctx, query, nodes,
+		if err := _q.loadParticipations(ctx, query, edgeNodes,
 			func(n *Project) { n.Edges.Participations = []*ProjectParticipant{} },
 			func(n *Project, e *ProjectParticipant) { n.Edges.Participations = append(n.Edges.Participations, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedParticipants {
-		if err := _q.loadParticipants(ctx, query, nodes,
+		if err := _q.loadParticipants(ctx, query, edgeNodes,
 			func(n *Project) { n.appendNamedParticipants(name) },
 			func(n *Project, e *Partner) { n.appendNamedParticipants(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedPolicies {
-		if err := _q.loadPolicies(ctx, query, nodes,
+		if err := _q.loadPolicies(ctx, query, edgeNodes,
 			func(n *Project) { n.appendNamedPolicies(name) },
 			func(n *Project, e *OpeningPolicy) { n.appendNamedPolicies(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for name, query := range _q.withNamedParticipations {
-		if err := _q.loadParticipations(ctx, query, nodes,
+		if err := _q.loadParticipations(ctx, query, edgeNodes,
 			func(n *Project) { n.appendNamedParticipations(name) },
 			func(n *Project, e *ProjectParticipant) { n.appendNamedParticipations(name, e) }); err != nil {
 			return nil, err
 		}
 	}
 	for i := range _q.loadTotal {
-		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+		if err := _q.loadTotal[i](ctx, edgeNodes); err != nil {
 			return nil, err
 		}
 	}

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"errors"
 	"fmt"
@@ -443,20 +444,21 @@ func (_q *ProjectParticipantQuery) sqlAll(ctx context.Context, hooks ...queryHoo
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	edgeNodes := pagination.Probed(ctx, _q.ctx, nodes)
 	if query := _q.withProject; query != nil {
-		if err := _q.loadProject(ctx, query, nodes, nil,
+		if err := _q.loadProject(ctx, query, edgeNodes, nil,
 			func(n *ProjectParticipant, e *Project) { n.Edges.Project = e }); err != nil {
 			return nil, err
 		}
 	}
 	if query := _q.withPartner; query != nil {
-		if err := _q.loadPartner(ctx, query, nodes, nil,
+		if err := _q.loadPartner(ctx, query, edgeNodes, nil,
 			func(n *ProjectParticipant, e *Partner) { n.Edges.Partner = e }); err != nil {
 			return nil, err
 		}
 	}
 	for i := range _q.loadTotal {
-		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+		if err := _q.loadTotal[i](ctx, edgeNodes); err != nil {
 			return nil, err
 		}
 	}

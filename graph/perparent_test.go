@@ -72,3 +72,23 @@ func TestPagesPerParent(t *testing.T) {
 		}
 	})
 }
+
+// TestProbeRowEdges: a page fetches one row more than it shows, to tell
+// whether another page follows; the edges of that row are not loaded.
+func TestProbeRowEdges(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		newFixture(t, db.Client)
+		s := apitest.NewServer(t, db)
+		// Almaty (Kazakhstan) is shown; Zrenjanin (Serbia) is the probe row.
+		answers(t, s, `{ projects(first: 1, orderBy: {field: TITLE}) { edges { node { title hostCountry { name } } } } }`,
+			`{"projects":{"edges":[{"node":{"title":"Almaty assembly centre","hostCountry":{"name":"Kazakhstan"}}}]}}`)
+		stmts := db.Counter.Statements()
+		if len(stmts) != 2 {
+			t.Fatalf("%d statements, want 2:\n%s", len(stmts), strings.Join(stmts, "\n"))
+		}
+		hosts := stmts[1]
+		if !strings.Contains(hosts, "partners") || strings.Count(hosts, "?")+strings.Count(hosts, "$") != 1 {
+			t.Errorf("the host countries were loaded for more than the row shown: %s", hosts)
+		}
+	})
+}

@@ -110,3 +110,36 @@ func joined(qs []sql.Querier) sql.Querier {
 		}
 	})
 }
+
+// A page is fetched with one row more than it shows, to tell whether
+// another page follows; that row is dropped when the connection is built.
+// Probe and Probed spare it the edges the query loads with its rows (its
+// projects, their policies, ...), which nobody sees: ent/entc.go makes the
+// generated Paginate methods call Probe and the generated loaders call
+// Probed.
+
+type probeKey struct{}
+
+type probe struct {
+	query any
+	limit int
+}
+
+// Probe marks query's last row, when it fetches limit rows, as the probe.
+// query identifies the query (its ent query context).
+func Probe(ctx context.Context, query any, limit int) context.Context {
+	if limit <= 1 {
+		return ctx
+	}
+	return context.WithValue(ctx, probeKey{}, probe{query: query, limit: limit})
+}
+
+// Probed returns the rows of query whose edges are to be loaded: all of
+// them, but for the probe row of a page that fetched a full page and one.
+func Probed[T any](ctx context.Context, query any, nodes []T) []T {
+	p, ok := ctx.Value(probeKey{}).(probe)
+	if !ok || p.query != query || len(nodes) != p.limit {
+		return nodes
+	}
+	return nodes[:len(nodes)-1]
+}
