@@ -60,6 +60,9 @@ func main() {
 	}
 }
 
+// importPagination adds internal/pagination to a generated file's imports.
+const importPagination = "import (\n\t\"github.com/bri-tracker/bri-tracker/internal/pagination\"\n"
+
 // nullSafePagination points entgql's generated pagination at
 // internal/pagination, whose cursors and orders handle nullable order
 // fields (entgql's drop the rows whose field is NULL).
@@ -68,7 +71,7 @@ func nullSafePagination(path string) error {
 		{"entgql.CursorsPredicate(", "pagination.CursorsPredicate("},
 		{"toTerm(direction.OrderTermOption())", "toTerm(direction.OrderTermOption(), pagination.NullsLargest(direction))"},
 		{"b.Ident(p.order.Field.column).Pad().WriteString(string(direction))", "b.Ident(p.order.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))"},
-		{"import (\n", "import (\n\t\"github.com/bri-tracker/bri-tracker/internal/pagination\"\n"},
+		{"import (\n", importPagination},
 	})
 }
 
@@ -80,35 +83,17 @@ func nullSafePagination(path string) error {
 func perParentPages(collection, loaders string) error {
 	if err := replaceIn(collection, []struct{ old, new string }{
 		{"entgql.LimitPerRow(", "pagination.LimitPerRow("},
-		{"import (\n", "import (\n\t\"github.com/bri-tracker/bri-tracker/internal/pagination\"\n"},
+		{"import (\n", importPagination},
 	}); err != nil {
 		return err
 	}
-	files, err := filepath.Glob(loaders)
-	if err != nil {
-		return err
-	}
 	in := regexp.MustCompile(`s\.Where\(sql\.InValues\(([^\n]+?), (fks|edgeIDs)\.\.\.\)\)`)
-	patched := 0
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			return err
+	return patchEach(loaders, "an edge loader restricting by sql.InValues", func(s string) (string, bool) {
+		if !in.MatchString(s) {
+			return s, false
 		}
-		if !in.Match(src) {
-			continue
-		}
-		src = in.ReplaceAll(src, []byte("pagination.ParentKeys(s, $1, $2...)"))
-		src = []byte(strings.Replace(string(src), "import (\n", "import (\n\t\"github.com/bri-tracker/bri-tracker/internal/pagination\"\n", 1))
-		if err := os.WriteFile(f, src, 0o644); err != nil {
-			return err
-		}
-		patched++
-	}
-	if patched == 0 {
-		return fmt.Errorf("no edge loader in %s restricts by sql.InValues", loaders)
-	}
-	return nil
+		return in.ReplaceAllString(s, "pagination.ParentKeys(s, $1, $2...)"), true
+	})
 }
 
 // skipProbeEdges spares the extra row a page fetches (to tell whether
@@ -121,27 +106,38 @@ func skipProbeEdges(paginate, queries string) error {
 	}); err != nil {
 		return err
 	}
-	files, err := filepath.Glob(queries)
+	scanned := "if err := sqlgraph.QueryNodes(ctx, _q.driver, _spec); err != nil {\n\t\treturn nil, err\n\t}\n\tif len(nodes) == 0 {\n\t\treturn nodes, nil\n\t}\n"
+	load := regexp.MustCompile(`(_q\.load\w+\(ctx, query, )nodes,`)
+	return patchEach(queries, "an sqlAll loading edges after sqlgraph.QueryNodes", func(s string) (string, bool) {
+		if strings.Count(s, scanned) != 1 {
+			return s, false
+		}
+		s = strings.Replace(s, scanned, scanned+"\tedgeNodes := pagination.Probed(ctx, _q.ctx, nodes)\n", 1)
+		s = load.ReplaceAllString(s, "${1}edgeNodes,")
+		return strings.ReplaceAll(s, "_q.loadTotal[i](ctx, nodes)", "_q.loadTotal[i](ctx, edgeNodes)"), true
+	})
+}
+
+// patchEach applies patch to each generated file matching glob, adding the
+// pagination import to those it changes; at least one must change (what
+// says what it looks for).
+func patchEach(glob, what string, patch func(string) (string, bool)) error {
+	files, err := filepath.Glob(glob)
 	if err != nil {
 		return err
 	}
-	scanned := "if err := sqlgraph.QueryNodes(ctx, _q.driver, _spec); err != nil {\n\t\treturn nil, err\n\t}\n\tif len(nodes) == 0 {\n\t\treturn nodes, nil\n\t}\n"
-	load := regexp.MustCompile(`(_q\.load\w+\(ctx, query, )nodes,`)
 	patched := 0
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			return err
 		}
-		s := string(src)
-		if strings.Count(s, scanned) != 1 {
+		s, ok := patch(string(src))
+		if !ok {
 			continue
 		}
-		s = strings.Replace(s, scanned, scanned+"\tedgeNodes := pagination.Probed(ctx, _q.ctx, nodes)\n", 1)
-		s = load.ReplaceAllString(s, "${1}edgeNodes,")
-		s = strings.ReplaceAll(s, "_q.loadTotal[i](ctx, nodes)", "_q.loadTotal[i](ctx, edgeNodes)")
 		if !strings.Contains(s, "\"github.com/bri-tracker/bri-tracker/internal/pagination\"") {
-			s = strings.Replace(s, "import (\n", "import (\n\t\"github.com/bri-tracker/bri-tracker/internal/pagination\"\n", 1)
+			s = strings.Replace(s, "import (\n", importPagination, 1)
 		}
 		if err := os.WriteFile(f, []byte(s), 0o644); err != nil {
 			return err
@@ -149,7 +145,7 @@ func skipProbeEdges(paginate, queries string) error {
 		patched++
 	}
 	if patched == 0 {
-		return fmt.Errorf("no sqlAll in %s loads edges after sqlgraph.QueryNodes", queries)
+		return fmt.Errorf("no file %s has %s", glob, what)
 	}
 	return nil
 }
