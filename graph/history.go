@@ -28,7 +28,7 @@ func (r *Resolver) history(ctx context.Context, typ auditevent.EntityType, id in
 			Paginate(ctx, after, first, before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 	}
 	total := wantsTotal(ctx)
-	return batched(ctx, "history", id,
+	return batched(ctx, "history of "+string(typ), id,
 		func(fc *graphql.FieldContext) []int {
 			return listedIDs(fc, id, func(n ent.Noder) bool { return entityType(n) == typ })
 		},

@@ -103,6 +103,23 @@ func TestProjectStats(t *testing.T) {
 		if n := db.Counter.Count(); n != 5 { // partners, policies, and one statistics query per field
 			t.Fatalf("%d statements, want 5", n)
 		}
+		// partners and policies mixed in one list: one query for each kind
+		db.Counter.Reset()
+		res = s.DoAs("", `query($ids: [ID!]!) { nodes(ids: $ids) {
+			... on Partner { name projectStats { total { count } } }
+			... on Policy { title projectStats { total { count } } } } }`,
+			map[string]any{"ids": []string{gid(f.kaz.ID), gid(f.corridor.ID), gid(f.pak.ID), gid(f.fta.ID)}})
+		if len(res.Errors) > 0 {
+			t.Fatal(res.Errors)
+		}
+		jsonEq(t, res.Data, `{"nodes":[
+			{"name":"Kazakhstan","projectStats":{"total":{"count":1}}},
+			{"title":"Qilu China-Europe train support measures","projectStats":{"total":{"count":1}}},
+			{"name":"Pakistan","projectStats":{"total":{"count":2}}},
+			{"title":"China (Shandong) Pilot Free Trade Zone","projectStats":{"total":{"count":2}}}]}`)
+		if n := db.Counter.Count(); n != 4 { // partners, policies, and one statistics query per kind
+			t.Fatalf("%d statements, want 4", n)
+		}
 		for _, bad := range []string{
 			`{ projectStats(groupBy: [SECTOR, SECTOR]) { total { count } } }`,
 			`{ projectStats(limit: -1) { total { count } } }`,

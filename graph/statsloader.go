@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"sync"
 
@@ -55,8 +56,10 @@ func (BatchLoaders) InterceptResponse(ctx context.Context, next graphql.Response
 
 // batched returns the value for item from a fetch shared with the item's
 // siblings: run fetches it for a list of ids and returns a map by id. The
-// fetch is keyed by the field and its arguments. Outside an operation (no
-// cache), it fetches for the item alone.
+// fetch is keyed by where the field is, its arguments and kind, which tells
+// apart the item types that fetch differently at the same place (partners'
+// and policies' statistics under nodes(ids:), say). Outside an operation
+// (no cache), it fetches for the item alone.
 func batched[V any](ctx context.Context, kind string, item int, ids func(*graphql.FieldContext) []int, run func([]int) (map[int]V, error)) (V, error) {
 	var zero V
 	cache, ok := ctx.Value(batchCacheKey{}).(*batchCache)
@@ -181,7 +184,7 @@ func (r *Resolver) ownerStats(ctx context.Context, kind stats.OwnerKind, owner i
 		_, isPolicy := n.(*ent.OpeningPolicy)
 		return kind == stats.PartnerOwner && isPartner || kind == stats.PolicyOwner && isPolicy
 	}
-	return batched(ctx, "projectStats", owner,
+	return batched(ctx, fmt.Sprint("projectStats of owner kind ", kind), owner,
 		func(fc *graphql.FieldContext) []int { return listedIDs(fc, owner, keep) },
 		func(ids []int) (map[int]*stats.Result, error) {
 			return stats.ByOwner(ctx, r.statsSource(), q, stats.Owners{Kind: kind, IDs: ids})
