@@ -558,13 +558,13 @@ func loadPartners(ctx context.Context, c *ent.Client, by []Dimension, rows []row
 		if r.total.Int64 == 1 {
 			continue
 		}
-		for i, dim := range by {
-			if (dim == HostCountry || dim == Participant) && r.dims[i].Valid {
-				id, err := strconv.Atoi(r.dims[i].String)
-				if err != nil {
-					return nil, fmt.Errorf("project statistics: %s value %q: %w", dim, r.dims[i].String, err)
-				}
-				ids = append(ids, id)
+		g, err := r.group(by)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range []*int{g.Key.HostCountryID, g.Key.ParticipantID} {
+			if id != nil {
+				ids = append(ids, *id)
 			}
 		}
 	}
