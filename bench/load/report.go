@@ -450,6 +450,26 @@ func targetRows(selected []*shape, get func(s, t string) (result, bool)) [][3]st
 		return fmt.Sprintf("%d of %d requests failed", r.Errors, r.Requests)
 	}
 
+	// cell is one shape's measure in a target's row: bold when it misses,
+	// with our failed requests if any.
+	cell := func(ours result, good bool, c string) string {
+		if ours.Errors > 0 {
+			c += " (" + failed(ours) + ")"
+		}
+		if !good {
+			c = "**" + c + "**"
+		}
+		return c
+	}
+	// addRow adds a target's row from its shapes' cells.
+	addRow := func(target string, cells []string, unit string, any, ok bool) {
+		if !any {
+			rows = append(rows, [3]string{target, "not measured", "❌"})
+			return
+		}
+		rows = append(rows, [3]string{target, strings.Join(cells, "; ") + unit, yes(ok)})
+	}
+
 	// Throughput.
 	var cells []string
 	ok, any := true, false
@@ -462,20 +482,9 @@ func targetRows(selected []*shape, get func(s, t string) (result, bool)) [][3]st
 		any = true
 		good := ours.Errors == 0 && ours.RPS >= pg.RPS
 		ok = ok && good
-		c := fmt.Sprintf("%s %.0f vs %.0f", s.Key, ours.RPS, pg.RPS)
-		if ours.Errors > 0 {
-			c += " (" + failed(ours) + ")"
-		}
-		if !good {
-			c = "**" + c + "**"
-		}
-		cells = append(cells, c)
+		cells = append(cells, cell(ours, good, fmt.Sprintf("%s %.0f vs %.0f", s.Key, ours.RPS, pg.RPS)))
 	}
-	if any {
-		rows = append(rows, [3]string{"our req/s ≥ PostGraphile's, every shape PostGraphile can answer", strings.Join(cells, "; "), yes(ok)})
-	} else {
-		rows = append(rows, [3]string{"our req/s ≥ PostGraphile's, every shape PostGraphile can answer", "not measured", "❌"})
-	}
+	addRow("our req/s ≥ PostGraphile's, every shape PostGraphile can answer", cells, "", any, ok)
 
 	// p99.
 	cells, ok, any = nil, true, false
@@ -490,20 +499,9 @@ func targetRows(selected []*shape, get func(s, t string) (result, bool)) [][3]st
 		any = true
 		good := ours.Errors == 0 && ours.P99 > 0 && ours.P99 < 50*time.Millisecond
 		ok = ok && good
-		c := fmt.Sprintf("%s %s", s.Key, msn(ours.P99))
-		if ours.Errors > 0 {
-			c += " (" + failed(ours) + ")"
-		}
-		if !good {
-			c = "**" + c + "**"
-		}
-		cells = append(cells, c)
+		cells = append(cells, cell(ours, good, fmt.Sprintf("%s %s", s.Key, msn(ours.P99))))
 	}
-	if any {
-		rows = append(rows, [3]string{"our p99 < 50 ms, every shape but stats", strings.Join(cells, "; ") + " (ms)", yes(ok)})
-	} else {
-		rows = append(rows, [3]string{"our p99 < 50 ms, every shape but stats", "not measured", "❌"})
-	}
+	addRow("our p99 < 50 ms, every shape but stats", cells, " (ms)", any, ok)
 
 	// projectStats.
 	if r, found := get("stats", "ours"); has("stats") && found {
