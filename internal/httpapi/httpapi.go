@@ -113,7 +113,7 @@ func New(o Options) (http.Handler, error) {
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
+	gql.AddTransport(postTransport{})
 	gql.SetQueryCache(o.PageLimits.QueryCache(lru.New[*ast.QueryDocument](1000)))
 	gql.SetParserTokenLimit(o.ParserTokenLimit)
 	gql.SetDisableSuggestion(!o.Suggestions)
