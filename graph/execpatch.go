@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"io"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -87,4 +88,87 @@ func resolveInOrder(ctx context.Context, out *graphql.FieldSet, field graphql.Co
 	if v == invalid {
 		atomic.AddUint32(&out.Invalids, 1)
 	}
+}
+
+// objectFields writes an object's resolved fields as graphql.FieldSet's
+// MarshalGQL does, field after field and each alias once (the first field
+// with it wins), without what that allocates for every object: a map of the
+// aliases written and a copy of each field. The generated executor returns it
+// where gqlgen returns the field set (see internal/codegen/gqlpatch).
+type objectFields struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+// MarshalGQL writes the object. Aliases are GraphQL names, which JSON
+// strings hold as they are.
+func (o objectFields) MarshalGQL(w io.Writer) {
+	var written map[string]struct{} // for objects with many fields only
+	if len(o.fields) > 16 {
+		written = make(map[string]struct{}, len(o.fields))
+	}
+	_, _ = io.WriteString(w, "{")
+	first := true
+	for i := range o.fields {
+		alias := o.fields[i].Alias
+		if written != nil {
+			if _, dup := written[alias]; dup {
+				continue
+			}
+			written[alias] = struct{}{}
+		} else if aliasBefore(o.fields[:i], alias) {
+			continue
+		}
+		if first {
+			_, _ = io.WriteString(w, `"`)
+			first = false
+		} else {
+			_, _ = io.WriteString(w, `,"`)
+		}
+		_, _ = io.WriteString(w, alias)
+		_, _ = io.WriteString(w, `":`)
+		o.values[i].MarshalGQL(w)
+	}
+	_, _ = io.WriteString(w, "}")
+}
+
+// aliasBefore reports whether one of fields has the alias.
+func aliasBefore(fields []graphql.CollectedField, alias string) bool {
+	for i := range fields {
+		if fields[i].Alias == alias {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldArgs returns a field's arguments, parsed by parse the first time the
+// operation asks for them and shared by every object that has the field
+// after that; gqlgen parses them again for each object. The field's
+// arguments depend only on the field and the operation's variables; what
+// parsing adds to an input (withinBounds' predicate, say) is added once and
+// applies wherever the input does. Arguments that fail to parse are not
+// kept: each object reports its error as before. Outside an operation (no
+// cache) they are parsed each time.
+func fieldArgs(ctx context.Context, field graphql.CollectedField, vars map[string]any,
+	parse func(context.Context, map[string]any) (map[string]any, error),
+) (map[string]any, error) {
+	cache, ok := ctx.Value(batchCacheKey{}).(*batchCache)
+	if !ok {
+		return parse(ctx, field.ArgumentMap(vars))
+	}
+	cache.mu.Lock()
+	args, ok := cache.args[field.Field]
+	cache.mu.Unlock()
+	if ok {
+		return args, nil
+	}
+	args, err := parse(ctx, field.ArgumentMap(vars))
+	if err != nil {
+		return nil, err
+	}
+	cache.mu.Lock()
+	cache.args[field.Field] = args
+	cache.mu.Unlock()
+	return args, nil
 }

@@ -1,8 +1,11 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -41,5 +44,80 @@ func TestInOrderPanics(t *testing.T) {
 	var errs gqlerror.List = graphql.GetErrors(ctx)
 	if len(errs) != 2 {
 		t.Fatalf("errors: %v", errs)
+	}
+}
+
+// TestObjectFields: an object is written as gqlgen's field set writes it,
+// each alias once, the first field with it winning, for small objects and
+// for objects with many fields alike.
+func TestObjectFields(t *testing.T) {
+	for _, n := range []int{3, 40} {
+		var fields []graphql.CollectedField
+		var values []graphql.Marshaler
+		for i := range n {
+			alias := fmt.Sprintf("f%d", i%(n-1)) // the last field repeats the first alias
+			fields = append(fields, graphql.CollectedField{Field: &ast.Field{Alias: alias, Name: "x"}})
+			values = append(values, graphql.MarshalInt(i))
+		}
+		set := graphql.NewFieldSet(fields)
+		copy(set.Values, values)
+		var want, got bytes.Buffer
+		set.MarshalGQL(&want)
+		objectFields{fields: fields, values: values}.MarshalGQL(&got)
+		if got.String() != want.String() {
+			t.Errorf("%d fields: got %s, gqlgen writes %s", n, got.String(), want.String())
+		}
+		if !strings.HasPrefix(got.String(), `{"f0":0,"f1":1`) || strings.Contains(got.String(), fmt.Sprintf(":%d}", n-1)) {
+			t.Errorf("%d fields: %s", n, got.String())
+		}
+	}
+	var empty bytes.Buffer
+	objectFields{}.MarshalGQL(&empty)
+	if empty.String() != "{}" {
+		t.Errorf("no fields: %s", empty.String())
+	}
+}
+
+// TestFieldArgs: a field's arguments are parsed once per operation and
+// shared; arguments that fail to parse are parsed (and fail) again; other
+// fields and operations parse their own.
+func TestFieldArgs(t *testing.T) {
+	var calls int
+	parse := func(_ context.Context, raw map[string]any) (map[string]any, error) {
+		calls++
+		if raw["first"] == nil {
+			return nil, errors.New("bad first")
+		}
+		return map[string]any{"first": raw["first"]}, nil
+	}
+	field := func(arg string) graphql.CollectedField {
+		return graphql.CollectedField{Field: &ast.Field{Name: "projects", Arguments: ast.ArgumentList{
+			{Name: "first", Value: &ast.Value{Kind: ast.Variable, Raw: arg}},
+		}, Definition: &ast.FieldDefinition{Name: "projects", Arguments: ast.ArgumentDefinitionList{{Name: "first"}}}}}
+	}
+	vars := map[string]any{"n": int64(5)}
+	var ctx context.Context
+	BatchLoaders{}.InterceptResponse(context.Background(), func(c context.Context) *graphql.Response { ctx = c; return nil })
+
+	good, bad, other := field("n"), field("missing"), field("n")
+	for range 3 {
+		args, err := fieldArgs(ctx, good, vars, parse)
+		if err != nil || args["first"] != int64(5) {
+			t.Fatalf("args %v, %v", args, err)
+		}
+	}
+	if calls != 1 {
+		t.Errorf("parsed %d times for three objects, want once", calls)
+	}
+	for range 2 {
+		if _, err := fieldArgs(ctx, bad, vars, parse); err == nil {
+			t.Fatal("bad arguments accepted")
+		}
+	}
+	if _, err := fieldArgs(ctx, other, vars, parse); err != nil || calls != 4 {
+		t.Errorf("after two failures and another field: %d parses (want 4), %v", calls, err)
+	}
+	if _, err := fieldArgs(context.Background(), good, vars, parse); err != nil || calls != 5 {
+		t.Errorf("outside an operation: %d parses, want 5", calls)
 	}
 }

@@ -11041,7 +11041,7 @@ func (ec *executionContext) fieldContext_Mutation_createPartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createPartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createPartner_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11085,7 +11085,7 @@ func (ec *executionContext) fieldContext_Mutation_updatePartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updatePartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updatePartner_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11129,7 +11129,7 @@ func (ec *executionContext) fieldContext_Mutation_deletePartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deletePartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deletePartner_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11173,7 +11173,7 @@ func (ec *executionContext) fieldContext_Mutation_createProject(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createProject_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11217,7 +11217,7 @@ func (ec *executionContext) fieldContext_Mutation_updateProject(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateProject_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11261,7 +11261,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteProject(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteProject_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11305,7 +11305,7 @@ func (ec *executionContext) fieldContext_Mutation_createPolicy(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createPolicy_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11349,7 +11349,7 @@ func (ec *executionContext) fieldContext_Mutation_updatePolicy(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updatePolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updatePolicy_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11393,7 +11393,7 @@ func (ec *executionContext) fieldContext_Mutation_deletePolicy(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deletePolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deletePolicy_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11437,7 +11437,7 @@ func (ec *executionContext) fieldContext_Mutation_addProjectParticipant(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_addProjectParticipant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_addProjectParticipant_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11481,7 +11481,7 @@ func (ec *executionContext) fieldContext_Mutation_removeProjectParticipant(ctx c
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_removeProjectParticipant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_removeProjectParticipant_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11525,7 +11525,7 @@ func (ec *executionContext) fieldContext_Mutation_createApiKey(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createApiKey_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11569,7 +11569,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_revokeApiKey_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11613,7 +11613,7 @@ func (ec *executionContext) fieldContext_Mutation_upsertProjects(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_upsertProjects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_upsertProjects_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11657,7 +11657,7 @@ func (ec *executionContext) fieldContext_Mutation_upsertPartners(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_upsertPartners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_upsertPartners_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12147,7 +12147,7 @@ func (ec *executionContext) fieldContext_Partner_members(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_members_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12191,7 +12191,7 @@ func (ec *executionContext) fieldContext_Partner_projects(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_projects_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12235,7 +12235,7 @@ func (ec *executionContext) fieldContext_Partner_hostedProjects(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_hostedProjects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_hostedProjects_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12279,7 +12279,7 @@ func (ec *executionContext) fieldContext_Partner_policies(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_policies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_policies_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12323,7 +12323,7 @@ func (ec *executionContext) fieldContext_Partner_participations(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_participations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_participations_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12367,7 +12367,7 @@ func (ec *executionContext) fieldContext_Partner_history(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_history_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12411,7 +12411,7 @@ func (ec *executionContext) fieldContext_Partner_projectStats(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_projectStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_projectStats_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12988,7 +12988,7 @@ func (ec *executionContext) fieldContext_Policy_projects(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Policy_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Policy_projects_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13032,7 +13032,7 @@ func (ec *executionContext) fieldContext_Policy_partners(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Policy_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Policy_partners_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13108,7 +13108,7 @@ func (ec *executionContext) fieldContext_Policy_supersedes(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Policy_supersedes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Policy_supersedes_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13152,7 +13152,7 @@ func (ec *executionContext) fieldContext_Policy_history(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Policy_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Policy_history_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13196,7 +13196,7 @@ func (ec *executionContext) fieldContext_Policy_projectStats(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Policy_projectStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Policy_projectStats_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13897,7 +13897,7 @@ func (ec *executionContext) fieldContext_Project_participants(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_participants_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_participants_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13941,7 +13941,7 @@ func (ec *executionContext) fieldContext_Project_policies(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_policies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_policies_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13985,7 +13985,7 @@ func (ec *executionContext) fieldContext_Project_participations(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_participations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_participations_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14029,7 +14029,7 @@ func (ec *executionContext) fieldContext_Project_history(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_history_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14972,7 +14972,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_node_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15016,7 +15016,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_nodes_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15060,7 +15060,7 @@ func (ec *executionContext) fieldContext_Query_apiKeys(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_apiKeys_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_apiKeys_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15104,7 +15104,7 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_auditEvents_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15148,7 +15148,7 @@ func (ec *executionContext) fieldContext_Query_policies(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_policies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_policies_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15192,7 +15192,7 @@ func (ec *executionContext) fieldContext_Query_partners(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_partners_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15236,7 +15236,7 @@ func (ec *executionContext) fieldContext_Query_projects(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_projects_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15312,7 +15312,7 @@ func (ec *executionContext) fieldContext_Query_projectStats(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_projectStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_projectStats_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15356,7 +15356,7 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_search_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15400,7 +15400,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query___type_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query___type_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16238,7 +16238,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Directive_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Directive_args_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16420,7 +16420,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Field_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Field_args_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16964,7 +16964,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_fields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_fields_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17072,7 +17072,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_enumValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_enumValues_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17116,7 +17116,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_inputFields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_inputFields_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24516,7 +24516,7 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var apiKeyConnectionImplementors = []string{"ApiKeyConnection"}
@@ -24559,7 +24559,7 @@ func (ec *executionContext) _ApiKeyConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var apiKeyEdgeImplementors = []string{"ApiKeyEdge"}
@@ -24597,7 +24597,7 @@ func (ec *executionContext) _ApiKeyEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var auditChangeImplementors = []string{"AuditChange"}
@@ -24640,7 +24640,7 @@ func (ec *executionContext) _AuditChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var auditEventImplementors = []string{"AuditEvent", "Node"}
@@ -24713,7 +24713,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var auditEventConnectionImplementors = []string{"AuditEventConnection"}
@@ -24756,7 +24756,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
@@ -24794,7 +24794,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
@@ -24832,7 +24832,7 @@ func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var deletePayloadImplementors = []string{"DeletePayload"}
@@ -24865,7 +24865,7 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -25006,7 +25006,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -25054,7 +25054,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var partnerImplementors = []string{"Partner", "Node", "SearchResult"}
@@ -25200,7 +25200,7 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var partnerConnectionImplementors = []string{"PartnerConnection"}
@@ -25243,7 +25243,7 @@ func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var partnerEdgeImplementors = []string{"PartnerEdge"}
@@ -25281,7 +25281,7 @@ func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var policyImplementors = []string{"Policy", "Node", "SearchResult"}
@@ -25430,7 +25430,7 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var policyConnectionImplementors = []string{"PolicyConnection"}
@@ -25473,7 +25473,7 @@ func (ec *executionContext) _PolicyConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var policyEdgeImplementors = []string{"PolicyEdge"}
@@ -25511,7 +25511,7 @@ func (ec *executionContext) _PolicyEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var projectImplementors = []string{"Project", "Node", "SearchResult"}
@@ -25674,7 +25674,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var projectConnectionImplementors = []string{"ProjectConnection"}
@@ -25717,7 +25717,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var projectEdgeImplementors = []string{"ProjectEdge"}
@@ -25755,7 +25755,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var projectParticipantImplementors = []string{"ProjectParticipant", "Node"}
@@ -25820,7 +25820,7 @@ func (ec *executionContext) _ProjectParticipant(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var projectParticipantConnectionImplementors = []string{"ProjectParticipantConnection"}
@@ -25863,7 +25863,7 @@ func (ec *executionContext) _ProjectParticipantConnection(ctx context.Context, s
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var projectParticipantEdgeImplementors = []string{"ProjectParticipantEdge"}
@@ -25901,7 +25901,7 @@ func (ec *executionContext) _ProjectParticipantEdge(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var projectStatsImplementors = []string{"ProjectStats"}
@@ -25939,7 +25939,7 @@ func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var projectStatsGroupImplementors = []string{"ProjectStatsGroup"}
@@ -26002,7 +26002,7 @@ func (ec *executionContext) _ProjectStatsGroup(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var projectStatsKeyImplementors = []string{"ProjectStatsKey"}
@@ -26070,7 +26070,7 @@ func (ec *executionContext) _ProjectStatsKey(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var queryImplementors = []string{"Query"}
@@ -26180,7 +26180,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var searchConnectionImplementors = []string{"SearchConnection"}
@@ -26223,7 +26223,7 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var searchEdgeImplementors = []string{"SearchEdge"}
@@ -26266,7 +26266,7 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var upsertPartnerResultImplementors = []string{"UpsertPartnerResult"}
@@ -26314,7 +26314,7 @@ func (ec *executionContext) _UpsertPartnerResult(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var upsertPartnersPayloadImplementors = []string{"UpsertPartnersPayload"}
@@ -26362,7 +26362,7 @@ func (ec *executionContext) _UpsertPartnersPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var upsertProjectResultImplementors = []string{"UpsertProjectResult"}
@@ -26410,7 +26410,7 @@ func (ec *executionContext) _UpsertProjectResult(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var upsertProjectsPayloadImplementors = []string{"UpsertProjectsPayload"}
@@ -26458,7 +26458,7 @@ func (ec *executionContext) _UpsertProjectsPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -26506,7 +26506,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -26559,7 +26559,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -26607,7 +26607,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -26665,7 +26665,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -26723,7 +26723,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -26781,7 +26781,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -26864,7 +26864,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields: fields, values: out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************

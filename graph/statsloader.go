@@ -24,6 +24,9 @@ import (
 type batchCache struct {
 	mu      sync.Mutex
 	fetches map[string]*fetch
+	// args holds the arguments of the operation's fields as parsed once
+	// (see fieldArgs).
+	args map[*ast.Field]map[string]any
 }
 
 // fetch is one batched query's result, shared by the items it covers.
@@ -35,7 +38,8 @@ type fetch struct {
 
 type batchCacheKey struct{}
 
-// BatchLoaders gives every operation its own cache of batched results.
+// BatchLoaders gives every operation its own cache of batched results and
+// of its fields' parsed arguments.
 type BatchLoaders struct{}
 
 var (
@@ -51,7 +55,7 @@ func (BatchLoaders) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptResponse puts a fresh cache in the operation's context.
 func (BatchLoaders) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	return next(context.WithValue(ctx, batchCacheKey{}, &batchCache{fetches: map[string]*fetch{}}))
+	return next(context.WithValue(ctx, batchCacheKey{}, &batchCache{fetches: map[string]*fetch{}, args: map[*ast.Field]map[string]any{}}))
 }
 
 // batched returns the value for item from a fetch shared with the item's

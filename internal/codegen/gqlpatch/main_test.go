@@ -18,6 +18,17 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 	ec.ProcessDeferredGroup(deferred)
 	return graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, g)
 }
+
+func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, obj *ent.OpeningPolicy) graphql.Marshaler {
+	out := graphql.NewFieldSet(fields)
+	return out
+}
+
+func (ec *executionContext) fieldContext_Project_policies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	if fc.Args, err = ec.field_Project_policies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		return fc, err
+	}
+}
 `
 
 // TestPatch: gqlgen's calls are replaced by ours, a second run changes
@@ -36,12 +47,14 @@ func TestPatch(t *testing.T) {
 		"resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,",
 		"ec.ProcessDeferredGroup(withPath(deferred))",
 		"return marshalSliceInOrder(ctx, len(v), 0, false, g)",
+		"return objectFields{fields: fields, values: out.Values}\n}",
+		"fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_policies_args); err != nil",
 	} {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("patched file lacks %q:\n%s", want, got)
 		}
 	}
-	if strings.Contains(string(got), "graphql.MarshalSliceConcurrently") || strings.Contains(string(got), "out.ResolveConcurrently") {
+	if strings.Contains(string(got), "graphql.MarshalSliceConcurrently") || strings.Contains(string(got), "out.ResolveConcurrently") || strings.Contains(string(got), "return out\n") {
 		t.Errorf("gqlgen's calls left:\n%s", got)
 	}
 	if err := patch(path); err != nil {
