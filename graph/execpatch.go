@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // marshalSliceInOrder marshals a list's elements one after another in the
@@ -171,4 +172,17 @@ func fieldArgs(ctx context.Context, field graphql.CollectedField, vars map[strin
 	cache.args[field.Field] = args
 	cache.mu.Unlock()
 	return args, nil
+}
+
+// plainFields reports whether the operation's plain fields, those that only
+// read a value from their object's Go field and cannot fail to marshal it
+// (strings, integers, booleans), may be read and marshalled directly, without
+// what gqlgen does around every field: a field context, the field middleware
+// and a panic handler. That is so in queries: the server installs no field
+// middleware (internal/httpapi tests that none of its extensions is a
+// graphql.FieldInterceptor), and the one resolver middleware it sets,
+// graph.Transactions', is for mutations. Such a field cannot panic, and
+// there is no error whose path its field context would give.
+func plainFields(oc *graphql.OperationContext) bool {
+	return oc.Operation != nil && oc.Operation.Operation == ast.Query
 }

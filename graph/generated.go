@@ -10165,6 +10165,9 @@ func (ec *executionContext) fieldContext_ApiKey_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10211,6 +10214,9 @@ func (ec *executionContext) fieldContext_ApiKey_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _ApiKey_hint(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Hint)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10422,6 +10428,9 @@ func (ec *executionContext) fieldContext_ApiKeyConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _ApiKeyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKeyConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10500,6 +10509,9 @@ func (ec *executionContext) fieldContext_ApiKeyEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditChange_field(ctx context.Context, field graphql.CollectedField, obj *audit.Change) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Field)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10615,6 +10627,9 @@ func (ec *executionContext) fieldContext_AuditEvent_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEvent_actorName(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.ActorName)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10849,6 +10864,9 @@ func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10959,6 +10977,9 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_key(_ context.Conte
 }
 
 func (ec *executionContext) _CreateApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Secret)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11826,6 +11847,9 @@ func (ec *executionContext) fieldContext_Partner_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Partner_version(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11849,6 +11873,9 @@ func (ec *executionContext) fieldContext_Partner_version(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11872,6 +11899,9 @@ func (ec *executionContext) fieldContext_Partner_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_localName(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LocalName)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11918,6 +11948,9 @@ func (ec *executionContext) fieldContext_Partner_kind(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_countryCode(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CountryCode)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11987,6 +12020,9 @@ func (ec *executionContext) fieldContext_Partner_briSignedOn(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_website(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Website)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12010,6 +12046,9 @@ func (ec *executionContext) fieldContext_Partner_website(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Partner_description(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12033,6 +12072,9 @@ func (ec *executionContext) fieldContext_Partner_description(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_externalRef(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ExternalRef)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12483,6 +12525,9 @@ func (ec *executionContext) fieldContext_PartnerConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _PartnerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PartnerConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12630,6 +12675,9 @@ func (ec *executionContext) fieldContext_Policy_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Policy_version(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12653,6 +12701,9 @@ func (ec *executionContext) fieldContext_Policy_version(_ context.Context, field
 }
 
 func (ec *executionContext) _Policy_title(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12676,6 +12727,9 @@ func (ec *executionContext) fieldContext_Policy_title(_ context.Context, field g
 }
 
 func (ec *executionContext) _Policy_summary(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Summary)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12699,6 +12753,9 @@ func (ec *executionContext) fieldContext_Policy_summary(_ context.Context, field
 }
 
 func (ec *executionContext) _Policy_documentNumber(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DocumentNumber)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12722,6 +12779,9 @@ func (ec *executionContext) fieldContext_Policy_documentNumber(_ context.Context
 }
 
 func (ec *executionContext) _Policy_issuingAuthority(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.IssuingAuthority)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12883,6 +12943,9 @@ func (ec *executionContext) fieldContext_Policy_effectiveUntil(_ context.Context
 }
 
 func (ec *executionContext) _Policy_url(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.URL)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12906,6 +12969,9 @@ func (ec *executionContext) fieldContext_Policy_url(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Policy_externalRef(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ExternalRef)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13268,6 +13334,9 @@ func (ec *executionContext) fieldContext_PolicyConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _PolicyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PolicyConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13415,6 +13484,9 @@ func (ec *executionContext) fieldContext_Project_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_version(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13438,6 +13510,9 @@ func (ec *executionContext) fieldContext_Project_version(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Project_title(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13461,6 +13536,9 @@ func (ec *executionContext) fieldContext_Project_title(_ context.Context, field 
 }
 
 func (ec *executionContext) _Project_description(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13576,6 +13654,9 @@ func (ec *executionContext) fieldContext_Project_amount(_ context.Context, field
 }
 
 func (ec *executionContext) _Project_currency(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Currency)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13622,6 +13703,9 @@ func (ec *executionContext) fieldContext_Project_amountUsd(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_commitmentYear(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CommitmentYear)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13714,6 +13798,9 @@ func (ec *executionContext) fieldContext_Project_completedOn(_ context.Context, 
 }
 
 func (ec *executionContext) _Project_city(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.City)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13783,6 +13870,9 @@ func (ec *executionContext) fieldContext_Project_longitude(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_externalRef(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ExternalRef)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14101,6 +14191,9 @@ func (ec *executionContext) fieldContext_ProjectConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14422,6 +14515,9 @@ func (ec *executionContext) fieldContext_ProjectParticipantConnection_pageInfo(_
 }
 
 func (ec *executionContext) _ProjectParticipantConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipantConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14596,6 +14692,9 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_key(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_count(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14619,6 +14718,9 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_count(_ context.Conte
 }
 
 func (ec *executionContext) _ProjectStatsGroup_countWithAmount(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.CountWithAmount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14858,6 +14960,9 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_region(_ context.Contex
 }
 
 func (ec *executionContext) _ProjectStatsKey_commitmentYear(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CommitmentYear)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15440,6 +15545,9 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15596,6 +15704,9 @@ func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _UpsertPartnerResult_index(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Index)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15619,6 +15730,9 @@ func (ec *executionContext) fieldContext_UpsertPartnerResult_index(_ context.Con
 }
 
 func (ec *executionContext) _UpsertPartnerResult_key(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Key)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15697,6 +15811,9 @@ func (ec *executionContext) fieldContext_UpsertPartnerResult_partner(_ context.C
 }
 
 func (ec *executionContext) _UpsertPartnersPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Created)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15720,6 +15837,9 @@ func (ec *executionContext) fieldContext_UpsertPartnersPayload_created(_ context
 }
 
 func (ec *executionContext) _UpsertPartnersPayload_updated(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Updated)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15743,6 +15863,9 @@ func (ec *executionContext) fieldContext_UpsertPartnersPayload_updated(_ context
 }
 
 func (ec *executionContext) _UpsertPartnersPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Unchanged)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15798,6 +15921,9 @@ func (ec *executionContext) fieldContext_UpsertPartnersPayload_results(_ context
 }
 
 func (ec *executionContext) _UpsertProjectResult_index(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Index)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15821,6 +15947,9 @@ func (ec *executionContext) fieldContext_UpsertProjectResult_index(_ context.Con
 }
 
 func (ec *executionContext) _UpsertProjectResult_externalRef(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.ExternalRef)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15899,6 +16028,9 @@ func (ec *executionContext) fieldContext_UpsertProjectResult_project(_ context.C
 }
 
 func (ec *executionContext) _UpsertProjectsPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Created)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15922,6 +16054,9 @@ func (ec *executionContext) fieldContext_UpsertProjectsPayload_created(_ context
 }
 
 func (ec *executionContext) _UpsertProjectsPayload_updated(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Updated)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15945,6 +16080,9 @@ func (ec *executionContext) fieldContext_UpsertProjectsPayload_updated(_ context
 }
 
 func (ec *executionContext) _UpsertProjectsPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Unchanged)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16023,6 +16161,9 @@ func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Viewer_canWrite(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.CanWrite)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16110,6 +16251,9 @@ func (ec *executionContext) fieldContext_Viewer_partner(_ context.Context, field
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16156,6 +16300,9 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16246,6 +16393,9 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16338,6 +16488,9 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16506,6 +16659,9 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16584,6 +16740,9 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -13,6 +13,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -117,21 +118,22 @@ func New(o Options) (http.Handler, error) {
 	gql.SetQueryCache(o.PageLimits.QueryCache(lru.New[*ast.QueryDocument](1000)))
 	gql.SetParserTokenLimit(o.ParserTokenLimit)
 	gql.SetDisableSuggestion(!o.Suggestions)
+	var exts []graphql.HandlerExtension
 	if o.Introspection {
-		gql.Use(extension.Introspection{})
+		exts = append(exts, extension.Introspection{})
 	}
 	if o.TrustedDocuments != nil {
-		gql.Use(o.TrustedDocuments)
+		exts = append(exts, o.TrustedDocuments)
 	} else {
-		gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+		exts = append(exts, extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
 	m := newMetrics(o.SQL, resolver.StatsCache)
-	gql.Use(m)
-	gql.Use(o.PageLimits)
-	gql.Use(o.QueryLimits)
-	gql.Use(graph.BatchLoaders{})
 	present := graph.PresentError(o.Logger)
-	gql.Use(graph.Transactions{Client: o.Client, Present: present})
+	exts = append(exts, m, o.PageLimits, o.QueryLimits, graph.BatchLoaders{},
+		graph.Transactions{Client: o.Client, Present: present})
+	if err := use(gql, exts...); err != nil {
+		return nil, err
+	}
 	gql.SetErrorPresenter(present)
 	gql.SetRecoverFunc(graph.Recover(o.Logger))
 
@@ -186,4 +188,17 @@ func New(o Options) (http.Handler, error) {
 		MaxAge:         600,
 	})
 	return requestid.Middleware(requestid.AccessLog(o.Logger, c.Handler(mux))), nil
+}
+
+// use installs the handler's extensions. None may wrap fields (a
+// graphql.FieldInterceptor): queries read their plain fields without field
+// middleware (see graph.plainFields), so such an extension would miss them.
+func use(gql *handler.Server, exts ...graphql.HandlerExtension) error {
+	for _, e := range exts {
+		if _, ok := e.(graphql.FieldInterceptor); ok {
+			return fmt.Errorf("httpapi: extension %s wraps fields, which queries' plain fields skip (see graph.plainFields)", e.ExtensionName())
+		}
+		gql.Use(e)
+	}
+	return nil
 }

@@ -49,6 +49,17 @@ func main() {
 	}
 }
 
+// plainField matches gqlgen's code for a field of an object read from the
+// object's Go field and marshalled by a function that cannot fail (it never
+// returns null for a value): $1 the function's first line, $2 the rest up to
+// the marshaller's call, $3 the Go field, $4 the marshaller.
+var plainField = regexp.MustCompile(`(?m)(^func \(ec \*executionContext\) _\w+\(ctx context\.Context, field graphql\.CollectedField, obj \*[\w.]+\) \(ret graphql\.Marshaler\) \{\n)(` +
+	`\treturn graphql\.ResolveField\(\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n` +
+	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.fieldContext_\w+\(ctx, field\)\n\t\t\},\n` +
+	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn obj\.(\w+), nil\n\t\t\},\n\t\tnil,\n` +
+	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v \*?\w+\) graphql\.Marshaler \{\n` +
+	`\t\t\treturn ec\.(marshalNInt2int|marshalNString2string|marshalNBoolean2bool|marshalOString2ᚖstring|marshalOInt2ᚖint)\(ctx, selections, v\))`)
+
 func patch(path string) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -74,6 +85,12 @@ func patch(path string) error {
 		return fmt.Errorf("%s parses no field arguments as expected: gqlgen's output changed, review this patch", path)
 	}
 	src = args.ReplaceAll(src, []byte("fieldArgs(ctx, field, ec.Variables, ec.$1)"))
+	// A field that only reads a value from its object, of a type whose
+	// marshalling cannot fail, is read and marshalled directly in queries.
+	if !plainField.Match(src) && !bytes.Contains(src, []byte("if plainFields(ec.OperationContext) {")) {
+		return fmt.Errorf("%s reads no field from its object as expected: gqlgen's output changed, review this patch", path)
+	}
+	src = plainField.ReplaceAll(src, []byte("$1\tif plainFields(ec.OperationContext) {\n\t\treturn ec.$4(ctx, field.Selections, obj.$3)\n\t}\n$2"))
 	out, err := format.Source(src)
 	if err != nil {
 		return err

@@ -24,6 +24,46 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+func (ec *executionContext) _Policy_title(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) _Policy_issuedOn(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_issuedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+
 func (ec *executionContext) fieldContext_Project_policies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	if fc.Args, err = ec.field_Project_policies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		return fc, err
@@ -49,6 +89,7 @@ func TestPatch(t *testing.T) {
 		"return marshalSliceInOrder(ctx, len(v), 0, false, g)",
 		"return objectFields{fields: fields, values: out.Values}\n}",
 		"fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_policies_args); err != nil",
+		"(ret graphql.Marshaler) {\n\tif plainFields(ec.OperationContext) {\n\t\treturn ec.marshalNString2string(ctx, field.Selections, obj.Title)\n\t}\n\treturn graphql.ResolveField(",
 	} {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("patched file lacks %q:\n%s", want, got)
@@ -56,6 +97,9 @@ func TestPatch(t *testing.T) {
 	}
 	if strings.Contains(string(got), "graphql.MarshalSliceConcurrently") || strings.Contains(string(got), "out.ResolveConcurrently") || strings.Contains(string(got), "return out\n") {
 		t.Errorf("gqlgen's calls left:\n%s", got)
+	}
+	if strings.Count(string(got), "plainFields") != 1 {
+		t.Errorf("want one plain field (a date's marshalling can fail):\n%s", got)
 	}
 	if err := patch(path); err != nil {
 		t.Fatalf("second run: %v", err)
