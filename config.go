@@ -41,6 +41,7 @@ type config struct {
 	PersistedOnly    string
 	StatsCache       int
 	Prepared         int
+	MaxConcurrent    int
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -117,6 +118,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	float(&c.RatePerIP, "rate-limit-ip", "RATE_LIMIT_IP", 50, "requests a second per client address (bursts of twice that); 0 for no limit")
 	float(&c.RatePerKey, "rate-limit-key", "RATE_LIMIT_KEY", 25, "requests a second per API key (bursts of twice that); 0 for no limit")
 	integer(&c.Prepared, "prepared-statements", "PREPARED_STATEMENTS", 256, "how many statements each PostgreSQL connection keeps prepared for reuse; 0 for none (needed behind a transaction-pooling PgBouncer)")
+	integer(&c.MaxConcurrent, "max-concurrent", "MAX_CONCURRENT", httpapi.DefaultMaxConcurrent(), "how many GraphQL requests run at once (default 3 per CPU); the others wait their turn, first come first served; 0 for no limit")
 	integer(&c.StatsCache, "stats-cache", "STATS_CACHE", 256, "how many projectStats results to keep while the PostgreSQL data is unchanged; 0 for none")
 	str(&c.PersistedOnly, "persisted-only", "PERSISTED_ONLY", "", "run only the operations of this manifest (JSON: hash to document, or an Apollo persisted query manifest)")
 	if err := fs.Parse(args); err != nil {
@@ -178,6 +180,7 @@ func (c config) handlerOptions(client *ent.Client, drv dialect.Driver) httpapi.O
 	o.RatePerIP = c.RatePerIP
 	o.RatePerKey = c.RatePerKey
 	o.StatsCacheEntries = c.StatsCache
+	o.MaxConcurrent = c.MaxConcurrent
 	return o
 }
 

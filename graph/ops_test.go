@@ -44,6 +44,8 @@ func TestOperatorEndpoints(t *testing.T) {
 		`bri_graphql_operation_duration_seconds_bucket{operation="Dashboard",type="query",le="+Inf"} 1`,
 		`go_sql_in_use_connections{db_name="main"}`,
 		`go_goroutines`,
+		`bri_graphql_requests_waiting 0`,
+		`bri_graphql_requests_waited_total 0`,
 	} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Fatalf("metrics lack %s:\n%s", want, body)

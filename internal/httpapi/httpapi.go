@@ -9,6 +9,7 @@ import (
 
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -71,6 +72,10 @@ type Options struct {
 	// StatsCacheEntries is how many statistics results to keep on
 	// PostgreSQL while the data is unchanged (see stats.Cache); 0 for none.
 	StatsCacheEntries int
+	// MaxConcurrent is how many GraphQL requests run at once; the others
+	// wait their turn, first come first served (see admission); 0 for no
+	// limit.
+	MaxConcurrent int
 }
 
 // Defaults are the options of a development server: every limit on at its
@@ -91,8 +96,15 @@ func Defaults(client *ent.Client, drv dialect.Driver) Options {
 		RequestTimeout:    15 * time.Second,
 		WriteAttempts:     4,
 		StatsCacheEntries: 256,
+		MaxConcurrent:     DefaultMaxConcurrent(),
 	}
 }
+
+// DefaultMaxConcurrent is the default limit of GraphQL requests run at once:
+// three per CPU the Go runtime uses, enough to keep the CPUs busy while some
+// requests wait on the database, few enough that each runs at nearly full
+// speed.
+func DefaultMaxConcurrent() int { return 3 * runtime.GOMAXPROCS(0) }
 
 // New returns the server's handler.
 func New(o Options) (http.Handler, error) {
@@ -127,7 +139,8 @@ func New(o Options) (http.Handler, error) {
 	} else {
 		exts = append(exts, extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
-	m := newMetrics(o.SQL, resolver.StatsCache)
+	admit := newAdmission(o.MaxConcurrent)
+	m := newMetrics(o.SQL, resolver.StatsCache, admit)
 	present := graph.PresentError(o.Logger)
 	exts = append(exts, m, o.PageLimits, o.QueryLimits, graph.BatchLoaders{},
 		graph.Transactions{Client: o.Client, Present: present})
@@ -147,6 +160,7 @@ func New(o Options) (http.Handler, error) {
 
 	var endpoint http.Handler = specStatuses(gql)
 	endpoint = retryConflicts(endpoint, o.WriteAttempts)
+	endpoint = admit.wrap(endpoint)
 	endpoint = withTimeout(endpoint, o.RequestTimeout)
 	endpoint = idempotency(o.Client, o.Logger, endpoint)
 	endpoint = limitBody(endpoint, o.MaxBodyBytes)

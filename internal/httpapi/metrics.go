@@ -30,7 +30,7 @@ const maxOperationNames = 200
 
 var operationName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
-func newMetrics(db *sql.DB, cache *stats.Cache) *metrics {
+func newMetrics(db *sql.DB, cache *stats.Cache, admit *admission) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -63,6 +63,17 @@ func newMetrics(db *sql.DB, cache *stats.Cache) *metrics {
 				Name: "bri_stats_cache_entries",
 				Help: "Statistics results held in the cache.",
 			}, func() float64 { return float64(cache.Stats().Entries) }))
+	}
+	if admit != nil {
+		m.registry.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "bri_graphql_requests_waiting",
+				Help: "GraphQL requests waiting for their turn to run (see --max-concurrent).",
+			}, func() float64 { return float64(admit.waiting.Load()) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "bri_graphql_requests_waited_total",
+				Help: "GraphQL requests that found --max-concurrent requests running and waited for their turn.",
+			}, func() float64 { return float64(admit.waited.Load()) }))
 	}
 	return m
 }
