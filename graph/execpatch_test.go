@@ -23,7 +23,9 @@ func TestInOrderPanics(t *testing.T) {
 	oc := &graphql.OperationContext{RecoverFunc: func(context.Context, any) error { return errors.New("internal") }}
 	ctx = graphql.WithOperationContext(ctx, oc)
 
-	list := marshalSliceInOrder(ctx, 3, 0, false, func(_ context.Context, i int) graphql.Marshaler {
+	var paths []string
+	list := marshalSliceInOrder(ctx, 3, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		paths = append(paths, graphql.GetFieldContext(ctx).Path().String())
 		if i == 1 {
 			panic("boom")
 		}
@@ -31,6 +33,12 @@ func TestInOrderPanics(t *testing.T) {
 	})
 	if list[0] == graphql.Null || list[1] != graphql.Null || list[2] == graphql.Null {
 		t.Fatalf("list: %v", list)
+	}
+	if fmt.Sprint(paths) != "[[0] [1] [2]]" {
+		t.Errorf("element paths %v", paths)
+	}
+	if errs := graphql.GetErrors(ctx); len(errs) != 1 || errs[0].Path.String() != "[1]" {
+		t.Errorf("errors %v, want one at [1]", errs)
 	}
 
 	fields := []graphql.CollectedField{{Field: &ast.Field{Name: "a"}}, {Field: &ast.Field{Name: "b"}}}
