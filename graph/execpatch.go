@@ -192,3 +192,25 @@ func fieldArgs(ctx context.Context, field graphql.CollectedField, vars map[strin
 func plainFields(oc *graphql.OperationContext) bool {
 	return oc.Operation != nil && oc.Operation.Operation == ast.Query
 }
+
+// readField marshals v, a field's value read from its object's Go field (a
+// pointer or a slice), as graphql.ResolveField does in queries, which have
+// no field middleware (see plainFields): under the field's context fc, its
+// result recorded there, and with a panic turned into an error and a null
+// when recoverFromPanic; without the closures ResolveField allocates for
+// every field.
+func readField[T any](ctx context.Context, oc *graphql.OperationContext, fc *graphql.FieldContext, v T,
+	recoverFromPanic bool, marshal func(context.Context, ast.SelectionSet, T) graphql.Marshaler,
+) (ret graphql.Marshaler) {
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if recoverFromPanic {
+		defer func() {
+			if r := recover(); r != nil {
+				oc.Error(ctx, oc.Recover(ctx, r))
+				ret = graphql.Null
+			}
+		}()
+	}
+	fc.Result = v
+	return marshal(ctx, fc.Field.Selections, v)
+}

@@ -129,3 +129,34 @@ func TestFieldArgs(t *testing.T) {
 		t.Errorf("outside an operation: %d parses, want 5", calls)
 	}
 }
+
+// TestReadField: a field read from its object is marshalled under its own
+// field context, with its result recorded there (batched fields find their
+// siblings through it), and a panic becomes an error at the field's path
+// and a null, as graphql.ResolveField does.
+func TestReadField(t *testing.T) {
+	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter,
+		func(context.Context, any) error { return errors.New("internal") })
+	oc := &graphql.OperationContext{RecoverFunc: func(context.Context, any) error { return errors.New("internal") }}
+	ctx = graphql.WithOperationContext(ctx, oc)
+	field := graphql.CollectedField{Field: &ast.Field{Alias: "edges", Name: "edges"}}
+
+	fc := &graphql.FieldContext{Field: field}
+	v := []int{1, 2}
+	got := readField(ctx, oc, fc, v, true, func(ctx context.Context, _ ast.SelectionSet, v []int) graphql.Marshaler {
+		if graphql.GetFieldContext(ctx) != fc {
+			t.Error("marshalled outside the field's context")
+		}
+		return graphql.MarshalInt(len(v))
+	})
+	if got == graphql.Null || fmt.Sprint(fc.Result) != "[1 2]" {
+		t.Errorf("got %v, result %v", got, fc.Result)
+	}
+
+	got = readField(ctx, oc, &graphql.FieldContext{Field: field}, v, true, func(context.Context, ast.SelectionSet, []int) graphql.Marshaler {
+		panic("boom")
+	})
+	if errs := graphql.GetErrors(ctx); got != graphql.Null || len(errs) != 1 || errs[0].Path.String() != "edges" {
+		t.Errorf("after a panic: %v, errors %v", got, errs)
+	}
+}

@@ -10240,6 +10240,13 @@ func (ec *executionContext) fieldContext_ApiKey_hint(_ context.Context, field gr
 }
 
 func (ec *executionContext) _ApiKey_partnerID(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ApiKey_partnerID(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.PartnerID, true, ec.marshalOID2ᚖint)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10286,6 +10293,13 @@ func (ec *executionContext) fieldContext_ApiKey_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.LastUsedAt, true, ec.marshalOTime2ᚖtimeᚐTime)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10309,6 +10323,13 @@ func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ApiKey_revokedAt(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.RevokedAt, true, ec.marshalOTime2ᚖtimeᚐTime)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10364,6 +10385,13 @@ func (ec *executionContext) fieldContext_ApiKey_partner(_ context.Context, field
 }
 
 func (ec *executionContext) _ApiKeyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKeyConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ApiKeyConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOApiKeyEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐApiKeyEdge)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10454,6 +10482,13 @@ func (ec *executionContext) fieldContext_ApiKeyConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _ApiKeyEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKeyEdge) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ApiKeyEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOApiKey2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAPIKey)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10676,6 +10711,13 @@ func (ec *executionContext) fieldContext_AuditEvent_actorRole(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEvent_actorKeyID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_AuditEvent_actorKeyID(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.ActorKeyID, true, ec.marshalOID2ᚖint)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10768,6 +10810,13 @@ func (ec *executionContext) fieldContext_AuditEvent_entityID(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEvent_changes(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_AuditEvent_changes(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Changes, true, ec.marshalNAuditChange2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋauditᚐChangeᚄ)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10800,6 +10849,13 @@ func (ec *executionContext) fieldContext_AuditEvent_changes(_ context.Context, f
 }
 
 func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_AuditEventConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOAuditEventEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventEdge)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10890,6 +10946,13 @@ func (ec *executionContext) fieldContext_AuditEventConnection_totalCount(_ conte
 }
 
 func (ec *executionContext) _AuditEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_AuditEventEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOAuditEvent2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEvent)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10945,6 +11008,13 @@ func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context
 }
 
 func (ec *executionContext) _CreateApiKeyPayload_key(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_CreateApiKeyPayload_key(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Key, true, ec.marshalNApiKey2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAPIKey)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11974,6 +12044,13 @@ func (ec *executionContext) fieldContext_Partner_countryCode(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_region(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Partner_region(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Region, true, ec.marshalOPartnerRegion2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋpartnerᚐRegion)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11997,6 +12074,13 @@ func (ec *executionContext) fieldContext_Partner_region(_ context.Context, field
 }
 
 func (ec *executionContext) _Partner_briSignedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Partner_briSignedOn(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.BriSignedOn, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12098,6 +12182,13 @@ func (ec *executionContext) fieldContext_Partner_externalRef(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_countryID(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Partner_countryID(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.CountryID, true, ec.marshalOID2ᚖint)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12461,6 +12552,13 @@ func (ec *executionContext) fieldContext_Partner_projectStats(ctx context.Contex
 }
 
 func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PartnerConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_PartnerConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOPartnerEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartnerEdge)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12551,6 +12649,13 @@ func (ec *executionContext) fieldContext_PartnerConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _PartnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PartnerEdge) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_PartnerEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12874,6 +12979,13 @@ func (ec *executionContext) fieldContext_Policy_status(_ context.Context, field 
 }
 
 func (ec *executionContext) _Policy_issuedOn(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Policy_issuedOn(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.IssuedOn, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12897,6 +13009,13 @@ func (ec *executionContext) fieldContext_Policy_issuedOn(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Policy_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Policy_effectiveFrom(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.EffectiveFrom, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12920,6 +13039,13 @@ func (ec *executionContext) fieldContext_Policy_effectiveFrom(_ context.Context,
 }
 
 func (ec *executionContext) _Policy_effectiveUntil(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Policy_effectiveUntil(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.EffectiveUntil, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12995,6 +13121,13 @@ func (ec *executionContext) fieldContext_Policy_externalRef(_ context.Context, f
 }
 
 func (ec *executionContext) _Policy_supersededByID(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Policy_supersededByID(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.SupersededByID, true, ec.marshalOID2ᚖint)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13270,6 +13403,13 @@ func (ec *executionContext) fieldContext_Policy_projectStats(ctx context.Context
 }
 
 func (ec *executionContext) _PolicyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PolicyConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_PolicyConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOPolicyEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPolicyEdge)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13360,6 +13500,13 @@ func (ec *executionContext) fieldContext_PolicyConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _PolicyEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PolicyEdge) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_PolicyEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOPolicy2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐOpeningPolicy)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13631,6 +13778,13 @@ func (ec *executionContext) fieldContext_Project_greenCategory(_ context.Context
 }
 
 func (ec *executionContext) _Project_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_amount(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Amount, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13680,6 +13834,13 @@ func (ec *executionContext) fieldContext_Project_currency(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_amountUsd(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_amountUsd(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.AmountUsd, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13729,6 +13890,13 @@ func (ec *executionContext) fieldContext_Project_commitmentYear(_ context.Contex
 }
 
 func (ec *executionContext) _Project_signedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_signedOn(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.SignedOn, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13752,6 +13920,13 @@ func (ec *executionContext) fieldContext_Project_signedOn(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_startedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_startedOn(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.StartedOn, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13775,6 +13950,13 @@ func (ec *executionContext) fieldContext_Project_startedOn(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_completedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_completedOn(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.CompletedOn, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13824,6 +14006,13 @@ func (ec *executionContext) fieldContext_Project_city(_ context.Context, field g
 }
 
 func (ec *executionContext) _Project_latitude(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_latitude(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Latitude, true, ec.marshalOFloat2ᚖfloat64)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13847,6 +14036,13 @@ func (ec *executionContext) fieldContext_Project_latitude(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_longitude(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_longitude(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Longitude, true, ec.marshalOFloat2ᚖfloat64)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13896,6 +14092,13 @@ func (ec *executionContext) fieldContext_Project_externalRef(_ context.Context, 
 }
 
 func (ec *executionContext) _Project_hostCountryID(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_hostCountryID(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.HostCountryID, true, ec.marshalOID2ᚖint)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14127,6 +14330,13 @@ func (ec *executionContext) fieldContext_Project_history(ctx context.Context, fi
 }
 
 func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOProjectEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectEdge)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14217,6 +14427,13 @@ func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectEdge) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOProject2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProject)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14364,6 +14581,13 @@ func (ec *executionContext) fieldContext_ProjectParticipant_role(_ context.Conte
 }
 
 func (ec *executionContext) _ProjectParticipant_sharePercent(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipant) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectParticipant_sharePercent(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.SharePercent, true, ec.marshalOFloat2ᚖfloat64)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14451,6 +14675,13 @@ func (ec *executionContext) fieldContext_ProjectParticipant_partner(_ context.Co
 }
 
 func (ec *executionContext) _ProjectParticipantConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipantConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectParticipantConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOProjectParticipantEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectParticipantEdge)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14541,6 +14772,13 @@ func (ec *executionContext) fieldContext_ProjectParticipantConnection_totalCount
 }
 
 func (ec *executionContext) _ProjectParticipantEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipantEdge) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectParticipantEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOProjectParticipant2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectParticipant)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14596,6 +14834,13 @@ func (ec *executionContext) fieldContext_ProjectParticipantEdge_cursor(_ context
 }
 
 func (ec *executionContext) _ProjectStats_total(ctx context.Context, field graphql.CollectedField, obj *stats.Result) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStats_total(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Total, true, ec.marshalNProjectStatsGroup2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐGroup)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14628,6 +14873,13 @@ func (ec *executionContext) fieldContext_ProjectStats_total(_ context.Context, f
 }
 
 func (ec *executionContext) _ProjectStats_groups(ctx context.Context, field graphql.CollectedField, obj *stats.Result) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStats_groups(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Groups, true, ec.marshalNProjectStatsGroup2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐGroupᚄ)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14660,6 +14912,13 @@ func (ec *executionContext) fieldContext_ProjectStats_groups(_ context.Context, 
 }
 
 func (ec *executionContext) _ProjectStatsGroup_key(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsGroup_key(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Key, true, ec.marshalNProjectStatsKey2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐKey)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14744,6 +15003,13 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_countWithAmount(_ con
 }
 
 func (ec *executionContext) _ProjectStatsGroup_sum(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsGroup_sum(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Sum, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14767,6 +15033,13 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_sum(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_avg(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsGroup_avg(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Avg, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14790,6 +15063,13 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_avg(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_min(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsGroup_min(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Min, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14813,6 +15093,13 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_min(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_max(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsGroup_max(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Max, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14836,6 +15123,13 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_max(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsKey_sector(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsKey_sector(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Sector, true, ec.marshalOProjectSector2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐSector)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14859,6 +15153,13 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_sector(_ context.Contex
 }
 
 func (ec *executionContext) _ProjectStatsKey_status(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsKey_status(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Status, true, ec.marshalOProjectStatus2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐStatus)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14882,6 +15183,13 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_status(_ context.Contex
 }
 
 func (ec *executionContext) _ProjectStatsKey_greenCategory(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsKey_greenCategory(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.GreenCategory, true, ec.marshalOProjectGreenCategory2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐGreenCategory)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14905,6 +15213,13 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_greenCategory(_ context
 }
 
 func (ec *executionContext) _ProjectStatsKey_hostCountry(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsKey_hostCountry(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.HostCountry, true, ec.marshalOPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14937,6 +15252,13 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_hostCountry(_ context.C
 }
 
 func (ec *executionContext) _ProjectStatsKey_region(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsKey_region(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Region, true, ec.marshalOPartnerRegion2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋpartnerᚐRegion)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14986,6 +15308,13 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_commitmentYear(_ contex
 }
 
 func (ec *executionContext) _ProjectStatsKey_participant(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsKey_participant(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Participant, true, ec.marshalOPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15018,6 +15347,13 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_participant(_ context.C
 }
 
 func (ec *executionContext) _ProjectStatsKey_participantRole(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsKey_participantRole(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.ParticipantRole, true, ec.marshalOProjectParticipantRole2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectparticipantᚐRole)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15571,6 +15907,13 @@ func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.PageInfo, true, ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15603,6 +15946,13 @@ func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_SearchConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐSearchEdgeᚄ)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15779,6 +16129,13 @@ func (ec *executionContext) fieldContext_UpsertPartnerResult_outcome(_ context.C
 }
 
 func (ec *executionContext) _UpsertPartnerResult_partner(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_UpsertPartnerResult_partner(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Partner, true, ec.marshalNPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15889,6 +16246,13 @@ func (ec *executionContext) fieldContext_UpsertPartnersPayload_unchanged(_ conte
 }
 
 func (ec *executionContext) _UpsertPartnersPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_UpsertPartnersPayload_results(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Results, true, ec.marshalNUpsertPartnerResult2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartnerResultᚄ)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15996,6 +16360,13 @@ func (ec *executionContext) fieldContext_UpsertProjectResult_outcome(_ context.C
 }
 
 func (ec *executionContext) _UpsertProjectResult_project(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_UpsertProjectResult_project(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Project, true, ec.marshalNProject2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProject)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16106,6 +16477,13 @@ func (ec *executionContext) fieldContext_UpsertProjectsPayload_unchanged(_ conte
 }
 
 func (ec *executionContext) _UpsertProjectsPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_UpsertProjectsPayload_results(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Results, true, ec.marshalNUpsertProjectResult2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐProjectResultᚄ)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16187,6 +16565,13 @@ func (ec *executionContext) fieldContext_Viewer_canWrite(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Viewer_key(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Viewer_key(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Key, true, ec.marshalOApiKey2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAPIKey)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16219,6 +16604,13 @@ func (ec *executionContext) fieldContext_Viewer_key(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Viewer_partner(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Viewer_partner(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Partner, true, ec.marshalOPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16326,6 +16718,13 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext___Directive_locations(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Locations, true, ec.marshalN__DirectiveLocation2ᚕstringᚄ)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16581,6 +16980,13 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext___Field_type(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Type, true, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16708,6 +17114,13 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext___InputValue_type(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Type, true, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -27,6 +27,12 @@
 // allocations on list queries. And a field's arguments are parsed once per
 // operation (graph.fieldArgs), not for each object that has the field.
 //
+// In queries, which have no field middleware (graph.plainFields), a field
+// that only reads its object's Go field is marshalled directly: a string,
+// integer or boolean without a field context at all, a pointer or slice (an
+// edge's node, a connection's edges) under its field context but without the
+// closures graphql.ResolveField allocates for every field (graph.readField).
+//
 // Usage: go run ./internal/codegen/gqlpatch graph/generated.go
 package main
 
@@ -60,6 +66,18 @@ var plainField = regexp.MustCompile(`(?m)(^func \(ec \*executionContext\) _\w+\(
 	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v \*?\w+\) graphql\.Marshaler \{\n` +
 	`\t\t\treturn ec\.(marshalNInt2int|marshalNString2string|marshalNBoolean2bool|marshalOString2ᚖstring|marshalOInt2ᚖint)\(ctx, selections, v\))`)
 
+// readField matches gqlgen's code for a field read from the object's Go
+// field, of a pointer or slice type: $1 the function's first line, $2 the
+// rest up to the panic flag, $3 the field context's function, $4 the Go
+// field, $5 the marshaller, $6 whether panics are recovered. Marshallers'
+// names hold non-ASCII letters (gqlgen's ᚖ for a pointer, say).
+var readField = regexp.MustCompile(`(?m)(^func \(ec \*executionContext\) _\w+\(ctx context\.Context, field graphql\.CollectedField, obj \*[\w.]+\) \(ret graphql\.Marshaler\) \{\n)(` +
+	`\treturn graphql\.ResolveField\(\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n` +
+	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.(fieldContext_\w+)\(ctx, field\)\n\t\t\},\n` +
+	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn obj\.(\w+), nil\n\t\t\},\n\t\tnil,\n` +
+	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v (?:\*|\[\])[^)\n]+\) graphql\.Marshaler \{\n` +
+	`\t\t\treturn ec\.(marshal[^(\s]+)\(ctx, selections, v\)\n\t\t\},\n\t\t(true|false),\n)`)
+
 func patch(path string) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -91,6 +109,13 @@ func patch(path string) error {
 		return fmt.Errorf("%s reads no field from its object as expected: gqlgen's output changed, review this patch", path)
 	}
 	src = plainField.ReplaceAll(src, []byte("$1\tif plainFields(ec.OperationContext) {\n\t\treturn ec.$4(ctx, field.Selections, obj.$3)\n\t}\n$2"))
+	// Any other field read from its object's Go field (a pointer or a
+	// slice: an edge's node, a connection's edges) is marshalled under its
+	// field context without gqlgen's per-field closures and middleware.
+	if !readField.Match(src) && !bytes.Contains(src, []byte("return readField(ctx, ec.OperationContext, fc, obj.")) {
+		return fmt.Errorf("%s reads no object-typed field from its object as expected: gqlgen's output changed, review this patch", path)
+	}
+	src = readField.ReplaceAll(src, []byte("$1\tif plainFields(ec.OperationContext) {\n\t\tfc, err := ec.$3(ctx, field)\n\t\tif err != nil {\n\t\t\treturn graphql.Null\n\t\t}\n\t\treturn readField(ctx, ec.OperationContext, fc, obj.$4, $6, ec.$5)\n\t}\n$2"))
 	out, err := format.Source(src)
 	if err != nil {
 		return err

@@ -64,6 +64,26 @@ func (ec *executionContext) _Policy_issuedOn(ctx context.Context, field graphql.
 	)
 }
 
+func (ec *executionContext) _PolicyEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PolicyEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OpeningPolicy) graphql.Marshaler {
+			return ec.marshalOPolicy2ᚖgithubᚗcomᚋentᚐOpeningPolicy(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+
 func (ec *executionContext) fieldContext_Project_policies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	if fc.Args, err = ec.field_Project_policies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		return fc, err
@@ -90,6 +110,7 @@ func TestPatch(t *testing.T) {
 		"return objectFields{fields: fields, values: out.Values}\n}",
 		"fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_policies_args); err != nil",
 		"(ret graphql.Marshaler) {\n\tif plainFields(ec.OperationContext) {\n\t\treturn ec.marshalNString2string(ctx, field.Selections, obj.Title)\n\t}\n\treturn graphql.ResolveField(",
+		"(ret graphql.Marshaler) {\n\tif plainFields(ec.OperationContext) {\n\t\tfc, err := ec.fieldContext_PolicyEdge_node(ctx, field)\n\t\tif err != nil {\n\t\t\treturn graphql.Null\n\t\t}\n\t\treturn readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOPolicy2ᚖgithubᚗcomᚋentᚐOpeningPolicy)\n\t}\n\treturn graphql.ResolveField(",
 	} {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("patched file lacks %q:\n%s", want, got)
@@ -98,8 +119,8 @@ func TestPatch(t *testing.T) {
 	if strings.Contains(string(got), "graphql.MarshalSliceConcurrently") || strings.Contains(string(got), "out.ResolveConcurrently") || strings.Contains(string(got), "return out\n") {
 		t.Errorf("gqlgen's calls left:\n%s", got)
 	}
-	if strings.Count(string(got), "plainFields") != 1 {
-		t.Errorf("want one plain field (a date's marshalling can fail):\n%s", got)
+	if strings.Count(string(got), "plainFields") != 3 || strings.Count(string(got), "readField(") != 2 {
+		t.Errorf("want a plain string, and a date and an edge's node read under their field contexts:\n%s", got)
 	}
 	if err := patch(path); err != nil {
 		t.Fatalf("second run: %v", err)
