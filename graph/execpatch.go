@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"sync/atomic"
@@ -110,11 +111,16 @@ type objectFields struct {
 // MarshalGQL writes the object. Aliases are GraphQL names, which JSON
 // strings hold as they are.
 func (o objectFields) MarshalGQL(w io.Writer) {
+	b, ok := w.(*bytes.Buffer) // as the executor writes; else through one
+	if !ok {
+		b = new(bytes.Buffer)
+		defer func() { _, _ = w.Write(b.Bytes()) }()
+	}
 	var written map[string]struct{} // for objects with many fields only
 	if len(o.fields) > 16 {
 		written = make(map[string]struct{}, len(o.fields))
 	}
-	_, _ = io.WriteString(w, "{")
+	b.WriteByte('{')
 	first := true
 	for i := range o.fields {
 		alias := o.fields[i].Alias
@@ -126,17 +132,16 @@ func (o objectFields) MarshalGQL(w io.Writer) {
 		} else if aliasBefore(o.fields[:i], alias) {
 			continue
 		}
-		if first {
-			_, _ = io.WriteString(w, `"`)
-			first = false
-		} else {
-			_, _ = io.WriteString(w, `,"`)
+		if !first {
+			b.WriteByte(',')
 		}
-		_, _ = io.WriteString(w, alias)
-		_, _ = io.WriteString(w, `":`)
-		o.values[i].MarshalGQL(w)
+		first = false
+		b.WriteByte('"')
+		b.WriteString(alias)
+		b.WriteString(`":`)
+		o.values[i].MarshalGQL(b)
 	}
-	_, _ = io.WriteString(w, "}")
+	b.WriteByte('}')
 }
 
 // aliasBefore reports whether one of fields has the alias.

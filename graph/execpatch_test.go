@@ -75,6 +75,11 @@ func TestObjectFields(t *testing.T) {
 		if got.String() != want.String() {
 			t.Errorf("%d fields: got %s, gqlgen writes %s", n, got.String(), want.String())
 		}
+		var other strings.Builder // a writer other than the executor's buffer
+		objectFields{fields: fields, values: values}.MarshalGQL(&other)
+		if other.String() != want.String() {
+			t.Errorf("%d fields, to a strings.Builder: got %s, gqlgen writes %s", n, other.String(), want.String())
+		}
 		if !strings.HasPrefix(got.String(), `{"f0":0,"f1":1`) || strings.Contains(got.String(), fmt.Sprintf(":%d}", n-1)) {
 			t.Errorf("%d fields: %s", n, got.String())
 		}
