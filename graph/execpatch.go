@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -218,4 +219,37 @@ func readField[T any](ctx context.Context, oc *graphql.OperationContext, fc *gra
 	}
 	fc.Result = v
 	return marshal(ctx, fc.Field.Selections, v)
+}
+
+// collectKey names a selection set collected for an object type: the set
+// (its elements' array and length) and the type's list of the names it
+// answers to (its "implementors", a variable of the generated executor).
+type collectKey struct {
+	sel        *ast.Selection
+	n          int
+	satisfying *string
+}
+
+// collectFields is graphql.CollectFields with a cache of its own, per
+// operation, keyed without allocating: gqlgen's hashes the type's names for
+// every object it marshals, allocating as it goes. The fields collected
+// depend only on the selection set, the type and the operation's variables
+// (@skip and @include). Outside an operation (no cache) it is gqlgen's.
+func collectFields(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	cache, ok := ctx.Value(batchCacheKey{}).(*batchCache)
+	if !ok {
+		return graphql.CollectFields(oc, sel, satisfies)
+	}
+	key := collectKey{sel: unsafe.SliceData(sel), n: len(sel), satisfying: unsafe.SliceData(satisfies)}
+	cache.mu.Lock()
+	fields, ok := cache.fields[key]
+	cache.mu.Unlock()
+	if ok {
+		return fields
+	}
+	fields = graphql.CollectFields(oc, sel, satisfies)
+	cache.mu.Lock()
+	cache.fields[key] = fields
+	cache.mu.Unlock()
+	return fields
 }

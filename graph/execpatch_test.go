@@ -165,3 +165,40 @@ func TestReadField(t *testing.T) {
 		t.Errorf("after a panic: %v, errors %v", got, errs)
 	}
 }
+
+// TestCollectFields: an object type's fields of a selection set are those
+// gqlgen collects, collected once per operation and type: another type or
+// another selection set gets its own; outside an operation, gqlgen's.
+func TestCollectFields(t *testing.T) {
+	oc := &graphql.OperationContext{}
+	var ctx context.Context
+	BatchLoaders{}.InterceptResponse(context.Background(), func(c context.Context) *graphql.Response { ctx = c; return nil })
+	sel := ast.SelectionSet{&ast.Field{Alias: "title", Name: "title"}, &ast.Field{Alias: "id", Name: "id"}}
+	other := ast.SelectionSet{&ast.Field{Alias: "name", Name: "name"}}
+	projectTypes, partnerTypes := []string{"Project", "Node"}, []string{"Partner", "Node"}
+
+	first := collectFields(ctx, oc, sel, projectTypes)
+	if fmt.Sprint(aliases(first)) != "[title id]" || fmt.Sprint(aliases(graphql.CollectFields(oc, sel, projectTypes))) != "[title id]" {
+		t.Fatalf("collected %v", aliases(first))
+	}
+	if again := collectFields(ctx, oc, sel, projectTypes); &again[0] != &first[0] {
+		t.Error("collected again for the same set and type")
+	}
+	if p := collectFields(ctx, oc, sel, partnerTypes); &p[0] == &first[0] {
+		t.Error("another type took the first type's fields")
+	}
+	if o := collectFields(ctx, oc, other, projectTypes); fmt.Sprint(aliases(o)) != "[name]" {
+		t.Errorf("another selection set: %v", aliases(o))
+	}
+	if out := collectFields(context.Background(), oc, sel, projectTypes); fmt.Sprint(aliases(out)) != "[title id]" {
+		t.Errorf("outside an operation: %v", aliases(out))
+	}
+}
+
+func aliases(fields []graphql.CollectedField) []string {
+	var out []string
+	for _, f := range fields {
+		out = append(out, f.Alias)
+	}
+	return out
+}

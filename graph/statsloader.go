@@ -27,6 +27,9 @@ type batchCache struct {
 	// args holds the arguments of the operation's fields as parsed once
 	// (see fieldArgs).
 	args map[*ast.Field]map[string]any
+	// fields holds the operation's selection sets as collected once for
+	// each object type (see collectFields).
+	fields map[collectKey][]graphql.CollectedField
 }
 
 // fetch is one batched query's result, shared by the items it covers.
@@ -38,8 +41,8 @@ type fetch struct {
 
 type batchCacheKey struct{}
 
-// BatchLoaders gives every operation its own cache of batched results and
-// of its fields' parsed arguments.
+// BatchLoaders gives every operation its own cache of batched results, of
+// its fields' parsed arguments and of its collected selection sets.
 type BatchLoaders struct{}
 
 var (
@@ -55,7 +58,8 @@ func (BatchLoaders) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptResponse puts a fresh cache in the operation's context.
 func (BatchLoaders) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	return next(context.WithValue(ctx, batchCacheKey{}, &batchCache{fetches: map[string]*fetch{}, args: map[*ast.Field]map[string]any{}}))
+	return next(context.WithValue(ctx, batchCacheKey{}, &batchCache{fetches: map[string]*fetch{}, args: map[*ast.Field]map[string]any{},
+		fields: map[collectKey][]graphql.CollectedField{}}))
 }
 
 // batched returns the value for item from a fetch shared with the item's

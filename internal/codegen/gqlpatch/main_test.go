@@ -20,6 +20,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 }
 
 func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, obj *ent.OpeningPolicy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyImplementors)
 	out := graphql.NewFieldSet(fields)
 	return out
 }
@@ -109,6 +110,7 @@ func TestPatch(t *testing.T) {
 		"return marshalSliceInOrder(ctx, len(v), 0, false, g)",
 		"return objectFields{fields: fields, values: out.Values}\n}",
 		"fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_policies_args); err != nil",
+		"fields := collectFields(ctx, ec.OperationContext, sel, policyImplementors)",
 		"(ret graphql.Marshaler) {\n\tif plainFields(ec.OperationContext) {\n\t\treturn ec.marshalNString2string(ctx, field.Selections, obj.Title)\n\t}\n\treturn graphql.ResolveField(",
 		"(ret graphql.Marshaler) {\n\tif plainFields(ec.OperationContext) {\n\t\tfc, err := ec.fieldContext_PolicyEdge_node(ctx, field)\n\t\tif err != nil {\n\t\t\treturn graphql.Null\n\t\t}\n\t\treturn readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOPolicy2ᚖgithubᚗcomᚋentᚐOpeningPolicy)\n\t}\n\treturn graphql.ResolveField(",
 	} {
