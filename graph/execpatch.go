@@ -191,7 +191,7 @@ func fieldArgs(ctx context.Context, field graphql.CollectedField, vars map[strin
 // (strings, integers, booleans), may be read and marshalled directly, without
 // what gqlgen does around every field: a field context, the field middleware
 // and a panic handler. That is so in queries: the server installs no field
-// middleware (internal/httpapi tests that none of its extensions is a
+// middleware (internal/httpapi refuses an extension that is a
 // graphql.FieldInterceptor), and the one resolver middleware it sets,
 // graph.Transactions', is for mutations. Such a field cannot panic, and
 // there is no error whose path its field context would give.
