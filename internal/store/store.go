@@ -150,10 +150,16 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*ent.Client, *DB
 }
 
 // linkIndexes serve the many-to-many link tables from their second column
-// (ent's schema indexes only the pair).
+// (ent's schema indexes only the pair, policy first), in the order of the
+// other side's id: a project's (or partner's) page of policies, which is
+// ordered by policy id, reads its first rows from the index in order rather
+// than all of them to sort. They replace the second column's indexes of
+// earlier versions, which they cover.
 var linkIndexes = []string{
-	`CREATE INDEX IF NOT EXISTS opening_policy_projects_project_id ON opening_policy_projects (project_id)`,
-	`CREATE INDEX IF NOT EXISTS opening_policy_partners_partner_id ON opening_policy_partners (partner_id)`,
+	`CREATE INDEX IF NOT EXISTS opening_policy_projects_project_id_policy ON opening_policy_projects (project_id, opening_policy_id)`,
+	`DROP INDEX IF EXISTS opening_policy_projects_project_id`,
+	`CREATE INDEX IF NOT EXISTS opening_policy_partners_partner_id_policy ON opening_policy_partners (partner_id, opening_policy_id)`,
+	`DROP INDEX IF EXISTS opening_policy_partners_partner_id`,
 }
 
 // Prepare does what the ent migration cannot: the link tables' reverse
