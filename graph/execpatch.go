@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -170,20 +171,28 @@ func fieldArgs(ctx context.Context, field graphql.CollectedField, vars map[strin
 	if !ok {
 		return parse(ctx, field.ArgumentMap(vars))
 	}
-	cache.mu.Lock()
-	args, ok := cache.args[field.Field]
-	cache.mu.Unlock()
+	return memo(&cache.mu, cache.args, field.Field, func() (map[string]any, error) {
+		return parse(ctx, field.ArgumentMap(vars))
+	})
+}
+
+// memo returns m's value for k, or computes it, keeps it in m (unless
+// computing fails) and returns it; mu guards m.
+func memo[K comparable, V any](mu *sync.Mutex, m map[K]V, k K, compute func() (V, error)) (V, error) {
+	mu.Lock()
+	v, ok := m[k]
+	mu.Unlock()
 	if ok {
-		return args, nil
+		return v, nil
 	}
-	args, err := parse(ctx, field.ArgumentMap(vars))
+	v, err := compute()
 	if err != nil {
-		return nil, err
+		return v, err
 	}
-	cache.mu.Lock()
-	cache.args[field.Field] = args
-	cache.mu.Unlock()
-	return args, nil
+	mu.Lock()
+	m[k] = v
+	mu.Unlock()
+	return v, nil
 }
 
 // plainFields reports whether the operation's plain fields, those that only
@@ -241,15 +250,8 @@ func collectFields(ctx context.Context, oc *graphql.OperationContext, sel ast.Se
 		return graphql.CollectFields(oc, sel, satisfies)
 	}
 	key := collectKey{sel: unsafe.SliceData(sel), n: len(sel), satisfying: unsafe.SliceData(satisfies)}
-	cache.mu.Lock()
-	fields, ok := cache.fields[key]
-	cache.mu.Unlock()
-	if ok {
-		return fields
-	}
-	fields = graphql.CollectFields(oc, sel, satisfies)
-	cache.mu.Lock()
-	cache.fields[key] = fields
-	cache.mu.Unlock()
+	fields, _ := memo(&cache.mu, cache.fields, key, func() ([]graphql.CollectedField, error) {
+		return graphql.CollectFields(oc, sel, satisfies), nil
+	})
 	return fields
 }
