@@ -57,28 +57,37 @@ func main() {
 	}
 }
 
-// plainField matches gqlgen's code for a field of an object read from the
-// object's Go field and marshalled by a function that cannot fail (it never
-// returns null for a value): $1 the function's first line, $2 the rest up to
-// the marshaller's call, $3 the Go field, $4 the marshaller.
-var plainField = regexp.MustCompile(`(?m)(^func \(ec \*executionContext\) _\w+\(ctx context\.Context, field graphql\.CollectedField, obj \*[\w.]+\) \(ret graphql\.Marshaler\) \{\n)(` +
-	`\treturn graphql\.ResolveField\(\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n` +
-	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.fieldContext_\w+\(ctx, field\)\n\t\t\},\n` +
-	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn obj\.(\w+), nil\n\t\t\},\n\t\tnil,\n` +
-	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v \*?\w+\) graphql\.Marshaler \{\n` +
-	`\t\t\treturn ec\.(marshalNInt2int|marshalNString2string|marshalNBoolean2bool|marshalOString2ᚖstring|marshalOInt2ᚖint)\(ctx, selections, v\))`)
-
-// readField matches gqlgen's code for a field read from the object's Go
-// field, of a pointer or slice type: $1 the function's first line, $2 the
-// rest up to the panic flag, $3 the field context's function, $4 the Go
-// field, $5 the marshaller, $6 whether panics are recovered. Marshallers'
-// names hold non-ASCII letters (gqlgen's ᚖ for a pointer, say).
-var readField = regexp.MustCompile(`(?m)(^func \(ec \*executionContext\) _\w+\(ctx context\.Context, field graphql\.CollectedField, obj \*[\w.]+\) \(ret graphql\.Marshaler\) \{\n)(` +
+// fieldHead matches the start of gqlgen's code for a field read from its
+// object's Go field: $1 the function's first line, $3 the field context's
+// function, $4 the Go field. It leaves group $2 (the code after the first
+// line) open for plainField and readField, which go on to the marshaller.
+const fieldHead = `(?m)(^func \(ec \*executionContext\) _\w+\(ctx context\.Context, field graphql\.CollectedField, obj \*[\w.]+\) \(ret graphql\.Marshaler\) \{\n)(` +
 	`\treturn graphql\.ResolveField\(\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n` +
 	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.(fieldContext_\w+)\(ctx, field\)\n\t\t\},\n` +
-	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn obj\.(\w+), nil\n\t\t\},\n\t\tnil,\n` +
-	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v (?:\*|\[\])[^)\n]+\) graphql\.Marshaler \{\n` +
-	`\t\t\treturn ec\.(marshal[^(\s]+)\(ctx, selections, v\)\n\t\t\},\n\t\t(true|false),\n)`)
+	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn obj\.(\w+), nil\n\t\t\},\n\t\tnil,\n`
+
+var (
+	// plainField matches such a field marshalled by a function that cannot
+	// fail (it never returns null for a value): $1 the function's first
+	// line, $2 the rest up to the marshaller's call, $4 the Go field, $5
+	// the marshaller.
+	plainField = regexp.MustCompile(fieldHead +
+		`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v \*?\w+\) graphql\.Marshaler \{\n` +
+		`\t\t\treturn ec\.(marshalNInt2int|marshalNString2string|marshalNBoolean2bool|marshalOString2ᚖstring|marshalOInt2ᚖint)\(ctx, selections, v\))`)
+
+	// readField matches such a field of a pointer or slice type: $1 the
+	// function's first line, $2 the rest up to the panic flag, $3 the field
+	// context's function, $4 the Go field, $5 the marshaller, $6 whether
+	// panics are recovered. Marshallers' names hold non-ASCII letters
+	// (gqlgen's ᚖ for a pointer, say).
+	readField = regexp.MustCompile(fieldHead +
+		`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v (?:\*|\[\])[^)\n]+\) graphql\.Marshaler \{\n` +
+		`\t\t\treturn ec\.(marshal[^(\s]+)\(ctx, selections, v\)\n\t\t\},\n\t\t(true|false),\n)`)
+
+	// fieldArgs matches gqlgen's parsing of a field's arguments: $1 the
+	// generated parser.
+	fieldArgs = regexp.MustCompile(`ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\)`)
+)
 
 func patch(path string) error {
 	src, err := os.ReadFile(path)
@@ -101,17 +110,16 @@ func patch(path string) error {
 	}
 	// A field's arguments are parsed once per operation, not once for
 	// every object that has the field.
-	args := regexp.MustCompile(`ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\)`)
-	if !args.Match(src) && !bytes.Contains(src, []byte("fieldArgs(ctx, field, ec.Variables, ec.field_")) {
+	if !fieldArgs.Match(src) && !bytes.Contains(src, []byte("fieldArgs(ctx, field, ec.Variables, ec.field_")) {
 		return fmt.Errorf("%s parses no field arguments as expected: gqlgen's output changed, review this patch", path)
 	}
-	src = args.ReplaceAll(src, []byte("fieldArgs(ctx, field, ec.Variables, ec.$1)"))
+	src = fieldArgs.ReplaceAll(src, []byte("fieldArgs(ctx, field, ec.Variables, ec.$1)"))
 	// A field that only reads a value from its object, of a type whose
 	// marshalling cannot fail, is read and marshalled directly in queries.
 	if !plainField.Match(src) && !bytes.Contains(src, []byte("if plainFields(ec.OperationContext) {")) {
 		return fmt.Errorf("%s reads no field from its object as expected: gqlgen's output changed, review this patch", path)
 	}
-	src = plainField.ReplaceAll(src, []byte("$1\tif plainFields(ec.OperationContext) {\n\t\treturn ec.$4(ctx, field.Selections, obj.$3)\n\t}\n$2"))
+	src = plainField.ReplaceAll(src, []byte("$1\tif plainFields(ec.OperationContext) {\n\t\treturn ec.$5(ctx, field.Selections, obj.$4)\n\t}\n$2"))
 	// Any other field read from its object's Go field (a pointer or a
 	// slice: an edge's node, a connection's edges) is marshalled under its
 	// field context without gqlgen's per-field closures and middleware.
