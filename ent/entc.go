@@ -55,6 +55,9 @@ func main() {
 	if err := skipProbeEdges("gql_pagination.go", "*_query.go"); err != nil && genErr == nil {
 		log.Fatalf("post-processing page probes: %v", err)
 	}
+	if err := linksInRowOrder("*_query.go"); err != nil && genErr == nil {
+		log.Fatalf("post-processing many-to-many loaders: %v", err)
+	}
 	if genErr != nil {
 		log.Fatalf("running ent codegen: %v", genErr)
 	}
@@ -115,6 +118,29 @@ func skipProbeEdges(paginate, queries string) error {
 		s = strings.Replace(s, scanned, scanned+"\tedgeNodes := pagination.Probed(ctx, _q.ctx, nodes)\n", 1)
 		s = load.ReplaceAllString(s, "${1}edgeNodes,")
 		return strings.ReplaceAll(s, "_q.loadTotal[i](ctx, nodes)", "_q.loadTotal[i](ctx, edgeNodes)"), true
+	})
+}
+
+// linksInRowOrder makes the many-to-many edge loaders hand each parent its
+// children in the order of the query's rows (pagination.Links), not in the
+// order the children were first met, which breaks each parent's order when
+// parents share children.
+func linksInRowOrder(loaders string) error {
+	set := regexp.MustCompile(`nids := make\(map\[int\]map\[\*\w+\]struct\{\}\)`)
+	add := regexp.MustCompile(`if nids\[inValue\] == nil \{\n(\t+)\tnids\[inValue\] = map\[\*\w+\]struct\{\}\{byID\[outValue\]: \{\}\}\n(\t+return assign\(columns\[1:\], values\[1:\]\)\n\t+\})\n\t+nids\[inValue\]\[byID\[outValue\]\] = struct\{\}\{\}\n`)
+	assign := regexp.MustCompile("(neighbors, err := withInterceptors\\[\\[\\]\\*(\\w+)\\]\\(ctx, query, qr, query.inters\\)\n\tif err != nil \\{\n\t\treturn err\n\t\\}\n)" +
+		"\tfor _, n := range neighbors \\{\n\t\tnodes, ok := nids\\[n.ID\\]\n\t\tif !ok \\{\n\t\t\treturn fmt.Errorf\\(`unexpected \"(\\w+)\" node returned %v`, n.ID\\)\n\t\t\\}\n\t\tfor kn := range nodes \\{\n\t\t\tassign\\(kn, n\\)\n\t\t\\}\n\t\\}\n\treturn nil\n")
+	return patchEach(loaders, "a many-to-many edge loader", func(s string) (string, bool) {
+		n := len(set.FindAllString(s, -1))
+		if n == 0 {
+			return s, false
+		}
+		if len(add.FindAllString(s, -1)) != n || len(assign.FindAllString(s, -1)) != n {
+			log.Fatalf("a many-to-many edge loader is not as expected (%d loaders): update linksInRowOrder", n)
+		}
+		s = set.ReplaceAllString(s, "var links pagination.Links")
+		s = add.ReplaceAllString(s, "if links.Add(outValue, inValue) {\n$2\n")
+		return assign.ReplaceAllString(s, "${1}\treturn pagination.AssignLinks(&links, byID, neighbors, func(n *$2) int { return n.ID }, assign, \"$3\")\n"), true
 	})
 }
 

@@ -580,7 +580,7 @@ func (_q *OpeningPolicyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([
 func (_q *OpeningPolicyQuery) loadProjects(ctx context.Context, query *ProjectQuery, nodes []*OpeningPolicy, init func(*OpeningPolicy), assign func(*OpeningPolicy, *Project)) error {
 	edgeIDs := make([]driver.Value, len(nodes))
 	byID := make(map[int]*OpeningPolicy)
-	nids := make(map[int]map[*OpeningPolicy]struct{})
+	var links pagination.Links
 	for i, node := range nodes {
 		edgeIDs[i] = node.ID
 		byID[node.ID] = node
@@ -614,11 +614,9 @@ func (_q *OpeningPolicyQuery) loadProjects(ctx context.Context, query *ProjectQu
 			spec.Assign = func(columns []string, values []any) error {
 				outValue := int(values[0].(*sql.NullInt64).Int64)
 				inValue := int(values[1].(*sql.NullInt64).Int64)
-				if nids[inValue] == nil {
-					nids[inValue] = map[*OpeningPolicy]struct{}{byID[outValue]: {}}
+				if links.Add(outValue, inValue) {
 					return assign(columns[1:], values[1:])
 				}
-				nids[inValue][byID[outValue]] = struct{}{}
 				return nil
 			}
 		})
@@ -627,21 +625,12 @@ func (_q *OpeningPolicyQuery) loadProjects(ctx context.Context, query *ProjectQu
 	if err != nil {
 		return err
 	}
-	for _, n := range neighbors {
-		nodes, ok := nids[n.ID]
-		if !ok {
-			return fmt.Errorf(`unexpected "projects" node returned %v`, n.ID)
-		}
-		for kn := range nodes {
-			assign(kn, n)
-		}
-	}
-	return nil
+	return pagination.AssignLinks(&links, byID, neighbors, func(n *Project) int { return n.ID }, assign, "projects")
 }
 func (_q *OpeningPolicyQuery) loadPartners(ctx context.Context, query *PartnerQuery, nodes []*OpeningPolicy, init func(*OpeningPolicy), assign func(*OpeningPolicy, *Partner)) error {
 	edgeIDs := make([]driver.Value, len(nodes))
 	byID := make(map[int]*OpeningPolicy)
-	nids := make(map[int]map[*OpeningPolicy]struct{})
+	var links pagination.Links
 	for i, node := range nodes {
 		edgeIDs[i] = node.ID
 		byID[node.ID] = node
@@ -675,11 +664,9 @@ func (_q *OpeningPolicyQuery) loadPartners(ctx context.Context, query *PartnerQu
 			spec.Assign = func(columns []string, values []any) error {
 				outValue := int(values[0].(*sql.NullInt64).Int64)
 				inValue := int(values[1].(*sql.NullInt64).Int64)
-				if nids[inValue] == nil {
-					nids[inValue] = map[*OpeningPolicy]struct{}{byID[outValue]: {}}
+				if links.Add(outValue, inValue) {
 					return assign(columns[1:], values[1:])
 				}
-				nids[inValue][byID[outValue]] = struct{}{}
 				return nil
 			}
 		})
@@ -688,16 +675,7 @@ func (_q *OpeningPolicyQuery) loadPartners(ctx context.Context, query *PartnerQu
 	if err != nil {
 		return err
 	}
-	for _, n := range neighbors {
-		nodes, ok := nids[n.ID]
-		if !ok {
-			return fmt.Errorf(`unexpected "partners" node returned %v`, n.ID)
-		}
-		for kn := range nodes {
-			assign(kn, n)
-		}
-	}
-	return nil
+	return pagination.AssignLinks(&links, byID, neighbors, func(n *Partner) int { return n.ID }, assign, "partners")
 }
 func (_q *OpeningPolicyQuery) loadSupersededBy(ctx context.Context, query *OpeningPolicyQuery, nodes []*OpeningPolicy, init func(*OpeningPolicy), assign func(*OpeningPolicy, *OpeningPolicy)) error {
 	ids := make([]int, 0, len(nodes))

@@ -800,7 +800,7 @@ func (_q *PartnerQuery) loadMembers(ctx context.Context, query *PartnerQuery, no
 func (_q *PartnerQuery) loadProjects(ctx context.Context, query *ProjectQuery, nodes []*Partner, init func(*Partner), assign func(*Partner, *Project)) error {
 	edgeIDs := make([]driver.Value, len(nodes))
 	byID := make(map[int]*Partner)
-	nids := make(map[int]map[*Partner]struct{})
+	var links pagination.Links
 	for i, node := range nodes {
 		edgeIDs[i] = node.ID
 		byID[node.ID] = node
@@ -834,11 +834,9 @@ func (_q *PartnerQuery) loadProjects(ctx context.Context, query *ProjectQuery, n
 			spec.Assign = func(columns []string, values []any) error {
 				outValue := int(values[0].(*sql.NullInt64).Int64)
 				inValue := int(values[1].(*sql.NullInt64).Int64)
-				if nids[inValue] == nil {
-					nids[inValue] = map[*Partner]struct{}{byID[outValue]: {}}
+				if links.Add(outValue, inValue) {
 					return assign(columns[1:], values[1:])
 				}
-				nids[inValue][byID[outValue]] = struct{}{}
 				return nil
 			}
 		})
@@ -847,16 +845,7 @@ func (_q *PartnerQuery) loadProjects(ctx context.Context, query *ProjectQuery, n
 	if err != nil {
 		return err
 	}
-	for _, n := range neighbors {
-		nodes, ok := nids[n.ID]
-		if !ok {
-			return fmt.Errorf(`unexpected "projects" node returned %v`, n.ID)
-		}
-		for kn := range nodes {
-			assign(kn, n)
-		}
-	}
-	return nil
+	return pagination.AssignLinks(&links, byID, neighbors, func(n *Project) int { return n.ID }, assign, "projects")
 }
 func (_q *PartnerQuery) loadHostedProjects(ctx context.Context, query *ProjectQuery, nodes []*Partner, init func(*Partner), assign func(*Partner, *Project)) error {
 	fks := make([]driver.Value, 0, len(nodes))
@@ -927,7 +916,7 @@ func (_q *PartnerQuery) loadAPIKeys(ctx context.Context, query *APIKeyQuery, nod
 func (_q *PartnerQuery) loadPolicies(ctx context.Context, query *OpeningPolicyQuery, nodes []*Partner, init func(*Partner), assign func(*Partner, *OpeningPolicy)) error {
 	edgeIDs := make([]driver.Value, len(nodes))
 	byID := make(map[int]*Partner)
-	nids := make(map[int]map[*Partner]struct{})
+	var links pagination.Links
 	for i, node := range nodes {
 		edgeIDs[i] = node.ID
 		byID[node.ID] = node
@@ -961,11 +950,9 @@ func (_q *PartnerQuery) loadPolicies(ctx context.Context, query *OpeningPolicyQu
 			spec.Assign = func(columns []string, values []any) error {
 				outValue := int(values[0].(*sql.NullInt64).Int64)
 				inValue := int(values[1].(*sql.NullInt64).Int64)
-				if nids[inValue] == nil {
-					nids[inValue] = map[*Partner]struct{}{byID[outValue]: {}}
+				if links.Add(outValue, inValue) {
 					return assign(columns[1:], values[1:])
 				}
-				nids[inValue][byID[outValue]] = struct{}{}
 				return nil
 			}
 		})
@@ -974,16 +961,7 @@ func (_q *PartnerQuery) loadPolicies(ctx context.Context, query *OpeningPolicyQu
 	if err != nil {
 		return err
 	}
-	for _, n := range neighbors {
-		nodes, ok := nids[n.ID]
-		if !ok {
-			return fmt.Errorf(`unexpected "policies" node returned %v`, n.ID)
-		}
-		for kn := range nodes {
-			assign(kn, n)
-		}
-	}
-	return nil
+	return pagination.AssignLinks(&links, byID, neighbors, func(n *OpeningPolicy) int { return n.ID }, assign, "policies")
 }
 func (_q *PartnerQuery) loadParticipations(ctx context.Context, query *ProjectParticipantQuery, nodes []*Partner, init func(*Partner), assign func(*Partner, *ProjectParticipant)) error {
 	fks := make([]driver.Value, 0, len(nodes))

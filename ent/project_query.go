@@ -613,7 +613,7 @@ func (_q *ProjectQuery) loadHostCountry(ctx context.Context, query *PartnerQuery
 func (_q *ProjectQuery) loadParticipants(ctx context.Context, query *PartnerQuery, nodes []*Project, init func(*Project), assign func(*Project, *Partner)) error {
 	edgeIDs := make([]driver.Value, len(nodes))
 	byID := make(map[int]*Project)
-	nids := make(map[int]map[*Project]struct{})
+	var links pagination.Links
 	for i, node := range nodes {
 		edgeIDs[i] = node.ID
 		byID[node.ID] = node
@@ -647,11 +647,9 @@ func (_q *ProjectQuery) loadParticipants(ctx context.Context, query *PartnerQuer
 			spec.Assign = func(columns []string, values []any) error {
 				outValue := int(values[0].(*sql.NullInt64).Int64)
 				inValue := int(values[1].(*sql.NullInt64).Int64)
-				if nids[inValue] == nil {
-					nids[inValue] = map[*Project]struct{}{byID[outValue]: {}}
+				if links.Add(outValue, inValue) {
 					return assign(columns[1:], values[1:])
 				}
-				nids[inValue][byID[outValue]] = struct{}{}
 				return nil
 			}
 		})
@@ -660,21 +658,12 @@ func (_q *ProjectQuery) loadParticipants(ctx context.Context, query *PartnerQuer
 	if err != nil {
 		return err
 	}
-	for _, n := range neighbors {
-		nodes, ok := nids[n.ID]
-		if !ok {
-			return fmt.Errorf(`unexpected "participants" node returned %v`, n.ID)
-		}
-		for kn := range nodes {
-			assign(kn, n)
-		}
-	}
-	return nil
+	return pagination.AssignLinks(&links, byID, neighbors, func(n *Partner) int { return n.ID }, assign, "participants")
 }
 func (_q *ProjectQuery) loadPolicies(ctx context.Context, query *OpeningPolicyQuery, nodes []*Project, init func(*Project), assign func(*Project, *OpeningPolicy)) error {
 	edgeIDs := make([]driver.Value, len(nodes))
 	byID := make(map[int]*Project)
-	nids := make(map[int]map[*Project]struct{})
+	var links pagination.Links
 	for i, node := range nodes {
 		edgeIDs[i] = node.ID
 		byID[node.ID] = node
@@ -708,11 +697,9 @@ func (_q *ProjectQuery) loadPolicies(ctx context.Context, query *OpeningPolicyQu
 			spec.Assign = func(columns []string, values []any) error {
 				outValue := int(values[0].(*sql.NullInt64).Int64)
 				inValue := int(values[1].(*sql.NullInt64).Int64)
-				if nids[inValue] == nil {
-					nids[inValue] = map[*Project]struct{}{byID[outValue]: {}}
+				if links.Add(outValue, inValue) {
 					return assign(columns[1:], values[1:])
 				}
-				nids[inValue][byID[outValue]] = struct{}{}
 				return nil
 			}
 		})
@@ -721,16 +708,7 @@ func (_q *ProjectQuery) loadPolicies(ctx context.Context, query *OpeningPolicyQu
 	if err != nil {
 		return err
 	}
-	for _, n := range neighbors {
-		nodes, ok := nids[n.ID]
-		if !ok {
-			return fmt.Errorf(`unexpected "policies" node returned %v`, n.ID)
-		}
-		for kn := range nodes {
-			assign(kn, n)
-		}
-	}
-	return nil
+	return pagination.AssignLinks(&links, byID, neighbors, func(n *OpeningPolicy) int { return n.ID }, assign, "policies")
 }
 func (_q *ProjectQuery) loadParticipations(ctx context.Context, query *ProjectParticipantQuery, nodes []*Project, init func(*Project), assign func(*Project, *ProjectParticipant)) error {
 	fks := make([]driver.Value, 0, len(nodes))

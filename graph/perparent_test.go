@@ -92,3 +92,36 @@ func TestProbeRowEdges(t *testing.T) {
 		}
 	})
 }
+
+// TestManyToManyOrderPerParent: each parent's page of a many-to-many edge
+// keeps the edge's order even when parents share children and an earlier
+// parent meets a shared child first. Projects by title descending meet the
+// free trade zone under Linglong before Almaty, which also has the (older)
+// corridor policy: Almaty's policies are still corridor, then free trade
+// zone, and the same on the reverse edge and through partners.
+func TestManyToManyOrderPerParent(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		newFixture(t, db.Client)
+		s := apitest.NewServer(t, db)
+		answers(t, s, `{ projects(orderBy: {field: TITLE, direction: DESC}, where: {hasPolicies: true}) { edges { node { title
+				policies { edges { node { title } } }
+				firstTwo: policies(first: 2) { edges { node { title } } } } } } }`,
+			`{"projects":{"edges":[
+				{"node":{"title":"Linglong tyre plant Zrenjanin",
+					"policies":{"edges":[{"node":{"title":"China (Shandong) Pilot Free Trade Zone"}}]},
+					"firstTwo":{"edges":[{"node":{"title":"China (Shandong) Pilot Free Trade Zone"}}]}}},
+				{"node":{"title":"Almaty assembly centre",
+					"policies":{"edges":[{"node":{"title":"Qilu China-Europe train support measures"}},{"node":{"title":"China (Shandong) Pilot Free Trade Zone"}}]},
+					"firstTwo":{"edges":[{"node":{"title":"Qilu China-Europe train support measures"}},{"node":{"title":"China (Shandong) Pilot Free Trade Zone"}}]}}}]}}`)
+		answers(t, s, `{ policies(orderBy: {field: TITLE}) { edges { node { title
+				projects { edges { node { title } } }
+				partners(first: 5) { edges { node { name } } } } } } }`,
+			`{"policies":{"edges":[
+				{"node":{"title":"China (Shandong) Pilot Free Trade Zone",
+					"projects":{"edges":[{"node":{"title":"Almaty assembly centre"}},{"node":{"title":"Linglong tyre plant Zrenjanin"}}]},
+					"partners":{"edges":[{"node":{"name":"Linglong Tyre"}}]}}},
+				{"node":{"title":"Qilu China-Europe train support measures",
+					"projects":{"edges":[{"node":{"title":"Almaty assembly centre"}}]},
+					"partners":{"edges":[{"node":{"name":"Kazakhstan"}},{"node":{"name":"Shandong Hi-Speed Group"}}]}}}]}}`)
+	})
+}
