@@ -201,8 +201,9 @@ type check struct {
 // target's).
 func checkShape(ctx context.Context, s *shape, targets []*target, id int64) map[string]check {
 	type answer struct {
-		vals []string
-		err  error
+		vals  []string
+		order string // the values in their arrays' order (ordered)
+		err   error
 	}
 	answers := map[string]answer{}
 	ref := ""
@@ -221,6 +222,9 @@ func checkShape(ctx context.Context, s *shape, targets []*target, id int64) map[
 			a.err = err
 		} else {
 			a.vals, a.err = values(b)
+			if a.err == nil {
+				a.order, a.err = ordered(b)
+			}
 		}
 		answers[t.Key] = a
 	}
@@ -234,13 +238,25 @@ func checkShape(ctx context.Context, s *shape, targets []*target, id int64) map[
 			out[k] = check{verdict: fmt.Sprintf("%d values; the reference (%s) failed", len(a.vals), ref)}
 		case k == ref:
 			out[k] = check{verdict: fmt.Sprintf("reference: %d values", len(a.vals)), ok: len(a.vals) > 0}
-		case slices.Equal(a.vals, r.vals):
+		case slices.Equal(a.vals, r.vals) && a.order == r.order:
 			out[k] = check{verdict: fmt.Sprintf("same %d values as %s", len(a.vals), ref), ok: true}
+		case slices.Equal(a.vals, r.vals):
+			out[k] = check{verdict: fmt.Sprintf("DIFFERS from %s: the same %d values in another order, first difference %s", ref, len(a.vals), firstDiffAt(a.order, r.order))}
 		default:
 			out[k] = check{verdict: fmt.Sprintf("DIFFERS from %s: %d values vs %d, first difference %s", ref, len(a.vals), len(r.vals), firstDiff(a.vals, r.vals))}
 		}
 	}
 	return out
+}
+
+// firstDiffAt shows where two strings part.
+func firstDiffAt(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(0, i-40)
+	return fmt.Sprintf("%q vs %q", short(a[from:]), short(b[from:]))
 }
 
 func firstDiff(a, b []string) string {

@@ -327,7 +327,7 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 	p("")
 	p("### Load")
 	p("")
-	p("`bench/load` runs each shape against our server, then PostGraphile, then raw SQL, one after another: %d workers, each sending its next request as soon as the previous one is answered (a closed loop), for a %s warm-up that is not recorded and then %s that are. HTTP/1.1 keep-alive, no compression. The node shape asks for a random project each time (the same sequence of ids for every target). Before timing, each shape runs once on every target and the answers' titles, names and other values are compared with raw SQL's (the \"same data\" column).", o.Concurrency, o.Warmup, o.Duration)
+	p("`bench/load` runs each shape against our server, then PostGraphile, then raw SQL, one after another: %d workers, each sending its next request as soon as the previous one is answered (a closed loop), for a %s warm-up that is not recorded and then %s that are. HTTP/1.1 keep-alive, no compression. The node shape asks for a random project each time (the same sequence of ids for every target). Before timing, each shape runs once on every target and the answers' titles, names and other values are compared with raw SQL's, in the order of every list (the \"same data\" column).", o.Concurrency, o.Warmup, o.Duration)
 	p("")
 	if o.meta.OursCommand != "" {
 		p("Our server (rate limits off, complexity limit raised so that no shape is refused; otherwise production settings):")

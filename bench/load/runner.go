@@ -342,6 +342,53 @@ func values(b []byte) ([]string, error) {
 	return out, nil
 }
 
+// ordered writes an answer's checked values as nested lists that keep the
+// order of every JSON array (each parent's page in its order) and ignore
+// what differs by layout: key names, the order of an object's keys, and
+// wrappers (an object holding one list or object and no checked value, like
+// edges, node or data, stands for its content).
+func ordered(b []byte) (string, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return "", err
+	}
+	var canon func(v any) string
+	canon = func(v any) string {
+		switch x := v.(type) {
+		case map[string]any:
+			var own, inner []string
+			for k, e := range x {
+				switch e.(type) {
+				case map[string]any, []any:
+					if c := canon(e); c != "" {
+						inner = append(inner, c)
+					}
+				default:
+					if checkedKeys[k] {
+						own = append(own, k+"="+normalize(e))
+					}
+				}
+			}
+			if len(own) == 0 && len(inner) <= 1 {
+				return strings.Join(inner, "")
+			}
+			slices.Sort(own)
+			slices.Sort(inner)
+			return "{" + strings.Join(append(own, inner...), ",") + "}"
+		case []any:
+			elems := make([]string, len(x))
+			for i, e := range x {
+				elems[i] = canon(e)
+			}
+			return "[" + strings.Join(elems, ",") + "]"
+		}
+		return ""
+	}
+	return canon(v), nil
+}
+
 // normalize writes a JSON value for comparison; decimals are compared by
 // value (our API writes 12.5 where PostgreSQL writes 12.50).
 func normalize(v any) string {

@@ -105,11 +105,13 @@ FROM projects p WHERE p.id = $1`,
 		Key: "stats", Title: "projectStats by sector and commitment year over all projects",
 		Ours: `{ projectStats(groupBy: [SECTOR, COMMITMENT_YEAR]) { total { count sum } groups { key { sector commitmentYear } count sum avg } } }`,
 		NA:   "n/a (no aggregates without plugins)",
-		// One scan: the total is the sum of the groups.
+		// One scan: the total is the sum of the groups, which come in
+		// our default order (by key, groups without a value last).
 		SQL: `SELECT json_build_object(
        'total', json_build_object('count', coalesce(sum(g.n), 0), 'sum', sum(g.s)::text),
        'groups', coalesce(json_agg(json_build_object('key', json_build_object('sector', g.sector, 'commitmentYear', g.commitment_year),
-                 'count', g.n, 'sum', g.s::text, 'avg', g.a::text)), '[]'))
+                 'count', g.n, 'sum', g.s::text, 'avg', g.a::text)
+                 ORDER BY g.sector NULLS LAST, g.commitment_year NULLS LAST), '[]'))
 FROM (SELECT sector, commitment_year, count(*) AS n, sum(amount_usd) AS s, avg(amount_usd) AS a
       FROM projects GROUP BY sector, commitment_year) g`,
 	},
