@@ -58,6 +58,9 @@ func main() {
 	if err := linksInRowOrder("*_query.go"); err != nil && genErr == nil {
 		log.Fatalf("post-processing many-to-many loaders: %v", err)
 	}
+	if err := probeEachParent("*_query.go"); err != nil && genErr == nil {
+		log.Fatalf("post-processing one-to-many loaders: %v", err)
+	}
 	if genErr != nil {
 		log.Fatalf("running ent codegen: %v", genErr)
 	}
@@ -141,6 +144,32 @@ func linksInRowOrder(loaders string) error {
 		s = set.ReplaceAllString(s, "var links pagination.Links")
 		s = add.ReplaceAllString(s, "if links.Add(outValue, inValue) {\n$2\n")
 		return assign.ReplaceAllString(s, "${1}\treturn pagination.AssignLinks(&links, byID, neighbors, func(n *$2) int { return n.ID }, assign, \"$3\")\n"), true
+	})
+}
+
+// probeEachParent makes the one-to-many edge loaders tell their query which
+// parent each row belongs to (pagination.ProbeEach), so that the probe row
+// of each parent's page is spared the edges loaded with the rows.
+func probeEachParent(loaders string) error {
+	header := regexp.MustCompile(`^\(_q \*\w+Query\) load\w+\(ctx context\.Context, query \*(\w+)Query, `)
+	load := regexp.MustCompile(`neighbors, err := query\.All\(ctx\)(\n\tif err != nil \{\n\t\treturn err\n\t\}\n\tfor _, n := range neighbors \{\n\t\tfk := n\.(\w+)\n)`)
+	return patchEach(loaders, "a one-to-many edge loader", func(s string) (string, bool) {
+		funcs := strings.Split(s, "\nfunc ")
+		changed := false
+		for i, f := range funcs {
+			h := header.FindStringSubmatch(f)
+			m := load.FindStringSubmatch(f)
+			if h == nil || m == nil {
+				continue
+			}
+			key := "return n." + m[2]
+			if strings.Contains(f, "\t\tif fk == nil {") {
+				key = "if n." + m[2] + " == nil {\n\t\t\treturn 0\n\t\t}\n\t\treturn *n." + m[2]
+			}
+			funcs[i] = load.ReplaceAllString(f, "neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *"+h[1]+") int {\n\t\t"+key+"\n\t}))$1")
+			changed = true
+		}
+		return strings.Join(funcs, "\nfunc "), changed
 	})
 }
 

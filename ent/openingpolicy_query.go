@@ -725,7 +725,12 @@ func (_q *OpeningPolicyQuery) loadSupersedes(ctx context.Context, query *Opening
 	query.Where(predicate.OpeningPolicy(func(s *sql.Selector) {
 		pagination.ParentKeys(s, s.C(openingpolicy.SupersedesColumn), fks...)
 	}))
-	neighbors, err := query.All(ctx)
+	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *OpeningPolicy) int {
+		if n.SupersededByID == nil {
+			return 0
+		}
+		return *n.SupersededByID
+	}))
 	if err != nil {
 		return err
 	}

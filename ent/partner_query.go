@@ -780,7 +780,12 @@ func (_q *PartnerQuery) loadMembers(ctx context.Context, query *PartnerQuery, no
 	query.Where(predicate.Partner(func(s *sql.Selector) {
 		pagination.ParentKeys(s, s.C(partner.MembersColumn), fks...)
 	}))
-	neighbors, err := query.All(ctx)
+	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *Partner) int {
+		if n.CountryID == nil {
+			return 0
+		}
+		return *n.CountryID
+	}))
 	if err != nil {
 		return err
 	}
@@ -863,7 +868,12 @@ func (_q *PartnerQuery) loadHostedProjects(ctx context.Context, query *ProjectQu
 	query.Where(predicate.Project(func(s *sql.Selector) {
 		pagination.ParentKeys(s, s.C(partner.HostedProjectsColumn), fks...)
 	}))
-	neighbors, err := query.All(ctx)
+	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *Project) int {
+		if n.HostCountryID == nil {
+			return 0
+		}
+		return *n.HostCountryID
+	}))
 	if err != nil {
 		return err
 	}
@@ -896,7 +906,12 @@ func (_q *PartnerQuery) loadAPIKeys(ctx context.Context, query *APIKeyQuery, nod
 	query.Where(predicate.APIKey(func(s *sql.Selector) {
 		pagination.ParentKeys(s, s.C(partner.APIKeysColumn), fks...)
 	}))
-	neighbors, err := query.All(ctx)
+	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *APIKey) int {
+		if n.PartnerID == nil {
+			return 0
+		}
+		return *n.PartnerID
+	}))
 	if err != nil {
 		return err
 	}
@@ -979,7 +994,9 @@ func (_q *PartnerQuery) loadParticipations(ctx context.Context, query *ProjectPa
 	query.Where(predicate.ProjectParticipant(func(s *sql.Selector) {
 		pagination.ParentKeys(s, s.C(partner.ParticipationsColumn), fks...)
 	}))
-	neighbors, err := query.All(ctx)
+	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *ProjectParticipant) int {
+		return n.PartnerID
+	}))
 	if err != nil {
 		return err
 	}

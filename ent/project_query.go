@@ -726,7 +726,9 @@ func (_q *ProjectQuery) loadParticipations(ctx context.Context, query *ProjectPa
 	query.Where(predicate.ProjectParticipant(func(s *sql.Selector) {
 		pagination.ParentKeys(s, s.C(project.ParticipationsColumn), fks...)
 	}))
-	neighbors, err := query.All(ctx)
+	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *ProjectParticipant) int {
+		return n.ProjectID
+	}))
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lib/pq"
+
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
 )
 
@@ -124,4 +126,65 @@ func TestManyToManyOrderPerParent(t *testing.T) {
 					"projects":{"edges":[{"node":{"title":"Almaty assembly centre"}}]},
 					"partners":{"edges":[{"node":{"name":"Kazakhstan"}},{"node":{"name":"Shandong Hi-Speed Group"}}]}}}]}}`)
 	})
+}
+
+// TestProbeRowEdgesPerParent: under a list, each parent's page fetches one
+// row more than it shows; the edges of those rows are not loaded either.
+func TestProbeRowEdgesPerParent(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		f := newFixture(t, db.Client)
+		s := apitest.NewServer(t, db)
+		// Pakistan's first project is Sahiwal; Quaid-e-Azam is its probe.
+		answers(t, s, `{ partners(where: {kind: COUNTRY}, orderBy: {field: NAME}) { edges { node { name
+				hostedProjects(first: 1) { pageInfo { hasNextPage } edges { node { title policies { edges { node { title } } } } } } } } } }`,
+			`{"partners":{"edges":[
+				{"node":{"name":"China","hostedProjects":{"pageInfo":{"hasNextPage":false},"edges":[]}}},
+				{"node":{"name":"Kazakhstan","hostedProjects":{"pageInfo":{"hasNextPage":false},"edges":[{"node":{"title":"Almaty assembly centre","policies":{"edges":[
+					{"node":{"title":"Qilu China-Europe train support measures"}},{"node":{"title":"China (Shandong) Pilot Free Trade Zone"}}]}}}]}}},
+				{"node":{"name":"Pakistan","hostedProjects":{"pageInfo":{"hasNextPage":true},"edges":[{"node":{"title":"Sahiwal coal power plant","policies":{"edges":[]}}}]}}},
+				{"node":{"name":"Serbia","hostedProjects":{"pageInfo":{"hasNextPage":false},"edges":[{"node":{"title":"Linglong tyre plant Zrenjanin","policies":{"edges":[
+					{"node":{"title":"China (Shandong) Pilot Free Trade Zone"}}]}}}]}}}]}}`)
+		stmts, args := db.Counter.Statements(), db.Counter.Args()
+		policies := -1
+		for i, q := range stmts {
+			if strings.Contains(q, "opening_policy_projects") {
+				policies = i
+			}
+		}
+		if policies < 0 {
+			t.Fatalf("no statement reads the projects' policies:\n%s", strings.Join(stmts, "\n"))
+		}
+		got := map[int64]bool{}
+		for _, v := range intArgs(args[policies]) {
+			got[v] = true
+		}
+		for _, id := range []int{f.almaty.ID, f.sahiwal.ID, f.zrenjanin.ID} {
+			if !got[int64(id)] {
+				t.Errorf("the policies of project %d were not loaded: %s %v", id, stmts[policies], args[policies])
+			}
+		}
+		if got[int64(f.solar.ID)] {
+			t.Errorf("the policies of the probe row (Quaid-e-Azam) were loaded: %s %v", stmts[policies], args[policies])
+		}
+	})
+}
+
+// intArgs lists the integers among a statement's arguments, and in its
+// integer arrays.
+func intArgs(v any) []int64 {
+	switch x := v.(type) {
+	case []any:
+		var out []int64
+		for _, e := range x {
+			out = append(out, intArgs(e)...)
+		}
+		return out
+	case int:
+		return []int64{int64(x)}
+	case int64:
+		return []int64{x}
+	case *pq.Int64Array: // pq.Array([]int64{...})
+		return *x
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ type Counter struct {
 
 	mu    sync.Mutex
 	texts []string
+	args  []any
 }
 
 var _ dialect.Driver = (*Counter)(nil)
@@ -33,6 +34,7 @@ func (c *Counter) Reset() {
 	c.n.Store(0)
 	c.mu.Lock()
 	c.texts = nil
+	c.args = nil
 	c.mu.Unlock()
 }
 
@@ -43,22 +45,31 @@ func (c *Counter) Statements() []string {
 	return append([]string(nil), c.texts...)
 }
 
-func (c *Counter) count(query string) {
+// Args returns the arguments of the statements sent since the last Reset,
+// in the order of Statements.
+func (c *Counter) Args() []any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]any(nil), c.args...)
+}
+
+func (c *Counter) count(query string, args any) {
 	c.n.Add(1)
 	c.mu.Lock()
 	c.texts = append(c.texts, query)
+	c.args = append(c.args, args)
 	c.mu.Unlock()
 }
 
 // Exec counts and runs a statement.
 func (c *Counter) Exec(ctx context.Context, query string, args, v any) error {
-	c.count(query)
+	c.count(query, args)
 	return c.Driver.Exec(ctx, query, args, v)
 }
 
 // Query counts and runs a query.
 func (c *Counter) Query(ctx context.Context, query string, args, v any) error {
-	c.count(query)
+	c.count(query, args)
 	return c.Driver.Query(ctx, query, args, v)
 }
 
@@ -92,11 +103,11 @@ type countingTx struct {
 }
 
 func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	t.c.count(query)
+	t.c.count(query, args)
 	return t.Tx.Exec(ctx, query, args, v)
 }
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
-	t.c.count(query)
+	t.c.count(query, args)
 	return t.Tx.Query(ctx, query, args, v)
 }

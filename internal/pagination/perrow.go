@@ -61,6 +61,9 @@ func ParentKeys(s *sql.Selector, column string, keys ...driver.Value) {
 func LimitPerRow(partitionBy string, limit int, orderBy ...sql.Querier) func(s *sql.Selector) {
 	window := entgql.LimitPerRow(partitionBy, limit, orderBy...)
 	return func(s *sql.Selector) {
+		if pp, ok := s.Context().Value(parentProbeKey{}).(interface{ setLimit(int) }); ok {
+			pp.setLimit(limit)
+		}
 		pk, ok := s.Context().Value(parentKeysKey{}).(*parentKeys)
 		if !ok || s.Dialect() != dialect.Postgres || len(orderBy) == 0 {
 			window(s)
@@ -135,11 +138,61 @@ func Probe(ctx context.Context, query any, limit int) context.Context {
 }
 
 // Probed returns the rows of query whose edges are to be loaded: all of
-// them, but for the probe row of a page that fetched a full page and one.
+// them, but for the probe row of a page that fetched a full page and one,
+// and under a list, each parent's (ProbeEach).
 func Probed[T any](ctx context.Context, query any, nodes []T) []T {
+	if pp, ok := ctx.Value(parentProbeKey{}).(*parentProbe[T]); ok && pp.query == query && pp.limit > 1 {
+		return pp.shown(nodes)
+	}
 	p, ok := ctx.Value(probeKey{}).(probe)
 	if !ok || p.query != query || len(nodes) != p.limit {
 		return nodes
 	}
 	return nodes[:len(nodes)-1]
+}
+
+// Pages under a list (each country's first 10 projects) fetch a probe row
+// per parent. Their rows come parent after parent, each parent's in the
+// page's order (LimitPerRow), so a parent's probe is its limit-th row.
+
+type parentProbeKey struct{}
+
+// parentProbe is what ProbeEach knows of a query's per-parent pages.
+type parentProbe[T any] struct {
+	query any
+	key   func(T) int // a row's parent
+	limit int         // rows fetched per parent; 0 until LimitPerRow runs
+}
+
+// setLimit records the per-parent limit of the query's own statement, the
+// first LimitPerRow to run under the context (the edges loaded after it, with
+// the same context, have their own).
+func (p *parentProbe[T]) setLimit(n int) {
+	if p.limit == 0 {
+		p.limit = n
+	}
+}
+
+// shown drops each parent's limit-th row.
+func (p *parentProbe[T]) shown(nodes []T) []T {
+	if len(nodes) < p.limit {
+		return nodes
+	}
+	seen := make(map[int]int)
+	out := make([]T, 0, len(nodes))
+	for _, n := range nodes {
+		k := p.key(n)
+		seen[k]++
+		if seen[k] != p.limit {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ProbeEach marks, when query is loaded under parents by a foreign key and
+// its pages per parent fetch limit rows, each parent's limit-th row as a
+// probe, so that Probed spares it its edges; key gives a row's parent.
+func ProbeEach[T any](ctx context.Context, query any, key func(T) int) context.Context {
+	return context.WithValue(ctx, parentProbeKey{}, &parentProbe[T]{query: query, key: key})
 }
