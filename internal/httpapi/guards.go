@@ -100,8 +100,19 @@ func (h *heldResponse) send(w http.ResponseWriter) {
 	for k, v := range h.header {
 		w.Header()[k] = v
 	}
+	// The whole body is here: its length goes first, so that it is sent
+	// as is rather than in chunks (which took one more write to the
+	// connection, for the last chunk).
+	if bodyAllowed(h.status) {
+		w.Header().Set("Content-Length", strconv.Itoa(h.body.Len()))
+	}
 	w.WriteHeader(h.status)
 	_, _ = w.Write(h.body.Bytes())
+}
+
+// bodyAllowed reports whether a response with status may have a body.
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
 func (h *heldResponse) Header() http.Header         { return h.header }
