@@ -17,6 +17,9 @@ PGPORT=${PGPORT:-5432}
 PGUSER=${PGUSER:-postgres}
 BENCH_DB=${BENCH_DB:-bri_bench}
 OURS_PORT=${OURS_PORT:-18080}
+# A second instance of our server, with the statistics cache off, runs the
+# stats shape again: what computing projectStats costs it.
+OURS_UNCACHED_PORT=${OURS_UNCACHED_PORT:-18081}
 POSTGRAPHILE_PORT=${POSTGRAPHILE_PORT:-15000}
 CONCURRENCY=${CONCURRENCY:-16}
 WARMUP=${WARMUP:-2s}
@@ -92,7 +95,7 @@ for tool in go node npm psql curl; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 psql -d postgres -Atc 'select 1' >/dev/null || die "PostgreSQL does not answer at $PGUSER@$PGHOST:$PGPORT"
-for port in "$OURS_PORT" "$POSTGRAPHILE_PORT"; do
+for port in "$OURS_PORT" "$OURS_UNCACHED_PORT" "$POSTGRAPHILE_PORT"; do
   if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
     die "something already listens on port $port"
   fi
@@ -155,11 +158,19 @@ psql -d "$BENCH_DB" -v ON_ERROR_STOP=1 -qc "CHECKPOINT"
 # planner, for every target alike. At the default of 4, PostgreSQL prefers
 # scanning a small table whole, once per parent, to looking rows up by index.
 psql -d postgres -v ON_ERROR_STOP=1 -qc "ALTER DATABASE $BENCH_DB SET random_page_cost = 1.1"
+# Parallel query: on two cores shared by 16 clients there is no idle core
+# for a worker, and starting workers costs more than it saves. With
+# PostgreSQL's default of 2 workers per query, computing projectStats ran at
+# less than half the rate (see docs/performance.md). For every target alike.
+psql -d postgres -v ON_ERROR_STOP=1 -qc "ALTER DATABASE $BENCH_DB SET max_parallel_workers_per_gather = 0"
 
 step "start our server and PostGraphile"
 DATABASE_URL=$db_url "$server_bin" "${ours_flags[@]}" >"$work/server.log" 2>&1 &
 ours_pid=$!
 pids+=("$ours_pid")
+DATABASE_URL=$db_url "$server_bin" "${ours_flags[@]}" --port "$OURS_UNCACHED_PORT" --stats-cache 0 >"$work/server-uncached.log" 2>&1 &
+uncached_pid=$!
+pids+=("$uncached_pid")
 pg_flags=(--connection "postgres://$PGUSER@$PGHOST:$PGPORT/$BENCH_DB" --schema public
   --host 127.0.0.1 --port "$POSTGRAPHILE_PORT"
   --append-plugins postgraphile-plugin-connection-filter
@@ -170,12 +181,14 @@ pg_flags=(--connection "postgres://$PGUSER@$PGHOST:$PGPORT/$BENCH_DB" --schema p
 pg_pid=$!
 pids+=("$pg_pid")
 wait_ready "our server" "http://127.0.0.1:$OURS_PORT/graphql" "$ours_pid" "$work/server.log"
+wait_ready "our server, stats cache off" "http://127.0.0.1:$OURS_UNCACHED_PORT/graphql" "$uncached_pid" "$work/server-uncached.log"
 wait_ready "PostGraphile" "http://127.0.0.1:$POSTGRAPHILE_PORT/graphql" "$pg_pid" "$work/postgraphile.log"
 
 step "load: bench/load (each shape: ours, PostGraphile, raw SQL)"
 pg_version="postgraphile $(node -p "require('$pgdir/node_modules/postgraphile/package.json').version") with postgraphile-plugin-connection-filter $(node -p "require('$pgdir/node_modules/postgraphile-plugin-connection-filter/package.json').version")"
 "$load_bin" \
   --ours "http://127.0.0.1:$OURS_PORT/graphql" \
+  --ours-uncached "http://127.0.0.1:$OURS_UNCACHED_PORT/graphql" --ours-uncached-pid "$uncached_pid" \
   --postgraphile "http://127.0.0.1:$POSTGRAPHILE_PORT/graphql" \
   --database-url "$db_url" \
   --concurrency "$CONCURRENCY" --warmup "$WARMUP" --duration "$DURATION" --shapes "$SHAPES" \
@@ -185,7 +198,7 @@ pg_version="postgraphile $(node -p "require('$pgdir/node_modules/postgraphile/pa
   --gen-command "go run ./bench/gen --database-url '$db_url' ${gen_args[*]:2}" \
   --ours-command "go build -o /tmp/bri-bench-server . && DATABASE_URL='$db_url' /tmp/bri-bench-server ${ours_flags[*]}" \
   --postgraphile-command "cd bench/postgraphile && NODE_ENV=production node node_modules/postgraphile/cli.js ${pg_flags[*]}" \
-  --dataset-note "After loading, bench/run.sh starts our server once on the data and stops it, letting it do its start-up work on the rows (today: filling the search columns that the generator leaves empty; ${first_start} s this time), then runs \`VACUUM (FULL, ANALYZE)\` on these tables, so that they are compact and analyzed as if the rows had been written through the API, then a plain \`VACUUM\` (which sets the visibility map, as autovacuum does on a live database) and a \`CHECKPOINT\`. The database is set to \`random_page_cost = 1.1\` (the usual setting for data on SSD or in memory, as here; PostgreSQL's default is 4) for every target alike." \
+  --dataset-note "After loading, bench/run.sh starts our server once on the data and stops it, letting it do its start-up work on the rows (today: filling the search columns that the generator leaves empty; ${first_start} s this time), then runs \`VACUUM (FULL, ANALYZE)\` on these tables, so that they are compact and analyzed as if the rows had been written through the API, then a plain \`VACUUM\` (which sets the visibility map, as autovacuum does on a live database) and a \`CHECKPOINT\`. The database is set to \`random_page_cost = 1.1\` (the usual setting for data on SSD or in memory, as here; PostgreSQL's default is 4) and \`max_parallel_workers_per_gather = 0\` (no parallel query: two cores shared by 16 clients leave no idle core for a worker) for every target alike. The row \"ours, stats cache off\" is a second instance of our server, started the same way with \`--port $OURS_UNCACHED_PORT --stats-cache 0\`." \
   --node-version "$(node --version)" \
   --postgraphile-version "$pg_version" \
   --go-version "$(go env GOVERSION)"

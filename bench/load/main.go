@@ -30,10 +30,12 @@ import (
 )
 
 type options struct {
-	Ours, PostGraphile, DatabaseURL string
-	Targets, Shapes                 string
+	Ours, OursUncached, PostGraphile string
+	DatabaseURL                      string
+	Targets, Shapes                  string
 	loadConfig
-	OursPID, PostGraphilePID int
+	OursPID, OursUncachedPID int
+	PostGraphilePID          int
 	WaitQuiet                time.Duration
 	Report, JSON             string
 	meta                     reportMeta
@@ -48,9 +50,10 @@ func main() {
 		def = "postgres://postgres@127.0.0.1:5432/bri_bench?sslmode=disable"
 	}
 	flag.StringVar(&o.Ours, "ours", "http://127.0.0.1:18080/graphql", "our server's GraphQL endpoint")
+	flag.StringVar(&o.OursUncached, "ours-uncached", "http://127.0.0.1:18081/graphql", "our server started with --stats-cache 0, for the stats shape")
 	flag.StringVar(&o.PostGraphile, "postgraphile", "http://127.0.0.1:15000/graphql", "PostGraphile's GraphQL endpoint")
 	flag.StringVar(&o.DatabaseURL, "database-url", def, "the benchmark database, for the raw SQL target and the dataset's sizes (env DATABASE_URL)")
-	flag.StringVar(&o.Targets, "targets", "ours,postgraphile,sql", "targets to run, in order: ours, postgraphile, sql")
+	flag.StringVar(&o.Targets, "targets", "ours,ours-uncached,postgraphile,sql", "targets to run, in order: ours, ours-uncached (stats only), postgraphile, sql")
 	flag.StringVar(&o.Shapes, "shapes", "flat,nested,countries,filtered,node,stats", "shapes to run, in order")
 	flag.IntVar(&o.Concurrency, "concurrency", 16, "concurrent workers (and raw SQL connections)")
 	flag.DurationVar(&o.Warmup, "warmup", 2*time.Second, "unrecorded warm-up per shape and target")
@@ -58,6 +61,7 @@ func main() {
 	flag.DurationVar(&o.Timeout, "timeout", 30*time.Second, "longest a request may take before it counts as an error")
 	flag.Uint64Var(&o.Seed, "seed", 1, "seed of the project ids that node-shaped queries ask for")
 	flag.IntVar(&o.OursPID, "ours-pid", 0, "pid of our server, to sample its resident memory (0: don't)")
+	flag.IntVar(&o.OursUncachedPID, "ours-uncached-pid", 0, "pid of our server with the stats cache off, for its CPU use (0: don't)")
 	flag.IntVar(&o.PostGraphilePID, "postgraphile-pid", 0, "pid of PostGraphile's Node process, to sample its resident memory (0: don't)")
 	flag.DurationVar(&o.WaitQuiet, "wait-quiet", 3*time.Minute, "before the first run, wait at most this long for the machine to be quiet (under 25% of a core busy over 3 s)")
 	flag.StringVar(&o.Report, "report", "", "write the Markdown report (docs/benchmarks.md) here")
@@ -111,16 +115,26 @@ func bench(ctx context.Context, o options) error {
 		"ours": graphqlTarget("ours", "ours", o.Ours, client,
 			func(s *shape) string { return s.Ours },
 			func(id int64) string { return globalID("Project", id) }),
+		// The stats shape again, on a server that computes every answer.
+		"ours-uncached": extra(graphqlTarget("ours-uncached", "ours, stats cache off", o.OursUncached, client,
+			func(s *shape) string {
+				if s.Key == "stats" {
+					return s.Ours
+				}
+				return ""
+			},
+			func(id int64) string { return globalID("Project", id) })),
 		"postgraphile": graphqlTarget("postgraphile", "PostGraphile", o.PostGraphile, client,
 			func(s *shape) string { return s.PostGraphile },
 			func(id int64) string { return fmt.Sprint(id) }),
 	}
 	pids := map[string]int{"ours": o.OursPID, "postgraphile": o.PostGraphilePID}
+	cpuPIDs := map[string]int{"ours": o.OursPID, "ours-uncached": o.OursUncachedPID, "postgraphile": o.PostGraphilePID}
 	var targets []*target
 	for _, k := range strings.Split(o.Targets, ",") {
 		k = strings.TrimSpace(k)
 		switch k {
-		case "ours", "postgraphile":
+		case "ours", "ours-uncached", "postgraphile":
 			targets = append(targets, all[k])
 		case "sql":
 			t, err := sqlTarget(ctx, db)
@@ -141,13 +155,16 @@ func bench(ctx context.Context, o options) error {
 		selected = append(selected, &shapes[i])
 	}
 
-	cpu := &cpuAccount{pids: map[string]int{"ours": o.OursPID, "postgraphile": o.PostGraphilePID}, postmaster: postmaster(ctx, db)}
+	cpu := &cpuAccount{pids: cpuPIDs, postmaster: postmaster(ctx, db)}
 	waitQuiet(o.WaitQuiet)
 	var results []result
 	for _, s := range selected {
 		checks := checkShape(ctx, s, targets, o.MinID+1)
 		for _, t := range targets {
 			if !t.supports(s) {
+				if t.Extra {
+					continue
+				}
 				log.Printf("%-9s %-12s %s", s.Key, t.Name, s.NA)
 				results = append(results, result{Shape: s.Key, Target: t.Key, NA: s.NA})
 				continue

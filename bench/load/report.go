@@ -182,7 +182,13 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 	p("")
 	header := "| shape |"
 	sep := "| --- |"
+	var main []*target
 	for _, t := range targets {
+		if !t.Extra {
+			main = append(main, t)
+		}
+	}
+	for _, t := range main {
 		header += fmt.Sprintf(" %s req/s | %s p50 / p99 |", t.Name, t.Name)
 		sep += " ---: | ---: |"
 	}
@@ -194,7 +200,7 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 	p("%s", sep)
 	for _, s := range selected {
 		line := fmt.Sprintf("| %s |", s.Key)
-		for _, t := range targets {
+		for _, t := range main {
 			r, _ := get(s.Key, t.Key)
 			switch {
 			case r.NA != "":
@@ -220,7 +226,10 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 		p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 		var errs []string
 		for _, t := range targets {
-			r, _ := get(s.Key, t.Key)
+			r, found := get(s.Key, t.Key)
+			if !found && t.Extra {
+				continue
+			}
 			if r.NA != "" {
 				p("| %s | %s | | | | | | | | |", t.Name, r.NA)
 				continue
@@ -245,7 +254,7 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 		p("## Notes")
 		p("")
 		if hasShape(results, "stats") {
-			p("- stats: on PostgreSQL our server keeps `projectStats` results in a cache keyed by the statement and the database snapshot (see the README's API section), so every request of this shape after the first, the data being unchanged, is answered from it, in one statement that reads the snapshot and skips the aggregation. The raw SQL column is what computing the answer costs; our server computes it when the data has changed, or always with `--stats-cache 0`.")
+			p("- stats: on PostgreSQL our server keeps `projectStats` results in a cache keyed by the statement and the database snapshot (see the README's API section), so every request of this shape after the first, the data being unchanged, is answered from it, in one statement that reads the snapshot and skips the aggregation. The raw SQL row is what computing the answer costs; our server computes it when the data has changed, or always with `--stats-cache 0`: the row \"ours, stats cache off\" is a second instance of our server, started with that flag.")
 		}
 		if env.NoJoinIndex {
 			var n int
@@ -516,6 +525,9 @@ func targetRows(selected []*shape, get func(s, t string) (result, bool)) [][3]st
 			c := fmt.Sprintf("p50 %s ms", msn(r.P50))
 			if r.Errors > 0 {
 				c += " (" + failed(r) + ")"
+			}
+			if cold, ok := get("stats", "ours-uncached"); ok && cold.P50 > 0 {
+				c += fmt.Sprintf("; with the cache off p50 %s ms", msn(cold.P50))
 			}
 			if sqlr, ok := get("stats", "sql"); ok && sqlr.P50 > 0 {
 				c += fmt.Sprintf("; raw SQL p50 %s ms", msn(sqlr.P50))

@@ -23,8 +23,17 @@ import (
 // itself. exec runs one request of a shape and returns the JSON answer.
 type target struct {
 	Key, Name string
-	exec      func(ctx context.Context, s *shape, projectID int64, buf *bytes.Buffer) ([]byte, error)
-	supports  func(s *shape) bool
+	// Extra targets run only the shapes they support and are left out of
+	// the summary table.
+	Extra    bool
+	exec     func(ctx context.Context, s *shape, projectID int64, buf *bytes.Buffer) ([]byte, error)
+	supports func(s *shape) bool
+}
+
+// extra marks t as an extra target.
+func extra(t *target) *target {
+	t.Extra = true
+	return t
 }
 
 // graphqlTarget posts each shape's query to a GraphQL endpoint. A request
