@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -62,6 +63,9 @@ func TestPagesPerParent(t *testing.T) {
 					}
 					if strings.Contains(q, "ROW_NUMBER()") {
 						window++
+						if !pageOrder.MatchString(q) {
+							t.Errorf("SQLite: the rows of a page per parent come in no stated order: %s", q)
+						}
 					}
 				}
 				if db.IsPostgres() && (lateral == 0 || window > 0) {
@@ -94,6 +98,9 @@ func TestProbeRowEdges(t *testing.T) {
 		}
 	})
 }
+
+// pageOrder is how a SQLite page per parent ends: in each parent's order.
+var pageOrder = regexp.MustCompile("ORDER BY (`\\w+`\\.)?`row_number`$")
 
 // TestManyToManyOrderPerParent: each parent's page of a many-to-many edge
 // keeps the edge's order even when parents share children and an earlier

@@ -59,7 +59,13 @@ func ParentKeys(s *sql.Selector, column string, keys ...driver.Value) {
 // PostgreSQL when the loader recorded the keys (and they are integers), with
 // entgql's window function otherwise.
 func LimitPerRow(partitionBy string, limit int, orderBy ...sql.Querier) func(s *sql.Selector) {
-	window := entgql.LimitPerRow(partitionBy, limit, orderBy...)
+	// entgql's statement numbers each parent's rows but leaves the order of
+	// the rows it returns to the database; the rows are read in that order
+	// (each parent's page, its probe row), so it is asked for.
+	window := func(s *sql.Selector) {
+		entgql.LimitPerRow(partitionBy, limit, orderBy...)(s)
+		s.OrderBy(s.C("row_number"))
+	}
 	return func(s *sql.Selector) {
 		if pp, ok := s.Context().Value(parentProbeKey{}).(interface{ setLimit(int) }); ok {
 			pp.setLimit(limit)
