@@ -42,7 +42,7 @@ func TestInOrderPanics(t *testing.T) {
 	}
 
 	fields := []graphql.CollectedField{{Field: &ast.Field{Name: "a"}}, {Field: &ast.Field{Name: "b"}}}
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	resolveInOrder(ctx, out, fields[0], oc, &deferred, 0, true, true, func(context.Context) graphql.Marshaler { panic("boom") })
 	resolveInOrder(ctx, out, fields[1], oc, &deferred, 1, true, false, func(context.Context) graphql.Marshaler { return graphql.MarshalString("ok") })

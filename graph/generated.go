@@ -25022,7 +25022,7 @@ var apiKeyImplementors = []string{"ApiKey", "Node"}
 func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *ent.APIKey) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, apiKeyImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25088,7 +25088,7 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var apiKeyConnectionImplementors = []string{"ApiKeyConnection"}
@@ -25096,7 +25096,7 @@ var apiKeyConnectionImplementors = []string{"ApiKeyConnection"}
 func (ec *executionContext) _ApiKeyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ApiKeyConnection) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, apiKeyConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25131,7 +25131,7 @@ func (ec *executionContext) _ApiKeyConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var apiKeyEdgeImplementors = []string{"ApiKeyEdge"}
@@ -25139,7 +25139,7 @@ var apiKeyEdgeImplementors = []string{"ApiKeyEdge"}
 func (ec *executionContext) _ApiKeyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ApiKeyEdge) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, apiKeyEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25169,7 +25169,7 @@ func (ec *executionContext) _ApiKeyEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var auditChangeImplementors = []string{"AuditChange"}
@@ -25177,7 +25177,7 @@ var auditChangeImplementors = []string{"AuditChange"}
 func (ec *executionContext) _AuditChange(ctx context.Context, sel ast.SelectionSet, obj *audit.Change) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, auditChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25212,7 +25212,7 @@ func (ec *executionContext) _AuditChange(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var auditEventImplementors = []string{"AuditEvent", "Node"}
@@ -25220,7 +25220,7 @@ var auditEventImplementors = []string{"AuditEvent", "Node"}
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, auditEventImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25285,7 +25285,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var auditEventConnectionImplementors = []string{"AuditEventConnection"}
@@ -25293,7 +25293,7 @@ var auditEventConnectionImplementors = []string{"AuditEventConnection"}
 func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, auditEventConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25328,7 +25328,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
@@ -25336,7 +25336,7 @@ var auditEventEdgeImplementors = []string{"AuditEventEdge"}
 func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, auditEventEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25366,7 +25366,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
@@ -25374,7 +25374,7 @@ var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
 func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, createApiKeyPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25404,7 +25404,7 @@ func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var deletePayloadImplementors = []string{"DeletePayload"}
@@ -25412,7 +25412,7 @@ var deletePayloadImplementors = []string{"DeletePayload"}
 func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePayload) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, deletePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25437,7 +25437,7 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -25448,7 +25448,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -25578,7 +25578,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -25586,7 +25586,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[int]) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, pageInfoImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25626,7 +25626,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var partnerImplementors = []string{"Partner", "Node", "SearchResult"}
@@ -25634,7 +25634,7 @@ var partnerImplementors = []string{"Partner", "Node", "SearchResult"}
 func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, obj *ent.Partner) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, partnerImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25772,7 +25772,7 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var partnerConnectionImplementors = []string{"PartnerConnection"}
@@ -25780,7 +25780,7 @@ var partnerConnectionImplementors = []string{"PartnerConnection"}
 func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PartnerConnection) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, partnerConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25815,7 +25815,7 @@ func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var partnerEdgeImplementors = []string{"PartnerEdge"}
@@ -25823,7 +25823,7 @@ var partnerEdgeImplementors = []string{"PartnerEdge"}
 func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PartnerEdge) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, partnerEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -25853,7 +25853,7 @@ func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var policyImplementors = []string{"Policy", "Node", "SearchResult"}
@@ -25861,7 +25861,7 @@ var policyImplementors = []string{"Policy", "Node", "SearchResult"}
 func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, obj *ent.OpeningPolicy) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, policyImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26002,7 +26002,7 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var policyConnectionImplementors = []string{"PolicyConnection"}
@@ -26010,7 +26010,7 @@ var policyConnectionImplementors = []string{"PolicyConnection"}
 func (ec *executionContext) _PolicyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PolicyConnection) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, policyConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26045,7 +26045,7 @@ func (ec *executionContext) _PolicyConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var policyEdgeImplementors = []string{"PolicyEdge"}
@@ -26053,7 +26053,7 @@ var policyEdgeImplementors = []string{"PolicyEdge"}
 func (ec *executionContext) _PolicyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PolicyEdge) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, policyEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26083,7 +26083,7 @@ func (ec *executionContext) _PolicyEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var projectImplementors = []string{"Project", "Node", "SearchResult"}
@@ -26091,7 +26091,7 @@ var projectImplementors = []string{"Project", "Node", "SearchResult"}
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *ent.Project) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, projectImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26246,7 +26246,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var projectConnectionImplementors = []string{"ProjectConnection"}
@@ -26254,7 +26254,7 @@ var projectConnectionImplementors = []string{"ProjectConnection"}
 func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectConnection) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, projectConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26289,7 +26289,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var projectEdgeImplementors = []string{"ProjectEdge"}
@@ -26297,7 +26297,7 @@ var projectEdgeImplementors = []string{"ProjectEdge"}
 func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectEdge) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, projectEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26327,7 +26327,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var projectParticipantImplementors = []string{"ProjectParticipant", "Node"}
@@ -26335,7 +26335,7 @@ var projectParticipantImplementors = []string{"ProjectParticipant", "Node"}
 func (ec *executionContext) _ProjectParticipant(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectParticipant) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, projectParticipantImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26392,7 +26392,7 @@ func (ec *executionContext) _ProjectParticipant(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var projectParticipantConnectionImplementors = []string{"ProjectParticipantConnection"}
@@ -26400,7 +26400,7 @@ var projectParticipantConnectionImplementors = []string{"ProjectParticipantConne
 func (ec *executionContext) _ProjectParticipantConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectParticipantConnection) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, projectParticipantConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26435,7 +26435,7 @@ func (ec *executionContext) _ProjectParticipantConnection(ctx context.Context, s
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var projectParticipantEdgeImplementors = []string{"ProjectParticipantEdge"}
@@ -26443,7 +26443,7 @@ var projectParticipantEdgeImplementors = []string{"ProjectParticipantEdge"}
 func (ec *executionContext) _ProjectParticipantEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectParticipantEdge) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, projectParticipantEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26473,7 +26473,7 @@ func (ec *executionContext) _ProjectParticipantEdge(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var projectStatsImplementors = []string{"ProjectStats"}
@@ -26481,7 +26481,7 @@ var projectStatsImplementors = []string{"ProjectStats"}
 func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.SelectionSet, obj *stats.Result) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, projectStatsImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26511,7 +26511,7 @@ func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var projectStatsGroupImplementors = []string{"ProjectStatsGroup"}
@@ -26519,7 +26519,7 @@ var projectStatsGroupImplementors = []string{"ProjectStatsGroup"}
 func (ec *executionContext) _ProjectStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *stats.Group) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, projectStatsGroupImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26574,7 +26574,7 @@ func (ec *executionContext) _ProjectStatsGroup(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var projectStatsKeyImplementors = []string{"ProjectStatsKey"}
@@ -26582,7 +26582,7 @@ var projectStatsKeyImplementors = []string{"ProjectStatsKey"}
 func (ec *executionContext) _ProjectStatsKey(ctx context.Context, sel ast.SelectionSet, obj *stats.Key) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, projectStatsKeyImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26642,7 +26642,7 @@ func (ec *executionContext) _ProjectStatsKey(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var queryImplementors = []string{"Query"}
@@ -26760,7 +26760,7 @@ var searchConnectionImplementors = []string{"SearchConnection"}
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, searchConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26795,7 +26795,7 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var searchEdgeImplementors = []string{"SearchEdge"}
@@ -26803,7 +26803,7 @@ var searchEdgeImplementors = []string{"SearchEdge"}
 func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, searchEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26838,7 +26838,7 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var upsertPartnerResultImplementors = []string{"UpsertPartnerResult"}
@@ -26846,7 +26846,7 @@ var upsertPartnerResultImplementors = []string{"UpsertPartnerResult"}
 func (ec *executionContext) _UpsertPartnerResult(ctx context.Context, sel ast.SelectionSet, obj *upsert.PartnerResult) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, upsertPartnerResultImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26886,7 +26886,7 @@ func (ec *executionContext) _UpsertPartnerResult(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var upsertPartnersPayloadImplementors = []string{"UpsertPartnersPayload"}
@@ -26894,7 +26894,7 @@ var upsertPartnersPayloadImplementors = []string{"UpsertPartnersPayload"}
 func (ec *executionContext) _UpsertPartnersPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpsertPartnersPayload) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, upsertPartnersPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26934,7 +26934,7 @@ func (ec *executionContext) _UpsertPartnersPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var upsertProjectResultImplementors = []string{"UpsertProjectResult"}
@@ -26942,7 +26942,7 @@ var upsertProjectResultImplementors = []string{"UpsertProjectResult"}
 func (ec *executionContext) _UpsertProjectResult(ctx context.Context, sel ast.SelectionSet, obj *upsert.ProjectResult) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, upsertProjectResultImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -26982,7 +26982,7 @@ func (ec *executionContext) _UpsertProjectResult(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var upsertProjectsPayloadImplementors = []string{"UpsertProjectsPayload"}
@@ -26990,7 +26990,7 @@ var upsertProjectsPayloadImplementors = []string{"UpsertProjectsPayload"}
 func (ec *executionContext) _UpsertProjectsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpsertProjectsPayload) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, upsertProjectsPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -27030,7 +27030,7 @@ func (ec *executionContext) _UpsertProjectsPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -27038,7 +27038,7 @@ var viewerImplementors = []string{"Viewer"}
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, viewerImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -27078,7 +27078,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -27086,7 +27086,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -27131,7 +27131,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -27139,7 +27139,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -27179,7 +27179,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -27187,7 +27187,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, __FieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -27237,7 +27237,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -27245,7 +27245,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, __InputValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -27295,7 +27295,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -27303,7 +27303,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, __SchemaImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -27353,7 +27353,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -27361,7 +27361,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := collectFields(ctx, ec.OperationContext, sel, __TypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectOut(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -27436,7 +27436,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -89,6 +89,47 @@ var (
 	fieldArgs = regexp.MustCompile(`ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\)`)
 )
 
+// outUse is a use of an object function's field set.
+var outUse = regexp.MustCompile(`\bout\.(\w+)`)
+
+// objectOuts makes the object functions hold their fields in graph.objectOut.
+func objectOuts(src []byte) ([]byte, error) {
+	const (
+		newSet     = "\tout := graphql.NewFieldSet(fields)\n"
+		newOut     = "\tout := newObjectOut(fields)\n"
+		returnSet  = "\n\treturn objectFields{fields: fields, values: out.Values}\n}"
+		returnOut  = "\n\treturn out\n}"
+		funcPrefix = "\nfunc "
+	)
+	funcs := bytes.Split(src, []byte(funcPrefix))
+	for i, f := range funcs {
+		if bytes.Contains(f, []byte(newOut)) { // patched before
+			funcs[i] = bytes.Replace(f, []byte(returnSet), []byte(returnOut), 1)
+			continue
+		}
+		if !bytes.Contains(f, []byte(newSet)) || bytes.Count(f, []byte(returnSet)) != 1 {
+			continue
+		}
+		plain := true
+		for _, m := range outUse.FindAllSubmatch(f, -1) {
+			switch string(m[1]) {
+			case "Values", "Invalids", "Dispatch":
+			default:
+				plain = false
+			}
+		}
+		if plain {
+			f = bytes.Replace(f, []byte(newSet), []byte(newOut), 1)
+			funcs[i] = bytes.Replace(f, []byte(returnSet), []byte(returnOut), 1)
+		}
+	}
+	src = bytes.Join(funcs, []byte(funcPrefix))
+	if !bytes.Contains(src, []byte(newOut)) {
+		return nil, fmt.Errorf("no object function holds its fields as expected: gqlgen's output changed, review this patch")
+	}
+	return src, nil
+}
+
 func patch(path string) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -127,6 +168,15 @@ func patch(path string) error {
 		return fmt.Errorf("%s reads no object-typed field from its object as expected: gqlgen's output changed, review this patch", path)
 	}
 	src = readField.ReplaceAll(src, []byte("$1\tif plainFields(ec.OperationContext) {\n\t\tfc, err := ec.$3(ctx, field)\n\t\tif err != nil {\n\t\t\treturn graphql.Null\n\t\t}\n\t\treturn readField(ctx, ec.OperationContext, fc, obj.$4, $6, ec.$5)\n\t}\n$2"))
+	// An object's resolved fields are held by graph.objectOut, one
+	// allocation for most objects, rather than by a graphql.FieldSet, its
+	// values and the marshaller returned (three), in every object function
+	// that uses the set for no more than its values, its count of invalid
+	// fields and Dispatch (all but the root query's).
+	src, err = objectOuts(src)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
 	out, err := format.Source(src)
 	if err != nil {
 		return err

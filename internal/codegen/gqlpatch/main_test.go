@@ -22,6 +22,17 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, obj *ent.OpeningPolicy) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyImplementors)
 	out := graphql.NewFieldSet(fields)
+	out.Values[0] = graphql.Null
+	atomic.AddUint32(&out.Invalids, 1)
+	out.Dispatch(ctx)
+	return out
+}
+
+func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	out := graphql.NewFieldSet(fields)
+	out.ResolveRootConcurrently(ctx, ec.OperationContext, 0, f)
+	out.Dispatch(ctx)
 	return out
 }
 
@@ -108,7 +119,10 @@ func TestPatch(t *testing.T) {
 		"resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,",
 		"ec.ProcessDeferredGroup(withPath(deferred))",
 		"return marshalSliceInOrder(ctx, len(v), 0, false, g)",
-		"return objectFields{fields: fields, values: out.Values}\n}",
+		// an object holds its fields in an objectOut; the root query, which
+		// resolves its fields concurrently, keeps gqlgen's field set
+		"out := newObjectOut(fields)\n\tout.Values[0] = graphql.Null\n\tatomic.AddUint32(&out.Invalids, 1)\n\tout.Dispatch(ctx)\n\treturn out\n}",
+		"out := graphql.NewFieldSet(fields)\n\tout.ResolveRootConcurrently(ctx, ec.OperationContext, 0, f)\n\tout.Dispatch(ctx)\n\treturn objectFields{fields: fields, values: out.Values}\n}",
 		"fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_policies_args); err != nil",
 		"fields := collectFields(ctx, ec.OperationContext, sel, policyImplementors)",
 		"(ret graphql.Marshaler) {\n\tif plainFields(ec.OperationContext) {\n\t\treturn ec.marshalNString2string(ctx, field.Selections, obj.Title)\n\t}\n\treturn graphql.ResolveField(",
@@ -118,7 +132,7 @@ func TestPatch(t *testing.T) {
 			t.Errorf("patched file lacks %q:\n%s", want, got)
 		}
 	}
-	if strings.Contains(string(got), "graphql.MarshalSliceConcurrently") || strings.Contains(string(got), "out.ResolveConcurrently") || strings.Contains(string(got), "return out\n") {
+	if strings.Contains(string(got), "graphql.MarshalSliceConcurrently") || strings.Contains(string(got), "out.ResolveConcurrently") || strings.Count(string(got), "return out\n") != 1 {
 		t.Errorf("gqlgen's calls left:\n%s", got)
 	}
 	if strings.Count(string(got), "plainFields") != 3 || strings.Count(string(got), "readField(") != 2 {
