@@ -141,5 +141,11 @@ func writeResponse(w io.Writer, rsp *graphql.Response) {
 		member("extensions", rsp.Extensions)
 	}
 	b[len(b)-1] = '}'
+	// A held response (see withTimeout) takes the bytes over rather than
+	// copying them.
+	if h, ok := w.(*heldResponse); ok && h.body.Len() == 0 {
+		h.body = *bytes.NewBuffer(b)
+		return
+	}
 	_, _ = w.Write(b)
 }
