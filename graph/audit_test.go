@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
@@ -126,6 +127,11 @@ func TestHistoryUnderLists(t *testing.T) {
 		mustData(t, s.DoAs(s.AdminKey, `{ projects(first: 15, orderBy: {field: TITLE}) { edges { node { title history(first: 2) { totalCount pageInfo { hasNextPage } edges { node { operation } } } } } } }`, nil), &out)
 		if n := db.Counter.Count(); n > 3+1 { // projects, counts, pages (+ the key lookup)
 			t.Fatalf("%d statements for 15 histories", n)
+		}
+		for _, q := range db.Counter.Statements() {
+			if strings.Contains(q, "ROW_NUMBER()") && !strings.HasSuffix(strings.ReplaceAll(q, "\"", "`"), "`row_number`") {
+				t.Errorf("the pages of history come in no stated order: %s", q)
+			}
 		}
 		if len(out.Projects.Edges) != 15 {
 			t.Fatalf("%d projects", len(out.Projects.Edges))

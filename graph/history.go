@@ -10,6 +10,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/auditevent"
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 )
 
 // history pages through the audit events of one object. Events name their
@@ -80,7 +81,8 @@ func (r *Resolver) historyPages(ctx context.Context, typ auditevent.EntityType, 
 		}
 	}
 	if first > 0 {
-		events, err := q.Modify(entgql.LimitPerRow(auditevent.FieldEntityID, first+1, entsql.ExprP(auditevent.FieldID))).All(ctx)
+		// each entity's events in id order (the loop below reads them so)
+		events, err := q.Modify(pagination.LimitPerRow(auditevent.FieldEntityID, first+1, entsql.ExprP(auditevent.FieldID))).All(ctx)
 		if err != nil {
 			return nil, err
 		}
