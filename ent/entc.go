@@ -85,10 +85,13 @@ func nullSafePagination(path string) error {
 // internal/pagination.LimitPerRow, which on PostgreSQL reads each parent's
 // first rows through a LATERAL subquery rather than numbering all of them,
 // and makes ent's edge loaders record the parents' keys it needs
-// (pagination.ParentKeys).
+// (pagination.ParentKeys). A page under a single parent (a plain LIMIT)
+// records its limit for pagination.ProbeEach.
 func perParentPages(collection, loaders string) error {
 	if err := replaceIn(collection, []struct{ old, new string }{
 		{"entgql.LimitPerRow(", "pagination.LimitPerRow("},
+		// a single parent's page: its probe row is known too
+		{"pager.applyOrder(query.Limit(limit))\n", "pager.applyOrder(query.Limit(limit))\n\t\t\t\t\tquery.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))\n"},
 		{"import (\n", importPagination},
 	}); err != nil {
 		return err

@@ -381,6 +381,7 @@ func (_q *OpeningPolicyQuery) collectField(ctx context.Context, oneNode bool, op
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))
 				} else {
 					modify := pagination.LimitPerRow(openingpolicy.ProjectsPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -474,6 +475,7 @@ func (_q *OpeningPolicyQuery) collectField(ctx context.Context, oneNode bool, op
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))
 				} else {
 					modify := pagination.LimitPerRow(openingpolicy.PartnersPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -578,6 +580,7 @@ func (_q *OpeningPolicyQuery) collectField(ctx context.Context, oneNode bool, op
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))
 				} else {
 					modify := pagination.LimitPerRow(openingpolicy.SupersedesColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -846,6 +849,7 @@ func (_q *PartnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))
 				} else {
 					modify := pagination.LimitPerRow(partner.MembersColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -939,6 +943,7 @@ func (_q *PartnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))
 				} else {
 					modify := pagination.LimitPerRow(partner.ProjectsPrimaryKey[1], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -1028,6 +1033,7 @@ func (_q *PartnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))
 				} else {
 					modify := pagination.LimitPerRow(partner.HostedProjectsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -1121,6 +1127,7 @@ func (_q *PartnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))
 				} else {
 					modify := pagination.LimitPerRow(partner.PoliciesPrimaryKey[1], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -1210,6 +1217,7 @@ func (_q *PartnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))
 				} else {
 					modify := pagination.LimitPerRow(partner.ParticipationsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -1467,6 +1475,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))
 				} else {
 					modify := pagination.LimitPerRow(project.ParticipantsPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -1560,6 +1569,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))
 				} else {
 					modify := pagination.LimitPerRow(project.PoliciesPrimaryKey[1], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -1649,6 +1659,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.modifiers = append(query.modifiers, pagination.ProbeLimit(limit))
 				} else {
 					modify := pagination.LimitPerRow(project.ParticipationsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)

@@ -173,6 +173,28 @@ func TestProbeRowEdgesPerParent(t *testing.T) {
 		if got[int64(f.solar.ID)] {
 			t.Errorf("the policies of the probe row (Quaid-e-Azam) were loaded: %s %v", stmts[policies], args[policies])
 		}
+
+		// One parent: its page is a plain LIMIT, and its probe row is
+		// spared too.
+		answers(t, s, `{ node(id: "`+gid(f.pak.ID)+`") { ... on Partner { name
+				hostedProjects(first: 1) { pageInfo { hasNextPage } edges { node { title policies { edges { node { title } } } } } } } } }`,
+			`{"node":{"name":"Pakistan","hostedProjects":{"pageInfo":{"hasNextPage":true},"edges":[{"node":{"title":"Sahiwal coal power plant","policies":{"edges":[]}}}]}}}`)
+		stmts, args = db.Counter.Statements(), db.Counter.Args()
+		loaded := 0
+		for i, q := range stmts {
+			if !strings.Contains(q, "opening_policy_projects") {
+				continue
+			}
+			loaded++
+			for _, v := range intArgs(args[i]) {
+				if v == int64(f.solar.ID) {
+					t.Errorf("one parent: the policies of the probe row (Quaid-e-Azam) were loaded: %s %v", q, args[i])
+				}
+			}
+		}
+		if loaded != 1 {
+			t.Errorf("one parent: %d statements read the projects' policies, want 1:\n%s", loaded, strings.Join(stmts, "\n"))
+		}
 	})
 }
 

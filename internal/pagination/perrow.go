@@ -196,6 +196,17 @@ func (p *parentProbe[T]) shown(nodes []T) []T {
 	return out
 }
 
+// ProbeLimit records, for ProbeEach, the limit of a page of an edge
+// fetched for a single parent with a plain LIMIT (entgql's statement when the
+// list of parents is one node); LimitPerRow records it for pages per parent.
+func ProbeLimit(limit int) func(s *sql.Selector) {
+	return func(s *sql.Selector) {
+		if pp, ok := s.Context().Value(parentProbeKey{}).(interface{ setLimit(int) }); ok {
+			pp.setLimit(limit)
+		}
+	}
+}
+
 // ProbeEach marks, when query is loaded under parents by a foreign key and
 // its pages per parent fetch limit rows, each parent's limit-th row as a
 // probe, so that Probed spares it its edges; key gives a row's parent.
