@@ -336,7 +336,7 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 	p("")
 	p("### Load")
 	p("")
-	p("`bench/load` runs each shape against our server, then PostGraphile, then raw SQL, one after another: %d workers, each sending its next request as soon as the previous one is answered (a closed loop), for a %s warm-up that is not recorded and then %s that are. HTTP/1.1 keep-alive, no compression. The node shape asks for a random project each time (the same sequence of ids for every target). Before timing, each shape runs once on every target and the answers' titles, names and other values are compared with raw SQL's, in the order of every list (the \"same data\" column).", o.Concurrency, o.Warmup, o.Duration)
+	p("`bench/load` runs each shape against our server (the stats shape also against a second instance of it with the statistics cache off), then PostGraphile, then raw SQL, one after another: %d workers, each sending its next request as soon as the previous one is answered (a closed loop), for a %s warm-up that is not recorded and then %s that are. HTTP/1.1 keep-alive, no compression. The node shape asks for a random project each time (the same sequence of ids for every target). Before timing, each shape runs twice on every target (the second answer of a server that caches, such as our statistics, comes from its cache) and both answers' titles, names and other values are compared with raw SQL's, in the order of every list (the \"same data\" column).", o.Concurrency, o.Warmup, o.Duration)
 	p("")
 	if o.meta.OursCommand != "" {
 		p("Our server (rate limits off, complexity limit raised so that no shape is refused; otherwise production settings):")
@@ -526,8 +526,13 @@ func targetRows(selected []*shape, get func(s, t string) (result, bool)) [][3]st
 			if r.Errors > 0 {
 				c += " (" + failed(r) + ")"
 			}
-			if cold, ok := get("stats", "ours-uncached"); ok && cold.P50 > 0 {
-				c += fmt.Sprintf("; with the cache off p50 %s ms", msn(cold.P50))
+			if cold, ok := get("stats", "ours-uncached"); ok {
+				if cold.Requests > cold.Errors {
+					c += fmt.Sprintf("; with the cache off p50 %s ms", msn(cold.P50))
+				}
+				if cold.Errors > 0 {
+					c += " (cache off: " + failed(cold) + ")"
+				}
 			}
 			if sqlr, ok := get("stats", "sql"); ok && sqlr.P50 > 0 {
 				c += fmt.Sprintf("; raw SQL p50 %s ms", msn(sqlr.P50))

@@ -376,7 +376,7 @@ func ordered(b []byte) (string, error) {
 					}
 				default:
 					if checkedKeys[k] {
-						own = append(own, k+"="+normalize(e))
+						own = append(own, strconv.Quote(k+"="+normalize(e)))
 					}
 				}
 			}
