@@ -67,9 +67,7 @@ func LimitPerRow(partitionBy string, limit int, orderBy ...sql.Querier) func(s *
 		s.OrderBy(s.C("row_number"))
 	}
 	return func(s *sql.Selector) {
-		if pp, ok := s.Context().Value(parentProbeKey{}).(interface{ setLimit(int) }); ok {
-			pp.setLimit(limit)
-		}
+		ProbeLimit(limit)(s)
 		pk, ok := s.Context().Value(parentKeysKey{}).(*parentKeys)
 		if !ok || s.Dialect() != dialect.Postgres || len(orderBy) == 0 {
 			window(s)
@@ -196,9 +194,10 @@ func (p *parentProbe[T]) shown(nodes []T) []T {
 	return out
 }
 
-// ProbeLimit records, for ProbeEach, the limit of a page of an edge
-// fetched for a single parent with a plain LIMIT (entgql's statement when the
-// list of parents is one node); LimitPerRow records it for pages per parent.
+// ProbeLimit records, for ProbeEach, the limit of a query's pages: of a
+// page per parent (LimitPerRow calls it), or of the page of a single parent
+// fetched with a plain LIMIT (entgql's statement when the list of parents
+// is one node).
 func ProbeLimit(limit int) func(s *sql.Selector) {
 	return func(s *sql.Selector) {
 		if pp, ok := s.Context().Value(parentProbeKey{}).(interface{ setLimit(int) }); ok {
