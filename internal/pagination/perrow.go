@@ -165,11 +165,11 @@ type parentProbeKey struct{}
 type parentProbe[T any] struct {
 	query any
 	key   func(T) int // a row's parent
-	limit int         // rows fetched per parent; 0 until LimitPerRow runs
+	limit int         // rows fetched per parent; 0 until ProbeLimit runs
 }
 
 // setLimit records the per-parent limit of the query's own statement, the
-// first LimitPerRow to run under the context (the edges loaded after it, with
+// first to call ProbeLimit under the context (the edges loaded after it, with
 // the same context, have their own).
 func (p *parentProbe[T]) setLimit(n int) {
 	if p.limit == 0 {
