@@ -22,6 +22,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
 
 	stdsql "database/sql"
 )
@@ -45,6 +46,8 @@ type Client struct {
 	Project *ProjectClient
 	// ProjectParticipant is the client for interacting with the ProjectParticipant builders.
 	ProjectParticipant *ProjectParticipantClient
+	// ProjectPartner is the client for interacting with the ProjectPartner builders.
+	ProjectPartner *ProjectPartnerClient
 	// additional fields for node api
 	tables tables
 }
@@ -65,6 +68,7 @@ func (c *Client) init() {
 	c.Partner = NewPartnerClient(c.config)
 	c.Project = NewProjectClient(c.config)
 	c.ProjectParticipant = NewProjectParticipantClient(c.config)
+	c.ProjectPartner = NewProjectPartnerClient(c.config)
 }
 
 type (
@@ -164,6 +168,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Partner:            NewPartnerClient(cfg),
 		Project:            NewProjectClient(cfg),
 		ProjectParticipant: NewProjectParticipantClient(cfg),
+		ProjectPartner:     NewProjectPartnerClient(cfg),
 	}, nil
 }
 
@@ -190,6 +195,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Partner:            NewPartnerClient(cfg),
 		Project:            NewProjectClient(cfg),
 		ProjectParticipant: NewProjectParticipantClient(cfg),
+		ProjectPartner:     NewProjectPartnerClient(cfg),
 	}, nil
 }
 
@@ -220,7 +226,7 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AuditEvent, c.IdempotencyRecord, c.OpeningPolicy, c.Partner,
-		c.Project, c.ProjectParticipant,
+		c.Project, c.ProjectParticipant, c.ProjectPartner,
 	} {
 		n.Use(hooks...)
 	}
@@ -231,7 +237,7 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AuditEvent, c.IdempotencyRecord, c.OpeningPolicy, c.Partner,
-		c.Project, c.ProjectParticipant,
+		c.Project, c.ProjectParticipant, c.ProjectPartner,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -254,6 +260,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Project.mutate(ctx, m)
 	case *ProjectParticipantMutation:
 		return c.ProjectParticipant.mutate(ctx, m)
+	case *ProjectPartnerMutation:
+		return c.ProjectPartner.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -1031,6 +1039,22 @@ func (c *PartnerClient) QueryProjects(_m *Partner) *ProjectQuery {
 	return query
 }
 
+// QueryParticipations queries the participations edge of a Partner.
+func (c *PartnerClient) QueryParticipations(_m *Partner) *ProjectParticipantQuery {
+	query := (&ProjectParticipantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(partner.Table, partner.FieldID, id),
+			sqlgraph.To(projectparticipant.Table, projectparticipant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, partner.ParticipationsTable, partner.ParticipationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryHostedProjects queries the hosted_projects edge of a Partner.
 func (c *PartnerClient) QueryHostedProjects(_m *Partner) *ProjectQuery {
 	query := (&ProjectClient{config: c.config}).Query()
@@ -1079,15 +1103,15 @@ func (c *PartnerClient) QueryPolicies(_m *Partner) *OpeningPolicyQuery {
 	return query
 }
 
-// QueryParticipations queries the participations edge of a Partner.
-func (c *PartnerClient) QueryParticipations(_m *Partner) *ProjectParticipantQuery {
-	query := (&ProjectParticipantClient{config: c.config}).Query()
+// QueryProjectLinks queries the project_links edge of a Partner.
+func (c *PartnerClient) QueryProjectLinks(_m *Partner) *ProjectPartnerQuery {
+	query := (&ProjectPartnerClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(partner.Table, partner.FieldID, id),
-			sqlgraph.To(projectparticipant.Table, projectparticipant.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, true, partner.ParticipationsTable, partner.ParticipationsColumn),
+			sqlgraph.To(projectpartner.Table, projectpartner.PartnerColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, partner.ProjectLinksTable, partner.ProjectLinksColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1261,6 +1285,54 @@ func (c *ProjectClient) QueryParticipants(_m *Project) *PartnerQuery {
 	return query
 }
 
+// QueryParticipations queries the participations edge of a Project.
+func (c *ProjectClient) QueryParticipations(_m *Project) *ProjectParticipantQuery {
+	query := (&ProjectParticipantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, id),
+			sqlgraph.To(projectparticipant.Table, projectparticipant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.ParticipationsTable, project.ParticipationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryParent queries the parent edge of a Project.
+func (c *ProjectClient) QueryParent(_m *Project) *ProjectQuery {
+	query := (&ProjectClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, id),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, project.ParentTable, project.ParentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryComponents queries the components edge of a Project.
+func (c *ProjectClient) QueryComponents(_m *Project) *ProjectQuery {
+	query := (&ProjectClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, id),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.ComponentsTable, project.ComponentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryPolicies queries the policies edge of a Project.
 func (c *ProjectClient) QueryPolicies(_m *Project) *OpeningPolicyQuery {
 	query := (&OpeningPolicyClient{config: c.config}).Query()
@@ -1277,15 +1349,15 @@ func (c *ProjectClient) QueryPolicies(_m *Project) *OpeningPolicyQuery {
 	return query
 }
 
-// QueryParticipations queries the participations edge of a Project.
-func (c *ProjectClient) QueryParticipations(_m *Project) *ProjectParticipantQuery {
-	query := (&ProjectParticipantClient{config: c.config}).Query()
+// QueryPartnerLinks queries the partner_links edge of a Project.
+func (c *ProjectClient) QueryPartnerLinks(_m *Project) *ProjectPartnerQuery {
+	query := (&ProjectPartnerClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(project.Table, project.FieldID, id),
-			sqlgraph.To(projectparticipant.Table, projectparticipant.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, true, project.ParticipationsTable, project.ParticipationsColumn),
+			sqlgraph.To(projectpartner.Table, projectpartner.ProjectColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, project.PartnerLinksTable, project.PartnerLinksColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1435,7 +1507,7 @@ func (c *ProjectParticipantClient) QueryProject(_m *ProjectParticipant) *Project
 		step := sqlgraph.NewStep(
 			sqlgraph.From(projectparticipant.Table, projectparticipant.FieldID, id),
 			sqlgraph.To(project.Table, project.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, projectparticipant.ProjectTable, projectparticipant.ProjectColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, projectparticipant.ProjectTable, projectparticipant.ProjectColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1451,7 +1523,7 @@ func (c *ProjectParticipantClient) QueryPartner(_m *ProjectParticipant) *Partner
 		step := sqlgraph.NewStep(
 			sqlgraph.From(projectparticipant.Table, projectparticipant.FieldID, id),
 			sqlgraph.To(partner.Table, partner.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, projectparticipant.PartnerTable, projectparticipant.PartnerColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, projectparticipant.PartnerTable, projectparticipant.PartnerColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1485,15 +1557,132 @@ func (c *ProjectParticipantClient) mutate(ctx context.Context, m *ProjectPartici
 	}
 }
 
+// ProjectPartnerClient is a client for the ProjectPartner schema.
+type ProjectPartnerClient struct {
+	config
+}
+
+// NewProjectPartnerClient returns a client for the ProjectPartner from the given config.
+func NewProjectPartnerClient(c config) *ProjectPartnerClient {
+	return &ProjectPartnerClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `projectpartner.Hooks(f(g(h())))`.
+func (c *ProjectPartnerClient) Use(hooks ...Hook) {
+	c.hooks.ProjectPartner = append(c.hooks.ProjectPartner, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `projectpartner.Intercept(f(g(h())))`.
+func (c *ProjectPartnerClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ProjectPartner = append(c.inters.ProjectPartner, interceptors...)
+}
+
+// Create returns a builder for creating a ProjectPartner entity.
+func (c *ProjectPartnerClient) Create() *ProjectPartnerCreate {
+	mutation := newProjectPartnerMutation(c.config, OpCreate)
+	return &ProjectPartnerCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ProjectPartner entities.
+func (c *ProjectPartnerClient) CreateBulk(builders ...*ProjectPartnerCreate) *ProjectPartnerCreateBulk {
+	return &ProjectPartnerCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ProjectPartnerClient) MapCreateBulk(slice any, setFunc func(*ProjectPartnerCreate, int)) *ProjectPartnerCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ProjectPartnerCreateBulk{err: fmt.Errorf("calling to ProjectPartnerClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ProjectPartnerCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ProjectPartnerCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ProjectPartner.
+func (c *ProjectPartnerClient) Update() *ProjectPartnerUpdate {
+	mutation := newProjectPartnerMutation(c.config, OpUpdate)
+	return &ProjectPartnerUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ProjectPartnerClient) UpdateOne(_m *ProjectPartner) *ProjectPartnerUpdateOne {
+	mutation := newProjectPartnerMutation(c.config, OpUpdateOne)
+	mutation.project = &_m.ProjectID
+	mutation.partner = &_m.PartnerID
+	return &ProjectPartnerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ProjectPartner.
+func (c *ProjectPartnerClient) Delete() *ProjectPartnerDelete {
+	mutation := newProjectPartnerMutation(c.config, OpDelete)
+	return &ProjectPartnerDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Query returns a query builder for ProjectPartner.
+func (c *ProjectPartnerClient) Query() *ProjectPartnerQuery {
+	return &ProjectPartnerQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeProjectPartner},
+		inters: c.Interceptors(),
+	}
+}
+
+// QueryProject queries the project edge of a ProjectPartner.
+func (c *ProjectPartnerClient) QueryProject(_m *ProjectPartner) *ProjectQuery {
+	return c.Query().
+		Where(projectpartner.ProjectID(_m.ProjectID), projectpartner.PartnerID(_m.PartnerID)).
+		QueryProject()
+}
+
+// QueryPartner queries the partner edge of a ProjectPartner.
+func (c *ProjectPartnerClient) QueryPartner(_m *ProjectPartner) *PartnerQuery {
+	return c.Query().
+		Where(projectpartner.ProjectID(_m.ProjectID), projectpartner.PartnerID(_m.PartnerID)).
+		QueryPartner()
+}
+
+// Hooks returns the client hooks.
+func (c *ProjectPartnerClient) Hooks() []Hook {
+	hooks := c.hooks.ProjectPartner
+	return append(hooks[:len(hooks):len(hooks)], projectpartner.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ProjectPartnerClient) Interceptors() []Interceptor {
+	return c.inters.ProjectPartner
+}
+
+func (c *ProjectPartnerClient) mutate(ctx context.Context, m *ProjectPartnerMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ProjectPartnerCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ProjectPartnerUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ProjectPartnerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ProjectPartnerDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ProjectPartner mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
 		APIKey, AuditEvent, IdempotencyRecord, OpeningPolicy, Partner, Project,
-		ProjectParticipant []ent.Hook
+		ProjectParticipant, ProjectPartner []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditEvent, IdempotencyRecord, OpeningPolicy, Partner, Project,
-		ProjectParticipant []ent.Interceptor
+		ProjectParticipant, ProjectPartner []ent.Interceptor
 	}
 )
 

@@ -19,6 +19,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -85,6 +86,7 @@ func checkColumn(t, c string) error {
 			partner.Table:            partner.ValidColumn,
 			project.Table:            project.ValidColumn,
 			projectparticipant.Table: projectparticipant.ValidColumn,
+			projectpartner.Table:     projectpartner.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -137,6 +137,27 @@ func (_m *Partner) Projects(
 	return _m.QueryProjects().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Partner) Participations(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectParticipantOrder, where *ProjectParticipantWhereInput,
+) (*ProjectParticipantConnection, error) {
+	opts := []ProjectParticipantPaginateOption{
+		WithProjectParticipantOrder(orderBy),
+		WithProjectParticipantFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedParticipations(alias); err == nil || hasTotalCount {
+		pager, err := newProjectParticipantPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ProjectParticipantConnection{Edges: []*ProjectParticipantEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryParticipations().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Partner) HostedProjects(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder, where *ProjectWhereInput,
 ) (*ProjectConnection, error) {
@@ -145,7 +166,7 @@ func (_m *Partner) HostedProjects(
 		WithProjectFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
 	if nodes, err := _m.NamedHostedProjects(alias); err == nil || hasTotalCount {
 		pager, err := newProjectPager(opts, last != nil)
 		if err != nil {
@@ -166,7 +187,7 @@ func (_m *Partner) Policies(
 		WithPolicyFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
 	if nodes, err := _m.NamedPolicies(alias); err == nil || hasTotalCount {
 		pager, err := newPolicyPager(opts, last != nil)
 		if err != nil {
@@ -177,27 +198,6 @@ func (_m *Partner) Policies(
 		return conn, nil
 	}
 	return _m.QueryPolicies().Paginate(ctx, after, first, before, last, opts...)
-}
-
-func (_m *Partner) Participations(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectParticipantOrder, where *ProjectParticipantWhereInput,
-) (*ProjectParticipantConnection, error) {
-	opts := []ProjectParticipantPaginateOption{
-		WithProjectParticipantOrder(orderBy),
-		WithProjectParticipantFilter(where.Filter),
-	}
-	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
-	if nodes, err := _m.NamedParticipations(alias); err == nil || hasTotalCount {
-		pager, err := newProjectParticipantPager(opts, last != nil)
-		if err != nil {
-			return nil, err
-		}
-		conn := &ProjectParticipantConnection{Edges: []*ProjectParticipantEdge{}, TotalCount: totalCount}
-		conn.build(nodes, pager, after, first, before, last)
-		return conn, nil
-	}
-	return _m.QueryParticipations().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Project) HostCountry(ctx context.Context) (*Partner, error) {
@@ -229,27 +229,6 @@ func (_m *Project) Participants(
 	return _m.QueryParticipants().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Project) Policies(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PolicyOrder, where *PolicyWhereInput,
-) (*PolicyConnection, error) {
-	opts := []PolicyPaginateOption{
-		WithPolicyOrder(orderBy),
-		WithPolicyFilter(where.Filter),
-	}
-	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
-	if nodes, err := _m.NamedPolicies(alias); err == nil || hasTotalCount {
-		pager, err := newPolicyPager(opts, last != nil)
-		if err != nil {
-			return nil, err
-		}
-		conn := &PolicyConnection{Edges: []*PolicyEdge{}, TotalCount: totalCount}
-		conn.build(nodes, pager, after, first, before, last)
-		return conn, nil
-	}
-	return _m.QueryPolicies().Paginate(ctx, after, first, before, last, opts...)
-}
-
 func (_m *Project) Participations(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectParticipantOrder, where *ProjectParticipantWhereInput,
 ) (*ProjectParticipantConnection, error) {
@@ -258,7 +237,7 @@ func (_m *Project) Participations(
 		WithProjectParticipantFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
 	if nodes, err := _m.NamedParticipations(alias); err == nil || hasTotalCount {
 		pager, err := newProjectParticipantPager(opts, last != nil)
 		if err != nil {
@@ -269,6 +248,56 @@ func (_m *Project) Participations(
 		return conn, nil
 	}
 	return _m.QueryParticipations().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Project) Parent(ctx context.Context) (*Project, error) {
+	result, err := _m.Edges.ParentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryParent().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Project) Components(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder, where *ProjectWhereInput,
+) (*ProjectConnection, error) {
+	opts := []ProjectPaginateOption{
+		WithProjectOrder(orderBy),
+		WithProjectFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedComponents(alias); err == nil || hasTotalCount {
+		pager, err := newProjectPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ProjectConnection{Edges: []*ProjectEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryComponents().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Project) Policies(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PolicyOrder, where *PolicyWhereInput,
+) (*PolicyConnection, error) {
+	opts := []PolicyPaginateOption{
+		WithPolicyOrder(orderBy),
+		WithPolicyFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedPolicies(alias); err == nil || hasTotalCount {
+		pager, err := newPolicyPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &PolicyConnection{Edges: []*PolicyEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryPolicies().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *ProjectParticipant) Project(ctx context.Context) (*Project, error) {

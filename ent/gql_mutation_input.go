@@ -417,24 +417,36 @@ func (c *PartnerUpdateOne) SetInput(i UpdatePartnerInput) *PartnerUpdateOne {
 
 // CreateProjectInput represents a mutation input for creating projects.
 type CreateProjectInput struct {
-	Title          string
-	Description    *string
-	Sector         project.Sector
-	Status         *project.Status
-	GreenCategory  *project.GreenCategory
-	Amount         *scalar.Decimal
-	Currency       *string
-	AmountUsd      *scalar.Decimal
-	CommitmentYear *int
-	SignedOn       *scalar.Date
-	StartedOn      *scalar.Date
-	CompletedOn    *scalar.Date
-	City           *string
-	Latitude       *float64
-	Longitude      *float64
-	ExternalRef    *string
-	HostCountryID  *int
-	PolicyIDs      []int
+	Title              string
+	Description        *string
+	Sector             project.Sector
+	Status             *project.Status
+	GreenCategory      *project.GreenCategory
+	Amount             *scalar.Decimal
+	Currency           *string
+	AmountUsd          *scalar.Decimal
+	CommitmentYear     *int
+	SignedOn           *scalar.Date
+	StartedOn          *scalar.Date
+	CompletedOn        *scalar.Date
+	City               *string
+	Latitude           *float64
+	Longitude          *float64
+	ExternalRef        *string
+	LocationPrecision  *project.LocationPrecision
+	CountsInAggregates *bool
+	Umbrella           *bool
+	GroupRef           *string
+	FlowType           *string
+	FlowClass          *project.FlowClass
+	InterestRate       *scalar.Decimal
+	MaturityYears      *scalar.Decimal
+	GracePeriodYears   *scalar.Decimal
+	GrantElement       *scalar.Decimal
+	HostCountryID      *int
+	ParentID           *int
+	ComponentIDs       []int
+	PolicyIDs          []int
 }
 
 // Mutate applies the CreateProjectInput on the ProjectMutation builder.
@@ -483,8 +495,44 @@ func (i *CreateProjectInput) Mutate(m *ProjectMutation) {
 	if v := i.ExternalRef; v != nil {
 		m.SetExternalRef(*v)
 	}
+	if v := i.LocationPrecision; v != nil {
+		m.SetLocationPrecision(*v)
+	}
+	if v := i.CountsInAggregates; v != nil {
+		m.SetCountsInAggregates(*v)
+	}
+	if v := i.Umbrella; v != nil {
+		m.SetUmbrella(*v)
+	}
+	if v := i.GroupRef; v != nil {
+		m.SetGroupRef(*v)
+	}
+	if v := i.FlowType; v != nil {
+		m.SetFlowType(*v)
+	}
+	if v := i.FlowClass; v != nil {
+		m.SetFlowClass(*v)
+	}
+	if v := i.InterestRate; v != nil {
+		m.SetInterestRate(*v)
+	}
+	if v := i.MaturityYears; v != nil {
+		m.SetMaturityYears(*v)
+	}
+	if v := i.GracePeriodYears; v != nil {
+		m.SetGracePeriodYears(*v)
+	}
+	if v := i.GrantElement; v != nil {
+		m.SetGrantElement(*v)
+	}
 	if v := i.HostCountryID; v != nil {
 		m.SetHostCountryID(*v)
+	}
+	if v := i.ParentID; v != nil {
+		m.SetParentID(*v)
+	}
+	if v := i.ComponentIDs; len(v) > 0 {
+		m.AddComponentIDs(v...)
 	}
 	if v := i.PolicyIDs; len(v) > 0 {
 		m.AddPolicyIDs(v...)
@@ -499,39 +547,62 @@ func (c *ProjectCreate) SetInput(i CreateProjectInput) *ProjectCreate {
 
 // UpdateProjectInput represents a mutation input for updating projects.
 type UpdateProjectInput struct {
-	Title               *string
-	ClearDescription    bool
-	Description         *string
-	Sector              *project.Sector
-	Status              *project.Status
-	GreenCategory       *project.GreenCategory
-	ClearAmount         bool
-	Amount              *scalar.Decimal
-	ClearCurrency       bool
-	Currency            *string
-	ClearAmountUsd      bool
-	AmountUsd           *scalar.Decimal
-	ClearCommitmentYear bool
-	CommitmentYear      *int
-	ClearSignedOn       bool
-	SignedOn            *scalar.Date
-	ClearStartedOn      bool
-	StartedOn           *scalar.Date
-	ClearCompletedOn    bool
-	CompletedOn         *scalar.Date
-	ClearCity           bool
-	City                *string
-	ClearLatitude       bool
-	Latitude            *float64
-	ClearLongitude      bool
-	Longitude           *float64
-	ClearExternalRef    bool
-	ExternalRef         *string
-	ClearHostCountry    bool
-	HostCountryID       *int
-	ClearPolicies       bool
-	AddPolicyIDs        []int
-	RemovePolicyIDs     []int
+	Title                  *string
+	ClearDescription       bool
+	Description            *string
+	Sector                 *project.Sector
+	Status                 *project.Status
+	GreenCategory          *project.GreenCategory
+	ClearAmount            bool
+	Amount                 *scalar.Decimal
+	ClearCurrency          bool
+	Currency               *string
+	ClearAmountUsd         bool
+	AmountUsd              *scalar.Decimal
+	ClearCommitmentYear    bool
+	CommitmentYear         *int
+	ClearSignedOn          bool
+	SignedOn               *scalar.Date
+	ClearStartedOn         bool
+	StartedOn              *scalar.Date
+	ClearCompletedOn       bool
+	CompletedOn            *scalar.Date
+	ClearCity              bool
+	City                   *string
+	ClearLatitude          bool
+	Latitude               *float64
+	ClearLongitude         bool
+	Longitude              *float64
+	ClearExternalRef       bool
+	ExternalRef            *string
+	ClearLocationPrecision bool
+	LocationPrecision      *project.LocationPrecision
+	CountsInAggregates     *bool
+	Umbrella               *bool
+	ClearGroupRef          bool
+	GroupRef               *string
+	ClearFlowType          bool
+	FlowType               *string
+	ClearFlowClass         bool
+	FlowClass              *project.FlowClass
+	ClearInterestRate      bool
+	InterestRate           *scalar.Decimal
+	ClearMaturityYears     bool
+	MaturityYears          *scalar.Decimal
+	ClearGracePeriodYears  bool
+	GracePeriodYears       *scalar.Decimal
+	ClearGrantElement      bool
+	GrantElement           *scalar.Decimal
+	ClearHostCountry       bool
+	HostCountryID          *int
+	ClearParent            bool
+	ParentID               *int
+	ClearComponents        bool
+	AddComponentIDs        []int
+	RemoveComponentIDs     []int
+	ClearPolicies          bool
+	AddPolicyIDs           []int
+	RemovePolicyIDs        []int
 }
 
 // Mutate applies the UpdateProjectInput on the ProjectMutation builder.
@@ -620,11 +691,80 @@ func (i *UpdateProjectInput) Mutate(m *ProjectMutation) {
 	if v := i.ExternalRef; v != nil {
 		m.SetExternalRef(*v)
 	}
+	if i.ClearLocationPrecision {
+		m.ClearLocationPrecision()
+	}
+	if v := i.LocationPrecision; v != nil {
+		m.SetLocationPrecision(*v)
+	}
+	if v := i.CountsInAggregates; v != nil {
+		m.SetCountsInAggregates(*v)
+	}
+	if v := i.Umbrella; v != nil {
+		m.SetUmbrella(*v)
+	}
+	if i.ClearGroupRef {
+		m.ClearGroupRef()
+	}
+	if v := i.GroupRef; v != nil {
+		m.SetGroupRef(*v)
+	}
+	if i.ClearFlowType {
+		m.ClearFlowType()
+	}
+	if v := i.FlowType; v != nil {
+		m.SetFlowType(*v)
+	}
+	if i.ClearFlowClass {
+		m.ClearFlowClass()
+	}
+	if v := i.FlowClass; v != nil {
+		m.SetFlowClass(*v)
+	}
+	if i.ClearInterestRate {
+		m.ClearInterestRate()
+	}
+	if v := i.InterestRate; v != nil {
+		m.SetInterestRate(*v)
+	}
+	if i.ClearMaturityYears {
+		m.ClearMaturityYears()
+	}
+	if v := i.MaturityYears; v != nil {
+		m.SetMaturityYears(*v)
+	}
+	if i.ClearGracePeriodYears {
+		m.ClearGracePeriodYears()
+	}
+	if v := i.GracePeriodYears; v != nil {
+		m.SetGracePeriodYears(*v)
+	}
+	if i.ClearGrantElement {
+		m.ClearGrantElement()
+	}
+	if v := i.GrantElement; v != nil {
+		m.SetGrantElement(*v)
+	}
 	if i.ClearHostCountry {
 		m.ClearHostCountry()
 	}
 	if v := i.HostCountryID; v != nil {
 		m.SetHostCountryID(*v)
+	}
+	if i.ClearParent {
+		m.ClearParent()
+	}
+	if v := i.ParentID; v != nil {
+		m.SetParentID(*v)
+	}
+	if i.ClearComponents {
+		m.ClearComponents()
+	}
+	if v := i.AddComponentIDs; len(v) > 0 {
+		m.AddComponentIDs(v...)
+	}
+	if v := i.RemoveComponentIDs; len(v) > 0 {
+		m.RemoveComponentIDs(v...)
 	}
 	if i.ClearPolicies {
 		m.ClearPolicies()

@@ -1977,6 +1977,76 @@ var (
 			}
 		},
 	}
+	// ProjectOrderFieldLocationPrecision orders Project by location_precision.
+	ProjectOrderFieldLocationPrecision = &ProjectOrderField{
+		Value: func(_m *Project) (ent.Value, error) {
+			return _m.LocationPrecision, nil
+		},
+		column: project.FieldLocationPrecision,
+		toTerm: project.ByLocationPrecision,
+		toCursor: func(_m *Project) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.LocationPrecision,
+			}
+		},
+	}
+	// ProjectOrderFieldFlowType orders Project by flow_type.
+	ProjectOrderFieldFlowType = &ProjectOrderField{
+		Value: func(_m *Project) (ent.Value, error) {
+			return _m.FlowType, nil
+		},
+		column: project.FieldFlowType,
+		toTerm: project.ByFlowType,
+		toCursor: func(_m *Project) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.FlowType,
+			}
+		},
+	}
+	// ProjectOrderFieldFlowClass orders Project by flow_class.
+	ProjectOrderFieldFlowClass = &ProjectOrderField{
+		Value: func(_m *Project) (ent.Value, error) {
+			return _m.FlowClass, nil
+		},
+		column: project.FieldFlowClass,
+		toTerm: project.ByFlowClass,
+		toCursor: func(_m *Project) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.FlowClass,
+			}
+		},
+	}
+	// ProjectOrderFieldInterestRate orders Project by interest_rate.
+	ProjectOrderFieldInterestRate = &ProjectOrderField{
+		Value: func(_m *Project) (ent.Value, error) {
+			return _m.InterestRate, nil
+		},
+		column: project.FieldInterestRate,
+		toTerm: project.ByInterestRate,
+		toCursor: func(_m *Project) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.InterestRate,
+			}
+		},
+	}
+	// ProjectOrderFieldMaturityYears orders Project by maturity_years.
+	ProjectOrderFieldMaturityYears = &ProjectOrderField{
+		Value: func(_m *Project) (ent.Value, error) {
+			return _m.MaturityYears, nil
+		},
+		column: project.FieldMaturityYears,
+		toTerm: project.ByMaturityYears,
+		toCursor: func(_m *Project) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.MaturityYears,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -2007,6 +2077,16 @@ func (f ProjectOrderField) String() string {
 		str = "STARTED_ON"
 	case ProjectOrderFieldCompletedOn.column:
 		str = "COMPLETED_ON"
+	case ProjectOrderFieldLocationPrecision.column:
+		str = "LOCATION_PRECISION"
+	case ProjectOrderFieldFlowType.column:
+		str = "FLOW_TYPE"
+	case ProjectOrderFieldFlowClass.column:
+		str = "FLOW_CLASS"
+	case ProjectOrderFieldInterestRate.column:
+		str = "INTEREST_RATE"
+	case ProjectOrderFieldMaturityYears.column:
+		str = "MATURITY_YEARS"
 	}
 	return str
 }
@@ -2047,6 +2127,16 @@ func (f *ProjectOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ProjectOrderFieldStartedOn
 	case "COMPLETED_ON":
 		*f = *ProjectOrderFieldCompletedOn
+	case "LOCATION_PRECISION":
+		*f = *ProjectOrderFieldLocationPrecision
+	case "FLOW_TYPE":
+		*f = *ProjectOrderFieldFlowType
+	case "FLOW_CLASS":
+		*f = *ProjectOrderFieldFlowClass
+	case "INTEREST_RATE":
+		*f = *ProjectOrderFieldInterestRate
+	case "MATURITY_YEARS":
+		*f = *ProjectOrderFieldMaturityYears
 	default:
 		return fmt.Errorf("%s is not a valid ProjectOrderField", str)
 	}

@@ -1862,6 +1862,10 @@ type PartnerWhereInput struct {
 	HasProjects     *bool                `json:"hasProjects,omitempty"`
 	HasProjectsWith []*ProjectWhereInput `json:"hasProjectsWith,omitempty"`
 
+	// "participations" edge predicates.
+	HasParticipations     *bool                           `json:"hasParticipations,omitempty"`
+	HasParticipationsWith []*ProjectParticipantWhereInput `json:"hasParticipationsWith,omitempty"`
+
 	// "hosted_projects" edge predicates.
 	HasHostedProjects     *bool                `json:"hasHostedProjects,omitempty"`
 	HasHostedProjectsWith []*ProjectWhereInput `json:"hasHostedProjectsWith,omitempty"`
@@ -1869,10 +1873,6 @@ type PartnerWhereInput struct {
 	// "policies" edge predicates.
 	HasPolicies     *bool               `json:"hasPolicies,omitempty"`
 	HasPoliciesWith []*PolicyWhereInput `json:"hasPoliciesWith,omitempty"`
-
-	// "participations" edge predicates.
-	HasParticipations     *bool                           `json:"hasParticipations,omitempty"`
-	HasParticipationsWith []*ProjectParticipantWhereInput `json:"hasParticipationsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2415,6 +2415,24 @@ func (i *PartnerWhereInput) P() (predicate.Partner, error) {
 		}
 		predicates = append(predicates, partner.HasProjectsWith(with...))
 	}
+	if i.HasParticipations != nil {
+		p := partner.HasParticipations()
+		if !*i.HasParticipations {
+			p = partner.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasParticipationsWith) > 0 {
+		with := make([]predicate.ProjectParticipant, 0, len(i.HasParticipationsWith))
+		for _, w := range i.HasParticipationsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasParticipationsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, partner.HasParticipationsWith(with...))
+	}
 	if i.HasHostedProjects != nil {
 		p := partner.HasHostedProjects()
 		if !*i.HasHostedProjects {
@@ -2450,24 +2468,6 @@ func (i *PartnerWhereInput) P() (predicate.Partner, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, partner.HasPoliciesWith(with...))
-	}
-	if i.HasParticipations != nil {
-		p := partner.HasParticipations()
-		if !*i.HasParticipations {
-			p = partner.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasParticipationsWith) > 0 {
-		with := make([]predicate.ProjectParticipant, 0, len(i.HasParticipationsWith))
-		for _, w := range i.HasParticipationsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasParticipationsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, partner.HasParticipationsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -2721,6 +2721,120 @@ type ProjectWhereInput struct {
 	HostCountryIDIsNil  bool  `json:"hostCountryIDIsNil,omitempty"`
 	HostCountryIDNotNil bool  `json:"hostCountryIDNotNil,omitempty"`
 
+	// "location_precision" field predicates.
+	LocationPrecision       *project.LocationPrecision  `json:"locationPrecision,omitempty"`
+	LocationPrecisionNEQ    *project.LocationPrecision  `json:"locationPrecisionNEQ,omitempty"`
+	LocationPrecisionIn     []project.LocationPrecision `json:"locationPrecisionIn,omitempty"`
+	LocationPrecisionNotIn  []project.LocationPrecision `json:"locationPrecisionNotIn,omitempty"`
+	LocationPrecisionIsNil  bool                        `json:"locationPrecisionIsNil,omitempty"`
+	LocationPrecisionNotNil bool                        `json:"locationPrecisionNotNil,omitempty"`
+
+	// "counts_in_aggregates" field predicates.
+	CountsInAggregates    *bool `json:"countsInAggregates,omitempty"`
+	CountsInAggregatesNEQ *bool `json:"countsInAggregatesNEQ,omitempty"`
+
+	// "umbrella" field predicates.
+	Umbrella    *bool `json:"umbrella,omitempty"`
+	UmbrellaNEQ *bool `json:"umbrellaNEQ,omitempty"`
+
+	// "parent_id" field predicates.
+	ParentID       *int  `json:"parentID,omitempty"`
+	ParentIDNEQ    *int  `json:"parentIDNEQ,omitempty"`
+	ParentIDIn     []int `json:"parentIDIn,omitempty"`
+	ParentIDNotIn  []int `json:"parentIDNotIn,omitempty"`
+	ParentIDIsNil  bool  `json:"parentIDIsNil,omitempty"`
+	ParentIDNotNil bool  `json:"parentIDNotNil,omitempty"`
+
+	// "group_ref" field predicates.
+	GroupRef             *string  `json:"groupRef,omitempty"`
+	GroupRefNEQ          *string  `json:"groupRefNEQ,omitempty"`
+	GroupRefIn           []string `json:"groupRefIn,omitempty"`
+	GroupRefNotIn        []string `json:"groupRefNotIn,omitempty"`
+	GroupRefGT           *string  `json:"groupRefGT,omitempty"`
+	GroupRefGTE          *string  `json:"groupRefGTE,omitempty"`
+	GroupRefLT           *string  `json:"groupRefLT,omitempty"`
+	GroupRefLTE          *string  `json:"groupRefLTE,omitempty"`
+	GroupRefContains     *string  `json:"groupRefContains,omitempty"`
+	GroupRefHasPrefix    *string  `json:"groupRefHasPrefix,omitempty"`
+	GroupRefHasSuffix    *string  `json:"groupRefHasSuffix,omitempty"`
+	GroupRefIsNil        bool     `json:"groupRefIsNil,omitempty"`
+	GroupRefNotNil       bool     `json:"groupRefNotNil,omitempty"`
+	GroupRefEqualFold    *string  `json:"groupRefEqualFold,omitempty"`
+	GroupRefContainsFold *string  `json:"groupRefContainsFold,omitempty"`
+
+	// "flow_type" field predicates.
+	FlowType             *string  `json:"flowType,omitempty"`
+	FlowTypeNEQ          *string  `json:"flowTypeNEQ,omitempty"`
+	FlowTypeIn           []string `json:"flowTypeIn,omitempty"`
+	FlowTypeNotIn        []string `json:"flowTypeNotIn,omitempty"`
+	FlowTypeGT           *string  `json:"flowTypeGT,omitempty"`
+	FlowTypeGTE          *string  `json:"flowTypeGTE,omitempty"`
+	FlowTypeLT           *string  `json:"flowTypeLT,omitempty"`
+	FlowTypeLTE          *string  `json:"flowTypeLTE,omitempty"`
+	FlowTypeContains     *string  `json:"flowTypeContains,omitempty"`
+	FlowTypeHasPrefix    *string  `json:"flowTypeHasPrefix,omitempty"`
+	FlowTypeHasSuffix    *string  `json:"flowTypeHasSuffix,omitempty"`
+	FlowTypeIsNil        bool     `json:"flowTypeIsNil,omitempty"`
+	FlowTypeNotNil       bool     `json:"flowTypeNotNil,omitempty"`
+	FlowTypeEqualFold    *string  `json:"flowTypeEqualFold,omitempty"`
+	FlowTypeContainsFold *string  `json:"flowTypeContainsFold,omitempty"`
+
+	// "flow_class" field predicates.
+	FlowClass       *project.FlowClass  `json:"flowClass,omitempty"`
+	FlowClassNEQ    *project.FlowClass  `json:"flowClassNEQ,omitempty"`
+	FlowClassIn     []project.FlowClass `json:"flowClassIn,omitempty"`
+	FlowClassNotIn  []project.FlowClass `json:"flowClassNotIn,omitempty"`
+	FlowClassIsNil  bool                `json:"flowClassIsNil,omitempty"`
+	FlowClassNotNil bool                `json:"flowClassNotNil,omitempty"`
+
+	// "interest_rate" field predicates.
+	InterestRate       *scalar.Decimal  `json:"interestRate,omitempty"`
+	InterestRateNEQ    *scalar.Decimal  `json:"interestRateNEQ,omitempty"`
+	InterestRateIn     []scalar.Decimal `json:"interestRateIn,omitempty"`
+	InterestRateNotIn  []scalar.Decimal `json:"interestRateNotIn,omitempty"`
+	InterestRateGT     *scalar.Decimal  `json:"interestRateGT,omitempty"`
+	InterestRateGTE    *scalar.Decimal  `json:"interestRateGTE,omitempty"`
+	InterestRateLT     *scalar.Decimal  `json:"interestRateLT,omitempty"`
+	InterestRateLTE    *scalar.Decimal  `json:"interestRateLTE,omitempty"`
+	InterestRateIsNil  bool             `json:"interestRateIsNil,omitempty"`
+	InterestRateNotNil bool             `json:"interestRateNotNil,omitempty"`
+
+	// "maturity_years" field predicates.
+	MaturityYears       *scalar.Decimal  `json:"maturityYears,omitempty"`
+	MaturityYearsNEQ    *scalar.Decimal  `json:"maturityYearsNEQ,omitempty"`
+	MaturityYearsIn     []scalar.Decimal `json:"maturityYearsIn,omitempty"`
+	MaturityYearsNotIn  []scalar.Decimal `json:"maturityYearsNotIn,omitempty"`
+	MaturityYearsGT     *scalar.Decimal  `json:"maturityYearsGT,omitempty"`
+	MaturityYearsGTE    *scalar.Decimal  `json:"maturityYearsGTE,omitempty"`
+	MaturityYearsLT     *scalar.Decimal  `json:"maturityYearsLT,omitempty"`
+	MaturityYearsLTE    *scalar.Decimal  `json:"maturityYearsLTE,omitempty"`
+	MaturityYearsIsNil  bool             `json:"maturityYearsIsNil,omitempty"`
+	MaturityYearsNotNil bool             `json:"maturityYearsNotNil,omitempty"`
+
+	// "grace_period_years" field predicates.
+	GracePeriodYears       *scalar.Decimal  `json:"gracePeriodYears,omitempty"`
+	GracePeriodYearsNEQ    *scalar.Decimal  `json:"gracePeriodYearsNEQ,omitempty"`
+	GracePeriodYearsIn     []scalar.Decimal `json:"gracePeriodYearsIn,omitempty"`
+	GracePeriodYearsNotIn  []scalar.Decimal `json:"gracePeriodYearsNotIn,omitempty"`
+	GracePeriodYearsGT     *scalar.Decimal  `json:"gracePeriodYearsGT,omitempty"`
+	GracePeriodYearsGTE    *scalar.Decimal  `json:"gracePeriodYearsGTE,omitempty"`
+	GracePeriodYearsLT     *scalar.Decimal  `json:"gracePeriodYearsLT,omitempty"`
+	GracePeriodYearsLTE    *scalar.Decimal  `json:"gracePeriodYearsLTE,omitempty"`
+	GracePeriodYearsIsNil  bool             `json:"gracePeriodYearsIsNil,omitempty"`
+	GracePeriodYearsNotNil bool             `json:"gracePeriodYearsNotNil,omitempty"`
+
+	// "grant_element" field predicates.
+	GrantElement       *scalar.Decimal  `json:"grantElement,omitempty"`
+	GrantElementNEQ    *scalar.Decimal  `json:"grantElementNEQ,omitempty"`
+	GrantElementIn     []scalar.Decimal `json:"grantElementIn,omitempty"`
+	GrantElementNotIn  []scalar.Decimal `json:"grantElementNotIn,omitempty"`
+	GrantElementGT     *scalar.Decimal  `json:"grantElementGT,omitempty"`
+	GrantElementGTE    *scalar.Decimal  `json:"grantElementGTE,omitempty"`
+	GrantElementLT     *scalar.Decimal  `json:"grantElementLT,omitempty"`
+	GrantElementLTE    *scalar.Decimal  `json:"grantElementLTE,omitempty"`
+	GrantElementIsNil  bool             `json:"grantElementIsNil,omitempty"`
+	GrantElementNotNil bool             `json:"grantElementNotNil,omitempty"`
+
 	// "host_country" edge predicates.
 	HasHostCountry     *bool                `json:"hasHostCountry,omitempty"`
 	HasHostCountryWith []*PartnerWhereInput `json:"hasHostCountryWith,omitempty"`
@@ -2729,13 +2843,21 @@ type ProjectWhereInput struct {
 	HasParticipants     *bool                `json:"hasParticipants,omitempty"`
 	HasParticipantsWith []*PartnerWhereInput `json:"hasParticipantsWith,omitempty"`
 
-	// "policies" edge predicates.
-	HasPolicies     *bool               `json:"hasPolicies,omitempty"`
-	HasPoliciesWith []*PolicyWhereInput `json:"hasPoliciesWith,omitempty"`
-
 	// "participations" edge predicates.
 	HasParticipations     *bool                           `json:"hasParticipations,omitempty"`
 	HasParticipationsWith []*ProjectParticipantWhereInput `json:"hasParticipationsWith,omitempty"`
+
+	// "parent" edge predicates.
+	HasParent     *bool                `json:"hasParent,omitempty"`
+	HasParentWith []*ProjectWhereInput `json:"hasParentWith,omitempty"`
+
+	// "components" edge predicates.
+	HasComponents     *bool                `json:"hasComponents,omitempty"`
+	HasComponentsWith []*ProjectWhereInput `json:"hasComponentsWith,omitempty"`
+
+	// "policies" edge predicates.
+	HasPolicies     *bool               `json:"hasPolicies,omitempty"`
+	HasPoliciesWith []*PolicyWhereInput `json:"hasPoliciesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3394,6 +3516,282 @@ func (i *ProjectWhereInput) P() (predicate.Project, error) {
 	if i.HostCountryIDNotNil {
 		predicates = append(predicates, project.HostCountryIDNotNil())
 	}
+	if i.LocationPrecision != nil {
+		predicates = append(predicates, project.LocationPrecisionEQ(*i.LocationPrecision))
+	}
+	if i.LocationPrecisionNEQ != nil {
+		predicates = append(predicates, project.LocationPrecisionNEQ(*i.LocationPrecisionNEQ))
+	}
+	if len(i.LocationPrecisionIn) > 0 {
+		predicates = append(predicates, project.LocationPrecisionIn(i.LocationPrecisionIn...))
+	}
+	if len(i.LocationPrecisionNotIn) > 0 {
+		predicates = append(predicates, project.LocationPrecisionNotIn(i.LocationPrecisionNotIn...))
+	}
+	if i.LocationPrecisionIsNil {
+		predicates = append(predicates, project.LocationPrecisionIsNil())
+	}
+	if i.LocationPrecisionNotNil {
+		predicates = append(predicates, project.LocationPrecisionNotNil())
+	}
+	if i.CountsInAggregates != nil {
+		predicates = append(predicates, project.CountsInAggregatesEQ(*i.CountsInAggregates))
+	}
+	if i.CountsInAggregatesNEQ != nil {
+		predicates = append(predicates, project.CountsInAggregatesNEQ(*i.CountsInAggregatesNEQ))
+	}
+	if i.Umbrella != nil {
+		predicates = append(predicates, project.UmbrellaEQ(*i.Umbrella))
+	}
+	if i.UmbrellaNEQ != nil {
+		predicates = append(predicates, project.UmbrellaNEQ(*i.UmbrellaNEQ))
+	}
+	if i.ParentID != nil {
+		predicates = append(predicates, project.ParentIDEQ(*i.ParentID))
+	}
+	if i.ParentIDNEQ != nil {
+		predicates = append(predicates, project.ParentIDNEQ(*i.ParentIDNEQ))
+	}
+	if len(i.ParentIDIn) > 0 {
+		predicates = append(predicates, project.ParentIDIn(i.ParentIDIn...))
+	}
+	if len(i.ParentIDNotIn) > 0 {
+		predicates = append(predicates, project.ParentIDNotIn(i.ParentIDNotIn...))
+	}
+	if i.ParentIDIsNil {
+		predicates = append(predicates, project.ParentIDIsNil())
+	}
+	if i.ParentIDNotNil {
+		predicates = append(predicates, project.ParentIDNotNil())
+	}
+	if i.GroupRef != nil {
+		predicates = append(predicates, project.GroupRefEQ(*i.GroupRef))
+	}
+	if i.GroupRefNEQ != nil {
+		predicates = append(predicates, project.GroupRefNEQ(*i.GroupRefNEQ))
+	}
+	if len(i.GroupRefIn) > 0 {
+		predicates = append(predicates, project.GroupRefIn(i.GroupRefIn...))
+	}
+	if len(i.GroupRefNotIn) > 0 {
+		predicates = append(predicates, project.GroupRefNotIn(i.GroupRefNotIn...))
+	}
+	if i.GroupRefGT != nil {
+		predicates = append(predicates, project.GroupRefGT(*i.GroupRefGT))
+	}
+	if i.GroupRefGTE != nil {
+		predicates = append(predicates, project.GroupRefGTE(*i.GroupRefGTE))
+	}
+	if i.GroupRefLT != nil {
+		predicates = append(predicates, project.GroupRefLT(*i.GroupRefLT))
+	}
+	if i.GroupRefLTE != nil {
+		predicates = append(predicates, project.GroupRefLTE(*i.GroupRefLTE))
+	}
+	if i.GroupRefContains != nil {
+		predicates = append(predicates, project.GroupRefContains(*i.GroupRefContains))
+	}
+	if i.GroupRefHasPrefix != nil {
+		predicates = append(predicates, project.GroupRefHasPrefix(*i.GroupRefHasPrefix))
+	}
+	if i.GroupRefHasSuffix != nil {
+		predicates = append(predicates, project.GroupRefHasSuffix(*i.GroupRefHasSuffix))
+	}
+	if i.GroupRefIsNil {
+		predicates = append(predicates, project.GroupRefIsNil())
+	}
+	if i.GroupRefNotNil {
+		predicates = append(predicates, project.GroupRefNotNil())
+	}
+	if i.GroupRefEqualFold != nil {
+		predicates = append(predicates, project.GroupRefEqualFold(*i.GroupRefEqualFold))
+	}
+	if i.GroupRefContainsFold != nil {
+		predicates = append(predicates, project.GroupRefContainsFold(*i.GroupRefContainsFold))
+	}
+	if i.FlowType != nil {
+		predicates = append(predicates, project.FlowTypeEQ(*i.FlowType))
+	}
+	if i.FlowTypeNEQ != nil {
+		predicates = append(predicates, project.FlowTypeNEQ(*i.FlowTypeNEQ))
+	}
+	if len(i.FlowTypeIn) > 0 {
+		predicates = append(predicates, project.FlowTypeIn(i.FlowTypeIn...))
+	}
+	if len(i.FlowTypeNotIn) > 0 {
+		predicates = append(predicates, project.FlowTypeNotIn(i.FlowTypeNotIn...))
+	}
+	if i.FlowTypeGT != nil {
+		predicates = append(predicates, project.FlowTypeGT(*i.FlowTypeGT))
+	}
+	if i.FlowTypeGTE != nil {
+		predicates = append(predicates, project.FlowTypeGTE(*i.FlowTypeGTE))
+	}
+	if i.FlowTypeLT != nil {
+		predicates = append(predicates, project.FlowTypeLT(*i.FlowTypeLT))
+	}
+	if i.FlowTypeLTE != nil {
+		predicates = append(predicates, project.FlowTypeLTE(*i.FlowTypeLTE))
+	}
+	if i.FlowTypeContains != nil {
+		predicates = append(predicates, project.FlowTypeContains(*i.FlowTypeContains))
+	}
+	if i.FlowTypeHasPrefix != nil {
+		predicates = append(predicates, project.FlowTypeHasPrefix(*i.FlowTypeHasPrefix))
+	}
+	if i.FlowTypeHasSuffix != nil {
+		predicates = append(predicates, project.FlowTypeHasSuffix(*i.FlowTypeHasSuffix))
+	}
+	if i.FlowTypeIsNil {
+		predicates = append(predicates, project.FlowTypeIsNil())
+	}
+	if i.FlowTypeNotNil {
+		predicates = append(predicates, project.FlowTypeNotNil())
+	}
+	if i.FlowTypeEqualFold != nil {
+		predicates = append(predicates, project.FlowTypeEqualFold(*i.FlowTypeEqualFold))
+	}
+	if i.FlowTypeContainsFold != nil {
+		predicates = append(predicates, project.FlowTypeContainsFold(*i.FlowTypeContainsFold))
+	}
+	if i.FlowClass != nil {
+		predicates = append(predicates, project.FlowClassEQ(*i.FlowClass))
+	}
+	if i.FlowClassNEQ != nil {
+		predicates = append(predicates, project.FlowClassNEQ(*i.FlowClassNEQ))
+	}
+	if len(i.FlowClassIn) > 0 {
+		predicates = append(predicates, project.FlowClassIn(i.FlowClassIn...))
+	}
+	if len(i.FlowClassNotIn) > 0 {
+		predicates = append(predicates, project.FlowClassNotIn(i.FlowClassNotIn...))
+	}
+	if i.FlowClassIsNil {
+		predicates = append(predicates, project.FlowClassIsNil())
+	}
+	if i.FlowClassNotNil {
+		predicates = append(predicates, project.FlowClassNotNil())
+	}
+	if i.InterestRate != nil {
+		predicates = append(predicates, project.InterestRateEQ(*i.InterestRate))
+	}
+	if i.InterestRateNEQ != nil {
+		predicates = append(predicates, project.InterestRateNEQ(*i.InterestRateNEQ))
+	}
+	if len(i.InterestRateIn) > 0 {
+		predicates = append(predicates, project.InterestRateIn(i.InterestRateIn...))
+	}
+	if len(i.InterestRateNotIn) > 0 {
+		predicates = append(predicates, project.InterestRateNotIn(i.InterestRateNotIn...))
+	}
+	if i.InterestRateGT != nil {
+		predicates = append(predicates, project.InterestRateGT(*i.InterestRateGT))
+	}
+	if i.InterestRateGTE != nil {
+		predicates = append(predicates, project.InterestRateGTE(*i.InterestRateGTE))
+	}
+	if i.InterestRateLT != nil {
+		predicates = append(predicates, project.InterestRateLT(*i.InterestRateLT))
+	}
+	if i.InterestRateLTE != nil {
+		predicates = append(predicates, project.InterestRateLTE(*i.InterestRateLTE))
+	}
+	if i.InterestRateIsNil {
+		predicates = append(predicates, project.InterestRateIsNil())
+	}
+	if i.InterestRateNotNil {
+		predicates = append(predicates, project.InterestRateNotNil())
+	}
+	if i.MaturityYears != nil {
+		predicates = append(predicates, project.MaturityYearsEQ(*i.MaturityYears))
+	}
+	if i.MaturityYearsNEQ != nil {
+		predicates = append(predicates, project.MaturityYearsNEQ(*i.MaturityYearsNEQ))
+	}
+	if len(i.MaturityYearsIn) > 0 {
+		predicates = append(predicates, project.MaturityYearsIn(i.MaturityYearsIn...))
+	}
+	if len(i.MaturityYearsNotIn) > 0 {
+		predicates = append(predicates, project.MaturityYearsNotIn(i.MaturityYearsNotIn...))
+	}
+	if i.MaturityYearsGT != nil {
+		predicates = append(predicates, project.MaturityYearsGT(*i.MaturityYearsGT))
+	}
+	if i.MaturityYearsGTE != nil {
+		predicates = append(predicates, project.MaturityYearsGTE(*i.MaturityYearsGTE))
+	}
+	if i.MaturityYearsLT != nil {
+		predicates = append(predicates, project.MaturityYearsLT(*i.MaturityYearsLT))
+	}
+	if i.MaturityYearsLTE != nil {
+		predicates = append(predicates, project.MaturityYearsLTE(*i.MaturityYearsLTE))
+	}
+	if i.MaturityYearsIsNil {
+		predicates = append(predicates, project.MaturityYearsIsNil())
+	}
+	if i.MaturityYearsNotNil {
+		predicates = append(predicates, project.MaturityYearsNotNil())
+	}
+	if i.GracePeriodYears != nil {
+		predicates = append(predicates, project.GracePeriodYearsEQ(*i.GracePeriodYears))
+	}
+	if i.GracePeriodYearsNEQ != nil {
+		predicates = append(predicates, project.GracePeriodYearsNEQ(*i.GracePeriodYearsNEQ))
+	}
+	if len(i.GracePeriodYearsIn) > 0 {
+		predicates = append(predicates, project.GracePeriodYearsIn(i.GracePeriodYearsIn...))
+	}
+	if len(i.GracePeriodYearsNotIn) > 0 {
+		predicates = append(predicates, project.GracePeriodYearsNotIn(i.GracePeriodYearsNotIn...))
+	}
+	if i.GracePeriodYearsGT != nil {
+		predicates = append(predicates, project.GracePeriodYearsGT(*i.GracePeriodYearsGT))
+	}
+	if i.GracePeriodYearsGTE != nil {
+		predicates = append(predicates, project.GracePeriodYearsGTE(*i.GracePeriodYearsGTE))
+	}
+	if i.GracePeriodYearsLT != nil {
+		predicates = append(predicates, project.GracePeriodYearsLT(*i.GracePeriodYearsLT))
+	}
+	if i.GracePeriodYearsLTE != nil {
+		predicates = append(predicates, project.GracePeriodYearsLTE(*i.GracePeriodYearsLTE))
+	}
+	if i.GracePeriodYearsIsNil {
+		predicates = append(predicates, project.GracePeriodYearsIsNil())
+	}
+	if i.GracePeriodYearsNotNil {
+		predicates = append(predicates, project.GracePeriodYearsNotNil())
+	}
+	if i.GrantElement != nil {
+		predicates = append(predicates, project.GrantElementEQ(*i.GrantElement))
+	}
+	if i.GrantElementNEQ != nil {
+		predicates = append(predicates, project.GrantElementNEQ(*i.GrantElementNEQ))
+	}
+	if len(i.GrantElementIn) > 0 {
+		predicates = append(predicates, project.GrantElementIn(i.GrantElementIn...))
+	}
+	if len(i.GrantElementNotIn) > 0 {
+		predicates = append(predicates, project.GrantElementNotIn(i.GrantElementNotIn...))
+	}
+	if i.GrantElementGT != nil {
+		predicates = append(predicates, project.GrantElementGT(*i.GrantElementGT))
+	}
+	if i.GrantElementGTE != nil {
+		predicates = append(predicates, project.GrantElementGTE(*i.GrantElementGTE))
+	}
+	if i.GrantElementLT != nil {
+		predicates = append(predicates, project.GrantElementLT(*i.GrantElementLT))
+	}
+	if i.GrantElementLTE != nil {
+		predicates = append(predicates, project.GrantElementLTE(*i.GrantElementLTE))
+	}
+	if i.GrantElementIsNil {
+		predicates = append(predicates, project.GrantElementIsNil())
+	}
+	if i.GrantElementNotNil {
+		predicates = append(predicates, project.GrantElementNotNil())
+	}
 
 	if i.HasHostCountry != nil {
 		p := project.HasHostCountry()
@@ -3431,24 +3829,6 @@ func (i *ProjectWhereInput) P() (predicate.Project, error) {
 		}
 		predicates = append(predicates, project.HasParticipantsWith(with...))
 	}
-	if i.HasPolicies != nil {
-		p := project.HasPolicies()
-		if !*i.HasPolicies {
-			p = project.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasPoliciesWith) > 0 {
-		with := make([]predicate.OpeningPolicy, 0, len(i.HasPoliciesWith))
-		for _, w := range i.HasPoliciesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasPoliciesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, project.HasPoliciesWith(with...))
-	}
 	if i.HasParticipations != nil {
 		p := project.HasParticipations()
 		if !*i.HasParticipations {
@@ -3466,6 +3846,60 @@ func (i *ProjectWhereInput) P() (predicate.Project, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, project.HasParticipationsWith(with...))
+	}
+	if i.HasParent != nil {
+		p := project.HasParent()
+		if !*i.HasParent {
+			p = project.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasParentWith) > 0 {
+		with := make([]predicate.Project, 0, len(i.HasParentWith))
+		for _, w := range i.HasParentWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasParentWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, project.HasParentWith(with...))
+	}
+	if i.HasComponents != nil {
+		p := project.HasComponents()
+		if !*i.HasComponents {
+			p = project.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasComponentsWith) > 0 {
+		with := make([]predicate.Project, 0, len(i.HasComponentsWith))
+		for _, w := range i.HasComponentsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasComponentsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, project.HasComponentsWith(with...))
+	}
+	if i.HasPolicies != nil {
+		p := project.HasPolicies()
+		if !*i.HasPolicies {
+			p = project.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPoliciesWith) > 0 {
+		with := make([]predicate.OpeningPolicy, 0, len(i.HasPoliciesWith))
+		for _, w := range i.HasPoliciesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPoliciesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, project.HasPoliciesWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -19,6 +19,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
 	"github.com/bri-tracker/bri-tracker/internal/audit"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
@@ -39,6 +40,7 @@ const (
 	TypePartner            = "Partner"
 	TypeProject            = "Project"
 	TypeProjectParticipant = "ProjectParticipant"
+	TypeProjectPartner     = "ProjectPartner"
 )
 
 // APIKeyMutation represents an operation that mutates the APIKey nodes in the graph.
@@ -4248,6 +4250,9 @@ type PartnerMutation struct {
 	projects               map[int]struct{}
 	removedprojects        map[int]struct{}
 	clearedprojects        bool
+	participations         map[int]struct{}
+	removedparticipations  map[int]struct{}
+	clearedparticipations  bool
 	hosted_projects        map[int]struct{}
 	removedhosted_projects map[int]struct{}
 	clearedhosted_projects bool
@@ -4257,9 +4262,6 @@ type PartnerMutation struct {
 	policies               map[int]struct{}
 	removedpolicies        map[int]struct{}
 	clearedpolicies        bool
-	participations         map[int]struct{}
-	removedparticipations  map[int]struct{}
-	clearedparticipations  bool
 	done                   bool
 	oldValue               func(context.Context) (*Partner, error)
 	predicates             []predicate.Partner
@@ -5188,6 +5190,60 @@ func (m *PartnerMutation) ResetProjects() {
 	m.removedprojects = nil
 }
 
+// AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by ids.
+func (m *PartnerMutation) AddParticipationIDs(ids ...int) {
+	if m.participations == nil {
+		m.participations = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.participations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearParticipations clears the "participations" edge to the ProjectParticipant entity.
+func (m *PartnerMutation) ClearParticipations() {
+	m.clearedparticipations = true
+}
+
+// ParticipationsCleared reports if the "participations" edge to the ProjectParticipant entity was cleared.
+func (m *PartnerMutation) ParticipationsCleared() bool {
+	return m.clearedparticipations
+}
+
+// RemoveParticipationIDs removes the "participations" edge to the ProjectParticipant entity by IDs.
+func (m *PartnerMutation) RemoveParticipationIDs(ids ...int) {
+	if m.removedparticipations == nil {
+		m.removedparticipations = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.participations, ids[i])
+		m.removedparticipations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedParticipations returns the removed IDs of the "participations" edge to the ProjectParticipant entity.
+func (m *PartnerMutation) RemovedParticipationsIDs() (ids []int) {
+	for id := range m.removedparticipations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ParticipationsIDs returns the "participations" edge IDs in the mutation.
+func (m *PartnerMutation) ParticipationsIDs() (ids []int) {
+	for id := range m.participations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetParticipations resets all changes to the "participations" edge.
+func (m *PartnerMutation) ResetParticipations() {
+	m.participations = nil
+	m.clearedparticipations = false
+	m.removedparticipations = nil
+}
+
 // AddHostedProjectIDs adds the "hosted_projects" edge to the Project entity by ids.
 func (m *PartnerMutation) AddHostedProjectIDs(ids ...int) {
 	if m.hosted_projects == nil {
@@ -5348,60 +5404,6 @@ func (m *PartnerMutation) ResetPolicies() {
 	m.policies = nil
 	m.clearedpolicies = false
 	m.removedpolicies = nil
-}
-
-// AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by ids.
-func (m *PartnerMutation) AddParticipationIDs(ids ...int) {
-	if m.participations == nil {
-		m.participations = make(map[int]struct{})
-	}
-	for i := range ids {
-		m.participations[ids[i]] = struct{}{}
-	}
-}
-
-// ClearParticipations clears the "participations" edge to the ProjectParticipant entity.
-func (m *PartnerMutation) ClearParticipations() {
-	m.clearedparticipations = true
-}
-
-// ParticipationsCleared reports if the "participations" edge to the ProjectParticipant entity was cleared.
-func (m *PartnerMutation) ParticipationsCleared() bool {
-	return m.clearedparticipations
-}
-
-// RemoveParticipationIDs removes the "participations" edge to the ProjectParticipant entity by IDs.
-func (m *PartnerMutation) RemoveParticipationIDs(ids ...int) {
-	if m.removedparticipations == nil {
-		m.removedparticipations = make(map[int]struct{})
-	}
-	for i := range ids {
-		delete(m.participations, ids[i])
-		m.removedparticipations[ids[i]] = struct{}{}
-	}
-}
-
-// RemovedParticipations returns the removed IDs of the "participations" edge to the ProjectParticipant entity.
-func (m *PartnerMutation) RemovedParticipationsIDs() (ids []int) {
-	for id := range m.removedparticipations {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// ParticipationsIDs returns the "participations" edge IDs in the mutation.
-func (m *PartnerMutation) ParticipationsIDs() (ids []int) {
-	for id := range m.participations {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// ResetParticipations resets all changes to the "participations" edge.
-func (m *PartnerMutation) ResetParticipations() {
-	m.participations = nil
-	m.clearedparticipations = false
-	m.removedparticipations = nil
 }
 
 // Where appends a list predicates to the PartnerMutation builder.
@@ -5863,6 +5865,9 @@ func (m *PartnerMutation) AddedEdges() []string {
 	if m.projects != nil {
 		edges = append(edges, partner.EdgeProjects)
 	}
+	if m.participations != nil {
+		edges = append(edges, partner.EdgeParticipations)
+	}
 	if m.hosted_projects != nil {
 		edges = append(edges, partner.EdgeHostedProjects)
 	}
@@ -5871,9 +5876,6 @@ func (m *PartnerMutation) AddedEdges() []string {
 	}
 	if m.policies != nil {
 		edges = append(edges, partner.EdgePolicies)
-	}
-	if m.participations != nil {
-		edges = append(edges, partner.EdgeParticipations)
 	}
 	return edges
 }
@@ -5898,6 +5900,12 @@ func (m *PartnerMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case partner.EdgeParticipations:
+		ids := make([]ent.Value, 0, len(m.participations))
+		for id := range m.participations {
+			ids = append(ids, id)
+		}
+		return ids
 	case partner.EdgeHostedProjects:
 		ids := make([]ent.Value, 0, len(m.hosted_projects))
 		for id := range m.hosted_projects {
@@ -5916,12 +5924,6 @@ func (m *PartnerMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case partner.EdgeParticipations:
-		ids := make([]ent.Value, 0, len(m.participations))
-		for id := range m.participations {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
@@ -5935,6 +5937,9 @@ func (m *PartnerMutation) RemovedEdges() []string {
 	if m.removedprojects != nil {
 		edges = append(edges, partner.EdgeProjects)
 	}
+	if m.removedparticipations != nil {
+		edges = append(edges, partner.EdgeParticipations)
+	}
 	if m.removedhosted_projects != nil {
 		edges = append(edges, partner.EdgeHostedProjects)
 	}
@@ -5943,9 +5948,6 @@ func (m *PartnerMutation) RemovedEdges() []string {
 	}
 	if m.removedpolicies != nil {
 		edges = append(edges, partner.EdgePolicies)
-	}
-	if m.removedparticipations != nil {
-		edges = append(edges, partner.EdgeParticipations)
 	}
 	return edges
 }
@@ -5963,6 +5965,12 @@ func (m *PartnerMutation) RemovedIDs(name string) []ent.Value {
 	case partner.EdgeProjects:
 		ids := make([]ent.Value, 0, len(m.removedprojects))
 		for id := range m.removedprojects {
+			ids = append(ids, id)
+		}
+		return ids
+	case partner.EdgeParticipations:
+		ids := make([]ent.Value, 0, len(m.removedparticipations))
+		for id := range m.removedparticipations {
 			ids = append(ids, id)
 		}
 		return ids
@@ -5984,12 +5992,6 @@ func (m *PartnerMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case partner.EdgeParticipations:
-		ids := make([]ent.Value, 0, len(m.removedparticipations))
-		for id := range m.removedparticipations {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
@@ -6006,6 +6008,9 @@ func (m *PartnerMutation) ClearedEdges() []string {
 	if m.clearedprojects {
 		edges = append(edges, partner.EdgeProjects)
 	}
+	if m.clearedparticipations {
+		edges = append(edges, partner.EdgeParticipations)
+	}
 	if m.clearedhosted_projects {
 		edges = append(edges, partner.EdgeHostedProjects)
 	}
@@ -6014,9 +6019,6 @@ func (m *PartnerMutation) ClearedEdges() []string {
 	}
 	if m.clearedpolicies {
 		edges = append(edges, partner.EdgePolicies)
-	}
-	if m.clearedparticipations {
-		edges = append(edges, partner.EdgeParticipations)
 	}
 	return edges
 }
@@ -6031,14 +6033,14 @@ func (m *PartnerMutation) EdgeCleared(name string) bool {
 		return m.clearedmembers
 	case partner.EdgeProjects:
 		return m.clearedprojects
+	case partner.EdgeParticipations:
+		return m.clearedparticipations
 	case partner.EdgeHostedProjects:
 		return m.clearedhosted_projects
 	case partner.EdgeAPIKeys:
 		return m.clearedapi_keys
 	case partner.EdgePolicies:
 		return m.clearedpolicies
-	case partner.EdgeParticipations:
-		return m.clearedparticipations
 	}
 	return false
 }
@@ -6067,6 +6069,9 @@ func (m *PartnerMutation) ResetEdge(name string) error {
 	case partner.EdgeProjects:
 		m.ResetProjects()
 		return nil
+	case partner.EdgeParticipations:
+		m.ResetParticipations()
+		return nil
 	case partner.EdgeHostedProjects:
 		m.ResetHostedProjects()
 		return nil
@@ -6075,9 +6080,6 @@ func (m *PartnerMutation) ResetEdge(name string) error {
 		return nil
 	case partner.EdgePolicies:
 		m.ResetPolicies()
-		return nil
-	case partner.EdgeParticipations:
-		m.ResetParticipations()
 		return nil
 	}
 	return fmt.Errorf("unknown Partner edge %s", name)
@@ -6114,18 +6116,42 @@ type ProjectMutation struct {
 	longitude             *float64
 	addlongitude          *float64
 	external_ref          *string
+	location_precision    *project.LocationPrecision
+	geometry              *string
+	bbox_min_lng          *float64
+	addbbox_min_lng       *float64
+	bbox_min_lat          *float64
+	addbbox_min_lat       *float64
+	bbox_max_lng          *float64
+	addbbox_max_lng       *float64
+	bbox_max_lat          *float64
+	addbbox_max_lat       *float64
+	counts_in_aggregates  *bool
+	umbrella              *bool
+	group_ref             *string
+	flow_type             *string
+	flow_class            *project.FlowClass
+	interest_rate         *scalar.Decimal
+	maturity_years        *scalar.Decimal
+	grace_period_years    *scalar.Decimal
+	grant_element         *scalar.Decimal
 	clearedFields         map[string]struct{}
 	host_country          *int
 	clearedhost_country   bool
 	participants          map[int]struct{}
 	removedparticipants   map[int]struct{}
 	clearedparticipants   bool
-	policies              map[int]struct{}
-	removedpolicies       map[int]struct{}
-	clearedpolicies       bool
 	participations        map[int]struct{}
 	removedparticipations map[int]struct{}
 	clearedparticipations bool
+	parent                *int
+	clearedparent         bool
+	components            map[int]struct{}
+	removedcomponents     map[int]struct{}
+	clearedcomponents     bool
+	policies              map[int]struct{}
+	removedpolicies       map[int]struct{}
+	clearedpolicies       bool
 	done                  bool
 	oldValue              func(context.Context) (*Project, error)
 	predicates            []predicate.Project
@@ -7299,6 +7325,848 @@ func (m *ProjectMutation) ResetHostCountryID() {
 	delete(m.clearedFields, project.FieldHostCountryID)
 }
 
+// SetLocationPrecision sets the "location_precision" field.
+func (m *ProjectMutation) SetLocationPrecision(pp project.LocationPrecision) {
+	m.location_precision = &pp
+}
+
+// LocationPrecision returns the value of the "location_precision" field in the mutation.
+func (m *ProjectMutation) LocationPrecision() (r project.LocationPrecision, exists bool) {
+	v := m.location_precision
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationPrecision returns the old "location_precision" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldLocationPrecision(ctx context.Context) (v *project.LocationPrecision, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationPrecision is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationPrecision requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationPrecision: %w", err)
+	}
+	return oldValue.LocationPrecision, nil
+}
+
+// ClearLocationPrecision clears the value of the "location_precision" field.
+func (m *ProjectMutation) ClearLocationPrecision() {
+	m.location_precision = nil
+	m.clearedFields[project.FieldLocationPrecision] = struct{}{}
+}
+
+// LocationPrecisionCleared returns if the "location_precision" field was cleared in this mutation.
+func (m *ProjectMutation) LocationPrecisionCleared() bool {
+	_, ok := m.clearedFields[project.FieldLocationPrecision]
+	return ok
+}
+
+// ResetLocationPrecision resets all changes to the "location_precision" field.
+func (m *ProjectMutation) ResetLocationPrecision() {
+	m.location_precision = nil
+	delete(m.clearedFields, project.FieldLocationPrecision)
+}
+
+// SetGeometry sets the "geometry" field.
+func (m *ProjectMutation) SetGeometry(s string) {
+	m.geometry = &s
+}
+
+// Geometry returns the value of the "geometry" field in the mutation.
+func (m *ProjectMutation) Geometry() (r string, exists bool) {
+	v := m.geometry
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGeometry returns the old "geometry" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldGeometry(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGeometry is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGeometry requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGeometry: %w", err)
+	}
+	return oldValue.Geometry, nil
+}
+
+// ClearGeometry clears the value of the "geometry" field.
+func (m *ProjectMutation) ClearGeometry() {
+	m.geometry = nil
+	m.clearedFields[project.FieldGeometry] = struct{}{}
+}
+
+// GeometryCleared returns if the "geometry" field was cleared in this mutation.
+func (m *ProjectMutation) GeometryCleared() bool {
+	_, ok := m.clearedFields[project.FieldGeometry]
+	return ok
+}
+
+// ResetGeometry resets all changes to the "geometry" field.
+func (m *ProjectMutation) ResetGeometry() {
+	m.geometry = nil
+	delete(m.clearedFields, project.FieldGeometry)
+}
+
+// SetBboxMinLng sets the "bbox_min_lng" field.
+func (m *ProjectMutation) SetBboxMinLng(f float64) {
+	m.bbox_min_lng = &f
+	m.addbbox_min_lng = nil
+}
+
+// BboxMinLng returns the value of the "bbox_min_lng" field in the mutation.
+func (m *ProjectMutation) BboxMinLng() (r float64, exists bool) {
+	v := m.bbox_min_lng
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBboxMinLng returns the old "bbox_min_lng" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldBboxMinLng(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBboxMinLng is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBboxMinLng requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBboxMinLng: %w", err)
+	}
+	return oldValue.BboxMinLng, nil
+}
+
+// AddBboxMinLng adds f to the "bbox_min_lng" field.
+func (m *ProjectMutation) AddBboxMinLng(f float64) {
+	if m.addbbox_min_lng != nil {
+		*m.addbbox_min_lng += f
+	} else {
+		m.addbbox_min_lng = &f
+	}
+}
+
+// AddedBboxMinLng returns the value that was added to the "bbox_min_lng" field in this mutation.
+func (m *ProjectMutation) AddedBboxMinLng() (r float64, exists bool) {
+	v := m.addbbox_min_lng
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearBboxMinLng clears the value of the "bbox_min_lng" field.
+func (m *ProjectMutation) ClearBboxMinLng() {
+	m.bbox_min_lng = nil
+	m.addbbox_min_lng = nil
+	m.clearedFields[project.FieldBboxMinLng] = struct{}{}
+}
+
+// BboxMinLngCleared returns if the "bbox_min_lng" field was cleared in this mutation.
+func (m *ProjectMutation) BboxMinLngCleared() bool {
+	_, ok := m.clearedFields[project.FieldBboxMinLng]
+	return ok
+}
+
+// ResetBboxMinLng resets all changes to the "bbox_min_lng" field.
+func (m *ProjectMutation) ResetBboxMinLng() {
+	m.bbox_min_lng = nil
+	m.addbbox_min_lng = nil
+	delete(m.clearedFields, project.FieldBboxMinLng)
+}
+
+// SetBboxMinLat sets the "bbox_min_lat" field.
+func (m *ProjectMutation) SetBboxMinLat(f float64) {
+	m.bbox_min_lat = &f
+	m.addbbox_min_lat = nil
+}
+
+// BboxMinLat returns the value of the "bbox_min_lat" field in the mutation.
+func (m *ProjectMutation) BboxMinLat() (r float64, exists bool) {
+	v := m.bbox_min_lat
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBboxMinLat returns the old "bbox_min_lat" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldBboxMinLat(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBboxMinLat is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBboxMinLat requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBboxMinLat: %w", err)
+	}
+	return oldValue.BboxMinLat, nil
+}
+
+// AddBboxMinLat adds f to the "bbox_min_lat" field.
+func (m *ProjectMutation) AddBboxMinLat(f float64) {
+	if m.addbbox_min_lat != nil {
+		*m.addbbox_min_lat += f
+	} else {
+		m.addbbox_min_lat = &f
+	}
+}
+
+// AddedBboxMinLat returns the value that was added to the "bbox_min_lat" field in this mutation.
+func (m *ProjectMutation) AddedBboxMinLat() (r float64, exists bool) {
+	v := m.addbbox_min_lat
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearBboxMinLat clears the value of the "bbox_min_lat" field.
+func (m *ProjectMutation) ClearBboxMinLat() {
+	m.bbox_min_lat = nil
+	m.addbbox_min_lat = nil
+	m.clearedFields[project.FieldBboxMinLat] = struct{}{}
+}
+
+// BboxMinLatCleared returns if the "bbox_min_lat" field was cleared in this mutation.
+func (m *ProjectMutation) BboxMinLatCleared() bool {
+	_, ok := m.clearedFields[project.FieldBboxMinLat]
+	return ok
+}
+
+// ResetBboxMinLat resets all changes to the "bbox_min_lat" field.
+func (m *ProjectMutation) ResetBboxMinLat() {
+	m.bbox_min_lat = nil
+	m.addbbox_min_lat = nil
+	delete(m.clearedFields, project.FieldBboxMinLat)
+}
+
+// SetBboxMaxLng sets the "bbox_max_lng" field.
+func (m *ProjectMutation) SetBboxMaxLng(f float64) {
+	m.bbox_max_lng = &f
+	m.addbbox_max_lng = nil
+}
+
+// BboxMaxLng returns the value of the "bbox_max_lng" field in the mutation.
+func (m *ProjectMutation) BboxMaxLng() (r float64, exists bool) {
+	v := m.bbox_max_lng
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBboxMaxLng returns the old "bbox_max_lng" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldBboxMaxLng(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBboxMaxLng is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBboxMaxLng requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBboxMaxLng: %w", err)
+	}
+	return oldValue.BboxMaxLng, nil
+}
+
+// AddBboxMaxLng adds f to the "bbox_max_lng" field.
+func (m *ProjectMutation) AddBboxMaxLng(f float64) {
+	if m.addbbox_max_lng != nil {
+		*m.addbbox_max_lng += f
+	} else {
+		m.addbbox_max_lng = &f
+	}
+}
+
+// AddedBboxMaxLng returns the value that was added to the "bbox_max_lng" field in this mutation.
+func (m *ProjectMutation) AddedBboxMaxLng() (r float64, exists bool) {
+	v := m.addbbox_max_lng
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearBboxMaxLng clears the value of the "bbox_max_lng" field.
+func (m *ProjectMutation) ClearBboxMaxLng() {
+	m.bbox_max_lng = nil
+	m.addbbox_max_lng = nil
+	m.clearedFields[project.FieldBboxMaxLng] = struct{}{}
+}
+
+// BboxMaxLngCleared returns if the "bbox_max_lng" field was cleared in this mutation.
+func (m *ProjectMutation) BboxMaxLngCleared() bool {
+	_, ok := m.clearedFields[project.FieldBboxMaxLng]
+	return ok
+}
+
+// ResetBboxMaxLng resets all changes to the "bbox_max_lng" field.
+func (m *ProjectMutation) ResetBboxMaxLng() {
+	m.bbox_max_lng = nil
+	m.addbbox_max_lng = nil
+	delete(m.clearedFields, project.FieldBboxMaxLng)
+}
+
+// SetBboxMaxLat sets the "bbox_max_lat" field.
+func (m *ProjectMutation) SetBboxMaxLat(f float64) {
+	m.bbox_max_lat = &f
+	m.addbbox_max_lat = nil
+}
+
+// BboxMaxLat returns the value of the "bbox_max_lat" field in the mutation.
+func (m *ProjectMutation) BboxMaxLat() (r float64, exists bool) {
+	v := m.bbox_max_lat
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBboxMaxLat returns the old "bbox_max_lat" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldBboxMaxLat(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBboxMaxLat is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBboxMaxLat requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBboxMaxLat: %w", err)
+	}
+	return oldValue.BboxMaxLat, nil
+}
+
+// AddBboxMaxLat adds f to the "bbox_max_lat" field.
+func (m *ProjectMutation) AddBboxMaxLat(f float64) {
+	if m.addbbox_max_lat != nil {
+		*m.addbbox_max_lat += f
+	} else {
+		m.addbbox_max_lat = &f
+	}
+}
+
+// AddedBboxMaxLat returns the value that was added to the "bbox_max_lat" field in this mutation.
+func (m *ProjectMutation) AddedBboxMaxLat() (r float64, exists bool) {
+	v := m.addbbox_max_lat
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearBboxMaxLat clears the value of the "bbox_max_lat" field.
+func (m *ProjectMutation) ClearBboxMaxLat() {
+	m.bbox_max_lat = nil
+	m.addbbox_max_lat = nil
+	m.clearedFields[project.FieldBboxMaxLat] = struct{}{}
+}
+
+// BboxMaxLatCleared returns if the "bbox_max_lat" field was cleared in this mutation.
+func (m *ProjectMutation) BboxMaxLatCleared() bool {
+	_, ok := m.clearedFields[project.FieldBboxMaxLat]
+	return ok
+}
+
+// ResetBboxMaxLat resets all changes to the "bbox_max_lat" field.
+func (m *ProjectMutation) ResetBboxMaxLat() {
+	m.bbox_max_lat = nil
+	m.addbbox_max_lat = nil
+	delete(m.clearedFields, project.FieldBboxMaxLat)
+}
+
+// SetCountsInAggregates sets the "counts_in_aggregates" field.
+func (m *ProjectMutation) SetCountsInAggregates(b bool) {
+	m.counts_in_aggregates = &b
+}
+
+// CountsInAggregates returns the value of the "counts_in_aggregates" field in the mutation.
+func (m *ProjectMutation) CountsInAggregates() (r bool, exists bool) {
+	v := m.counts_in_aggregates
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCountsInAggregates returns the old "counts_in_aggregates" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldCountsInAggregates(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCountsInAggregates is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCountsInAggregates requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCountsInAggregates: %w", err)
+	}
+	return oldValue.CountsInAggregates, nil
+}
+
+// ResetCountsInAggregates resets all changes to the "counts_in_aggregates" field.
+func (m *ProjectMutation) ResetCountsInAggregates() {
+	m.counts_in_aggregates = nil
+}
+
+// SetUmbrella sets the "umbrella" field.
+func (m *ProjectMutation) SetUmbrella(b bool) {
+	m.umbrella = &b
+}
+
+// Umbrella returns the value of the "umbrella" field in the mutation.
+func (m *ProjectMutation) Umbrella() (r bool, exists bool) {
+	v := m.umbrella
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUmbrella returns the old "umbrella" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldUmbrella(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUmbrella is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUmbrella requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUmbrella: %w", err)
+	}
+	return oldValue.Umbrella, nil
+}
+
+// ResetUmbrella resets all changes to the "umbrella" field.
+func (m *ProjectMutation) ResetUmbrella() {
+	m.umbrella = nil
+}
+
+// SetParentID sets the "parent_id" field.
+func (m *ProjectMutation) SetParentID(i int) {
+	m.parent = &i
+}
+
+// ParentID returns the value of the "parent_id" field in the mutation.
+func (m *ProjectMutation) ParentID() (r int, exists bool) {
+	v := m.parent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParentID returns the old "parent_id" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldParentID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParentID: %w", err)
+	}
+	return oldValue.ParentID, nil
+}
+
+// ClearParentID clears the value of the "parent_id" field.
+func (m *ProjectMutation) ClearParentID() {
+	m.parent = nil
+	m.clearedFields[project.FieldParentID] = struct{}{}
+}
+
+// ParentIDCleared returns if the "parent_id" field was cleared in this mutation.
+func (m *ProjectMutation) ParentIDCleared() bool {
+	_, ok := m.clearedFields[project.FieldParentID]
+	return ok
+}
+
+// ResetParentID resets all changes to the "parent_id" field.
+func (m *ProjectMutation) ResetParentID() {
+	m.parent = nil
+	delete(m.clearedFields, project.FieldParentID)
+}
+
+// SetGroupRef sets the "group_ref" field.
+func (m *ProjectMutation) SetGroupRef(s string) {
+	m.group_ref = &s
+}
+
+// GroupRef returns the value of the "group_ref" field in the mutation.
+func (m *ProjectMutation) GroupRef() (r string, exists bool) {
+	v := m.group_ref
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupRef returns the old "group_ref" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldGroupRef(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupRef is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupRef requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupRef: %w", err)
+	}
+	return oldValue.GroupRef, nil
+}
+
+// ClearGroupRef clears the value of the "group_ref" field.
+func (m *ProjectMutation) ClearGroupRef() {
+	m.group_ref = nil
+	m.clearedFields[project.FieldGroupRef] = struct{}{}
+}
+
+// GroupRefCleared returns if the "group_ref" field was cleared in this mutation.
+func (m *ProjectMutation) GroupRefCleared() bool {
+	_, ok := m.clearedFields[project.FieldGroupRef]
+	return ok
+}
+
+// ResetGroupRef resets all changes to the "group_ref" field.
+func (m *ProjectMutation) ResetGroupRef() {
+	m.group_ref = nil
+	delete(m.clearedFields, project.FieldGroupRef)
+}
+
+// SetFlowType sets the "flow_type" field.
+func (m *ProjectMutation) SetFlowType(s string) {
+	m.flow_type = &s
+}
+
+// FlowType returns the value of the "flow_type" field in the mutation.
+func (m *ProjectMutation) FlowType() (r string, exists bool) {
+	v := m.flow_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFlowType returns the old "flow_type" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldFlowType(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFlowType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFlowType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFlowType: %w", err)
+	}
+	return oldValue.FlowType, nil
+}
+
+// ClearFlowType clears the value of the "flow_type" field.
+func (m *ProjectMutation) ClearFlowType() {
+	m.flow_type = nil
+	m.clearedFields[project.FieldFlowType] = struct{}{}
+}
+
+// FlowTypeCleared returns if the "flow_type" field was cleared in this mutation.
+func (m *ProjectMutation) FlowTypeCleared() bool {
+	_, ok := m.clearedFields[project.FieldFlowType]
+	return ok
+}
+
+// ResetFlowType resets all changes to the "flow_type" field.
+func (m *ProjectMutation) ResetFlowType() {
+	m.flow_type = nil
+	delete(m.clearedFields, project.FieldFlowType)
+}
+
+// SetFlowClass sets the "flow_class" field.
+func (m *ProjectMutation) SetFlowClass(pc project.FlowClass) {
+	m.flow_class = &pc
+}
+
+// FlowClass returns the value of the "flow_class" field in the mutation.
+func (m *ProjectMutation) FlowClass() (r project.FlowClass, exists bool) {
+	v := m.flow_class
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFlowClass returns the old "flow_class" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldFlowClass(ctx context.Context) (v *project.FlowClass, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFlowClass is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFlowClass requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFlowClass: %w", err)
+	}
+	return oldValue.FlowClass, nil
+}
+
+// ClearFlowClass clears the value of the "flow_class" field.
+func (m *ProjectMutation) ClearFlowClass() {
+	m.flow_class = nil
+	m.clearedFields[project.FieldFlowClass] = struct{}{}
+}
+
+// FlowClassCleared returns if the "flow_class" field was cleared in this mutation.
+func (m *ProjectMutation) FlowClassCleared() bool {
+	_, ok := m.clearedFields[project.FieldFlowClass]
+	return ok
+}
+
+// ResetFlowClass resets all changes to the "flow_class" field.
+func (m *ProjectMutation) ResetFlowClass() {
+	m.flow_class = nil
+	delete(m.clearedFields, project.FieldFlowClass)
+}
+
+// SetInterestRate sets the "interest_rate" field.
+func (m *ProjectMutation) SetInterestRate(s scalar.Decimal) {
+	m.interest_rate = &s
+}
+
+// InterestRate returns the value of the "interest_rate" field in the mutation.
+func (m *ProjectMutation) InterestRate() (r scalar.Decimal, exists bool) {
+	v := m.interest_rate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInterestRate returns the old "interest_rate" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldInterestRate(ctx context.Context) (v *scalar.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInterestRate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInterestRate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInterestRate: %w", err)
+	}
+	return oldValue.InterestRate, nil
+}
+
+// ClearInterestRate clears the value of the "interest_rate" field.
+func (m *ProjectMutation) ClearInterestRate() {
+	m.interest_rate = nil
+	m.clearedFields[project.FieldInterestRate] = struct{}{}
+}
+
+// InterestRateCleared returns if the "interest_rate" field was cleared in this mutation.
+func (m *ProjectMutation) InterestRateCleared() bool {
+	_, ok := m.clearedFields[project.FieldInterestRate]
+	return ok
+}
+
+// ResetInterestRate resets all changes to the "interest_rate" field.
+func (m *ProjectMutation) ResetInterestRate() {
+	m.interest_rate = nil
+	delete(m.clearedFields, project.FieldInterestRate)
+}
+
+// SetMaturityYears sets the "maturity_years" field.
+func (m *ProjectMutation) SetMaturityYears(s scalar.Decimal) {
+	m.maturity_years = &s
+}
+
+// MaturityYears returns the value of the "maturity_years" field in the mutation.
+func (m *ProjectMutation) MaturityYears() (r scalar.Decimal, exists bool) {
+	v := m.maturity_years
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaturityYears returns the old "maturity_years" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldMaturityYears(ctx context.Context) (v *scalar.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaturityYears is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaturityYears requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaturityYears: %w", err)
+	}
+	return oldValue.MaturityYears, nil
+}
+
+// ClearMaturityYears clears the value of the "maturity_years" field.
+func (m *ProjectMutation) ClearMaturityYears() {
+	m.maturity_years = nil
+	m.clearedFields[project.FieldMaturityYears] = struct{}{}
+}
+
+// MaturityYearsCleared returns if the "maturity_years" field was cleared in this mutation.
+func (m *ProjectMutation) MaturityYearsCleared() bool {
+	_, ok := m.clearedFields[project.FieldMaturityYears]
+	return ok
+}
+
+// ResetMaturityYears resets all changes to the "maturity_years" field.
+func (m *ProjectMutation) ResetMaturityYears() {
+	m.maturity_years = nil
+	delete(m.clearedFields, project.FieldMaturityYears)
+}
+
+// SetGracePeriodYears sets the "grace_period_years" field.
+func (m *ProjectMutation) SetGracePeriodYears(s scalar.Decimal) {
+	m.grace_period_years = &s
+}
+
+// GracePeriodYears returns the value of the "grace_period_years" field in the mutation.
+func (m *ProjectMutation) GracePeriodYears() (r scalar.Decimal, exists bool) {
+	v := m.grace_period_years
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGracePeriodYears returns the old "grace_period_years" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldGracePeriodYears(ctx context.Context) (v *scalar.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGracePeriodYears is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGracePeriodYears requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGracePeriodYears: %w", err)
+	}
+	return oldValue.GracePeriodYears, nil
+}
+
+// ClearGracePeriodYears clears the value of the "grace_period_years" field.
+func (m *ProjectMutation) ClearGracePeriodYears() {
+	m.grace_period_years = nil
+	m.clearedFields[project.FieldGracePeriodYears] = struct{}{}
+}
+
+// GracePeriodYearsCleared returns if the "grace_period_years" field was cleared in this mutation.
+func (m *ProjectMutation) GracePeriodYearsCleared() bool {
+	_, ok := m.clearedFields[project.FieldGracePeriodYears]
+	return ok
+}
+
+// ResetGracePeriodYears resets all changes to the "grace_period_years" field.
+func (m *ProjectMutation) ResetGracePeriodYears() {
+	m.grace_period_years = nil
+	delete(m.clearedFields, project.FieldGracePeriodYears)
+}
+
+// SetGrantElement sets the "grant_element" field.
+func (m *ProjectMutation) SetGrantElement(s scalar.Decimal) {
+	m.grant_element = &s
+}
+
+// GrantElement returns the value of the "grant_element" field in the mutation.
+func (m *ProjectMutation) GrantElement() (r scalar.Decimal, exists bool) {
+	v := m.grant_element
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrantElement returns the old "grant_element" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldGrantElement(ctx context.Context) (v *scalar.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrantElement is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrantElement requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrantElement: %w", err)
+	}
+	return oldValue.GrantElement, nil
+}
+
+// ClearGrantElement clears the value of the "grant_element" field.
+func (m *ProjectMutation) ClearGrantElement() {
+	m.grant_element = nil
+	m.clearedFields[project.FieldGrantElement] = struct{}{}
+}
+
+// GrantElementCleared returns if the "grant_element" field was cleared in this mutation.
+func (m *ProjectMutation) GrantElementCleared() bool {
+	_, ok := m.clearedFields[project.FieldGrantElement]
+	return ok
+}
+
+// ResetGrantElement resets all changes to the "grant_element" field.
+func (m *ProjectMutation) ResetGrantElement() {
+	m.grant_element = nil
+	delete(m.clearedFields, project.FieldGrantElement)
+}
+
 // ClearHostCountry clears the "host_country" edge to the Partner entity.
 func (m *ProjectMutation) ClearHostCountry() {
 	m.clearedhost_country = true
@@ -7380,60 +8248,6 @@ func (m *ProjectMutation) ResetParticipants() {
 	m.removedparticipants = nil
 }
 
-// AddPolicyIDs adds the "policies" edge to the OpeningPolicy entity by ids.
-func (m *ProjectMutation) AddPolicyIDs(ids ...int) {
-	if m.policies == nil {
-		m.policies = make(map[int]struct{})
-	}
-	for i := range ids {
-		m.policies[ids[i]] = struct{}{}
-	}
-}
-
-// ClearPolicies clears the "policies" edge to the OpeningPolicy entity.
-func (m *ProjectMutation) ClearPolicies() {
-	m.clearedpolicies = true
-}
-
-// PoliciesCleared reports if the "policies" edge to the OpeningPolicy entity was cleared.
-func (m *ProjectMutation) PoliciesCleared() bool {
-	return m.clearedpolicies
-}
-
-// RemovePolicyIDs removes the "policies" edge to the OpeningPolicy entity by IDs.
-func (m *ProjectMutation) RemovePolicyIDs(ids ...int) {
-	if m.removedpolicies == nil {
-		m.removedpolicies = make(map[int]struct{})
-	}
-	for i := range ids {
-		delete(m.policies, ids[i])
-		m.removedpolicies[ids[i]] = struct{}{}
-	}
-}
-
-// RemovedPolicies returns the removed IDs of the "policies" edge to the OpeningPolicy entity.
-func (m *ProjectMutation) RemovedPoliciesIDs() (ids []int) {
-	for id := range m.removedpolicies {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// PoliciesIDs returns the "policies" edge IDs in the mutation.
-func (m *ProjectMutation) PoliciesIDs() (ids []int) {
-	for id := range m.policies {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// ResetPolicies resets all changes to the "policies" edge.
-func (m *ProjectMutation) ResetPolicies() {
-	m.policies = nil
-	m.clearedpolicies = false
-	m.removedpolicies = nil
-}
-
 // AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by ids.
 func (m *ProjectMutation) AddParticipationIDs(ids ...int) {
 	if m.participations == nil {
@@ -7488,6 +8302,141 @@ func (m *ProjectMutation) ResetParticipations() {
 	m.removedparticipations = nil
 }
 
+// ClearParent clears the "parent" edge to the Project entity.
+func (m *ProjectMutation) ClearParent() {
+	m.clearedparent = true
+	m.clearedFields[project.FieldParentID] = struct{}{}
+}
+
+// ParentCleared reports if the "parent" edge to the Project entity was cleared.
+func (m *ProjectMutation) ParentCleared() bool {
+	return m.ParentIDCleared() || m.clearedparent
+}
+
+// ParentIDs returns the "parent" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ParentID instead. It exists only for internal usage by the builders.
+func (m *ProjectMutation) ParentIDs() (ids []int) {
+	if id := m.parent; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetParent resets all changes to the "parent" edge.
+func (m *ProjectMutation) ResetParent() {
+	m.parent = nil
+	m.clearedparent = false
+}
+
+// AddComponentIDs adds the "components" edge to the Project entity by ids.
+func (m *ProjectMutation) AddComponentIDs(ids ...int) {
+	if m.components == nil {
+		m.components = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.components[ids[i]] = struct{}{}
+	}
+}
+
+// ClearComponents clears the "components" edge to the Project entity.
+func (m *ProjectMutation) ClearComponents() {
+	m.clearedcomponents = true
+}
+
+// ComponentsCleared reports if the "components" edge to the Project entity was cleared.
+func (m *ProjectMutation) ComponentsCleared() bool {
+	return m.clearedcomponents
+}
+
+// RemoveComponentIDs removes the "components" edge to the Project entity by IDs.
+func (m *ProjectMutation) RemoveComponentIDs(ids ...int) {
+	if m.removedcomponents == nil {
+		m.removedcomponents = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.components, ids[i])
+		m.removedcomponents[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedComponents returns the removed IDs of the "components" edge to the Project entity.
+func (m *ProjectMutation) RemovedComponentsIDs() (ids []int) {
+	for id := range m.removedcomponents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ComponentsIDs returns the "components" edge IDs in the mutation.
+func (m *ProjectMutation) ComponentsIDs() (ids []int) {
+	for id := range m.components {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetComponents resets all changes to the "components" edge.
+func (m *ProjectMutation) ResetComponents() {
+	m.components = nil
+	m.clearedcomponents = false
+	m.removedcomponents = nil
+}
+
+// AddPolicyIDs adds the "policies" edge to the OpeningPolicy entity by ids.
+func (m *ProjectMutation) AddPolicyIDs(ids ...int) {
+	if m.policies == nil {
+		m.policies = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.policies[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPolicies clears the "policies" edge to the OpeningPolicy entity.
+func (m *ProjectMutation) ClearPolicies() {
+	m.clearedpolicies = true
+}
+
+// PoliciesCleared reports if the "policies" edge to the OpeningPolicy entity was cleared.
+func (m *ProjectMutation) PoliciesCleared() bool {
+	return m.clearedpolicies
+}
+
+// RemovePolicyIDs removes the "policies" edge to the OpeningPolicy entity by IDs.
+func (m *ProjectMutation) RemovePolicyIDs(ids ...int) {
+	if m.removedpolicies == nil {
+		m.removedpolicies = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.policies, ids[i])
+		m.removedpolicies[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPolicies returns the removed IDs of the "policies" edge to the OpeningPolicy entity.
+func (m *ProjectMutation) RemovedPoliciesIDs() (ids []int) {
+	for id := range m.removedpolicies {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PoliciesIDs returns the "policies" edge IDs in the mutation.
+func (m *ProjectMutation) PoliciesIDs() (ids []int) {
+	for id := range m.policies {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPolicies resets all changes to the "policies" edge.
+func (m *ProjectMutation) ResetPolicies() {
+	m.policies = nil
+	m.clearedpolicies = false
+	m.removedpolicies = nil
+}
+
 // Where appends a list predicates to the ProjectMutation builder.
 func (m *ProjectMutation) Where(ps ...predicate.Project) {
 	m.predicates = append(m.predicates, ps...)
@@ -7522,7 +8471,7 @@ func (m *ProjectMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProjectMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 38)
 	if m.created_at != nil {
 		fields = append(fields, project.FieldCreatedAt)
 	}
@@ -7589,6 +8538,54 @@ func (m *ProjectMutation) Fields() []string {
 	if m.host_country != nil {
 		fields = append(fields, project.FieldHostCountryID)
 	}
+	if m.location_precision != nil {
+		fields = append(fields, project.FieldLocationPrecision)
+	}
+	if m.geometry != nil {
+		fields = append(fields, project.FieldGeometry)
+	}
+	if m.bbox_min_lng != nil {
+		fields = append(fields, project.FieldBboxMinLng)
+	}
+	if m.bbox_min_lat != nil {
+		fields = append(fields, project.FieldBboxMinLat)
+	}
+	if m.bbox_max_lng != nil {
+		fields = append(fields, project.FieldBboxMaxLng)
+	}
+	if m.bbox_max_lat != nil {
+		fields = append(fields, project.FieldBboxMaxLat)
+	}
+	if m.counts_in_aggregates != nil {
+		fields = append(fields, project.FieldCountsInAggregates)
+	}
+	if m.umbrella != nil {
+		fields = append(fields, project.FieldUmbrella)
+	}
+	if m.parent != nil {
+		fields = append(fields, project.FieldParentID)
+	}
+	if m.group_ref != nil {
+		fields = append(fields, project.FieldGroupRef)
+	}
+	if m.flow_type != nil {
+		fields = append(fields, project.FieldFlowType)
+	}
+	if m.flow_class != nil {
+		fields = append(fields, project.FieldFlowClass)
+	}
+	if m.interest_rate != nil {
+		fields = append(fields, project.FieldInterestRate)
+	}
+	if m.maturity_years != nil {
+		fields = append(fields, project.FieldMaturityYears)
+	}
+	if m.grace_period_years != nil {
+		fields = append(fields, project.FieldGracePeriodYears)
+	}
+	if m.grant_element != nil {
+		fields = append(fields, project.FieldGrantElement)
+	}
 	return fields
 }
 
@@ -7641,6 +8638,38 @@ func (m *ProjectMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalRef()
 	case project.FieldHostCountryID:
 		return m.HostCountryID()
+	case project.FieldLocationPrecision:
+		return m.LocationPrecision()
+	case project.FieldGeometry:
+		return m.Geometry()
+	case project.FieldBboxMinLng:
+		return m.BboxMinLng()
+	case project.FieldBboxMinLat:
+		return m.BboxMinLat()
+	case project.FieldBboxMaxLng:
+		return m.BboxMaxLng()
+	case project.FieldBboxMaxLat:
+		return m.BboxMaxLat()
+	case project.FieldCountsInAggregates:
+		return m.CountsInAggregates()
+	case project.FieldUmbrella:
+		return m.Umbrella()
+	case project.FieldParentID:
+		return m.ParentID()
+	case project.FieldGroupRef:
+		return m.GroupRef()
+	case project.FieldFlowType:
+		return m.FlowType()
+	case project.FieldFlowClass:
+		return m.FlowClass()
+	case project.FieldInterestRate:
+		return m.InterestRate()
+	case project.FieldMaturityYears:
+		return m.MaturityYears()
+	case project.FieldGracePeriodYears:
+		return m.GracePeriodYears()
+	case project.FieldGrantElement:
+		return m.GrantElement()
 	}
 	return nil, false
 }
@@ -7694,6 +8723,38 @@ func (m *ProjectMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldExternalRef(ctx)
 	case project.FieldHostCountryID:
 		return m.OldHostCountryID(ctx)
+	case project.FieldLocationPrecision:
+		return m.OldLocationPrecision(ctx)
+	case project.FieldGeometry:
+		return m.OldGeometry(ctx)
+	case project.FieldBboxMinLng:
+		return m.OldBboxMinLng(ctx)
+	case project.FieldBboxMinLat:
+		return m.OldBboxMinLat(ctx)
+	case project.FieldBboxMaxLng:
+		return m.OldBboxMaxLng(ctx)
+	case project.FieldBboxMaxLat:
+		return m.OldBboxMaxLat(ctx)
+	case project.FieldCountsInAggregates:
+		return m.OldCountsInAggregates(ctx)
+	case project.FieldUmbrella:
+		return m.OldUmbrella(ctx)
+	case project.FieldParentID:
+		return m.OldParentID(ctx)
+	case project.FieldGroupRef:
+		return m.OldGroupRef(ctx)
+	case project.FieldFlowType:
+		return m.OldFlowType(ctx)
+	case project.FieldFlowClass:
+		return m.OldFlowClass(ctx)
+	case project.FieldInterestRate:
+		return m.OldInterestRate(ctx)
+	case project.FieldMaturityYears:
+		return m.OldMaturityYears(ctx)
+	case project.FieldGracePeriodYears:
+		return m.OldGracePeriodYears(ctx)
+	case project.FieldGrantElement:
+		return m.OldGrantElement(ctx)
 	}
 	return nil, fmt.Errorf("unknown Project field %s", name)
 }
@@ -7857,6 +8918,118 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetHostCountryID(v)
 		return nil
+	case project.FieldLocationPrecision:
+		v, ok := value.(project.LocationPrecision)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationPrecision(v)
+		return nil
+	case project.FieldGeometry:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGeometry(v)
+		return nil
+	case project.FieldBboxMinLng:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBboxMinLng(v)
+		return nil
+	case project.FieldBboxMinLat:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBboxMinLat(v)
+		return nil
+	case project.FieldBboxMaxLng:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBboxMaxLng(v)
+		return nil
+	case project.FieldBboxMaxLat:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBboxMaxLat(v)
+		return nil
+	case project.FieldCountsInAggregates:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCountsInAggregates(v)
+		return nil
+	case project.FieldUmbrella:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUmbrella(v)
+		return nil
+	case project.FieldParentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParentID(v)
+		return nil
+	case project.FieldGroupRef:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupRef(v)
+		return nil
+	case project.FieldFlowType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFlowType(v)
+		return nil
+	case project.FieldFlowClass:
+		v, ok := value.(project.FlowClass)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFlowClass(v)
+		return nil
+	case project.FieldInterestRate:
+		v, ok := value.(scalar.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInterestRate(v)
+		return nil
+	case project.FieldMaturityYears:
+		v, ok := value.(scalar.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaturityYears(v)
+		return nil
+	case project.FieldGracePeriodYears:
+		v, ok := value.(scalar.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGracePeriodYears(v)
+		return nil
+	case project.FieldGrantElement:
+		v, ok := value.(scalar.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrantElement(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)
 }
@@ -7877,6 +9050,18 @@ func (m *ProjectMutation) AddedFields() []string {
 	if m.addlongitude != nil {
 		fields = append(fields, project.FieldLongitude)
 	}
+	if m.addbbox_min_lng != nil {
+		fields = append(fields, project.FieldBboxMinLng)
+	}
+	if m.addbbox_min_lat != nil {
+		fields = append(fields, project.FieldBboxMinLat)
+	}
+	if m.addbbox_max_lng != nil {
+		fields = append(fields, project.FieldBboxMaxLng)
+	}
+	if m.addbbox_max_lat != nil {
+		fields = append(fields, project.FieldBboxMaxLat)
+	}
 	return fields
 }
 
@@ -7893,6 +9078,14 @@ func (m *ProjectMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedLatitude()
 	case project.FieldLongitude:
 		return m.AddedLongitude()
+	case project.FieldBboxMinLng:
+		return m.AddedBboxMinLng()
+	case project.FieldBboxMinLat:
+		return m.AddedBboxMinLat()
+	case project.FieldBboxMaxLng:
+		return m.AddedBboxMaxLng()
+	case project.FieldBboxMaxLat:
+		return m.AddedBboxMaxLat()
 	}
 	return nil, false
 }
@@ -7929,6 +9122,34 @@ func (m *ProjectMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddLongitude(v)
+		return nil
+	case project.FieldBboxMinLng:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBboxMinLng(v)
+		return nil
+	case project.FieldBboxMinLat:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBboxMinLat(v)
+		return nil
+	case project.FieldBboxMaxLng:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBboxMaxLng(v)
+		return nil
+	case project.FieldBboxMaxLat:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBboxMaxLat(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Project numeric field %s", name)
@@ -7982,6 +9203,48 @@ func (m *ProjectMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(project.FieldHostCountryID) {
 		fields = append(fields, project.FieldHostCountryID)
+	}
+	if m.FieldCleared(project.FieldLocationPrecision) {
+		fields = append(fields, project.FieldLocationPrecision)
+	}
+	if m.FieldCleared(project.FieldGeometry) {
+		fields = append(fields, project.FieldGeometry)
+	}
+	if m.FieldCleared(project.FieldBboxMinLng) {
+		fields = append(fields, project.FieldBboxMinLng)
+	}
+	if m.FieldCleared(project.FieldBboxMinLat) {
+		fields = append(fields, project.FieldBboxMinLat)
+	}
+	if m.FieldCleared(project.FieldBboxMaxLng) {
+		fields = append(fields, project.FieldBboxMaxLng)
+	}
+	if m.FieldCleared(project.FieldBboxMaxLat) {
+		fields = append(fields, project.FieldBboxMaxLat)
+	}
+	if m.FieldCleared(project.FieldParentID) {
+		fields = append(fields, project.FieldParentID)
+	}
+	if m.FieldCleared(project.FieldGroupRef) {
+		fields = append(fields, project.FieldGroupRef)
+	}
+	if m.FieldCleared(project.FieldFlowType) {
+		fields = append(fields, project.FieldFlowType)
+	}
+	if m.FieldCleared(project.FieldFlowClass) {
+		fields = append(fields, project.FieldFlowClass)
+	}
+	if m.FieldCleared(project.FieldInterestRate) {
+		fields = append(fields, project.FieldInterestRate)
+	}
+	if m.FieldCleared(project.FieldMaturityYears) {
+		fields = append(fields, project.FieldMaturityYears)
+	}
+	if m.FieldCleared(project.FieldGracePeriodYears) {
+		fields = append(fields, project.FieldGracePeriodYears)
+	}
+	if m.FieldCleared(project.FieldGrantElement) {
+		fields = append(fields, project.FieldGrantElement)
 	}
 	return fields
 }
@@ -8041,6 +9304,48 @@ func (m *ProjectMutation) ClearField(name string) error {
 		return nil
 	case project.FieldHostCountryID:
 		m.ClearHostCountryID()
+		return nil
+	case project.FieldLocationPrecision:
+		m.ClearLocationPrecision()
+		return nil
+	case project.FieldGeometry:
+		m.ClearGeometry()
+		return nil
+	case project.FieldBboxMinLng:
+		m.ClearBboxMinLng()
+		return nil
+	case project.FieldBboxMinLat:
+		m.ClearBboxMinLat()
+		return nil
+	case project.FieldBboxMaxLng:
+		m.ClearBboxMaxLng()
+		return nil
+	case project.FieldBboxMaxLat:
+		m.ClearBboxMaxLat()
+		return nil
+	case project.FieldParentID:
+		m.ClearParentID()
+		return nil
+	case project.FieldGroupRef:
+		m.ClearGroupRef()
+		return nil
+	case project.FieldFlowType:
+		m.ClearFlowType()
+		return nil
+	case project.FieldFlowClass:
+		m.ClearFlowClass()
+		return nil
+	case project.FieldInterestRate:
+		m.ClearInterestRate()
+		return nil
+	case project.FieldMaturityYears:
+		m.ClearMaturityYears()
+		return nil
+	case project.FieldGracePeriodYears:
+		m.ClearGracePeriodYears()
+		return nil
+	case project.FieldGrantElement:
+		m.ClearGrantElement()
 		return nil
 	}
 	return fmt.Errorf("unknown Project nullable field %s", name)
@@ -8116,24 +9421,78 @@ func (m *ProjectMutation) ResetField(name string) error {
 	case project.FieldHostCountryID:
 		m.ResetHostCountryID()
 		return nil
+	case project.FieldLocationPrecision:
+		m.ResetLocationPrecision()
+		return nil
+	case project.FieldGeometry:
+		m.ResetGeometry()
+		return nil
+	case project.FieldBboxMinLng:
+		m.ResetBboxMinLng()
+		return nil
+	case project.FieldBboxMinLat:
+		m.ResetBboxMinLat()
+		return nil
+	case project.FieldBboxMaxLng:
+		m.ResetBboxMaxLng()
+		return nil
+	case project.FieldBboxMaxLat:
+		m.ResetBboxMaxLat()
+		return nil
+	case project.FieldCountsInAggregates:
+		m.ResetCountsInAggregates()
+		return nil
+	case project.FieldUmbrella:
+		m.ResetUmbrella()
+		return nil
+	case project.FieldParentID:
+		m.ResetParentID()
+		return nil
+	case project.FieldGroupRef:
+		m.ResetGroupRef()
+		return nil
+	case project.FieldFlowType:
+		m.ResetFlowType()
+		return nil
+	case project.FieldFlowClass:
+		m.ResetFlowClass()
+		return nil
+	case project.FieldInterestRate:
+		m.ResetInterestRate()
+		return nil
+	case project.FieldMaturityYears:
+		m.ResetMaturityYears()
+		return nil
+	case project.FieldGracePeriodYears:
+		m.ResetGracePeriodYears()
+		return nil
+	case project.FieldGrantElement:
+		m.ResetGrantElement()
+		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProjectMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.host_country != nil {
 		edges = append(edges, project.EdgeHostCountry)
 	}
 	if m.participants != nil {
 		edges = append(edges, project.EdgeParticipants)
 	}
-	if m.policies != nil {
-		edges = append(edges, project.EdgePolicies)
-	}
 	if m.participations != nil {
 		edges = append(edges, project.EdgeParticipations)
+	}
+	if m.parent != nil {
+		edges = append(edges, project.EdgeParent)
+	}
+	if m.components != nil {
+		edges = append(edges, project.EdgeComponents)
+	}
+	if m.policies != nil {
+		edges = append(edges, project.EdgePolicies)
 	}
 	return edges
 }
@@ -8152,15 +9511,25 @@ func (m *ProjectMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case project.EdgePolicies:
-		ids := make([]ent.Value, 0, len(m.policies))
-		for id := range m.policies {
-			ids = append(ids, id)
-		}
-		return ids
 	case project.EdgeParticipations:
 		ids := make([]ent.Value, 0, len(m.participations))
 		for id := range m.participations {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgeParent:
+		if id := m.parent; id != nil {
+			return []ent.Value{*id}
+		}
+	case project.EdgeComponents:
+		ids := make([]ent.Value, 0, len(m.components))
+		for id := range m.components {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgePolicies:
+		ids := make([]ent.Value, 0, len(m.policies))
+		for id := range m.policies {
 			ids = append(ids, id)
 		}
 		return ids
@@ -8170,15 +9539,18 @@ func (m *ProjectMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProjectMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.removedparticipants != nil {
 		edges = append(edges, project.EdgeParticipants)
 	}
-	if m.removedpolicies != nil {
-		edges = append(edges, project.EdgePolicies)
-	}
 	if m.removedparticipations != nil {
 		edges = append(edges, project.EdgeParticipations)
+	}
+	if m.removedcomponents != nil {
+		edges = append(edges, project.EdgeComponents)
+	}
+	if m.removedpolicies != nil {
+		edges = append(edges, project.EdgePolicies)
 	}
 	return edges
 }
@@ -8193,15 +9565,21 @@ func (m *ProjectMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case project.EdgePolicies:
-		ids := make([]ent.Value, 0, len(m.removedpolicies))
-		for id := range m.removedpolicies {
-			ids = append(ids, id)
-		}
-		return ids
 	case project.EdgeParticipations:
 		ids := make([]ent.Value, 0, len(m.removedparticipations))
 		for id := range m.removedparticipations {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgeComponents:
+		ids := make([]ent.Value, 0, len(m.removedcomponents))
+		for id := range m.removedcomponents {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgePolicies:
+		ids := make([]ent.Value, 0, len(m.removedpolicies))
+		for id := range m.removedpolicies {
 			ids = append(ids, id)
 		}
 		return ids
@@ -8211,18 +9589,24 @@ func (m *ProjectMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProjectMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.clearedhost_country {
 		edges = append(edges, project.EdgeHostCountry)
 	}
 	if m.clearedparticipants {
 		edges = append(edges, project.EdgeParticipants)
 	}
-	if m.clearedpolicies {
-		edges = append(edges, project.EdgePolicies)
-	}
 	if m.clearedparticipations {
 		edges = append(edges, project.EdgeParticipations)
+	}
+	if m.clearedparent {
+		edges = append(edges, project.EdgeParent)
+	}
+	if m.clearedcomponents {
+		edges = append(edges, project.EdgeComponents)
+	}
+	if m.clearedpolicies {
+		edges = append(edges, project.EdgePolicies)
 	}
 	return edges
 }
@@ -8235,10 +9619,14 @@ func (m *ProjectMutation) EdgeCleared(name string) bool {
 		return m.clearedhost_country
 	case project.EdgeParticipants:
 		return m.clearedparticipants
-	case project.EdgePolicies:
-		return m.clearedpolicies
 	case project.EdgeParticipations:
 		return m.clearedparticipations
+	case project.EdgeParent:
+		return m.clearedparent
+	case project.EdgeComponents:
+		return m.clearedcomponents
+	case project.EdgePolicies:
+		return m.clearedpolicies
 	}
 	return false
 }
@@ -8249,6 +9637,9 @@ func (m *ProjectMutation) ClearEdge(name string) error {
 	switch name {
 	case project.EdgeHostCountry:
 		m.ClearHostCountry()
+		return nil
+	case project.EdgeParent:
+		m.ClearParent()
 		return nil
 	}
 	return fmt.Errorf("unknown Project unique edge %s", name)
@@ -8264,11 +9655,17 @@ func (m *ProjectMutation) ResetEdge(name string) error {
 	case project.EdgeParticipants:
 		m.ResetParticipants()
 		return nil
-	case project.EdgePolicies:
-		m.ResetPolicies()
-		return nil
 	case project.EdgeParticipations:
 		m.ResetParticipations()
+		return nil
+	case project.EdgeParent:
+		m.ResetParent()
+		return nil
+	case project.EdgeComponents:
+		m.ResetComponents()
+		return nil
+	case project.EdgePolicies:
+		m.ResetPolicies()
 		return nil
 	}
 	return fmt.Errorf("unknown Project edge %s", name)
@@ -8919,4 +10316,386 @@ func (m *ProjectParticipantMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ProjectParticipant edge %s", name)
+}
+
+// ProjectPartnerMutation represents an operation that mutates the ProjectPartner nodes in the graph.
+type ProjectPartnerMutation struct {
+	config
+	op             Op
+	typ            string
+	clearedFields  map[string]struct{}
+	project        *int
+	clearedproject bool
+	partner        *int
+	clearedpartner bool
+	done           bool
+	oldValue       func(context.Context) (*ProjectPartner, error)
+	predicates     []predicate.ProjectPartner
+}
+
+var _ ent.Mutation = (*ProjectPartnerMutation)(nil)
+
+// projectpartnerOption allows management of the mutation configuration using functional options.
+type projectpartnerOption func(*ProjectPartnerMutation)
+
+// newProjectPartnerMutation creates new mutation for the ProjectPartner entity.
+func newProjectPartnerMutation(c config, op Op, opts ...projectpartnerOption) *ProjectPartnerMutation {
+	m := &ProjectPartnerMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeProjectPartner,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ProjectPartnerMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ProjectPartnerMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetProjectID sets the "project_id" field.
+func (m *ProjectPartnerMutation) SetProjectID(i int) {
+	m.project = &i
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *ProjectPartnerMutation) ProjectID() (r int, exists bool) {
+	v := m.project
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *ProjectPartnerMutation) ResetProjectID() {
+	m.project = nil
+}
+
+// SetPartnerID sets the "partner_id" field.
+func (m *ProjectPartnerMutation) SetPartnerID(i int) {
+	m.partner = &i
+}
+
+// PartnerID returns the value of the "partner_id" field in the mutation.
+func (m *ProjectPartnerMutation) PartnerID() (r int, exists bool) {
+	v := m.partner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPartnerID resets all changes to the "partner_id" field.
+func (m *ProjectPartnerMutation) ResetPartnerID() {
+	m.partner = nil
+}
+
+// ClearProject clears the "project" edge to the Project entity.
+func (m *ProjectPartnerMutation) ClearProject() {
+	m.clearedproject = true
+	m.clearedFields[projectpartner.FieldProjectID] = struct{}{}
+}
+
+// ProjectCleared reports if the "project" edge to the Project entity was cleared.
+func (m *ProjectPartnerMutation) ProjectCleared() bool {
+	return m.clearedproject
+}
+
+// ProjectIDs returns the "project" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProjectID instead. It exists only for internal usage by the builders.
+func (m *ProjectPartnerMutation) ProjectIDs() (ids []int) {
+	if id := m.project; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProject resets all changes to the "project" edge.
+func (m *ProjectPartnerMutation) ResetProject() {
+	m.project = nil
+	m.clearedproject = false
+}
+
+// ClearPartner clears the "partner" edge to the Partner entity.
+func (m *ProjectPartnerMutation) ClearPartner() {
+	m.clearedpartner = true
+	m.clearedFields[projectpartner.FieldPartnerID] = struct{}{}
+}
+
+// PartnerCleared reports if the "partner" edge to the Partner entity was cleared.
+func (m *ProjectPartnerMutation) PartnerCleared() bool {
+	return m.clearedpartner
+}
+
+// PartnerIDs returns the "partner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PartnerID instead. It exists only for internal usage by the builders.
+func (m *ProjectPartnerMutation) PartnerIDs() (ids []int) {
+	if id := m.partner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPartner resets all changes to the "partner" edge.
+func (m *ProjectPartnerMutation) ResetPartner() {
+	m.partner = nil
+	m.clearedpartner = false
+}
+
+// Where appends a list predicates to the ProjectPartnerMutation builder.
+func (m *ProjectPartnerMutation) Where(ps ...predicate.ProjectPartner) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ProjectPartnerMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ProjectPartnerMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ProjectPartner, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ProjectPartnerMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ProjectPartnerMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ProjectPartner).
+func (m *ProjectPartnerMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ProjectPartnerMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.project != nil {
+		fields = append(fields, projectpartner.FieldProjectID)
+	}
+	if m.partner != nil {
+		fields = append(fields, projectpartner.FieldPartnerID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ProjectPartnerMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case projectpartner.FieldProjectID:
+		return m.ProjectID()
+	case projectpartner.FieldPartnerID:
+		return m.PartnerID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ProjectPartnerMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	return nil, errors.New("edge schema ProjectPartner does not support getting old values")
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ProjectPartnerMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case projectpartner.FieldProjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
+		return nil
+	case projectpartner.FieldPartnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPartnerID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ProjectPartner field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ProjectPartnerMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ProjectPartnerMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ProjectPartnerMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ProjectPartner numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ProjectPartnerMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ProjectPartnerMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ProjectPartnerMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ProjectPartner nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ProjectPartnerMutation) ResetField(name string) error {
+	switch name {
+	case projectpartner.FieldProjectID:
+		m.ResetProjectID()
+		return nil
+	case projectpartner.FieldPartnerID:
+		m.ResetPartnerID()
+		return nil
+	}
+	return fmt.Errorf("unknown ProjectPartner field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ProjectPartnerMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.project != nil {
+		edges = append(edges, projectpartner.EdgeProject)
+	}
+	if m.partner != nil {
+		edges = append(edges, projectpartner.EdgePartner)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ProjectPartnerMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case projectpartner.EdgeProject:
+		if id := m.project; id != nil {
+			return []ent.Value{*id}
+		}
+	case projectpartner.EdgePartner:
+		if id := m.partner; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ProjectPartnerMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ProjectPartnerMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ProjectPartnerMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedproject {
+		edges = append(edges, projectpartner.EdgeProject)
+	}
+	if m.clearedpartner {
+		edges = append(edges, projectpartner.EdgePartner)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ProjectPartnerMutation) EdgeCleared(name string) bool {
+	switch name {
+	case projectpartner.EdgeProject:
+		return m.clearedproject
+	case projectpartner.EdgePartner:
+		return m.clearedpartner
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ProjectPartnerMutation) ClearEdge(name string) error {
+	switch name {
+	case projectpartner.EdgeProject:
+		m.ClearProject()
+		return nil
+	case projectpartner.EdgePartner:
+		m.ClearPartner()
+		return nil
+	}
+	return fmt.Errorf("unknown ProjectPartner unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ProjectPartnerMutation) ResetEdge(name string) error {
+	switch name {
+	case projectpartner.EdgeProject:
+		m.ResetProject()
+		return nil
+	case projectpartner.EdgePartner:
+		m.ResetPartner()
+		return nil
+	}
+	return fmt.Errorf("unknown ProjectPartner edge %s", name)
 }

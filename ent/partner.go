@@ -60,28 +60,31 @@ type PartnerEdges struct {
 	Country *Partner `json:"country,omitempty"`
 	// Partners (enterprises, governments, banks...) whose home country this COUNTRY partner is.
 	Members []*Partner `json:"members,omitempty"`
-	// Projects the partner takes part in, in any role. Change them with addProjectParticipant and removeProjectParticipant.
+	// Projects the partner takes part in, each once whatever its roles (`participations` lists every role). Change them with addProjectParticipant and removeProjectParticipant.
 	Projects []*Project `json:"projects,omitempty"`
+	// Every role the partner plays in every project.
+	Participations []*ProjectParticipant `json:"participations,omitempty"`
 	// Projects located in this COUNTRY partner.
 	HostedProjects []*Project `json:"hosted_projects,omitempty"`
 	// API keys that act for this partner.
 	APIKeys []*APIKey `json:"api_keys,omitempty"`
 	// Opening-up policies that target this partner.
 	Policies []*OpeningPolicy `json:"policies,omitempty"`
-	// Participations holds the value of the participations edge.
-	Participations []*ProjectParticipant `json:"participations,omitempty"`
+	// ProjectLinks holds the value of the project_links edge.
+	ProjectLinks []*ProjectPartner `json:"project_links,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
 	totalCount [6]map[string]int
 
 	namedMembers        map[string][]*Partner
 	namedProjects       map[string][]*Project
+	namedParticipations map[string][]*ProjectParticipant
 	namedHostedProjects map[string][]*Project
 	namedAPIKeys        map[string][]*APIKey
 	namedPolicies       map[string][]*OpeningPolicy
-	namedParticipations map[string][]*ProjectParticipant
+	namedProjectLinks   map[string][]*ProjectPartner
 }
 
 // CountryOrErr returns the Country value or an error if the edge
@@ -113,10 +116,19 @@ func (e PartnerEdges) ProjectsOrErr() ([]*Project, error) {
 	return nil, &NotLoadedError{edge: "projects"}
 }
 
+// ParticipationsOrErr returns the Participations value or an error if the edge
+// was not loaded in eager-loading.
+func (e PartnerEdges) ParticipationsOrErr() ([]*ProjectParticipant, error) {
+	if e.loadedTypes[3] {
+		return e.Participations, nil
+	}
+	return nil, &NotLoadedError{edge: "participations"}
+}
+
 // HostedProjectsOrErr returns the HostedProjects value or an error if the edge
 // was not loaded in eager-loading.
 func (e PartnerEdges) HostedProjectsOrErr() ([]*Project, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.HostedProjects, nil
 	}
 	return nil, &NotLoadedError{edge: "hosted_projects"}
@@ -125,7 +137,7 @@ func (e PartnerEdges) HostedProjectsOrErr() ([]*Project, error) {
 // APIKeysOrErr returns the APIKeys value or an error if the edge
 // was not loaded in eager-loading.
 func (e PartnerEdges) APIKeysOrErr() ([]*APIKey, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.APIKeys, nil
 	}
 	return nil, &NotLoadedError{edge: "api_keys"}
@@ -134,19 +146,19 @@ func (e PartnerEdges) APIKeysOrErr() ([]*APIKey, error) {
 // PoliciesOrErr returns the Policies value or an error if the edge
 // was not loaded in eager-loading.
 func (e PartnerEdges) PoliciesOrErr() ([]*OpeningPolicy, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[6] {
 		return e.Policies, nil
 	}
 	return nil, &NotLoadedError{edge: "policies"}
 }
 
-// ParticipationsOrErr returns the Participations value or an error if the edge
+// ProjectLinksOrErr returns the ProjectLinks value or an error if the edge
 // was not loaded in eager-loading.
-func (e PartnerEdges) ParticipationsOrErr() ([]*ProjectParticipant, error) {
-	if e.loadedTypes[6] {
-		return e.Participations, nil
+func (e PartnerEdges) ProjectLinksOrErr() ([]*ProjectPartner, error) {
+	if e.loadedTypes[7] {
+		return e.ProjectLinks, nil
 	}
-	return nil, &NotLoadedError{edge: "participations"}
+	return nil, &NotLoadedError{edge: "project_links"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -309,6 +321,11 @@ func (_m *Partner) QueryProjects() *ProjectQuery {
 	return NewPartnerClient(_m.config).QueryProjects(_m)
 }
 
+// QueryParticipations queries the "participations" edge of the Partner entity.
+func (_m *Partner) QueryParticipations() *ProjectParticipantQuery {
+	return NewPartnerClient(_m.config).QueryParticipations(_m)
+}
+
 // QueryHostedProjects queries the "hosted_projects" edge of the Partner entity.
 func (_m *Partner) QueryHostedProjects() *ProjectQuery {
 	return NewPartnerClient(_m.config).QueryHostedProjects(_m)
@@ -324,9 +341,9 @@ func (_m *Partner) QueryPolicies() *OpeningPolicyQuery {
 	return NewPartnerClient(_m.config).QueryPolicies(_m)
 }
 
-// QueryParticipations queries the "participations" edge of the Partner entity.
-func (_m *Partner) QueryParticipations() *ProjectParticipantQuery {
-	return NewPartnerClient(_m.config).QueryParticipations(_m)
+// QueryProjectLinks queries the "project_links" edge of the Partner entity.
+func (_m *Partner) QueryProjectLinks() *ProjectPartnerQuery {
+	return NewPartnerClient(_m.config).QueryProjectLinks(_m)
 }
 
 // Update returns a builder for updating this Partner.
@@ -464,6 +481,30 @@ func (_m *Partner) appendNamedProjects(name string, edges ...*Project) {
 	}
 }
 
+// NamedParticipations returns the Participations named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Partner) NamedParticipations(name string) ([]*ProjectParticipant, error) {
+	if _m.Edges.namedParticipations == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedParticipations[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Partner) appendNamedParticipations(name string, edges ...*ProjectParticipant) {
+	if _m.Edges.namedParticipations == nil {
+		_m.Edges.namedParticipations = make(map[string][]*ProjectParticipant)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedParticipations[name] = []*ProjectParticipant{}
+	} else {
+		_m.Edges.namedParticipations[name] = append(_m.Edges.namedParticipations[name], edges...)
+	}
+}
+
 // NamedHostedProjects returns the HostedProjects named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Partner) NamedHostedProjects(name string) ([]*Project, error) {
@@ -536,27 +577,27 @@ func (_m *Partner) appendNamedPolicies(name string, edges ...*OpeningPolicy) {
 	}
 }
 
-// NamedParticipations returns the Participations named value or an error if the edge was not
+// NamedProjectLinks returns the ProjectLinks named value or an error if the edge was not
 // loaded in eager-loading with this name.
-func (_m *Partner) NamedParticipations(name string) ([]*ProjectParticipant, error) {
-	if _m.Edges.namedParticipations == nil {
+func (_m *Partner) NamedProjectLinks(name string) ([]*ProjectPartner, error) {
+	if _m.Edges.namedProjectLinks == nil {
 		return nil, &NotLoadedError{edge: name}
 	}
-	nodes, ok := _m.Edges.namedParticipations[name]
+	nodes, ok := _m.Edges.namedProjectLinks[name]
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
 	return nodes, nil
 }
 
-func (_m *Partner) appendNamedParticipations(name string, edges ...*ProjectParticipant) {
-	if _m.Edges.namedParticipations == nil {
-		_m.Edges.namedParticipations = make(map[string][]*ProjectParticipant)
+func (_m *Partner) appendNamedProjectLinks(name string, edges ...*ProjectPartner) {
+	if _m.Edges.namedProjectLinks == nil {
+		_m.Edges.namedProjectLinks = make(map[string][]*ProjectPartner)
 	}
 	if len(edges) == 0 {
-		_m.Edges.namedParticipations[name] = []*ProjectParticipant{}
+		_m.Edges.namedProjectLinks[name] = []*ProjectPartner{}
 	} else {
-		_m.Edges.namedParticipations[name] = append(_m.Edges.namedParticipations[name], edges...)
+		_m.Edges.namedProjectLinks[name] = append(_m.Edges.namedProjectLinks[name], edges...)
 	}
 }
 

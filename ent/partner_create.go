@@ -256,6 +256,21 @@ func (_c *PartnerCreate) AddProjects(v ...*Project) *PartnerCreate {
 	return _c.AddProjectIDs(ids...)
 }
 
+// AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by IDs.
+func (_c *PartnerCreate) AddParticipationIDs(ids ...int) *PartnerCreate {
+	_c.mutation.AddParticipationIDs(ids...)
+	return _c
+}
+
+// AddParticipations adds the "participations" edges to the ProjectParticipant entity.
+func (_c *PartnerCreate) AddParticipations(v ...*ProjectParticipant) *PartnerCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddParticipationIDs(ids...)
+}
+
 // AddHostedProjectIDs adds the "hosted_projects" edge to the Project entity by IDs.
 func (_c *PartnerCreate) AddHostedProjectIDs(ids ...int) *PartnerCreate {
 	_c.mutation.AddHostedProjectIDs(ids...)
@@ -299,21 +314,6 @@ func (_c *PartnerCreate) AddPolicies(v ...*OpeningPolicy) *PartnerCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddPolicyIDs(ids...)
-}
-
-// AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by IDs.
-func (_c *PartnerCreate) AddParticipationIDs(ids ...int) *PartnerCreate {
-	_c.mutation.AddParticipationIDs(ids...)
-	return _c
-}
-
-// AddParticipations adds the "participations" edges to the ProjectParticipant entity.
-func (_c *PartnerCreate) AddParticipations(v ...*ProjectParticipant) *PartnerCreate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _c.AddParticipationIDs(ids...)
 }
 
 // Mutation returns the PartnerMutation object of the builder.
@@ -563,6 +563,22 @@ func (_c *PartnerCreate) createSpec() (*Partner, *sqlgraph.CreateSpec) {
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.ParticipationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   partner.ParticipationsTable,
+			Columns: []string{partner.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	if nodes := _c.mutation.HostedProjectsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -604,22 +620,6 @@ func (_c *PartnerCreate) createSpec() (*Partner, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(openingpolicy.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges = append(_spec.Edges, edge)
-	}
-	if nodes := _c.mutation.ParticipationsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   partner.ParticipationsTable,
-			Columns: []string{partner.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -21,6 +21,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
 )
 
 // PartnerQuery is the builder for querying Partner entities.
@@ -33,18 +34,20 @@ type PartnerQuery struct {
 	withCountry             *PartnerQuery
 	withMembers             *PartnerQuery
 	withProjects            *ProjectQuery
+	withParticipations      *ProjectParticipantQuery
 	withHostedProjects      *ProjectQuery
 	withAPIKeys             *APIKeyQuery
 	withPolicies            *OpeningPolicyQuery
-	withParticipations      *ProjectParticipantQuery
+	withProjectLinks        *ProjectPartnerQuery
 	loadTotal               []func(context.Context, []*Partner) error
 	modifiers               []func(*sql.Selector)
 	withNamedMembers        map[string]*PartnerQuery
 	withNamedProjects       map[string]*ProjectQuery
+	withNamedParticipations map[string]*ProjectParticipantQuery
 	withNamedHostedProjects map[string]*ProjectQuery
 	withNamedAPIKeys        map[string]*APIKeyQuery
 	withNamedPolicies       map[string]*OpeningPolicyQuery
-	withNamedParticipations map[string]*ProjectParticipantQuery
+	withNamedProjectLinks   map[string]*ProjectPartnerQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -147,6 +150,28 @@ func (_q *PartnerQuery) QueryProjects() *ProjectQuery {
 	return query
 }
 
+// QueryParticipations chains the current query on the "participations" edge.
+func (_q *PartnerQuery) QueryParticipations() *ProjectParticipantQuery {
+	query := (&ProjectParticipantClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(partner.Table, partner.FieldID, selector),
+			sqlgraph.To(projectparticipant.Table, projectparticipant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, partner.ParticipationsTable, partner.ParticipationsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // QueryHostedProjects chains the current query on the "hosted_projects" edge.
 func (_q *PartnerQuery) QueryHostedProjects() *ProjectQuery {
 	query := (&ProjectClient{config: _q.config}).Query()
@@ -213,9 +238,9 @@ func (_q *PartnerQuery) QueryPolicies() *OpeningPolicyQuery {
 	return query
 }
 
-// QueryParticipations chains the current query on the "participations" edge.
-func (_q *PartnerQuery) QueryParticipations() *ProjectParticipantQuery {
-	query := (&ProjectParticipantClient{config: _q.config}).Query()
+// QueryProjectLinks chains the current query on the "project_links" edge.
+func (_q *PartnerQuery) QueryProjectLinks() *ProjectPartnerQuery {
+	query := (&ProjectPartnerClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
 			return nil, err
@@ -226,8 +251,8 @@ func (_q *PartnerQuery) QueryParticipations() *ProjectParticipantQuery {
 		}
 		step := sqlgraph.NewStep(
 			sqlgraph.From(partner.Table, partner.FieldID, selector),
-			sqlgraph.To(projectparticipant.Table, projectparticipant.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, true, partner.ParticipationsTable, partner.ParticipationsColumn),
+			sqlgraph.To(projectpartner.Table, projectpartner.PartnerColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, partner.ProjectLinksTable, partner.ProjectLinksColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -430,10 +455,11 @@ func (_q *PartnerQuery) Clone() *PartnerQuery {
 		withCountry:        _q.withCountry.Clone(),
 		withMembers:        _q.withMembers.Clone(),
 		withProjects:       _q.withProjects.Clone(),
+		withParticipations: _q.withParticipations.Clone(),
 		withHostedProjects: _q.withHostedProjects.Clone(),
 		withAPIKeys:        _q.withAPIKeys.Clone(),
 		withPolicies:       _q.withPolicies.Clone(),
-		withParticipations: _q.withParticipations.Clone(),
+		withProjectLinks:   _q.withProjectLinks.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -474,6 +500,17 @@ func (_q *PartnerQuery) WithProjects(opts ...func(*ProjectQuery)) *PartnerQuery 
 	return _q
 }
 
+// WithParticipations tells the query-builder to eager-load the nodes that are connected to
+// the "participations" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PartnerQuery) WithParticipations(opts ...func(*ProjectParticipantQuery)) *PartnerQuery {
+	query := (&ProjectParticipantClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withParticipations = query
+	return _q
+}
+
 // WithHostedProjects tells the query-builder to eager-load the nodes that are connected to
 // the "hosted_projects" edge. The optional arguments are used to configure the query builder of the edge.
 func (_q *PartnerQuery) WithHostedProjects(opts ...func(*ProjectQuery)) *PartnerQuery {
@@ -507,14 +544,14 @@ func (_q *PartnerQuery) WithPolicies(opts ...func(*OpeningPolicyQuery)) *Partner
 	return _q
 }
 
-// WithParticipations tells the query-builder to eager-load the nodes that are connected to
-// the "participations" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *PartnerQuery) WithParticipations(opts ...func(*ProjectParticipantQuery)) *PartnerQuery {
-	query := (&ProjectParticipantClient{config: _q.config}).Query()
+// WithProjectLinks tells the query-builder to eager-load the nodes that are connected to
+// the "project_links" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PartnerQuery) WithProjectLinks(opts ...func(*ProjectPartnerQuery)) *PartnerQuery {
+	query := (&ProjectPartnerClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withParticipations = query
+	_q.withProjectLinks = query
 	return _q
 }
 
@@ -602,14 +639,15 @@ func (_q *PartnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Part
 	var (
 		nodes       = []*Partner{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [8]bool{
 			_q.withCountry != nil,
 			_q.withMembers != nil,
 			_q.withProjects != nil,
+			_q.withParticipations != nil,
 			_q.withHostedProjects != nil,
 			_q.withAPIKeys != nil,
 			_q.withPolicies != nil,
-			_q.withParticipations != nil,
+			_q.withProjectLinks != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -654,6 +692,13 @@ func (_q *PartnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Part
 			return nil, err
 		}
 	}
+	if query := _q.withParticipations; query != nil {
+		if err := _q.loadParticipations(ctx, query, edgeNodes,
+			func(n *Partner) { n.Edges.Participations = []*ProjectParticipant{} },
+			func(n *Partner, e *ProjectParticipant) { n.Edges.Participations = append(n.Edges.Participations, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withHostedProjects; query != nil {
 		if err := _q.loadHostedProjects(ctx, query, edgeNodes,
 			func(n *Partner) { n.Edges.HostedProjects = []*Project{} },
@@ -675,10 +720,10 @@ func (_q *PartnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Part
 			return nil, err
 		}
 	}
-	if query := _q.withParticipations; query != nil {
-		if err := _q.loadParticipations(ctx, query, edgeNodes,
-			func(n *Partner) { n.Edges.Participations = []*ProjectParticipant{} },
-			func(n *Partner, e *ProjectParticipant) { n.Edges.Participations = append(n.Edges.Participations, e) }); err != nil {
+	if query := _q.withProjectLinks; query != nil {
+		if err := _q.loadProjectLinks(ctx, query, edgeNodes,
+			func(n *Partner) { n.Edges.ProjectLinks = []*ProjectPartner{} },
+			func(n *Partner, e *ProjectPartner) { n.Edges.ProjectLinks = append(n.Edges.ProjectLinks, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -693,6 +738,13 @@ func (_q *PartnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Part
 		if err := _q.loadProjects(ctx, query, edgeNodes,
 			func(n *Partner) { n.appendNamedProjects(name) },
 			func(n *Partner, e *Project) { n.appendNamedProjects(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedParticipations {
+		if err := _q.loadParticipations(ctx, query, edgeNodes,
+			func(n *Partner) { n.appendNamedParticipations(name) },
+			func(n *Partner, e *ProjectParticipant) { n.appendNamedParticipations(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -717,10 +769,10 @@ func (_q *PartnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Part
 			return nil, err
 		}
 	}
-	for name, query := range _q.withNamedParticipations {
-		if err := _q.loadParticipations(ctx, query, edgeNodes,
-			func(n *Partner) { n.appendNamedParticipations(name) },
-			func(n *Partner, e *ProjectParticipant) { n.appendNamedParticipations(name, e) }); err != nil {
+	for name, query := range _q.withNamedProjectLinks {
+		if err := _q.loadProjectLinks(ctx, query, edgeNodes,
+			func(n *Partner) { n.appendNamedProjectLinks(name) },
+			func(n *Partner, e *ProjectPartner) { n.appendNamedProjectLinks(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -852,6 +904,38 @@ func (_q *PartnerQuery) loadProjects(ctx context.Context, query *ProjectQuery, n
 	}
 	return pagination.AssignLinks(&links, byID, neighbors, func(n *Project) int { return n.ID }, assign, "projects")
 }
+func (_q *PartnerQuery) loadParticipations(ctx context.Context, query *ProjectParticipantQuery, nodes []*Partner, init func(*Partner), assign func(*Partner, *ProjectParticipant)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Partner)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(projectparticipant.FieldPartnerID)
+	}
+	query.Where(predicate.ProjectParticipant(func(s *sql.Selector) {
+		pagination.ParentKeys(s, s.C(partner.ParticipationsColumn), fks...)
+	}))
+	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *ProjectParticipant) int {
+		return n.PartnerID
+	}))
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.PartnerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "partner_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *PartnerQuery) loadHostedProjects(ctx context.Context, query *ProjectQuery, nodes []*Partner, init func(*Partner), assign func(*Partner, *Project)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Partner)
@@ -978,7 +1062,7 @@ func (_q *PartnerQuery) loadPolicies(ctx context.Context, query *OpeningPolicyQu
 	}
 	return pagination.AssignLinks(&links, byID, neighbors, func(n *OpeningPolicy) int { return n.ID }, assign, "policies")
 }
-func (_q *PartnerQuery) loadParticipations(ctx context.Context, query *ProjectParticipantQuery, nodes []*Partner, init func(*Partner), assign func(*Partner, *ProjectParticipant)) error {
+func (_q *PartnerQuery) loadProjectLinks(ctx context.Context, query *ProjectPartnerQuery, nodes []*Partner, init func(*Partner), assign func(*Partner, *ProjectPartner)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Partner)
 	for i := range nodes {
@@ -989,12 +1073,12 @@ func (_q *PartnerQuery) loadParticipations(ctx context.Context, query *ProjectPa
 		}
 	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(projectparticipant.FieldPartnerID)
+		query.ctx.AppendFieldOnce(projectpartner.FieldPartnerID)
 	}
-	query.Where(predicate.ProjectParticipant(func(s *sql.Selector) {
-		pagination.ParentKeys(s, s.C(partner.ParticipationsColumn), fks...)
+	query.Where(predicate.ProjectPartner(func(s *sql.Selector) {
+		pagination.ParentKeys(s, s.C(partner.ProjectLinksColumn), fks...)
 	}))
-	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *ProjectParticipant) int {
+	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *ProjectPartner) int {
 		return n.PartnerID
 	}))
 	if err != nil {
@@ -1004,7 +1088,7 @@ func (_q *PartnerQuery) loadParticipations(ctx context.Context, query *ProjectPa
 		fk := n.PartnerID
 		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "partner_id" returned %v for node %v`, fk, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "partner_id" returned %v for node %v`, fk, n)
 		}
 		assign(node, n)
 	}
@@ -1161,6 +1245,20 @@ func (_q *PartnerQuery) WithNamedProjects(name string, opts ...func(*ProjectQuer
 	return _q
 }
 
+// WithNamedParticipations tells the query-builder to eager-load the nodes that are connected to the "participations"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PartnerQuery) WithNamedParticipations(name string, opts ...func(*ProjectParticipantQuery)) *PartnerQuery {
+	query := (&ProjectParticipantClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedParticipations == nil {
+		_q.withNamedParticipations = make(map[string]*ProjectParticipantQuery)
+	}
+	_q.withNamedParticipations[name] = query
+	return _q
+}
+
 // WithNamedHostedProjects tells the query-builder to eager-load the nodes that are connected to the "hosted_projects"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *PartnerQuery) WithNamedHostedProjects(name string, opts ...func(*ProjectQuery)) *PartnerQuery {
@@ -1203,17 +1301,17 @@ func (_q *PartnerQuery) WithNamedPolicies(name string, opts ...func(*OpeningPoli
 	return _q
 }
 
-// WithNamedParticipations tells the query-builder to eager-load the nodes that are connected to the "participations"
+// WithNamedProjectLinks tells the query-builder to eager-load the nodes that are connected to the "project_links"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *PartnerQuery) WithNamedParticipations(name string, opts ...func(*ProjectParticipantQuery)) *PartnerQuery {
-	query := (&ProjectParticipantClient{config: _q.config}).Query()
+func (_q *PartnerQuery) WithNamedProjectLinks(name string, opts ...func(*ProjectPartnerQuery)) *PartnerQuery {
+	query := (&ProjectPartnerClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	if _q.withNamedParticipations == nil {
-		_q.withNamedParticipations = make(map[string]*ProjectParticipantQuery)
+	if _q.withNamedProjectLinks == nil {
+		_q.withNamedProjectLinks = make(map[string]*ProjectPartnerQuery)
 	}
-	_q.withNamedParticipations[name] = query
+	_q.withNamedProjectLinks[name] = query
 	return _q
 }
 

@@ -324,6 +324,21 @@ func (_u *PartnerUpdate) AddProjects(v ...*Project) *PartnerUpdate {
 	return _u.AddProjectIDs(ids...)
 }
 
+// AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by IDs.
+func (_u *PartnerUpdate) AddParticipationIDs(ids ...int) *PartnerUpdate {
+	_u.mutation.AddParticipationIDs(ids...)
+	return _u
+}
+
+// AddParticipations adds the "participations" edges to the ProjectParticipant entity.
+func (_u *PartnerUpdate) AddParticipations(v ...*ProjectParticipant) *PartnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddParticipationIDs(ids...)
+}
+
 // AddHostedProjectIDs adds the "hosted_projects" edge to the Project entity by IDs.
 func (_u *PartnerUpdate) AddHostedProjectIDs(ids ...int) *PartnerUpdate {
 	_u.mutation.AddHostedProjectIDs(ids...)
@@ -367,21 +382,6 @@ func (_u *PartnerUpdate) AddPolicies(v ...*OpeningPolicy) *PartnerUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddPolicyIDs(ids...)
-}
-
-// AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by IDs.
-func (_u *PartnerUpdate) AddParticipationIDs(ids ...int) *PartnerUpdate {
-	_u.mutation.AddParticipationIDs(ids...)
-	return _u
-}
-
-// AddParticipations adds the "participations" edges to the ProjectParticipant entity.
-func (_u *PartnerUpdate) AddParticipations(v ...*ProjectParticipant) *PartnerUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddParticipationIDs(ids...)
 }
 
 // Mutation returns the PartnerMutation object of the builder.
@@ -435,6 +435,27 @@ func (_u *PartnerUpdate) RemoveProjects(v ...*Project) *PartnerUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveProjectIDs(ids...)
+}
+
+// ClearParticipations clears all "participations" edges to the ProjectParticipant entity.
+func (_u *PartnerUpdate) ClearParticipations() *PartnerUpdate {
+	_u.mutation.ClearParticipations()
+	return _u
+}
+
+// RemoveParticipationIDs removes the "participations" edge to ProjectParticipant entities by IDs.
+func (_u *PartnerUpdate) RemoveParticipationIDs(ids ...int) *PartnerUpdate {
+	_u.mutation.RemoveParticipationIDs(ids...)
+	return _u
+}
+
+// RemoveParticipations removes "participations" edges to ProjectParticipant entities.
+func (_u *PartnerUpdate) RemoveParticipations(v ...*ProjectParticipant) *PartnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveParticipationIDs(ids...)
 }
 
 // ClearHostedProjects clears all "hosted_projects" edges to the Project entity.
@@ -498,27 +519,6 @@ func (_u *PartnerUpdate) RemovePolicies(v ...*OpeningPolicy) *PartnerUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemovePolicyIDs(ids...)
-}
-
-// ClearParticipations clears all "participations" edges to the ProjectParticipant entity.
-func (_u *PartnerUpdate) ClearParticipations() *PartnerUpdate {
-	_u.mutation.ClearParticipations()
-	return _u
-}
-
-// RemoveParticipationIDs removes the "participations" edge to ProjectParticipant entities by IDs.
-func (_u *PartnerUpdate) RemoveParticipationIDs(ids ...int) *PartnerUpdate {
-	_u.mutation.RemoveParticipationIDs(ids...)
-	return _u
-}
-
-// RemoveParticipations removes "participations" edges to ProjectParticipant entities.
-func (_u *PartnerUpdate) RemoveParticipations(v ...*ProjectParticipant) *PartnerUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveParticipationIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -814,6 +814,51 @@ func (_u *PartnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ParticipationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   partner.ParticipationsTable,
+			Columns: []string{partner.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedParticipationsIDs(); len(nodes) > 0 && !_u.mutation.ParticipationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   partner.ParticipationsTable,
+			Columns: []string{partner.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ParticipationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   partner.ParticipationsTable,
+			Columns: []string{partner.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.HostedProjectsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -942,51 +987,6 @@ func (_u *PartnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(openingpolicy.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.ParticipationsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   partner.ParticipationsTable,
-			Columns: []string{partner.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedParticipationsIDs(); len(nodes) > 0 && !_u.mutation.ParticipationsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   partner.ParticipationsTable,
-			Columns: []string{partner.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ParticipationsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   partner.ParticipationsTable,
-			Columns: []string{partner.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1306,6 +1306,21 @@ func (_u *PartnerUpdateOne) AddProjects(v ...*Project) *PartnerUpdateOne {
 	return _u.AddProjectIDs(ids...)
 }
 
+// AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by IDs.
+func (_u *PartnerUpdateOne) AddParticipationIDs(ids ...int) *PartnerUpdateOne {
+	_u.mutation.AddParticipationIDs(ids...)
+	return _u
+}
+
+// AddParticipations adds the "participations" edges to the ProjectParticipant entity.
+func (_u *PartnerUpdateOne) AddParticipations(v ...*ProjectParticipant) *PartnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddParticipationIDs(ids...)
+}
+
 // AddHostedProjectIDs adds the "hosted_projects" edge to the Project entity by IDs.
 func (_u *PartnerUpdateOne) AddHostedProjectIDs(ids ...int) *PartnerUpdateOne {
 	_u.mutation.AddHostedProjectIDs(ids...)
@@ -1349,21 +1364,6 @@ func (_u *PartnerUpdateOne) AddPolicies(v ...*OpeningPolicy) *PartnerUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddPolicyIDs(ids...)
-}
-
-// AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by IDs.
-func (_u *PartnerUpdateOne) AddParticipationIDs(ids ...int) *PartnerUpdateOne {
-	_u.mutation.AddParticipationIDs(ids...)
-	return _u
-}
-
-// AddParticipations adds the "participations" edges to the ProjectParticipant entity.
-func (_u *PartnerUpdateOne) AddParticipations(v ...*ProjectParticipant) *PartnerUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddParticipationIDs(ids...)
 }
 
 // Mutation returns the PartnerMutation object of the builder.
@@ -1417,6 +1417,27 @@ func (_u *PartnerUpdateOne) RemoveProjects(v ...*Project) *PartnerUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveProjectIDs(ids...)
+}
+
+// ClearParticipations clears all "participations" edges to the ProjectParticipant entity.
+func (_u *PartnerUpdateOne) ClearParticipations() *PartnerUpdateOne {
+	_u.mutation.ClearParticipations()
+	return _u
+}
+
+// RemoveParticipationIDs removes the "participations" edge to ProjectParticipant entities by IDs.
+func (_u *PartnerUpdateOne) RemoveParticipationIDs(ids ...int) *PartnerUpdateOne {
+	_u.mutation.RemoveParticipationIDs(ids...)
+	return _u
+}
+
+// RemoveParticipations removes "participations" edges to ProjectParticipant entities.
+func (_u *PartnerUpdateOne) RemoveParticipations(v ...*ProjectParticipant) *PartnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveParticipationIDs(ids...)
 }
 
 // ClearHostedProjects clears all "hosted_projects" edges to the Project entity.
@@ -1480,27 +1501,6 @@ func (_u *PartnerUpdateOne) RemovePolicies(v ...*OpeningPolicy) *PartnerUpdateOn
 		ids[i] = v[i].ID
 	}
 	return _u.RemovePolicyIDs(ids...)
-}
-
-// ClearParticipations clears all "participations" edges to the ProjectParticipant entity.
-func (_u *PartnerUpdateOne) ClearParticipations() *PartnerUpdateOne {
-	_u.mutation.ClearParticipations()
-	return _u
-}
-
-// RemoveParticipationIDs removes the "participations" edge to ProjectParticipant entities by IDs.
-func (_u *PartnerUpdateOne) RemoveParticipationIDs(ids ...int) *PartnerUpdateOne {
-	_u.mutation.RemoveParticipationIDs(ids...)
-	return _u
-}
-
-// RemoveParticipations removes "participations" edges to ProjectParticipant entities.
-func (_u *PartnerUpdateOne) RemoveParticipations(v ...*ProjectParticipant) *PartnerUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveParticipationIDs(ids...)
 }
 
 // Where appends a list predicates to the PartnerUpdate builder.
@@ -1826,6 +1826,51 @@ func (_u *PartnerUpdateOne) sqlSave(ctx context.Context) (_node *Partner, err er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ParticipationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   partner.ParticipationsTable,
+			Columns: []string{partner.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedParticipationsIDs(); len(nodes) > 0 && !_u.mutation.ParticipationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   partner.ParticipationsTable,
+			Columns: []string{partner.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ParticipationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   partner.ParticipationsTable,
+			Columns: []string{partner.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.HostedProjectsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1954,51 +1999,6 @@ func (_u *PartnerUpdateOne) sqlSave(ctx context.Context) (_node *Partner, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(openingpolicy.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.ParticipationsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   partner.ParticipationsTable,
-			Columns: []string{partner.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedParticipationsIDs(); len(nodes) > 0 && !_u.mutation.ParticipationsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   partner.ParticipationsTable,
-			Columns: []string{partner.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ParticipationsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   partner.ParticipationsTable,
-			Columns: []string{partner.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

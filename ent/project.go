@@ -63,6 +63,38 @@ type Project struct {
 	ExternalRef *string `json:"external_ref,omitempty"`
 	// The id of the COUNTRY partner where the project is located.
 	HostCountryID *int `json:"host_country_id,omitempty"`
+	// How precisely `latitude` and `longitude` locate the project: EXACT at the site, ADMIN2 or ADMIN1 at the district or province, CITY within a city (about 5 km), COUNTRY at the host country's representative point; null when the project has no location.
+	LocationPrecision *project.LocationPrecision `json:"location_precision,omitempty"`
+	// The project's footprint as a GeoJSON geometry (a site, a railway line, a port's polygons), where known; served by /geojson/projects?geometry=full.
+	Geometry *string `json:"geometry,omitempty"`
+	// The west edge of the geometry's bounding box, or the point's longitude.
+	BboxMinLng *float64 `json:"bbox_min_lng,omitempty"`
+	// The south edge of the geometry's bounding box, or the point's latitude.
+	BboxMinLat *float64 `json:"bbox_min_lat,omitempty"`
+	// The east edge of the geometry's bounding box, or the point's longitude.
+	BboxMaxLng *float64 `json:"bbox_max_lng,omitempty"`
+	// The north edge of the geometry's bounding box, or the point's latitude.
+	BboxMaxLat *float64 `json:"bbox_max_lat,omitempty"`
+	// Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only these unless asked otherwise. New projects count unless `umbrella` is set.
+	CountsInAggregates bool `json:"counts_in_aggregates,omitempty"`
+	// Whether the project is an umbrella agreement (a framework agreement, a credit line, a syndicated facility) under which separate commitments, its `components`, are recorded.
+	Umbrella bool `json:"umbrella,omitempty"`
+	// The id of the umbrella project this project is a component of.
+	ParentID *int `json:"parent_id,omitempty"`
+	// An outside dataset's identifier of the wider project this record is part of, shared by all its records, e.g. `aiddata:parent:1892` (AidData's Parent ID: a pledge, its disbursed and cancelled portions, or the tranches of one loan).
+	GroupRef *string `json:"group_ref,omitempty"`
+	// The kind of flow as published, e.g. "Loan", "Grant", "Export Buyer's Credit".
+	FlowType *string `json:"flow_type,omitempty"`
+	// How concessional the flow is: ODA_LIKE (official development assistance), OOF_LIKE (other official flows, less concessional), VAGUE (official finance of unclear kind).
+	FlowClass *project.FlowClass `json:"flow_class,omitempty"`
+	// The loan's interest rate in percent a year, exact ("1.50" is 1.5%).
+	InterestRate *scalar.Decimal `json:"interest_rate,omitempty"`
+	// The loan's maturity in years, exact.
+	MaturityYears *scalar.Decimal `json:"maturity_years,omitempty"`
+	// The loan's grace period in years, exact.
+	GracePeriodYears *scalar.Decimal `json:"grace_period_years,omitempty"`
+	// The grant element of the flow in percent (OECD grant-equivalent method), exact.
+	GrantElement *scalar.Decimal `json:"grant_element,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProjectQuery when eager-loading is set.
 	Edges        ProjectEdges `json:"edges"`
@@ -73,21 +105,29 @@ type Project struct {
 type ProjectEdges struct {
 	// The COUNTRY partner where the project is located.
 	HostCountry *Partner `json:"host_country,omitempty"`
-	// Partners taking part in the project; each participation carries the role. Change them with addProjectParticipant and removeProjectParticipant.
+	// Partners taking part in the project, each once whatever its roles (`participations` lists every role). Change them with addProjectParticipant and removeProjectParticipant.
 	Participants []*Partner `json:"participants,omitempty"`
+	// Every role of every partner taking part in the project.
+	Participations []*ProjectParticipant `json:"participations,omitempty"`
+	// The umbrella project this project is a component of.
+	Parent *Project `json:"parent,omitempty"`
+	// The commitments recorded under this umbrella project.
+	Components []*Project `json:"components,omitempty"`
 	// Opening-up policies that support the project.
 	Policies []*OpeningPolicy `json:"policies,omitempty"`
-	// Participations holds the value of the participations edge.
-	Participations []*ProjectParticipant `json:"participations,omitempty"`
+	// PartnerLinks holds the value of the partner_links edge.
+	PartnerLinks []*ProjectPartner `json:"partner_links,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [6]map[string]int
 
 	namedParticipants   map[string][]*Partner
-	namedPolicies       map[string][]*OpeningPolicy
 	namedParticipations map[string][]*ProjectParticipant
+	namedComponents     map[string][]*Project
+	namedPolicies       map[string][]*OpeningPolicy
+	namedPartnerLinks   map[string][]*ProjectPartner
 }
 
 // HostCountryOrErr returns the HostCountry value or an error if the edge
@@ -110,22 +150,51 @@ func (e ProjectEdges) ParticipantsOrErr() ([]*Partner, error) {
 	return nil, &NotLoadedError{edge: "participants"}
 }
 
+// ParticipationsOrErr returns the Participations value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) ParticipationsOrErr() ([]*ProjectParticipant, error) {
+	if e.loadedTypes[2] {
+		return e.Participations, nil
+	}
+	return nil, &NotLoadedError{edge: "participations"}
+}
+
+// ParentOrErr returns the Parent value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ProjectEdges) ParentOrErr() (*Project, error) {
+	if e.Parent != nil {
+		return e.Parent, nil
+	} else if e.loadedTypes[3] {
+		return nil, &NotFoundError{label: project.Label}
+	}
+	return nil, &NotLoadedError{edge: "parent"}
+}
+
+// ComponentsOrErr returns the Components value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) ComponentsOrErr() ([]*Project, error) {
+	if e.loadedTypes[4] {
+		return e.Components, nil
+	}
+	return nil, &NotLoadedError{edge: "components"}
+}
+
 // PoliciesOrErr returns the Policies value or an error if the edge
 // was not loaded in eager-loading.
 func (e ProjectEdges) PoliciesOrErr() ([]*OpeningPolicy, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[5] {
 		return e.Policies, nil
 	}
 	return nil, &NotLoadedError{edge: "policies"}
 }
 
-// ParticipationsOrErr returns the Participations value or an error if the edge
+// PartnerLinksOrErr returns the PartnerLinks value or an error if the edge
 // was not loaded in eager-loading.
-func (e ProjectEdges) ParticipationsOrErr() ([]*ProjectParticipant, error) {
-	if e.loadedTypes[3] {
-		return e.Participations, nil
+func (e ProjectEdges) PartnerLinksOrErr() ([]*ProjectPartner, error) {
+	if e.loadedTypes[6] {
+		return e.PartnerLinks, nil
 	}
-	return nil, &NotLoadedError{edge: "participations"}
+	return nil, &NotLoadedError{edge: "partner_links"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -135,13 +204,15 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case project.FieldSignedOn, project.FieldStartedOn, project.FieldCompletedOn:
 			values[i] = &sql.NullScanner{S: new(scalar.Date)}
-		case project.FieldAmount, project.FieldAmountUsd:
+		case project.FieldAmount, project.FieldAmountUsd, project.FieldInterestRate, project.FieldMaturityYears, project.FieldGracePeriodYears, project.FieldGrantElement:
 			values[i] = &sql.NullScanner{S: new(scalar.Decimal)}
-		case project.FieldLatitude, project.FieldLongitude:
+		case project.FieldCountsInAggregates, project.FieldUmbrella:
+			values[i] = new(sql.NullBool)
+		case project.FieldLatitude, project.FieldLongitude, project.FieldBboxMinLng, project.FieldBboxMinLat, project.FieldBboxMaxLng, project.FieldBboxMaxLat:
 			values[i] = new(sql.NullFloat64)
-		case project.FieldID, project.FieldVersion, project.FieldCommitmentYear, project.FieldHostCountryID:
+		case project.FieldID, project.FieldVersion, project.FieldCommitmentYear, project.FieldHostCountryID, project.FieldParentID:
 			values[i] = new(sql.NullInt64)
-		case project.FieldSearchName, project.FieldSearchText, project.FieldTitle, project.FieldDescription, project.FieldSector, project.FieldStatus, project.FieldGreenCategory, project.FieldCurrency, project.FieldCity, project.FieldExternalRef:
+		case project.FieldSearchName, project.FieldSearchText, project.FieldTitle, project.FieldDescription, project.FieldSector, project.FieldStatus, project.FieldGreenCategory, project.FieldCurrency, project.FieldCity, project.FieldExternalRef, project.FieldLocationPrecision, project.FieldGeometry, project.FieldGroupRef, project.FieldFlowType, project.FieldFlowClass:
 			values[i] = new(sql.NullString)
 		case project.FieldCreatedAt, project.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -311,6 +382,116 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 				_m.HostCountryID = new(int)
 				*_m.HostCountryID = int(value.Int64)
 			}
+		case project.FieldLocationPrecision:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field location_precision", values[i])
+			} else if value.Valid {
+				_m.LocationPrecision = new(project.LocationPrecision)
+				*_m.LocationPrecision = project.LocationPrecision(value.String)
+			}
+		case project.FieldGeometry:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field geometry", values[i])
+			} else if value.Valid {
+				_m.Geometry = new(string)
+				*_m.Geometry = value.String
+			}
+		case project.FieldBboxMinLng:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field bbox_min_lng", values[i])
+			} else if value.Valid {
+				_m.BboxMinLng = new(float64)
+				*_m.BboxMinLng = value.Float64
+			}
+		case project.FieldBboxMinLat:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field bbox_min_lat", values[i])
+			} else if value.Valid {
+				_m.BboxMinLat = new(float64)
+				*_m.BboxMinLat = value.Float64
+			}
+		case project.FieldBboxMaxLng:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field bbox_max_lng", values[i])
+			} else if value.Valid {
+				_m.BboxMaxLng = new(float64)
+				*_m.BboxMaxLng = value.Float64
+			}
+		case project.FieldBboxMaxLat:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field bbox_max_lat", values[i])
+			} else if value.Valid {
+				_m.BboxMaxLat = new(float64)
+				*_m.BboxMaxLat = value.Float64
+			}
+		case project.FieldCountsInAggregates:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field counts_in_aggregates", values[i])
+			} else if value.Valid {
+				_m.CountsInAggregates = value.Bool
+			}
+		case project.FieldUmbrella:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field umbrella", values[i])
+			} else if value.Valid {
+				_m.Umbrella = value.Bool
+			}
+		case project.FieldParentID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field parent_id", values[i])
+			} else if value.Valid {
+				_m.ParentID = new(int)
+				*_m.ParentID = int(value.Int64)
+			}
+		case project.FieldGroupRef:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field group_ref", values[i])
+			} else if value.Valid {
+				_m.GroupRef = new(string)
+				*_m.GroupRef = value.String
+			}
+		case project.FieldFlowType:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field flow_type", values[i])
+			} else if value.Valid {
+				_m.FlowType = new(string)
+				*_m.FlowType = value.String
+			}
+		case project.FieldFlowClass:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field flow_class", values[i])
+			} else if value.Valid {
+				_m.FlowClass = new(project.FlowClass)
+				*_m.FlowClass = project.FlowClass(value.String)
+			}
+		case project.FieldInterestRate:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field interest_rate", values[i])
+			} else if value.Valid {
+				_m.InterestRate = new(scalar.Decimal)
+				*_m.InterestRate = *value.S.(*scalar.Decimal)
+			}
+		case project.FieldMaturityYears:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field maturity_years", values[i])
+			} else if value.Valid {
+				_m.MaturityYears = new(scalar.Decimal)
+				*_m.MaturityYears = *value.S.(*scalar.Decimal)
+			}
+		case project.FieldGracePeriodYears:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field grace_period_years", values[i])
+			} else if value.Valid {
+				_m.GracePeriodYears = new(scalar.Decimal)
+				*_m.GracePeriodYears = *value.S.(*scalar.Decimal)
+			}
+		case project.FieldGrantElement:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field grant_element", values[i])
+			} else if value.Valid {
+				_m.GrantElement = new(scalar.Decimal)
+				*_m.GrantElement = *value.S.(*scalar.Decimal)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -334,14 +515,29 @@ func (_m *Project) QueryParticipants() *PartnerQuery {
 	return NewProjectClient(_m.config).QueryParticipants(_m)
 }
 
+// QueryParticipations queries the "participations" edge of the Project entity.
+func (_m *Project) QueryParticipations() *ProjectParticipantQuery {
+	return NewProjectClient(_m.config).QueryParticipations(_m)
+}
+
+// QueryParent queries the "parent" edge of the Project entity.
+func (_m *Project) QueryParent() *ProjectQuery {
+	return NewProjectClient(_m.config).QueryParent(_m)
+}
+
+// QueryComponents queries the "components" edge of the Project entity.
+func (_m *Project) QueryComponents() *ProjectQuery {
+	return NewProjectClient(_m.config).QueryComponents(_m)
+}
+
 // QueryPolicies queries the "policies" edge of the Project entity.
 func (_m *Project) QueryPolicies() *OpeningPolicyQuery {
 	return NewProjectClient(_m.config).QueryPolicies(_m)
 }
 
-// QueryParticipations queries the "participations" edge of the Project entity.
-func (_m *Project) QueryParticipations() *ProjectParticipantQuery {
-	return NewProjectClient(_m.config).QueryParticipations(_m)
+// QueryPartnerLinks queries the "partner_links" edge of the Project entity.
+func (_m *Project) QueryPartnerLinks() *ProjectPartnerQuery {
+	return NewProjectClient(_m.config).QueryPartnerLinks(_m)
 }
 
 // Update returns a builder for updating this Project.
@@ -458,6 +654,82 @@ func (_m *Project) String() string {
 		builder.WriteString("host_country_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	if v := _m.LocationPrecision; v != nil {
+		builder.WriteString("location_precision=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.Geometry; v != nil {
+		builder.WriteString("geometry=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.BboxMinLng; v != nil {
+		builder.WriteString("bbox_min_lng=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.BboxMinLat; v != nil {
+		builder.WriteString("bbox_min_lat=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.BboxMaxLng; v != nil {
+		builder.WriteString("bbox_max_lng=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.BboxMaxLat; v != nil {
+		builder.WriteString("bbox_max_lat=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("counts_in_aggregates=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CountsInAggregates))
+	builder.WriteString(", ")
+	builder.WriteString("umbrella=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Umbrella))
+	builder.WriteString(", ")
+	if v := _m.ParentID; v != nil {
+		builder.WriteString("parent_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.GroupRef; v != nil {
+		builder.WriteString("group_ref=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.FlowType; v != nil {
+		builder.WriteString("flow_type=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.FlowClass; v != nil {
+		builder.WriteString("flow_class=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.InterestRate; v != nil {
+		builder.WriteString("interest_rate=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.MaturityYears; v != nil {
+		builder.WriteString("maturity_years=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.GracePeriodYears; v != nil {
+		builder.WriteString("grace_period_years=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.GrantElement; v != nil {
+		builder.WriteString("grant_element=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -486,6 +758,54 @@ func (_m *Project) appendNamedParticipants(name string, edges ...*Partner) {
 	}
 }
 
+// NamedParticipations returns the Participations named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedParticipations(name string) ([]*ProjectParticipant, error) {
+	if _m.Edges.namedParticipations == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedParticipations[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedParticipations(name string, edges ...*ProjectParticipant) {
+	if _m.Edges.namedParticipations == nil {
+		_m.Edges.namedParticipations = make(map[string][]*ProjectParticipant)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedParticipations[name] = []*ProjectParticipant{}
+	} else {
+		_m.Edges.namedParticipations[name] = append(_m.Edges.namedParticipations[name], edges...)
+	}
+}
+
+// NamedComponents returns the Components named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedComponents(name string) ([]*Project, error) {
+	if _m.Edges.namedComponents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedComponents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedComponents(name string, edges ...*Project) {
+	if _m.Edges.namedComponents == nil {
+		_m.Edges.namedComponents = make(map[string][]*Project)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedComponents[name] = []*Project{}
+	} else {
+		_m.Edges.namedComponents[name] = append(_m.Edges.namedComponents[name], edges...)
+	}
+}
+
 // NamedPolicies returns the Policies named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Project) NamedPolicies(name string) ([]*OpeningPolicy, error) {
@@ -510,27 +830,27 @@ func (_m *Project) appendNamedPolicies(name string, edges ...*OpeningPolicy) {
 	}
 }
 
-// NamedParticipations returns the Participations named value or an error if the edge was not
+// NamedPartnerLinks returns the PartnerLinks named value or an error if the edge was not
 // loaded in eager-loading with this name.
-func (_m *Project) NamedParticipations(name string) ([]*ProjectParticipant, error) {
-	if _m.Edges.namedParticipations == nil {
+func (_m *Project) NamedPartnerLinks(name string) ([]*ProjectPartner, error) {
+	if _m.Edges.namedPartnerLinks == nil {
 		return nil, &NotLoadedError{edge: name}
 	}
-	nodes, ok := _m.Edges.namedParticipations[name]
+	nodes, ok := _m.Edges.namedPartnerLinks[name]
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
 	return nodes, nil
 }
 
-func (_m *Project) appendNamedParticipations(name string, edges ...*ProjectParticipant) {
-	if _m.Edges.namedParticipations == nil {
-		_m.Edges.namedParticipations = make(map[string][]*ProjectParticipant)
+func (_m *Project) appendNamedPartnerLinks(name string, edges ...*ProjectPartner) {
+	if _m.Edges.namedPartnerLinks == nil {
+		_m.Edges.namedPartnerLinks = make(map[string][]*ProjectPartner)
 	}
 	if len(edges) == 0 {
-		_m.Edges.namedParticipations[name] = []*ProjectParticipant{}
+		_m.Edges.namedPartnerLinks[name] = []*ProjectPartner{}
 	} else {
-		_m.Edges.namedParticipations[name] = append(_m.Edges.namedParticipations[name], edges...)
+		_m.Edges.namedPartnerLinks[name] = append(_m.Edges.namedPartnerLinks[name], edges...)
 	}
 }
 

@@ -318,6 +318,230 @@ func (_c *ProjectCreate) SetNillableHostCountryID(v *int) *ProjectCreate {
 	return _c
 }
 
+// SetLocationPrecision sets the "location_precision" field.
+func (_c *ProjectCreate) SetLocationPrecision(v project.LocationPrecision) *ProjectCreate {
+	_c.mutation.SetLocationPrecision(v)
+	return _c
+}
+
+// SetNillableLocationPrecision sets the "location_precision" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableLocationPrecision(v *project.LocationPrecision) *ProjectCreate {
+	if v != nil {
+		_c.SetLocationPrecision(*v)
+	}
+	return _c
+}
+
+// SetGeometry sets the "geometry" field.
+func (_c *ProjectCreate) SetGeometry(v string) *ProjectCreate {
+	_c.mutation.SetGeometry(v)
+	return _c
+}
+
+// SetNillableGeometry sets the "geometry" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableGeometry(v *string) *ProjectCreate {
+	if v != nil {
+		_c.SetGeometry(*v)
+	}
+	return _c
+}
+
+// SetBboxMinLng sets the "bbox_min_lng" field.
+func (_c *ProjectCreate) SetBboxMinLng(v float64) *ProjectCreate {
+	_c.mutation.SetBboxMinLng(v)
+	return _c
+}
+
+// SetNillableBboxMinLng sets the "bbox_min_lng" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableBboxMinLng(v *float64) *ProjectCreate {
+	if v != nil {
+		_c.SetBboxMinLng(*v)
+	}
+	return _c
+}
+
+// SetBboxMinLat sets the "bbox_min_lat" field.
+func (_c *ProjectCreate) SetBboxMinLat(v float64) *ProjectCreate {
+	_c.mutation.SetBboxMinLat(v)
+	return _c
+}
+
+// SetNillableBboxMinLat sets the "bbox_min_lat" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableBboxMinLat(v *float64) *ProjectCreate {
+	if v != nil {
+		_c.SetBboxMinLat(*v)
+	}
+	return _c
+}
+
+// SetBboxMaxLng sets the "bbox_max_lng" field.
+func (_c *ProjectCreate) SetBboxMaxLng(v float64) *ProjectCreate {
+	_c.mutation.SetBboxMaxLng(v)
+	return _c
+}
+
+// SetNillableBboxMaxLng sets the "bbox_max_lng" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableBboxMaxLng(v *float64) *ProjectCreate {
+	if v != nil {
+		_c.SetBboxMaxLng(*v)
+	}
+	return _c
+}
+
+// SetBboxMaxLat sets the "bbox_max_lat" field.
+func (_c *ProjectCreate) SetBboxMaxLat(v float64) *ProjectCreate {
+	_c.mutation.SetBboxMaxLat(v)
+	return _c
+}
+
+// SetNillableBboxMaxLat sets the "bbox_max_lat" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableBboxMaxLat(v *float64) *ProjectCreate {
+	if v != nil {
+		_c.SetBboxMaxLat(*v)
+	}
+	return _c
+}
+
+// SetCountsInAggregates sets the "counts_in_aggregates" field.
+func (_c *ProjectCreate) SetCountsInAggregates(v bool) *ProjectCreate {
+	_c.mutation.SetCountsInAggregates(v)
+	return _c
+}
+
+// SetNillableCountsInAggregates sets the "counts_in_aggregates" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableCountsInAggregates(v *bool) *ProjectCreate {
+	if v != nil {
+		_c.SetCountsInAggregates(*v)
+	}
+	return _c
+}
+
+// SetUmbrella sets the "umbrella" field.
+func (_c *ProjectCreate) SetUmbrella(v bool) *ProjectCreate {
+	_c.mutation.SetUmbrella(v)
+	return _c
+}
+
+// SetNillableUmbrella sets the "umbrella" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableUmbrella(v *bool) *ProjectCreate {
+	if v != nil {
+		_c.SetUmbrella(*v)
+	}
+	return _c
+}
+
+// SetParentID sets the "parent_id" field.
+func (_c *ProjectCreate) SetParentID(v int) *ProjectCreate {
+	_c.mutation.SetParentID(v)
+	return _c
+}
+
+// SetNillableParentID sets the "parent_id" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableParentID(v *int) *ProjectCreate {
+	if v != nil {
+		_c.SetParentID(*v)
+	}
+	return _c
+}
+
+// SetGroupRef sets the "group_ref" field.
+func (_c *ProjectCreate) SetGroupRef(v string) *ProjectCreate {
+	_c.mutation.SetGroupRef(v)
+	return _c
+}
+
+// SetNillableGroupRef sets the "group_ref" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableGroupRef(v *string) *ProjectCreate {
+	if v != nil {
+		_c.SetGroupRef(*v)
+	}
+	return _c
+}
+
+// SetFlowType sets the "flow_type" field.
+func (_c *ProjectCreate) SetFlowType(v string) *ProjectCreate {
+	_c.mutation.SetFlowType(v)
+	return _c
+}
+
+// SetNillableFlowType sets the "flow_type" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableFlowType(v *string) *ProjectCreate {
+	if v != nil {
+		_c.SetFlowType(*v)
+	}
+	return _c
+}
+
+// SetFlowClass sets the "flow_class" field.
+func (_c *ProjectCreate) SetFlowClass(v project.FlowClass) *ProjectCreate {
+	_c.mutation.SetFlowClass(v)
+	return _c
+}
+
+// SetNillableFlowClass sets the "flow_class" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableFlowClass(v *project.FlowClass) *ProjectCreate {
+	if v != nil {
+		_c.SetFlowClass(*v)
+	}
+	return _c
+}
+
+// SetInterestRate sets the "interest_rate" field.
+func (_c *ProjectCreate) SetInterestRate(v scalar.Decimal) *ProjectCreate {
+	_c.mutation.SetInterestRate(v)
+	return _c
+}
+
+// SetNillableInterestRate sets the "interest_rate" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableInterestRate(v *scalar.Decimal) *ProjectCreate {
+	if v != nil {
+		_c.SetInterestRate(*v)
+	}
+	return _c
+}
+
+// SetMaturityYears sets the "maturity_years" field.
+func (_c *ProjectCreate) SetMaturityYears(v scalar.Decimal) *ProjectCreate {
+	_c.mutation.SetMaturityYears(v)
+	return _c
+}
+
+// SetNillableMaturityYears sets the "maturity_years" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableMaturityYears(v *scalar.Decimal) *ProjectCreate {
+	if v != nil {
+		_c.SetMaturityYears(*v)
+	}
+	return _c
+}
+
+// SetGracePeriodYears sets the "grace_period_years" field.
+func (_c *ProjectCreate) SetGracePeriodYears(v scalar.Decimal) *ProjectCreate {
+	_c.mutation.SetGracePeriodYears(v)
+	return _c
+}
+
+// SetNillableGracePeriodYears sets the "grace_period_years" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableGracePeriodYears(v *scalar.Decimal) *ProjectCreate {
+	if v != nil {
+		_c.SetGracePeriodYears(*v)
+	}
+	return _c
+}
+
+// SetGrantElement sets the "grant_element" field.
+func (_c *ProjectCreate) SetGrantElement(v scalar.Decimal) *ProjectCreate {
+	_c.mutation.SetGrantElement(v)
+	return _c
+}
+
+// SetNillableGrantElement sets the "grant_element" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableGrantElement(v *scalar.Decimal) *ProjectCreate {
+	if v != nil {
+		_c.SetGrantElement(*v)
+	}
+	return _c
+}
+
 // SetHostCountry sets the "host_country" edge to the Partner entity.
 func (_c *ProjectCreate) SetHostCountry(v *Partner) *ProjectCreate {
 	return _c.SetHostCountryID(v.ID)
@@ -338,21 +562,6 @@ func (_c *ProjectCreate) AddParticipants(v ...*Partner) *ProjectCreate {
 	return _c.AddParticipantIDs(ids...)
 }
 
-// AddPolicyIDs adds the "policies" edge to the OpeningPolicy entity by IDs.
-func (_c *ProjectCreate) AddPolicyIDs(ids ...int) *ProjectCreate {
-	_c.mutation.AddPolicyIDs(ids...)
-	return _c
-}
-
-// AddPolicies adds the "policies" edges to the OpeningPolicy entity.
-func (_c *ProjectCreate) AddPolicies(v ...*OpeningPolicy) *ProjectCreate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _c.AddPolicyIDs(ids...)
-}
-
 // AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by IDs.
 func (_c *ProjectCreate) AddParticipationIDs(ids ...int) *ProjectCreate {
 	_c.mutation.AddParticipationIDs(ids...)
@@ -366,6 +575,41 @@ func (_c *ProjectCreate) AddParticipations(v ...*ProjectParticipant) *ProjectCre
 		ids[i] = v[i].ID
 	}
 	return _c.AddParticipationIDs(ids...)
+}
+
+// SetParent sets the "parent" edge to the Project entity.
+func (_c *ProjectCreate) SetParent(v *Project) *ProjectCreate {
+	return _c.SetParentID(v.ID)
+}
+
+// AddComponentIDs adds the "components" edge to the Project entity by IDs.
+func (_c *ProjectCreate) AddComponentIDs(ids ...int) *ProjectCreate {
+	_c.mutation.AddComponentIDs(ids...)
+	return _c
+}
+
+// AddComponents adds the "components" edges to the Project entity.
+func (_c *ProjectCreate) AddComponents(v ...*Project) *ProjectCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddComponentIDs(ids...)
+}
+
+// AddPolicyIDs adds the "policies" edge to the OpeningPolicy entity by IDs.
+func (_c *ProjectCreate) AddPolicyIDs(ids ...int) *ProjectCreate {
+	_c.mutation.AddPolicyIDs(ids...)
+	return _c
+}
+
+// AddPolicies adds the "policies" edges to the OpeningPolicy entity.
+func (_c *ProjectCreate) AddPolicies(v ...*OpeningPolicy) *ProjectCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddPolicyIDs(ids...)
 }
 
 // Mutation returns the ProjectMutation object of the builder.
@@ -430,6 +674,14 @@ func (_c *ProjectCreate) defaults() error {
 	if _, ok := _c.mutation.GreenCategory(); !ok {
 		v := project.DefaultGreenCategory
 		_c.mutation.SetGreenCategory(v)
+	}
+	if _, ok := _c.mutation.CountsInAggregates(); !ok {
+		v := project.DefaultCountsInAggregates
+		_c.mutation.SetCountsInAggregates(v)
+	}
+	if _, ok := _c.mutation.Umbrella(); !ok {
+		v := project.DefaultUmbrella
+		_c.mutation.SetUmbrella(v)
 	}
 	return nil
 }
@@ -510,6 +762,32 @@ func (_c *ProjectCreate) check() error {
 	if v, ok := _c.mutation.ExternalRef(); ok {
 		if err := project.ExternalRefValidator(v); err != nil {
 			return &ValidationError{Name: "external_ref", err: fmt.Errorf(`ent: validator failed for field "Project.external_ref": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.LocationPrecision(); ok {
+		if err := project.LocationPrecisionValidator(v); err != nil {
+			return &ValidationError{Name: "location_precision", err: fmt.Errorf(`ent: validator failed for field "Project.location_precision": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.CountsInAggregates(); !ok {
+		return &ValidationError{Name: "counts_in_aggregates", err: errors.New(`ent: missing required field "Project.counts_in_aggregates"`)}
+	}
+	if _, ok := _c.mutation.Umbrella(); !ok {
+		return &ValidationError{Name: "umbrella", err: errors.New(`ent: missing required field "Project.umbrella"`)}
+	}
+	if v, ok := _c.mutation.GroupRef(); ok {
+		if err := project.GroupRefValidator(v); err != nil {
+			return &ValidationError{Name: "group_ref", err: fmt.Errorf(`ent: validator failed for field "Project.group_ref": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.FlowType(); ok {
+		if err := project.FlowTypeValidator(v); err != nil {
+			return &ValidationError{Name: "flow_type", err: fmt.Errorf(`ent: validator failed for field "Project.flow_type": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.FlowClass(); ok {
+		if err := project.FlowClassValidator(v); err != nil {
+			return &ValidationError{Name: "flow_class", err: fmt.Errorf(`ent: validator failed for field "Project.flow_class": %w`, err)}
 		}
 	}
 	return nil
@@ -623,6 +901,66 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 		_spec.SetField(project.FieldExternalRef, field.TypeString, value)
 		_node.ExternalRef = &value
 	}
+	if value, ok := _c.mutation.LocationPrecision(); ok {
+		_spec.SetField(project.FieldLocationPrecision, field.TypeEnum, value)
+		_node.LocationPrecision = &value
+	}
+	if value, ok := _c.mutation.Geometry(); ok {
+		_spec.SetField(project.FieldGeometry, field.TypeString, value)
+		_node.Geometry = &value
+	}
+	if value, ok := _c.mutation.BboxMinLng(); ok {
+		_spec.SetField(project.FieldBboxMinLng, field.TypeFloat64, value)
+		_node.BboxMinLng = &value
+	}
+	if value, ok := _c.mutation.BboxMinLat(); ok {
+		_spec.SetField(project.FieldBboxMinLat, field.TypeFloat64, value)
+		_node.BboxMinLat = &value
+	}
+	if value, ok := _c.mutation.BboxMaxLng(); ok {
+		_spec.SetField(project.FieldBboxMaxLng, field.TypeFloat64, value)
+		_node.BboxMaxLng = &value
+	}
+	if value, ok := _c.mutation.BboxMaxLat(); ok {
+		_spec.SetField(project.FieldBboxMaxLat, field.TypeFloat64, value)
+		_node.BboxMaxLat = &value
+	}
+	if value, ok := _c.mutation.CountsInAggregates(); ok {
+		_spec.SetField(project.FieldCountsInAggregates, field.TypeBool, value)
+		_node.CountsInAggregates = value
+	}
+	if value, ok := _c.mutation.Umbrella(); ok {
+		_spec.SetField(project.FieldUmbrella, field.TypeBool, value)
+		_node.Umbrella = value
+	}
+	if value, ok := _c.mutation.GroupRef(); ok {
+		_spec.SetField(project.FieldGroupRef, field.TypeString, value)
+		_node.GroupRef = &value
+	}
+	if value, ok := _c.mutation.FlowType(); ok {
+		_spec.SetField(project.FieldFlowType, field.TypeString, value)
+		_node.FlowType = &value
+	}
+	if value, ok := _c.mutation.FlowClass(); ok {
+		_spec.SetField(project.FieldFlowClass, field.TypeEnum, value)
+		_node.FlowClass = &value
+	}
+	if value, ok := _c.mutation.InterestRate(); ok {
+		_spec.SetField(project.FieldInterestRate, field.TypeOther, value)
+		_node.InterestRate = &value
+	}
+	if value, ok := _c.mutation.MaturityYears(); ok {
+		_spec.SetField(project.FieldMaturityYears, field.TypeOther, value)
+		_node.MaturityYears = &value
+	}
+	if value, ok := _c.mutation.GracePeriodYears(); ok {
+		_spec.SetField(project.FieldGracePeriodYears, field.TypeOther, value)
+		_node.GracePeriodYears = &value
+	}
+	if value, ok := _c.mutation.GrantElement(); ok {
+		_spec.SetField(project.FieldGrantElement, field.TypeOther, value)
+		_node.GrantElement = &value
+	}
 	if nodes := _c.mutation.HostCountryIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -656,6 +994,55 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.ParticipationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ParticipationsTable,
+			Columns: []string{project.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ParentIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   project.ParentTable,
+			Columns: []string{project.ParentColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.ParentID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ComponentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ComponentsTable,
+			Columns: []string{project.ComponentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	if nodes := _c.mutation.PoliciesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
@@ -665,22 +1052,6 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(openingpolicy.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges = append(_spec.Edges, edge)
-	}
-	if nodes := _c.mutation.ParticipationsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   project.ParticipationsTable,
-			Columns: []string{project.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1103,6 +1474,306 @@ func (u *ProjectUpsert) UpdateHostCountryID() *ProjectUpsert {
 // ClearHostCountryID clears the value of the "host_country_id" field.
 func (u *ProjectUpsert) ClearHostCountryID() *ProjectUpsert {
 	u.SetNull(project.FieldHostCountryID)
+	return u
+}
+
+// SetLocationPrecision sets the "location_precision" field.
+func (u *ProjectUpsert) SetLocationPrecision(v project.LocationPrecision) *ProjectUpsert {
+	u.Set(project.FieldLocationPrecision, v)
+	return u
+}
+
+// UpdateLocationPrecision sets the "location_precision" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateLocationPrecision() *ProjectUpsert {
+	u.SetExcluded(project.FieldLocationPrecision)
+	return u
+}
+
+// ClearLocationPrecision clears the value of the "location_precision" field.
+func (u *ProjectUpsert) ClearLocationPrecision() *ProjectUpsert {
+	u.SetNull(project.FieldLocationPrecision)
+	return u
+}
+
+// SetGeometry sets the "geometry" field.
+func (u *ProjectUpsert) SetGeometry(v string) *ProjectUpsert {
+	u.Set(project.FieldGeometry, v)
+	return u
+}
+
+// UpdateGeometry sets the "geometry" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateGeometry() *ProjectUpsert {
+	u.SetExcluded(project.FieldGeometry)
+	return u
+}
+
+// ClearGeometry clears the value of the "geometry" field.
+func (u *ProjectUpsert) ClearGeometry() *ProjectUpsert {
+	u.SetNull(project.FieldGeometry)
+	return u
+}
+
+// SetBboxMinLng sets the "bbox_min_lng" field.
+func (u *ProjectUpsert) SetBboxMinLng(v float64) *ProjectUpsert {
+	u.Set(project.FieldBboxMinLng, v)
+	return u
+}
+
+// UpdateBboxMinLng sets the "bbox_min_lng" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateBboxMinLng() *ProjectUpsert {
+	u.SetExcluded(project.FieldBboxMinLng)
+	return u
+}
+
+// AddBboxMinLng adds v to the "bbox_min_lng" field.
+func (u *ProjectUpsert) AddBboxMinLng(v float64) *ProjectUpsert {
+	u.Add(project.FieldBboxMinLng, v)
+	return u
+}
+
+// ClearBboxMinLng clears the value of the "bbox_min_lng" field.
+func (u *ProjectUpsert) ClearBboxMinLng() *ProjectUpsert {
+	u.SetNull(project.FieldBboxMinLng)
+	return u
+}
+
+// SetBboxMinLat sets the "bbox_min_lat" field.
+func (u *ProjectUpsert) SetBboxMinLat(v float64) *ProjectUpsert {
+	u.Set(project.FieldBboxMinLat, v)
+	return u
+}
+
+// UpdateBboxMinLat sets the "bbox_min_lat" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateBboxMinLat() *ProjectUpsert {
+	u.SetExcluded(project.FieldBboxMinLat)
+	return u
+}
+
+// AddBboxMinLat adds v to the "bbox_min_lat" field.
+func (u *ProjectUpsert) AddBboxMinLat(v float64) *ProjectUpsert {
+	u.Add(project.FieldBboxMinLat, v)
+	return u
+}
+
+// ClearBboxMinLat clears the value of the "bbox_min_lat" field.
+func (u *ProjectUpsert) ClearBboxMinLat() *ProjectUpsert {
+	u.SetNull(project.FieldBboxMinLat)
+	return u
+}
+
+// SetBboxMaxLng sets the "bbox_max_lng" field.
+func (u *ProjectUpsert) SetBboxMaxLng(v float64) *ProjectUpsert {
+	u.Set(project.FieldBboxMaxLng, v)
+	return u
+}
+
+// UpdateBboxMaxLng sets the "bbox_max_lng" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateBboxMaxLng() *ProjectUpsert {
+	u.SetExcluded(project.FieldBboxMaxLng)
+	return u
+}
+
+// AddBboxMaxLng adds v to the "bbox_max_lng" field.
+func (u *ProjectUpsert) AddBboxMaxLng(v float64) *ProjectUpsert {
+	u.Add(project.FieldBboxMaxLng, v)
+	return u
+}
+
+// ClearBboxMaxLng clears the value of the "bbox_max_lng" field.
+func (u *ProjectUpsert) ClearBboxMaxLng() *ProjectUpsert {
+	u.SetNull(project.FieldBboxMaxLng)
+	return u
+}
+
+// SetBboxMaxLat sets the "bbox_max_lat" field.
+func (u *ProjectUpsert) SetBboxMaxLat(v float64) *ProjectUpsert {
+	u.Set(project.FieldBboxMaxLat, v)
+	return u
+}
+
+// UpdateBboxMaxLat sets the "bbox_max_lat" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateBboxMaxLat() *ProjectUpsert {
+	u.SetExcluded(project.FieldBboxMaxLat)
+	return u
+}
+
+// AddBboxMaxLat adds v to the "bbox_max_lat" field.
+func (u *ProjectUpsert) AddBboxMaxLat(v float64) *ProjectUpsert {
+	u.Add(project.FieldBboxMaxLat, v)
+	return u
+}
+
+// ClearBboxMaxLat clears the value of the "bbox_max_lat" field.
+func (u *ProjectUpsert) ClearBboxMaxLat() *ProjectUpsert {
+	u.SetNull(project.FieldBboxMaxLat)
+	return u
+}
+
+// SetCountsInAggregates sets the "counts_in_aggregates" field.
+func (u *ProjectUpsert) SetCountsInAggregates(v bool) *ProjectUpsert {
+	u.Set(project.FieldCountsInAggregates, v)
+	return u
+}
+
+// UpdateCountsInAggregates sets the "counts_in_aggregates" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateCountsInAggregates() *ProjectUpsert {
+	u.SetExcluded(project.FieldCountsInAggregates)
+	return u
+}
+
+// SetUmbrella sets the "umbrella" field.
+func (u *ProjectUpsert) SetUmbrella(v bool) *ProjectUpsert {
+	u.Set(project.FieldUmbrella, v)
+	return u
+}
+
+// UpdateUmbrella sets the "umbrella" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateUmbrella() *ProjectUpsert {
+	u.SetExcluded(project.FieldUmbrella)
+	return u
+}
+
+// SetParentID sets the "parent_id" field.
+func (u *ProjectUpsert) SetParentID(v int) *ProjectUpsert {
+	u.Set(project.FieldParentID, v)
+	return u
+}
+
+// UpdateParentID sets the "parent_id" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateParentID() *ProjectUpsert {
+	u.SetExcluded(project.FieldParentID)
+	return u
+}
+
+// ClearParentID clears the value of the "parent_id" field.
+func (u *ProjectUpsert) ClearParentID() *ProjectUpsert {
+	u.SetNull(project.FieldParentID)
+	return u
+}
+
+// SetGroupRef sets the "group_ref" field.
+func (u *ProjectUpsert) SetGroupRef(v string) *ProjectUpsert {
+	u.Set(project.FieldGroupRef, v)
+	return u
+}
+
+// UpdateGroupRef sets the "group_ref" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateGroupRef() *ProjectUpsert {
+	u.SetExcluded(project.FieldGroupRef)
+	return u
+}
+
+// ClearGroupRef clears the value of the "group_ref" field.
+func (u *ProjectUpsert) ClearGroupRef() *ProjectUpsert {
+	u.SetNull(project.FieldGroupRef)
+	return u
+}
+
+// SetFlowType sets the "flow_type" field.
+func (u *ProjectUpsert) SetFlowType(v string) *ProjectUpsert {
+	u.Set(project.FieldFlowType, v)
+	return u
+}
+
+// UpdateFlowType sets the "flow_type" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateFlowType() *ProjectUpsert {
+	u.SetExcluded(project.FieldFlowType)
+	return u
+}
+
+// ClearFlowType clears the value of the "flow_type" field.
+func (u *ProjectUpsert) ClearFlowType() *ProjectUpsert {
+	u.SetNull(project.FieldFlowType)
+	return u
+}
+
+// SetFlowClass sets the "flow_class" field.
+func (u *ProjectUpsert) SetFlowClass(v project.FlowClass) *ProjectUpsert {
+	u.Set(project.FieldFlowClass, v)
+	return u
+}
+
+// UpdateFlowClass sets the "flow_class" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateFlowClass() *ProjectUpsert {
+	u.SetExcluded(project.FieldFlowClass)
+	return u
+}
+
+// ClearFlowClass clears the value of the "flow_class" field.
+func (u *ProjectUpsert) ClearFlowClass() *ProjectUpsert {
+	u.SetNull(project.FieldFlowClass)
+	return u
+}
+
+// SetInterestRate sets the "interest_rate" field.
+func (u *ProjectUpsert) SetInterestRate(v scalar.Decimal) *ProjectUpsert {
+	u.Set(project.FieldInterestRate, v)
+	return u
+}
+
+// UpdateInterestRate sets the "interest_rate" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateInterestRate() *ProjectUpsert {
+	u.SetExcluded(project.FieldInterestRate)
+	return u
+}
+
+// ClearInterestRate clears the value of the "interest_rate" field.
+func (u *ProjectUpsert) ClearInterestRate() *ProjectUpsert {
+	u.SetNull(project.FieldInterestRate)
+	return u
+}
+
+// SetMaturityYears sets the "maturity_years" field.
+func (u *ProjectUpsert) SetMaturityYears(v scalar.Decimal) *ProjectUpsert {
+	u.Set(project.FieldMaturityYears, v)
+	return u
+}
+
+// UpdateMaturityYears sets the "maturity_years" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateMaturityYears() *ProjectUpsert {
+	u.SetExcluded(project.FieldMaturityYears)
+	return u
+}
+
+// ClearMaturityYears clears the value of the "maturity_years" field.
+func (u *ProjectUpsert) ClearMaturityYears() *ProjectUpsert {
+	u.SetNull(project.FieldMaturityYears)
+	return u
+}
+
+// SetGracePeriodYears sets the "grace_period_years" field.
+func (u *ProjectUpsert) SetGracePeriodYears(v scalar.Decimal) *ProjectUpsert {
+	u.Set(project.FieldGracePeriodYears, v)
+	return u
+}
+
+// UpdateGracePeriodYears sets the "grace_period_years" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateGracePeriodYears() *ProjectUpsert {
+	u.SetExcluded(project.FieldGracePeriodYears)
+	return u
+}
+
+// ClearGracePeriodYears clears the value of the "grace_period_years" field.
+func (u *ProjectUpsert) ClearGracePeriodYears() *ProjectUpsert {
+	u.SetNull(project.FieldGracePeriodYears)
+	return u
+}
+
+// SetGrantElement sets the "grant_element" field.
+func (u *ProjectUpsert) SetGrantElement(v scalar.Decimal) *ProjectUpsert {
+	u.Set(project.FieldGrantElement, v)
+	return u
+}
+
+// UpdateGrantElement sets the "grant_element" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateGrantElement() *ProjectUpsert {
+	u.SetExcluded(project.FieldGrantElement)
+	return u
+}
+
+// ClearGrantElement clears the value of the "grant_element" field.
+func (u *ProjectUpsert) ClearGrantElement() *ProjectUpsert {
+	u.SetNull(project.FieldGrantElement)
 	return u
 }
 
@@ -1575,6 +2246,356 @@ func (u *ProjectUpsertOne) UpdateHostCountryID() *ProjectUpsertOne {
 func (u *ProjectUpsertOne) ClearHostCountryID() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.ClearHostCountryID()
+	})
+}
+
+// SetLocationPrecision sets the "location_precision" field.
+func (u *ProjectUpsertOne) SetLocationPrecision(v project.LocationPrecision) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetLocationPrecision(v)
+	})
+}
+
+// UpdateLocationPrecision sets the "location_precision" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateLocationPrecision() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateLocationPrecision()
+	})
+}
+
+// ClearLocationPrecision clears the value of the "location_precision" field.
+func (u *ProjectUpsertOne) ClearLocationPrecision() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearLocationPrecision()
+	})
+}
+
+// SetGeometry sets the "geometry" field.
+func (u *ProjectUpsertOne) SetGeometry(v string) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetGeometry(v)
+	})
+}
+
+// UpdateGeometry sets the "geometry" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateGeometry() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateGeometry()
+	})
+}
+
+// ClearGeometry clears the value of the "geometry" field.
+func (u *ProjectUpsertOne) ClearGeometry() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearGeometry()
+	})
+}
+
+// SetBboxMinLng sets the "bbox_min_lng" field.
+func (u *ProjectUpsertOne) SetBboxMinLng(v float64) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetBboxMinLng(v)
+	})
+}
+
+// AddBboxMinLng adds v to the "bbox_min_lng" field.
+func (u *ProjectUpsertOne) AddBboxMinLng(v float64) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddBboxMinLng(v)
+	})
+}
+
+// UpdateBboxMinLng sets the "bbox_min_lng" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateBboxMinLng() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateBboxMinLng()
+	})
+}
+
+// ClearBboxMinLng clears the value of the "bbox_min_lng" field.
+func (u *ProjectUpsertOne) ClearBboxMinLng() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearBboxMinLng()
+	})
+}
+
+// SetBboxMinLat sets the "bbox_min_lat" field.
+func (u *ProjectUpsertOne) SetBboxMinLat(v float64) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetBboxMinLat(v)
+	})
+}
+
+// AddBboxMinLat adds v to the "bbox_min_lat" field.
+func (u *ProjectUpsertOne) AddBboxMinLat(v float64) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddBboxMinLat(v)
+	})
+}
+
+// UpdateBboxMinLat sets the "bbox_min_lat" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateBboxMinLat() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateBboxMinLat()
+	})
+}
+
+// ClearBboxMinLat clears the value of the "bbox_min_lat" field.
+func (u *ProjectUpsertOne) ClearBboxMinLat() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearBboxMinLat()
+	})
+}
+
+// SetBboxMaxLng sets the "bbox_max_lng" field.
+func (u *ProjectUpsertOne) SetBboxMaxLng(v float64) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetBboxMaxLng(v)
+	})
+}
+
+// AddBboxMaxLng adds v to the "bbox_max_lng" field.
+func (u *ProjectUpsertOne) AddBboxMaxLng(v float64) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddBboxMaxLng(v)
+	})
+}
+
+// UpdateBboxMaxLng sets the "bbox_max_lng" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateBboxMaxLng() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateBboxMaxLng()
+	})
+}
+
+// ClearBboxMaxLng clears the value of the "bbox_max_lng" field.
+func (u *ProjectUpsertOne) ClearBboxMaxLng() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearBboxMaxLng()
+	})
+}
+
+// SetBboxMaxLat sets the "bbox_max_lat" field.
+func (u *ProjectUpsertOne) SetBboxMaxLat(v float64) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetBboxMaxLat(v)
+	})
+}
+
+// AddBboxMaxLat adds v to the "bbox_max_lat" field.
+func (u *ProjectUpsertOne) AddBboxMaxLat(v float64) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddBboxMaxLat(v)
+	})
+}
+
+// UpdateBboxMaxLat sets the "bbox_max_lat" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateBboxMaxLat() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateBboxMaxLat()
+	})
+}
+
+// ClearBboxMaxLat clears the value of the "bbox_max_lat" field.
+func (u *ProjectUpsertOne) ClearBboxMaxLat() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearBboxMaxLat()
+	})
+}
+
+// SetCountsInAggregates sets the "counts_in_aggregates" field.
+func (u *ProjectUpsertOne) SetCountsInAggregates(v bool) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetCountsInAggregates(v)
+	})
+}
+
+// UpdateCountsInAggregates sets the "counts_in_aggregates" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateCountsInAggregates() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateCountsInAggregates()
+	})
+}
+
+// SetUmbrella sets the "umbrella" field.
+func (u *ProjectUpsertOne) SetUmbrella(v bool) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetUmbrella(v)
+	})
+}
+
+// UpdateUmbrella sets the "umbrella" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateUmbrella() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateUmbrella()
+	})
+}
+
+// SetParentID sets the "parent_id" field.
+func (u *ProjectUpsertOne) SetParentID(v int) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetParentID(v)
+	})
+}
+
+// UpdateParentID sets the "parent_id" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateParentID() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateParentID()
+	})
+}
+
+// ClearParentID clears the value of the "parent_id" field.
+func (u *ProjectUpsertOne) ClearParentID() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearParentID()
+	})
+}
+
+// SetGroupRef sets the "group_ref" field.
+func (u *ProjectUpsertOne) SetGroupRef(v string) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetGroupRef(v)
+	})
+}
+
+// UpdateGroupRef sets the "group_ref" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateGroupRef() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateGroupRef()
+	})
+}
+
+// ClearGroupRef clears the value of the "group_ref" field.
+func (u *ProjectUpsertOne) ClearGroupRef() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearGroupRef()
+	})
+}
+
+// SetFlowType sets the "flow_type" field.
+func (u *ProjectUpsertOne) SetFlowType(v string) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetFlowType(v)
+	})
+}
+
+// UpdateFlowType sets the "flow_type" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateFlowType() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateFlowType()
+	})
+}
+
+// ClearFlowType clears the value of the "flow_type" field.
+func (u *ProjectUpsertOne) ClearFlowType() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearFlowType()
+	})
+}
+
+// SetFlowClass sets the "flow_class" field.
+func (u *ProjectUpsertOne) SetFlowClass(v project.FlowClass) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetFlowClass(v)
+	})
+}
+
+// UpdateFlowClass sets the "flow_class" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateFlowClass() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateFlowClass()
+	})
+}
+
+// ClearFlowClass clears the value of the "flow_class" field.
+func (u *ProjectUpsertOne) ClearFlowClass() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearFlowClass()
+	})
+}
+
+// SetInterestRate sets the "interest_rate" field.
+func (u *ProjectUpsertOne) SetInterestRate(v scalar.Decimal) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetInterestRate(v)
+	})
+}
+
+// UpdateInterestRate sets the "interest_rate" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateInterestRate() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateInterestRate()
+	})
+}
+
+// ClearInterestRate clears the value of the "interest_rate" field.
+func (u *ProjectUpsertOne) ClearInterestRate() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearInterestRate()
+	})
+}
+
+// SetMaturityYears sets the "maturity_years" field.
+func (u *ProjectUpsertOne) SetMaturityYears(v scalar.Decimal) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetMaturityYears(v)
+	})
+}
+
+// UpdateMaturityYears sets the "maturity_years" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateMaturityYears() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateMaturityYears()
+	})
+}
+
+// ClearMaturityYears clears the value of the "maturity_years" field.
+func (u *ProjectUpsertOne) ClearMaturityYears() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearMaturityYears()
+	})
+}
+
+// SetGracePeriodYears sets the "grace_period_years" field.
+func (u *ProjectUpsertOne) SetGracePeriodYears(v scalar.Decimal) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetGracePeriodYears(v)
+	})
+}
+
+// UpdateGracePeriodYears sets the "grace_period_years" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateGracePeriodYears() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateGracePeriodYears()
+	})
+}
+
+// ClearGracePeriodYears clears the value of the "grace_period_years" field.
+func (u *ProjectUpsertOne) ClearGracePeriodYears() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearGracePeriodYears()
+	})
+}
+
+// SetGrantElement sets the "grant_element" field.
+func (u *ProjectUpsertOne) SetGrantElement(v scalar.Decimal) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetGrantElement(v)
+	})
+}
+
+// UpdateGrantElement sets the "grant_element" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateGrantElement() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateGrantElement()
+	})
+}
+
+// ClearGrantElement clears the value of the "grant_element" field.
+func (u *ProjectUpsertOne) ClearGrantElement() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearGrantElement()
 	})
 }
 
@@ -2213,6 +3234,356 @@ func (u *ProjectUpsertBulk) UpdateHostCountryID() *ProjectUpsertBulk {
 func (u *ProjectUpsertBulk) ClearHostCountryID() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.ClearHostCountryID()
+	})
+}
+
+// SetLocationPrecision sets the "location_precision" field.
+func (u *ProjectUpsertBulk) SetLocationPrecision(v project.LocationPrecision) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetLocationPrecision(v)
+	})
+}
+
+// UpdateLocationPrecision sets the "location_precision" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateLocationPrecision() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateLocationPrecision()
+	})
+}
+
+// ClearLocationPrecision clears the value of the "location_precision" field.
+func (u *ProjectUpsertBulk) ClearLocationPrecision() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearLocationPrecision()
+	})
+}
+
+// SetGeometry sets the "geometry" field.
+func (u *ProjectUpsertBulk) SetGeometry(v string) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetGeometry(v)
+	})
+}
+
+// UpdateGeometry sets the "geometry" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateGeometry() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateGeometry()
+	})
+}
+
+// ClearGeometry clears the value of the "geometry" field.
+func (u *ProjectUpsertBulk) ClearGeometry() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearGeometry()
+	})
+}
+
+// SetBboxMinLng sets the "bbox_min_lng" field.
+func (u *ProjectUpsertBulk) SetBboxMinLng(v float64) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetBboxMinLng(v)
+	})
+}
+
+// AddBboxMinLng adds v to the "bbox_min_lng" field.
+func (u *ProjectUpsertBulk) AddBboxMinLng(v float64) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddBboxMinLng(v)
+	})
+}
+
+// UpdateBboxMinLng sets the "bbox_min_lng" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateBboxMinLng() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateBboxMinLng()
+	})
+}
+
+// ClearBboxMinLng clears the value of the "bbox_min_lng" field.
+func (u *ProjectUpsertBulk) ClearBboxMinLng() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearBboxMinLng()
+	})
+}
+
+// SetBboxMinLat sets the "bbox_min_lat" field.
+func (u *ProjectUpsertBulk) SetBboxMinLat(v float64) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetBboxMinLat(v)
+	})
+}
+
+// AddBboxMinLat adds v to the "bbox_min_lat" field.
+func (u *ProjectUpsertBulk) AddBboxMinLat(v float64) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddBboxMinLat(v)
+	})
+}
+
+// UpdateBboxMinLat sets the "bbox_min_lat" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateBboxMinLat() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateBboxMinLat()
+	})
+}
+
+// ClearBboxMinLat clears the value of the "bbox_min_lat" field.
+func (u *ProjectUpsertBulk) ClearBboxMinLat() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearBboxMinLat()
+	})
+}
+
+// SetBboxMaxLng sets the "bbox_max_lng" field.
+func (u *ProjectUpsertBulk) SetBboxMaxLng(v float64) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetBboxMaxLng(v)
+	})
+}
+
+// AddBboxMaxLng adds v to the "bbox_max_lng" field.
+func (u *ProjectUpsertBulk) AddBboxMaxLng(v float64) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddBboxMaxLng(v)
+	})
+}
+
+// UpdateBboxMaxLng sets the "bbox_max_lng" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateBboxMaxLng() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateBboxMaxLng()
+	})
+}
+
+// ClearBboxMaxLng clears the value of the "bbox_max_lng" field.
+func (u *ProjectUpsertBulk) ClearBboxMaxLng() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearBboxMaxLng()
+	})
+}
+
+// SetBboxMaxLat sets the "bbox_max_lat" field.
+func (u *ProjectUpsertBulk) SetBboxMaxLat(v float64) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetBboxMaxLat(v)
+	})
+}
+
+// AddBboxMaxLat adds v to the "bbox_max_lat" field.
+func (u *ProjectUpsertBulk) AddBboxMaxLat(v float64) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddBboxMaxLat(v)
+	})
+}
+
+// UpdateBboxMaxLat sets the "bbox_max_lat" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateBboxMaxLat() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateBboxMaxLat()
+	})
+}
+
+// ClearBboxMaxLat clears the value of the "bbox_max_lat" field.
+func (u *ProjectUpsertBulk) ClearBboxMaxLat() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearBboxMaxLat()
+	})
+}
+
+// SetCountsInAggregates sets the "counts_in_aggregates" field.
+func (u *ProjectUpsertBulk) SetCountsInAggregates(v bool) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetCountsInAggregates(v)
+	})
+}
+
+// UpdateCountsInAggregates sets the "counts_in_aggregates" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateCountsInAggregates() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateCountsInAggregates()
+	})
+}
+
+// SetUmbrella sets the "umbrella" field.
+func (u *ProjectUpsertBulk) SetUmbrella(v bool) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetUmbrella(v)
+	})
+}
+
+// UpdateUmbrella sets the "umbrella" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateUmbrella() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateUmbrella()
+	})
+}
+
+// SetParentID sets the "parent_id" field.
+func (u *ProjectUpsertBulk) SetParentID(v int) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetParentID(v)
+	})
+}
+
+// UpdateParentID sets the "parent_id" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateParentID() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateParentID()
+	})
+}
+
+// ClearParentID clears the value of the "parent_id" field.
+func (u *ProjectUpsertBulk) ClearParentID() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearParentID()
+	})
+}
+
+// SetGroupRef sets the "group_ref" field.
+func (u *ProjectUpsertBulk) SetGroupRef(v string) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetGroupRef(v)
+	})
+}
+
+// UpdateGroupRef sets the "group_ref" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateGroupRef() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateGroupRef()
+	})
+}
+
+// ClearGroupRef clears the value of the "group_ref" field.
+func (u *ProjectUpsertBulk) ClearGroupRef() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearGroupRef()
+	})
+}
+
+// SetFlowType sets the "flow_type" field.
+func (u *ProjectUpsertBulk) SetFlowType(v string) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetFlowType(v)
+	})
+}
+
+// UpdateFlowType sets the "flow_type" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateFlowType() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateFlowType()
+	})
+}
+
+// ClearFlowType clears the value of the "flow_type" field.
+func (u *ProjectUpsertBulk) ClearFlowType() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearFlowType()
+	})
+}
+
+// SetFlowClass sets the "flow_class" field.
+func (u *ProjectUpsertBulk) SetFlowClass(v project.FlowClass) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetFlowClass(v)
+	})
+}
+
+// UpdateFlowClass sets the "flow_class" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateFlowClass() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateFlowClass()
+	})
+}
+
+// ClearFlowClass clears the value of the "flow_class" field.
+func (u *ProjectUpsertBulk) ClearFlowClass() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearFlowClass()
+	})
+}
+
+// SetInterestRate sets the "interest_rate" field.
+func (u *ProjectUpsertBulk) SetInterestRate(v scalar.Decimal) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetInterestRate(v)
+	})
+}
+
+// UpdateInterestRate sets the "interest_rate" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateInterestRate() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateInterestRate()
+	})
+}
+
+// ClearInterestRate clears the value of the "interest_rate" field.
+func (u *ProjectUpsertBulk) ClearInterestRate() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearInterestRate()
+	})
+}
+
+// SetMaturityYears sets the "maturity_years" field.
+func (u *ProjectUpsertBulk) SetMaturityYears(v scalar.Decimal) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetMaturityYears(v)
+	})
+}
+
+// UpdateMaturityYears sets the "maturity_years" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateMaturityYears() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateMaturityYears()
+	})
+}
+
+// ClearMaturityYears clears the value of the "maturity_years" field.
+func (u *ProjectUpsertBulk) ClearMaturityYears() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearMaturityYears()
+	})
+}
+
+// SetGracePeriodYears sets the "grace_period_years" field.
+func (u *ProjectUpsertBulk) SetGracePeriodYears(v scalar.Decimal) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetGracePeriodYears(v)
+	})
+}
+
+// UpdateGracePeriodYears sets the "grace_period_years" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateGracePeriodYears() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateGracePeriodYears()
+	})
+}
+
+// ClearGracePeriodYears clears the value of the "grace_period_years" field.
+func (u *ProjectUpsertBulk) ClearGracePeriodYears() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearGracePeriodYears()
+	})
+}
+
+// SetGrantElement sets the "grant_element" field.
+func (u *ProjectUpsertBulk) SetGrantElement(v scalar.Decimal) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetGrantElement(v)
+	})
+}
+
+// UpdateGrantElement sets the "grant_element" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateGrantElement() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateGrantElement()
+	})
+}
+
+// ClearGrantElement clears the value of the "grant_element" field.
+func (u *ProjectUpsertBulk) ClearGrantElement() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearGrantElement()
 	})
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
 )
 
 // ProjectQuery is the builder for querying Project entities.
@@ -31,13 +32,18 @@ type ProjectQuery struct {
 	predicates              []predicate.Project
 	withHostCountry         *PartnerQuery
 	withParticipants        *PartnerQuery
-	withPolicies            *OpeningPolicyQuery
 	withParticipations      *ProjectParticipantQuery
+	withParent              *ProjectQuery
+	withComponents          *ProjectQuery
+	withPolicies            *OpeningPolicyQuery
+	withPartnerLinks        *ProjectPartnerQuery
 	loadTotal               []func(context.Context, []*Project) error
 	modifiers               []func(*sql.Selector)
 	withNamedParticipants   map[string]*PartnerQuery
-	withNamedPolicies       map[string]*OpeningPolicyQuery
 	withNamedParticipations map[string]*ProjectParticipantQuery
+	withNamedComponents     map[string]*ProjectQuery
+	withNamedPolicies       map[string]*OpeningPolicyQuery
+	withNamedPartnerLinks   map[string]*ProjectPartnerQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -118,6 +124,72 @@ func (_q *ProjectQuery) QueryParticipants() *PartnerQuery {
 	return query
 }
 
+// QueryParticipations chains the current query on the "participations" edge.
+func (_q *ProjectQuery) QueryParticipations() *ProjectParticipantQuery {
+	query := (&ProjectParticipantClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(projectparticipant.Table, projectparticipant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.ParticipationsTable, project.ParticipationsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryParent chains the current query on the "parent" edge.
+func (_q *ProjectQuery) QueryParent() *ProjectQuery {
+	query := (&ProjectClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, project.ParentTable, project.ParentColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryComponents chains the current query on the "components" edge.
+func (_q *ProjectQuery) QueryComponents() *ProjectQuery {
+	query := (&ProjectClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.ComponentsTable, project.ComponentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // QueryPolicies chains the current query on the "policies" edge.
 func (_q *ProjectQuery) QueryPolicies() *OpeningPolicyQuery {
 	query := (&OpeningPolicyClient{config: _q.config}).Query()
@@ -140,9 +212,9 @@ func (_q *ProjectQuery) QueryPolicies() *OpeningPolicyQuery {
 	return query
 }
 
-// QueryParticipations chains the current query on the "participations" edge.
-func (_q *ProjectQuery) QueryParticipations() *ProjectParticipantQuery {
-	query := (&ProjectParticipantClient{config: _q.config}).Query()
+// QueryPartnerLinks chains the current query on the "partner_links" edge.
+func (_q *ProjectQuery) QueryPartnerLinks() *ProjectPartnerQuery {
+	query := (&ProjectPartnerClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
 			return nil, err
@@ -153,8 +225,8 @@ func (_q *ProjectQuery) QueryParticipations() *ProjectParticipantQuery {
 		}
 		step := sqlgraph.NewStep(
 			sqlgraph.From(project.Table, project.FieldID, selector),
-			sqlgraph.To(projectparticipant.Table, projectparticipant.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, true, project.ParticipationsTable, project.ParticipationsColumn),
+			sqlgraph.To(projectpartner.Table, projectpartner.ProjectColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, project.PartnerLinksTable, project.PartnerLinksColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -356,8 +428,11 @@ func (_q *ProjectQuery) Clone() *ProjectQuery {
 		predicates:         append([]predicate.Project{}, _q.predicates...),
 		withHostCountry:    _q.withHostCountry.Clone(),
 		withParticipants:   _q.withParticipants.Clone(),
-		withPolicies:       _q.withPolicies.Clone(),
 		withParticipations: _q.withParticipations.Clone(),
+		withParent:         _q.withParent.Clone(),
+		withComponents:     _q.withComponents.Clone(),
+		withPolicies:       _q.withPolicies.Clone(),
+		withPartnerLinks:   _q.withPartnerLinks.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -387,6 +462,39 @@ func (_q *ProjectQuery) WithParticipants(opts ...func(*PartnerQuery)) *ProjectQu
 	return _q
 }
 
+// WithParticipations tells the query-builder to eager-load the nodes that are connected to
+// the "participations" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithParticipations(opts ...func(*ProjectParticipantQuery)) *ProjectQuery {
+	query := (&ProjectParticipantClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withParticipations = query
+	return _q
+}
+
+// WithParent tells the query-builder to eager-load the nodes that are connected to
+// the "parent" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithParent(opts ...func(*ProjectQuery)) *ProjectQuery {
+	query := (&ProjectClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withParent = query
+	return _q
+}
+
+// WithComponents tells the query-builder to eager-load the nodes that are connected to
+// the "components" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithComponents(opts ...func(*ProjectQuery)) *ProjectQuery {
+	query := (&ProjectClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withComponents = query
+	return _q
+}
+
 // WithPolicies tells the query-builder to eager-load the nodes that are connected to
 // the "policies" edge. The optional arguments are used to configure the query builder of the edge.
 func (_q *ProjectQuery) WithPolicies(opts ...func(*OpeningPolicyQuery)) *ProjectQuery {
@@ -398,14 +506,14 @@ func (_q *ProjectQuery) WithPolicies(opts ...func(*OpeningPolicyQuery)) *Project
 	return _q
 }
 
-// WithParticipations tells the query-builder to eager-load the nodes that are connected to
-// the "participations" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *ProjectQuery) WithParticipations(opts ...func(*ProjectParticipantQuery)) *ProjectQuery {
-	query := (&ProjectParticipantClient{config: _q.config}).Query()
+// WithPartnerLinks tells the query-builder to eager-load the nodes that are connected to
+// the "partner_links" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithPartnerLinks(opts ...func(*ProjectPartnerQuery)) *ProjectQuery {
+	query := (&ProjectPartnerClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withParticipations = query
+	_q.withPartnerLinks = query
 	return _q
 }
 
@@ -493,11 +601,14 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 	var (
 		nodes       = []*Project{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [7]bool{
 			_q.withHostCountry != nil,
 			_q.withParticipants != nil,
-			_q.withPolicies != nil,
 			_q.withParticipations != nil,
+			_q.withParent != nil,
+			_q.withComponents != nil,
+			_q.withPolicies != nil,
+			_q.withPartnerLinks != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -535,6 +646,26 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
+	if query := _q.withParticipations; query != nil {
+		if err := _q.loadParticipations(ctx, query, edgeNodes,
+			func(n *Project) { n.Edges.Participations = []*ProjectParticipant{} },
+			func(n *Project, e *ProjectParticipant) { n.Edges.Participations = append(n.Edges.Participations, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withParent; query != nil {
+		if err := _q.loadParent(ctx, query, edgeNodes, nil,
+			func(n *Project, e *Project) { n.Edges.Parent = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withComponents; query != nil {
+		if err := _q.loadComponents(ctx, query, edgeNodes,
+			func(n *Project) { n.Edges.Components = []*Project{} },
+			func(n *Project, e *Project) { n.Edges.Components = append(n.Edges.Components, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withPolicies; query != nil {
 		if err := _q.loadPolicies(ctx, query, edgeNodes,
 			func(n *Project) { n.Edges.Policies = []*OpeningPolicy{} },
@@ -542,10 +673,10 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
-	if query := _q.withParticipations; query != nil {
-		if err := _q.loadParticipations(ctx, query, edgeNodes,
-			func(n *Project) { n.Edges.Participations = []*ProjectParticipant{} },
-			func(n *Project, e *ProjectParticipant) { n.Edges.Participations = append(n.Edges.Participations, e) }); err != nil {
+	if query := _q.withPartnerLinks; query != nil {
+		if err := _q.loadPartnerLinks(ctx, query, edgeNodes,
+			func(n *Project) { n.Edges.PartnerLinks = []*ProjectPartner{} },
+			func(n *Project, e *ProjectPartner) { n.Edges.PartnerLinks = append(n.Edges.PartnerLinks, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -556,6 +687,20 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedParticipations {
+		if err := _q.loadParticipations(ctx, query, edgeNodes,
+			func(n *Project) { n.appendNamedParticipations(name) },
+			func(n *Project, e *ProjectParticipant) { n.appendNamedParticipations(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedComponents {
+		if err := _q.loadComponents(ctx, query, edgeNodes,
+			func(n *Project) { n.appendNamedComponents(name) },
+			func(n *Project, e *Project) { n.appendNamedComponents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedPolicies {
 		if err := _q.loadPolicies(ctx, query, edgeNodes,
 			func(n *Project) { n.appendNamedPolicies(name) },
@@ -563,10 +708,10 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
-	for name, query := range _q.withNamedParticipations {
-		if err := _q.loadParticipations(ctx, query, edgeNodes,
-			func(n *Project) { n.appendNamedParticipations(name) },
-			func(n *Project, e *ProjectParticipant) { n.appendNamedParticipations(name, e) }); err != nil {
+	for name, query := range _q.withNamedPartnerLinks {
+		if err := _q.loadPartnerLinks(ctx, query, edgeNodes,
+			func(n *Project) { n.appendNamedPartnerLinks(name) },
+			func(n *Project, e *ProjectPartner) { n.appendNamedPartnerLinks(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -660,6 +805,108 @@ func (_q *ProjectQuery) loadParticipants(ctx context.Context, query *PartnerQuer
 	}
 	return pagination.AssignLinks(&links, byID, neighbors, func(n *Partner) int { return n.ID }, assign, "participants")
 }
+func (_q *ProjectQuery) loadParticipations(ctx context.Context, query *ProjectParticipantQuery, nodes []*Project, init func(*Project), assign func(*Project, *ProjectParticipant)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Project)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(projectparticipant.FieldProjectID)
+	}
+	query.Where(predicate.ProjectParticipant(func(s *sql.Selector) {
+		pagination.ParentKeys(s, s.C(project.ParticipationsColumn), fks...)
+	}))
+	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *ProjectParticipant) int {
+		return n.ProjectID
+	}))
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProjectID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProjectQuery) loadParent(ctx context.Context, query *ProjectQuery, nodes []*Project, init func(*Project), assign func(*Project, *Project)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Project)
+	for i := range nodes {
+		if nodes[i].ParentID == nil {
+			continue
+		}
+		fk := *nodes[i].ParentID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(project.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "parent_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *ProjectQuery) loadComponents(ctx context.Context, query *ProjectQuery, nodes []*Project, init func(*Project), assign func(*Project, *Project)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Project)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(project.FieldParentID)
+	}
+	query.Where(predicate.Project(func(s *sql.Selector) {
+		pagination.ParentKeys(s, s.C(project.ComponentsColumn), fks...)
+	}))
+	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *Project) int {
+		if n.ParentID == nil {
+			return 0
+		}
+		return *n.ParentID
+	}))
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ParentID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "parent_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "parent_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *ProjectQuery) loadPolicies(ctx context.Context, query *OpeningPolicyQuery, nodes []*Project, init func(*Project), assign func(*Project, *OpeningPolicy)) error {
 	edgeIDs := make([]driver.Value, len(nodes))
 	byID := make(map[int]*Project)
@@ -710,7 +957,7 @@ func (_q *ProjectQuery) loadPolicies(ctx context.Context, query *OpeningPolicyQu
 	}
 	return pagination.AssignLinks(&links, byID, neighbors, func(n *OpeningPolicy) int { return n.ID }, assign, "policies")
 }
-func (_q *ProjectQuery) loadParticipations(ctx context.Context, query *ProjectParticipantQuery, nodes []*Project, init func(*Project), assign func(*Project, *ProjectParticipant)) error {
+func (_q *ProjectQuery) loadPartnerLinks(ctx context.Context, query *ProjectPartnerQuery, nodes []*Project, init func(*Project), assign func(*Project, *ProjectPartner)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Project)
 	for i := range nodes {
@@ -721,12 +968,12 @@ func (_q *ProjectQuery) loadParticipations(ctx context.Context, query *ProjectPa
 		}
 	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(projectparticipant.FieldProjectID)
+		query.ctx.AppendFieldOnce(projectpartner.FieldProjectID)
 	}
-	query.Where(predicate.ProjectParticipant(func(s *sql.Selector) {
-		pagination.ParentKeys(s, s.C(project.ParticipationsColumn), fks...)
+	query.Where(predicate.ProjectPartner(func(s *sql.Selector) {
+		pagination.ParentKeys(s, s.C(project.PartnerLinksColumn), fks...)
 	}))
-	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *ProjectParticipant) int {
+	neighbors, err := query.All(pagination.ProbeEach(ctx, query.ctx, func(n *ProjectPartner) int {
 		return n.ProjectID
 	}))
 	if err != nil {
@@ -736,7 +983,7 @@ func (_q *ProjectQuery) loadParticipations(ctx context.Context, query *ProjectPa
 		fk := n.ProjectID
 		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, fk, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, fk, n)
 		}
 		assign(node, n)
 	}
@@ -773,6 +1020,9 @@ func (_q *ProjectQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withHostCountry != nil {
 			_spec.Node.AddColumnOnce(project.FieldHostCountryID)
+		}
+		if _q.withParent != nil {
+			_spec.Node.AddColumnOnce(project.FieldParentID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {
@@ -879,6 +1129,34 @@ func (_q *ProjectQuery) WithNamedParticipants(name string, opts ...func(*Partner
 	return _q
 }
 
+// WithNamedParticipations tells the query-builder to eager-load the nodes that are connected to the "participations"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedParticipations(name string, opts ...func(*ProjectParticipantQuery)) *ProjectQuery {
+	query := (&ProjectParticipantClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedParticipations == nil {
+		_q.withNamedParticipations = make(map[string]*ProjectParticipantQuery)
+	}
+	_q.withNamedParticipations[name] = query
+	return _q
+}
+
+// WithNamedComponents tells the query-builder to eager-load the nodes that are connected to the "components"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedComponents(name string, opts ...func(*ProjectQuery)) *ProjectQuery {
+	query := (&ProjectClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedComponents == nil {
+		_q.withNamedComponents = make(map[string]*ProjectQuery)
+	}
+	_q.withNamedComponents[name] = query
+	return _q
+}
+
 // WithNamedPolicies tells the query-builder to eager-load the nodes that are connected to the "policies"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *ProjectQuery) WithNamedPolicies(name string, opts ...func(*OpeningPolicyQuery)) *ProjectQuery {
@@ -893,17 +1171,17 @@ func (_q *ProjectQuery) WithNamedPolicies(name string, opts ...func(*OpeningPoli
 	return _q
 }
 
-// WithNamedParticipations tells the query-builder to eager-load the nodes that are connected to the "participations"
+// WithNamedPartnerLinks tells the query-builder to eager-load the nodes that are connected to the "partner_links"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *ProjectQuery) WithNamedParticipations(name string, opts ...func(*ProjectParticipantQuery)) *ProjectQuery {
-	query := (&ProjectParticipantClient{config: _q.config}).Query()
+func (_q *ProjectQuery) WithNamedPartnerLinks(name string, opts ...func(*ProjectPartnerQuery)) *ProjectQuery {
+	query := (&ProjectPartnerClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	if _q.withNamedParticipations == nil {
-		_q.withNamedParticipations = make(map[string]*ProjectParticipantQuery)
+	if _q.withNamedPartnerLinks == nil {
+		_q.withNamedPartnerLinks = make(map[string]*ProjectPartnerQuery)
 	}
-	_q.withNamedParticipations[name] = query
+	_q.withNamedPartnerLinks[name] = query
 	return _q
 }
 

@@ -437,6 +437,342 @@ func (_u *ProjectUpdate) ClearHostCountryID() *ProjectUpdate {
 	return _u
 }
 
+// SetLocationPrecision sets the "location_precision" field.
+func (_u *ProjectUpdate) SetLocationPrecision(v project.LocationPrecision) *ProjectUpdate {
+	_u.mutation.SetLocationPrecision(v)
+	return _u
+}
+
+// SetNillableLocationPrecision sets the "location_precision" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableLocationPrecision(v *project.LocationPrecision) *ProjectUpdate {
+	if v != nil {
+		_u.SetLocationPrecision(*v)
+	}
+	return _u
+}
+
+// ClearLocationPrecision clears the value of the "location_precision" field.
+func (_u *ProjectUpdate) ClearLocationPrecision() *ProjectUpdate {
+	_u.mutation.ClearLocationPrecision()
+	return _u
+}
+
+// SetGeometry sets the "geometry" field.
+func (_u *ProjectUpdate) SetGeometry(v string) *ProjectUpdate {
+	_u.mutation.SetGeometry(v)
+	return _u
+}
+
+// SetNillableGeometry sets the "geometry" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableGeometry(v *string) *ProjectUpdate {
+	if v != nil {
+		_u.SetGeometry(*v)
+	}
+	return _u
+}
+
+// ClearGeometry clears the value of the "geometry" field.
+func (_u *ProjectUpdate) ClearGeometry() *ProjectUpdate {
+	_u.mutation.ClearGeometry()
+	return _u
+}
+
+// SetBboxMinLng sets the "bbox_min_lng" field.
+func (_u *ProjectUpdate) SetBboxMinLng(v float64) *ProjectUpdate {
+	_u.mutation.ResetBboxMinLng()
+	_u.mutation.SetBboxMinLng(v)
+	return _u
+}
+
+// SetNillableBboxMinLng sets the "bbox_min_lng" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableBboxMinLng(v *float64) *ProjectUpdate {
+	if v != nil {
+		_u.SetBboxMinLng(*v)
+	}
+	return _u
+}
+
+// AddBboxMinLng adds value to the "bbox_min_lng" field.
+func (_u *ProjectUpdate) AddBboxMinLng(v float64) *ProjectUpdate {
+	_u.mutation.AddBboxMinLng(v)
+	return _u
+}
+
+// ClearBboxMinLng clears the value of the "bbox_min_lng" field.
+func (_u *ProjectUpdate) ClearBboxMinLng() *ProjectUpdate {
+	_u.mutation.ClearBboxMinLng()
+	return _u
+}
+
+// SetBboxMinLat sets the "bbox_min_lat" field.
+func (_u *ProjectUpdate) SetBboxMinLat(v float64) *ProjectUpdate {
+	_u.mutation.ResetBboxMinLat()
+	_u.mutation.SetBboxMinLat(v)
+	return _u
+}
+
+// SetNillableBboxMinLat sets the "bbox_min_lat" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableBboxMinLat(v *float64) *ProjectUpdate {
+	if v != nil {
+		_u.SetBboxMinLat(*v)
+	}
+	return _u
+}
+
+// AddBboxMinLat adds value to the "bbox_min_lat" field.
+func (_u *ProjectUpdate) AddBboxMinLat(v float64) *ProjectUpdate {
+	_u.mutation.AddBboxMinLat(v)
+	return _u
+}
+
+// ClearBboxMinLat clears the value of the "bbox_min_lat" field.
+func (_u *ProjectUpdate) ClearBboxMinLat() *ProjectUpdate {
+	_u.mutation.ClearBboxMinLat()
+	return _u
+}
+
+// SetBboxMaxLng sets the "bbox_max_lng" field.
+func (_u *ProjectUpdate) SetBboxMaxLng(v float64) *ProjectUpdate {
+	_u.mutation.ResetBboxMaxLng()
+	_u.mutation.SetBboxMaxLng(v)
+	return _u
+}
+
+// SetNillableBboxMaxLng sets the "bbox_max_lng" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableBboxMaxLng(v *float64) *ProjectUpdate {
+	if v != nil {
+		_u.SetBboxMaxLng(*v)
+	}
+	return _u
+}
+
+// AddBboxMaxLng adds value to the "bbox_max_lng" field.
+func (_u *ProjectUpdate) AddBboxMaxLng(v float64) *ProjectUpdate {
+	_u.mutation.AddBboxMaxLng(v)
+	return _u
+}
+
+// ClearBboxMaxLng clears the value of the "bbox_max_lng" field.
+func (_u *ProjectUpdate) ClearBboxMaxLng() *ProjectUpdate {
+	_u.mutation.ClearBboxMaxLng()
+	return _u
+}
+
+// SetBboxMaxLat sets the "bbox_max_lat" field.
+func (_u *ProjectUpdate) SetBboxMaxLat(v float64) *ProjectUpdate {
+	_u.mutation.ResetBboxMaxLat()
+	_u.mutation.SetBboxMaxLat(v)
+	return _u
+}
+
+// SetNillableBboxMaxLat sets the "bbox_max_lat" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableBboxMaxLat(v *float64) *ProjectUpdate {
+	if v != nil {
+		_u.SetBboxMaxLat(*v)
+	}
+	return _u
+}
+
+// AddBboxMaxLat adds value to the "bbox_max_lat" field.
+func (_u *ProjectUpdate) AddBboxMaxLat(v float64) *ProjectUpdate {
+	_u.mutation.AddBboxMaxLat(v)
+	return _u
+}
+
+// ClearBboxMaxLat clears the value of the "bbox_max_lat" field.
+func (_u *ProjectUpdate) ClearBboxMaxLat() *ProjectUpdate {
+	_u.mutation.ClearBboxMaxLat()
+	return _u
+}
+
+// SetCountsInAggregates sets the "counts_in_aggregates" field.
+func (_u *ProjectUpdate) SetCountsInAggregates(v bool) *ProjectUpdate {
+	_u.mutation.SetCountsInAggregates(v)
+	return _u
+}
+
+// SetNillableCountsInAggregates sets the "counts_in_aggregates" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableCountsInAggregates(v *bool) *ProjectUpdate {
+	if v != nil {
+		_u.SetCountsInAggregates(*v)
+	}
+	return _u
+}
+
+// SetUmbrella sets the "umbrella" field.
+func (_u *ProjectUpdate) SetUmbrella(v bool) *ProjectUpdate {
+	_u.mutation.SetUmbrella(v)
+	return _u
+}
+
+// SetNillableUmbrella sets the "umbrella" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableUmbrella(v *bool) *ProjectUpdate {
+	if v != nil {
+		_u.SetUmbrella(*v)
+	}
+	return _u
+}
+
+// SetParentID sets the "parent_id" field.
+func (_u *ProjectUpdate) SetParentID(v int) *ProjectUpdate {
+	_u.mutation.SetParentID(v)
+	return _u
+}
+
+// SetNillableParentID sets the "parent_id" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableParentID(v *int) *ProjectUpdate {
+	if v != nil {
+		_u.SetParentID(*v)
+	}
+	return _u
+}
+
+// ClearParentID clears the value of the "parent_id" field.
+func (_u *ProjectUpdate) ClearParentID() *ProjectUpdate {
+	_u.mutation.ClearParentID()
+	return _u
+}
+
+// SetGroupRef sets the "group_ref" field.
+func (_u *ProjectUpdate) SetGroupRef(v string) *ProjectUpdate {
+	_u.mutation.SetGroupRef(v)
+	return _u
+}
+
+// SetNillableGroupRef sets the "group_ref" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableGroupRef(v *string) *ProjectUpdate {
+	if v != nil {
+		_u.SetGroupRef(*v)
+	}
+	return _u
+}
+
+// ClearGroupRef clears the value of the "group_ref" field.
+func (_u *ProjectUpdate) ClearGroupRef() *ProjectUpdate {
+	_u.mutation.ClearGroupRef()
+	return _u
+}
+
+// SetFlowType sets the "flow_type" field.
+func (_u *ProjectUpdate) SetFlowType(v string) *ProjectUpdate {
+	_u.mutation.SetFlowType(v)
+	return _u
+}
+
+// SetNillableFlowType sets the "flow_type" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableFlowType(v *string) *ProjectUpdate {
+	if v != nil {
+		_u.SetFlowType(*v)
+	}
+	return _u
+}
+
+// ClearFlowType clears the value of the "flow_type" field.
+func (_u *ProjectUpdate) ClearFlowType() *ProjectUpdate {
+	_u.mutation.ClearFlowType()
+	return _u
+}
+
+// SetFlowClass sets the "flow_class" field.
+func (_u *ProjectUpdate) SetFlowClass(v project.FlowClass) *ProjectUpdate {
+	_u.mutation.SetFlowClass(v)
+	return _u
+}
+
+// SetNillableFlowClass sets the "flow_class" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableFlowClass(v *project.FlowClass) *ProjectUpdate {
+	if v != nil {
+		_u.SetFlowClass(*v)
+	}
+	return _u
+}
+
+// ClearFlowClass clears the value of the "flow_class" field.
+func (_u *ProjectUpdate) ClearFlowClass() *ProjectUpdate {
+	_u.mutation.ClearFlowClass()
+	return _u
+}
+
+// SetInterestRate sets the "interest_rate" field.
+func (_u *ProjectUpdate) SetInterestRate(v scalar.Decimal) *ProjectUpdate {
+	_u.mutation.SetInterestRate(v)
+	return _u
+}
+
+// SetNillableInterestRate sets the "interest_rate" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableInterestRate(v *scalar.Decimal) *ProjectUpdate {
+	if v != nil {
+		_u.SetInterestRate(*v)
+	}
+	return _u
+}
+
+// ClearInterestRate clears the value of the "interest_rate" field.
+func (_u *ProjectUpdate) ClearInterestRate() *ProjectUpdate {
+	_u.mutation.ClearInterestRate()
+	return _u
+}
+
+// SetMaturityYears sets the "maturity_years" field.
+func (_u *ProjectUpdate) SetMaturityYears(v scalar.Decimal) *ProjectUpdate {
+	_u.mutation.SetMaturityYears(v)
+	return _u
+}
+
+// SetNillableMaturityYears sets the "maturity_years" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableMaturityYears(v *scalar.Decimal) *ProjectUpdate {
+	if v != nil {
+		_u.SetMaturityYears(*v)
+	}
+	return _u
+}
+
+// ClearMaturityYears clears the value of the "maturity_years" field.
+func (_u *ProjectUpdate) ClearMaturityYears() *ProjectUpdate {
+	_u.mutation.ClearMaturityYears()
+	return _u
+}
+
+// SetGracePeriodYears sets the "grace_period_years" field.
+func (_u *ProjectUpdate) SetGracePeriodYears(v scalar.Decimal) *ProjectUpdate {
+	_u.mutation.SetGracePeriodYears(v)
+	return _u
+}
+
+// SetNillableGracePeriodYears sets the "grace_period_years" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableGracePeriodYears(v *scalar.Decimal) *ProjectUpdate {
+	if v != nil {
+		_u.SetGracePeriodYears(*v)
+	}
+	return _u
+}
+
+// ClearGracePeriodYears clears the value of the "grace_period_years" field.
+func (_u *ProjectUpdate) ClearGracePeriodYears() *ProjectUpdate {
+	_u.mutation.ClearGracePeriodYears()
+	return _u
+}
+
+// SetGrantElement sets the "grant_element" field.
+func (_u *ProjectUpdate) SetGrantElement(v scalar.Decimal) *ProjectUpdate {
+	_u.mutation.SetGrantElement(v)
+	return _u
+}
+
+// SetNillableGrantElement sets the "grant_element" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableGrantElement(v *scalar.Decimal) *ProjectUpdate {
+	if v != nil {
+		_u.SetGrantElement(*v)
+	}
+	return _u
+}
+
+// ClearGrantElement clears the value of the "grant_element" field.
+func (_u *ProjectUpdate) ClearGrantElement() *ProjectUpdate {
+	_u.mutation.ClearGrantElement()
+	return _u
+}
+
 // SetHostCountry sets the "host_country" edge to the Partner entity.
 func (_u *ProjectUpdate) SetHostCountry(v *Partner) *ProjectUpdate {
 	return _u.SetHostCountryID(v.ID)
@@ -457,21 +793,6 @@ func (_u *ProjectUpdate) AddParticipants(v ...*Partner) *ProjectUpdate {
 	return _u.AddParticipantIDs(ids...)
 }
 
-// AddPolicyIDs adds the "policies" edge to the OpeningPolicy entity by IDs.
-func (_u *ProjectUpdate) AddPolicyIDs(ids ...int) *ProjectUpdate {
-	_u.mutation.AddPolicyIDs(ids...)
-	return _u
-}
-
-// AddPolicies adds the "policies" edges to the OpeningPolicy entity.
-func (_u *ProjectUpdate) AddPolicies(v ...*OpeningPolicy) *ProjectUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddPolicyIDs(ids...)
-}
-
 // AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by IDs.
 func (_u *ProjectUpdate) AddParticipationIDs(ids ...int) *ProjectUpdate {
 	_u.mutation.AddParticipationIDs(ids...)
@@ -485,6 +806,41 @@ func (_u *ProjectUpdate) AddParticipations(v ...*ProjectParticipant) *ProjectUpd
 		ids[i] = v[i].ID
 	}
 	return _u.AddParticipationIDs(ids...)
+}
+
+// SetParent sets the "parent" edge to the Project entity.
+func (_u *ProjectUpdate) SetParent(v *Project) *ProjectUpdate {
+	return _u.SetParentID(v.ID)
+}
+
+// AddComponentIDs adds the "components" edge to the Project entity by IDs.
+func (_u *ProjectUpdate) AddComponentIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.AddComponentIDs(ids...)
+	return _u
+}
+
+// AddComponents adds the "components" edges to the Project entity.
+func (_u *ProjectUpdate) AddComponents(v ...*Project) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddComponentIDs(ids...)
+}
+
+// AddPolicyIDs adds the "policies" edge to the OpeningPolicy entity by IDs.
+func (_u *ProjectUpdate) AddPolicyIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.AddPolicyIDs(ids...)
+	return _u
+}
+
+// AddPolicies adds the "policies" edges to the OpeningPolicy entity.
+func (_u *ProjectUpdate) AddPolicies(v ...*OpeningPolicy) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPolicyIDs(ids...)
 }
 
 // Mutation returns the ProjectMutation object of the builder.
@@ -519,27 +875,6 @@ func (_u *ProjectUpdate) RemoveParticipants(v ...*Partner) *ProjectUpdate {
 	return _u.RemoveParticipantIDs(ids...)
 }
 
-// ClearPolicies clears all "policies" edges to the OpeningPolicy entity.
-func (_u *ProjectUpdate) ClearPolicies() *ProjectUpdate {
-	_u.mutation.ClearPolicies()
-	return _u
-}
-
-// RemovePolicyIDs removes the "policies" edge to OpeningPolicy entities by IDs.
-func (_u *ProjectUpdate) RemovePolicyIDs(ids ...int) *ProjectUpdate {
-	_u.mutation.RemovePolicyIDs(ids...)
-	return _u
-}
-
-// RemovePolicies removes "policies" edges to OpeningPolicy entities.
-func (_u *ProjectUpdate) RemovePolicies(v ...*OpeningPolicy) *ProjectUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemovePolicyIDs(ids...)
-}
-
 // ClearParticipations clears all "participations" edges to the ProjectParticipant entity.
 func (_u *ProjectUpdate) ClearParticipations() *ProjectUpdate {
 	_u.mutation.ClearParticipations()
@@ -559,6 +894,54 @@ func (_u *ProjectUpdate) RemoveParticipations(v ...*ProjectParticipant) *Project
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveParticipationIDs(ids...)
+}
+
+// ClearParent clears the "parent" edge to the Project entity.
+func (_u *ProjectUpdate) ClearParent() *ProjectUpdate {
+	_u.mutation.ClearParent()
+	return _u
+}
+
+// ClearComponents clears all "components" edges to the Project entity.
+func (_u *ProjectUpdate) ClearComponents() *ProjectUpdate {
+	_u.mutation.ClearComponents()
+	return _u
+}
+
+// RemoveComponentIDs removes the "components" edge to Project entities by IDs.
+func (_u *ProjectUpdate) RemoveComponentIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.RemoveComponentIDs(ids...)
+	return _u
+}
+
+// RemoveComponents removes "components" edges to Project entities.
+func (_u *ProjectUpdate) RemoveComponents(v ...*Project) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveComponentIDs(ids...)
+}
+
+// ClearPolicies clears all "policies" edges to the OpeningPolicy entity.
+func (_u *ProjectUpdate) ClearPolicies() *ProjectUpdate {
+	_u.mutation.ClearPolicies()
+	return _u
+}
+
+// RemovePolicyIDs removes the "policies" edge to OpeningPolicy entities by IDs.
+func (_u *ProjectUpdate) RemovePolicyIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.RemovePolicyIDs(ids...)
+	return _u
+}
+
+// RemovePolicies removes "policies" edges to OpeningPolicy entities.
+func (_u *ProjectUpdate) RemovePolicies(v ...*OpeningPolicy) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePolicyIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -658,6 +1041,26 @@ func (_u *ProjectUpdate) check() error {
 	if v, ok := _u.mutation.ExternalRef(); ok {
 		if err := project.ExternalRefValidator(v); err != nil {
 			return &ValidationError{Name: "external_ref", err: fmt.Errorf(`ent: validator failed for field "Project.external_ref": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.LocationPrecision(); ok {
+		if err := project.LocationPrecisionValidator(v); err != nil {
+			return &ValidationError{Name: "location_precision", err: fmt.Errorf(`ent: validator failed for field "Project.location_precision": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.GroupRef(); ok {
+		if err := project.GroupRefValidator(v); err != nil {
+			return &ValidationError{Name: "group_ref", err: fmt.Errorf(`ent: validator failed for field "Project.group_ref": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.FlowType(); ok {
+		if err := project.FlowTypeValidator(v); err != nil {
+			return &ValidationError{Name: "flow_type", err: fmt.Errorf(`ent: validator failed for field "Project.flow_type": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.FlowClass(); ok {
+		if err := project.FlowClassValidator(v); err != nil {
+			return &ValidationError{Name: "flow_class", err: fmt.Errorf(`ent: validator failed for field "Project.flow_class": %w`, err)}
 		}
 	}
 	return nil
@@ -795,6 +1198,102 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ExternalRefCleared() {
 		_spec.ClearField(project.FieldExternalRef, field.TypeString)
 	}
+	if value, ok := _u.mutation.LocationPrecision(); ok {
+		_spec.SetField(project.FieldLocationPrecision, field.TypeEnum, value)
+	}
+	if _u.mutation.LocationPrecisionCleared() {
+		_spec.ClearField(project.FieldLocationPrecision, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.Geometry(); ok {
+		_spec.SetField(project.FieldGeometry, field.TypeString, value)
+	}
+	if _u.mutation.GeometryCleared() {
+		_spec.ClearField(project.FieldGeometry, field.TypeString)
+	}
+	if value, ok := _u.mutation.BboxMinLng(); ok {
+		_spec.SetField(project.FieldBboxMinLng, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedBboxMinLng(); ok {
+		_spec.AddField(project.FieldBboxMinLng, field.TypeFloat64, value)
+	}
+	if _u.mutation.BboxMinLngCleared() {
+		_spec.ClearField(project.FieldBboxMinLng, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.BboxMinLat(); ok {
+		_spec.SetField(project.FieldBboxMinLat, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedBboxMinLat(); ok {
+		_spec.AddField(project.FieldBboxMinLat, field.TypeFloat64, value)
+	}
+	if _u.mutation.BboxMinLatCleared() {
+		_spec.ClearField(project.FieldBboxMinLat, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.BboxMaxLng(); ok {
+		_spec.SetField(project.FieldBboxMaxLng, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedBboxMaxLng(); ok {
+		_spec.AddField(project.FieldBboxMaxLng, field.TypeFloat64, value)
+	}
+	if _u.mutation.BboxMaxLngCleared() {
+		_spec.ClearField(project.FieldBboxMaxLng, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.BboxMaxLat(); ok {
+		_spec.SetField(project.FieldBboxMaxLat, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedBboxMaxLat(); ok {
+		_spec.AddField(project.FieldBboxMaxLat, field.TypeFloat64, value)
+	}
+	if _u.mutation.BboxMaxLatCleared() {
+		_spec.ClearField(project.FieldBboxMaxLat, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.CountsInAggregates(); ok {
+		_spec.SetField(project.FieldCountsInAggregates, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Umbrella(); ok {
+		_spec.SetField(project.FieldUmbrella, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.GroupRef(); ok {
+		_spec.SetField(project.FieldGroupRef, field.TypeString, value)
+	}
+	if _u.mutation.GroupRefCleared() {
+		_spec.ClearField(project.FieldGroupRef, field.TypeString)
+	}
+	if value, ok := _u.mutation.FlowType(); ok {
+		_spec.SetField(project.FieldFlowType, field.TypeString, value)
+	}
+	if _u.mutation.FlowTypeCleared() {
+		_spec.ClearField(project.FieldFlowType, field.TypeString)
+	}
+	if value, ok := _u.mutation.FlowClass(); ok {
+		_spec.SetField(project.FieldFlowClass, field.TypeEnum, value)
+	}
+	if _u.mutation.FlowClassCleared() {
+		_spec.ClearField(project.FieldFlowClass, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.InterestRate(); ok {
+		_spec.SetField(project.FieldInterestRate, field.TypeOther, value)
+	}
+	if _u.mutation.InterestRateCleared() {
+		_spec.ClearField(project.FieldInterestRate, field.TypeOther)
+	}
+	if value, ok := _u.mutation.MaturityYears(); ok {
+		_spec.SetField(project.FieldMaturityYears, field.TypeOther, value)
+	}
+	if _u.mutation.MaturityYearsCleared() {
+		_spec.ClearField(project.FieldMaturityYears, field.TypeOther)
+	}
+	if value, ok := _u.mutation.GracePeriodYears(); ok {
+		_spec.SetField(project.FieldGracePeriodYears, field.TypeOther, value)
+	}
+	if _u.mutation.GracePeriodYearsCleared() {
+		_spec.ClearField(project.FieldGracePeriodYears, field.TypeOther)
+	}
+	if value, ok := _u.mutation.GrantElement(); ok {
+		_spec.SetField(project.FieldGrantElement, field.TypeOther, value)
+	}
+	if _u.mutation.GrantElementCleared() {
+		_spec.ClearField(project.FieldGrantElement, field.TypeOther)
+	}
 	if _u.mutation.HostCountryCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -869,6 +1368,125 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ParticipationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ParticipationsTable,
+			Columns: []string{project.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedParticipationsIDs(); len(nodes) > 0 && !_u.mutation.ParticipationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ParticipationsTable,
+			Columns: []string{project.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ParticipationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ParticipationsTable,
+			Columns: []string{project.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ParentCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   project.ParentTable,
+			Columns: []string{project.ParentColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ParentIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   project.ParentTable,
+			Columns: []string{project.ParentColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ComponentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ComponentsTable,
+			Columns: []string{project.ComponentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedComponentsIDs(); len(nodes) > 0 && !_u.mutation.ComponentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ComponentsTable,
+			Columns: []string{project.ComponentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ComponentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ComponentsTable,
+			Columns: []string{project.ComponentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.PoliciesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
@@ -907,51 +1525,6 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(openingpolicy.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.ParticipationsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   project.ParticipationsTable,
-			Columns: []string{project.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedParticipationsIDs(); len(nodes) > 0 && !_u.mutation.ParticipationsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   project.ParticipationsTable,
-			Columns: []string{project.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ParticipationsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   project.ParticipationsTable,
-			Columns: []string{project.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1385,6 +1958,342 @@ func (_u *ProjectUpdateOne) ClearHostCountryID() *ProjectUpdateOne {
 	return _u
 }
 
+// SetLocationPrecision sets the "location_precision" field.
+func (_u *ProjectUpdateOne) SetLocationPrecision(v project.LocationPrecision) *ProjectUpdateOne {
+	_u.mutation.SetLocationPrecision(v)
+	return _u
+}
+
+// SetNillableLocationPrecision sets the "location_precision" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableLocationPrecision(v *project.LocationPrecision) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetLocationPrecision(*v)
+	}
+	return _u
+}
+
+// ClearLocationPrecision clears the value of the "location_precision" field.
+func (_u *ProjectUpdateOne) ClearLocationPrecision() *ProjectUpdateOne {
+	_u.mutation.ClearLocationPrecision()
+	return _u
+}
+
+// SetGeometry sets the "geometry" field.
+func (_u *ProjectUpdateOne) SetGeometry(v string) *ProjectUpdateOne {
+	_u.mutation.SetGeometry(v)
+	return _u
+}
+
+// SetNillableGeometry sets the "geometry" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableGeometry(v *string) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetGeometry(*v)
+	}
+	return _u
+}
+
+// ClearGeometry clears the value of the "geometry" field.
+func (_u *ProjectUpdateOne) ClearGeometry() *ProjectUpdateOne {
+	_u.mutation.ClearGeometry()
+	return _u
+}
+
+// SetBboxMinLng sets the "bbox_min_lng" field.
+func (_u *ProjectUpdateOne) SetBboxMinLng(v float64) *ProjectUpdateOne {
+	_u.mutation.ResetBboxMinLng()
+	_u.mutation.SetBboxMinLng(v)
+	return _u
+}
+
+// SetNillableBboxMinLng sets the "bbox_min_lng" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableBboxMinLng(v *float64) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetBboxMinLng(*v)
+	}
+	return _u
+}
+
+// AddBboxMinLng adds value to the "bbox_min_lng" field.
+func (_u *ProjectUpdateOne) AddBboxMinLng(v float64) *ProjectUpdateOne {
+	_u.mutation.AddBboxMinLng(v)
+	return _u
+}
+
+// ClearBboxMinLng clears the value of the "bbox_min_lng" field.
+func (_u *ProjectUpdateOne) ClearBboxMinLng() *ProjectUpdateOne {
+	_u.mutation.ClearBboxMinLng()
+	return _u
+}
+
+// SetBboxMinLat sets the "bbox_min_lat" field.
+func (_u *ProjectUpdateOne) SetBboxMinLat(v float64) *ProjectUpdateOne {
+	_u.mutation.ResetBboxMinLat()
+	_u.mutation.SetBboxMinLat(v)
+	return _u
+}
+
+// SetNillableBboxMinLat sets the "bbox_min_lat" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableBboxMinLat(v *float64) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetBboxMinLat(*v)
+	}
+	return _u
+}
+
+// AddBboxMinLat adds value to the "bbox_min_lat" field.
+func (_u *ProjectUpdateOne) AddBboxMinLat(v float64) *ProjectUpdateOne {
+	_u.mutation.AddBboxMinLat(v)
+	return _u
+}
+
+// ClearBboxMinLat clears the value of the "bbox_min_lat" field.
+func (_u *ProjectUpdateOne) ClearBboxMinLat() *ProjectUpdateOne {
+	_u.mutation.ClearBboxMinLat()
+	return _u
+}
+
+// SetBboxMaxLng sets the "bbox_max_lng" field.
+func (_u *ProjectUpdateOne) SetBboxMaxLng(v float64) *ProjectUpdateOne {
+	_u.mutation.ResetBboxMaxLng()
+	_u.mutation.SetBboxMaxLng(v)
+	return _u
+}
+
+// SetNillableBboxMaxLng sets the "bbox_max_lng" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableBboxMaxLng(v *float64) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetBboxMaxLng(*v)
+	}
+	return _u
+}
+
+// AddBboxMaxLng adds value to the "bbox_max_lng" field.
+func (_u *ProjectUpdateOne) AddBboxMaxLng(v float64) *ProjectUpdateOne {
+	_u.mutation.AddBboxMaxLng(v)
+	return _u
+}
+
+// ClearBboxMaxLng clears the value of the "bbox_max_lng" field.
+func (_u *ProjectUpdateOne) ClearBboxMaxLng() *ProjectUpdateOne {
+	_u.mutation.ClearBboxMaxLng()
+	return _u
+}
+
+// SetBboxMaxLat sets the "bbox_max_lat" field.
+func (_u *ProjectUpdateOne) SetBboxMaxLat(v float64) *ProjectUpdateOne {
+	_u.mutation.ResetBboxMaxLat()
+	_u.mutation.SetBboxMaxLat(v)
+	return _u
+}
+
+// SetNillableBboxMaxLat sets the "bbox_max_lat" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableBboxMaxLat(v *float64) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetBboxMaxLat(*v)
+	}
+	return _u
+}
+
+// AddBboxMaxLat adds value to the "bbox_max_lat" field.
+func (_u *ProjectUpdateOne) AddBboxMaxLat(v float64) *ProjectUpdateOne {
+	_u.mutation.AddBboxMaxLat(v)
+	return _u
+}
+
+// ClearBboxMaxLat clears the value of the "bbox_max_lat" field.
+func (_u *ProjectUpdateOne) ClearBboxMaxLat() *ProjectUpdateOne {
+	_u.mutation.ClearBboxMaxLat()
+	return _u
+}
+
+// SetCountsInAggregates sets the "counts_in_aggregates" field.
+func (_u *ProjectUpdateOne) SetCountsInAggregates(v bool) *ProjectUpdateOne {
+	_u.mutation.SetCountsInAggregates(v)
+	return _u
+}
+
+// SetNillableCountsInAggregates sets the "counts_in_aggregates" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableCountsInAggregates(v *bool) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetCountsInAggregates(*v)
+	}
+	return _u
+}
+
+// SetUmbrella sets the "umbrella" field.
+func (_u *ProjectUpdateOne) SetUmbrella(v bool) *ProjectUpdateOne {
+	_u.mutation.SetUmbrella(v)
+	return _u
+}
+
+// SetNillableUmbrella sets the "umbrella" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableUmbrella(v *bool) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetUmbrella(*v)
+	}
+	return _u
+}
+
+// SetParentID sets the "parent_id" field.
+func (_u *ProjectUpdateOne) SetParentID(v int) *ProjectUpdateOne {
+	_u.mutation.SetParentID(v)
+	return _u
+}
+
+// SetNillableParentID sets the "parent_id" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableParentID(v *int) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetParentID(*v)
+	}
+	return _u
+}
+
+// ClearParentID clears the value of the "parent_id" field.
+func (_u *ProjectUpdateOne) ClearParentID() *ProjectUpdateOne {
+	_u.mutation.ClearParentID()
+	return _u
+}
+
+// SetGroupRef sets the "group_ref" field.
+func (_u *ProjectUpdateOne) SetGroupRef(v string) *ProjectUpdateOne {
+	_u.mutation.SetGroupRef(v)
+	return _u
+}
+
+// SetNillableGroupRef sets the "group_ref" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableGroupRef(v *string) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetGroupRef(*v)
+	}
+	return _u
+}
+
+// ClearGroupRef clears the value of the "group_ref" field.
+func (_u *ProjectUpdateOne) ClearGroupRef() *ProjectUpdateOne {
+	_u.mutation.ClearGroupRef()
+	return _u
+}
+
+// SetFlowType sets the "flow_type" field.
+func (_u *ProjectUpdateOne) SetFlowType(v string) *ProjectUpdateOne {
+	_u.mutation.SetFlowType(v)
+	return _u
+}
+
+// SetNillableFlowType sets the "flow_type" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableFlowType(v *string) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetFlowType(*v)
+	}
+	return _u
+}
+
+// ClearFlowType clears the value of the "flow_type" field.
+func (_u *ProjectUpdateOne) ClearFlowType() *ProjectUpdateOne {
+	_u.mutation.ClearFlowType()
+	return _u
+}
+
+// SetFlowClass sets the "flow_class" field.
+func (_u *ProjectUpdateOne) SetFlowClass(v project.FlowClass) *ProjectUpdateOne {
+	_u.mutation.SetFlowClass(v)
+	return _u
+}
+
+// SetNillableFlowClass sets the "flow_class" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableFlowClass(v *project.FlowClass) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetFlowClass(*v)
+	}
+	return _u
+}
+
+// ClearFlowClass clears the value of the "flow_class" field.
+func (_u *ProjectUpdateOne) ClearFlowClass() *ProjectUpdateOne {
+	_u.mutation.ClearFlowClass()
+	return _u
+}
+
+// SetInterestRate sets the "interest_rate" field.
+func (_u *ProjectUpdateOne) SetInterestRate(v scalar.Decimal) *ProjectUpdateOne {
+	_u.mutation.SetInterestRate(v)
+	return _u
+}
+
+// SetNillableInterestRate sets the "interest_rate" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableInterestRate(v *scalar.Decimal) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetInterestRate(*v)
+	}
+	return _u
+}
+
+// ClearInterestRate clears the value of the "interest_rate" field.
+func (_u *ProjectUpdateOne) ClearInterestRate() *ProjectUpdateOne {
+	_u.mutation.ClearInterestRate()
+	return _u
+}
+
+// SetMaturityYears sets the "maturity_years" field.
+func (_u *ProjectUpdateOne) SetMaturityYears(v scalar.Decimal) *ProjectUpdateOne {
+	_u.mutation.SetMaturityYears(v)
+	return _u
+}
+
+// SetNillableMaturityYears sets the "maturity_years" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableMaturityYears(v *scalar.Decimal) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetMaturityYears(*v)
+	}
+	return _u
+}
+
+// ClearMaturityYears clears the value of the "maturity_years" field.
+func (_u *ProjectUpdateOne) ClearMaturityYears() *ProjectUpdateOne {
+	_u.mutation.ClearMaturityYears()
+	return _u
+}
+
+// SetGracePeriodYears sets the "grace_period_years" field.
+func (_u *ProjectUpdateOne) SetGracePeriodYears(v scalar.Decimal) *ProjectUpdateOne {
+	_u.mutation.SetGracePeriodYears(v)
+	return _u
+}
+
+// SetNillableGracePeriodYears sets the "grace_period_years" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableGracePeriodYears(v *scalar.Decimal) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetGracePeriodYears(*v)
+	}
+	return _u
+}
+
+// ClearGracePeriodYears clears the value of the "grace_period_years" field.
+func (_u *ProjectUpdateOne) ClearGracePeriodYears() *ProjectUpdateOne {
+	_u.mutation.ClearGracePeriodYears()
+	return _u
+}
+
+// SetGrantElement sets the "grant_element" field.
+func (_u *ProjectUpdateOne) SetGrantElement(v scalar.Decimal) *ProjectUpdateOne {
+	_u.mutation.SetGrantElement(v)
+	return _u
+}
+
+// SetNillableGrantElement sets the "grant_element" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableGrantElement(v *scalar.Decimal) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetGrantElement(*v)
+	}
+	return _u
+}
+
+// ClearGrantElement clears the value of the "grant_element" field.
+func (_u *ProjectUpdateOne) ClearGrantElement() *ProjectUpdateOne {
+	_u.mutation.ClearGrantElement()
+	return _u
+}
+
 // SetHostCountry sets the "host_country" edge to the Partner entity.
 func (_u *ProjectUpdateOne) SetHostCountry(v *Partner) *ProjectUpdateOne {
 	return _u.SetHostCountryID(v.ID)
@@ -1405,21 +2314,6 @@ func (_u *ProjectUpdateOne) AddParticipants(v ...*Partner) *ProjectUpdateOne {
 	return _u.AddParticipantIDs(ids...)
 }
 
-// AddPolicyIDs adds the "policies" edge to the OpeningPolicy entity by IDs.
-func (_u *ProjectUpdateOne) AddPolicyIDs(ids ...int) *ProjectUpdateOne {
-	_u.mutation.AddPolicyIDs(ids...)
-	return _u
-}
-
-// AddPolicies adds the "policies" edges to the OpeningPolicy entity.
-func (_u *ProjectUpdateOne) AddPolicies(v ...*OpeningPolicy) *ProjectUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddPolicyIDs(ids...)
-}
-
 // AddParticipationIDs adds the "participations" edge to the ProjectParticipant entity by IDs.
 func (_u *ProjectUpdateOne) AddParticipationIDs(ids ...int) *ProjectUpdateOne {
 	_u.mutation.AddParticipationIDs(ids...)
@@ -1433,6 +2327,41 @@ func (_u *ProjectUpdateOne) AddParticipations(v ...*ProjectParticipant) *Project
 		ids[i] = v[i].ID
 	}
 	return _u.AddParticipationIDs(ids...)
+}
+
+// SetParent sets the "parent" edge to the Project entity.
+func (_u *ProjectUpdateOne) SetParent(v *Project) *ProjectUpdateOne {
+	return _u.SetParentID(v.ID)
+}
+
+// AddComponentIDs adds the "components" edge to the Project entity by IDs.
+func (_u *ProjectUpdateOne) AddComponentIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.AddComponentIDs(ids...)
+	return _u
+}
+
+// AddComponents adds the "components" edges to the Project entity.
+func (_u *ProjectUpdateOne) AddComponents(v ...*Project) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddComponentIDs(ids...)
+}
+
+// AddPolicyIDs adds the "policies" edge to the OpeningPolicy entity by IDs.
+func (_u *ProjectUpdateOne) AddPolicyIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.AddPolicyIDs(ids...)
+	return _u
+}
+
+// AddPolicies adds the "policies" edges to the OpeningPolicy entity.
+func (_u *ProjectUpdateOne) AddPolicies(v ...*OpeningPolicy) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPolicyIDs(ids...)
 }
 
 // Mutation returns the ProjectMutation object of the builder.
@@ -1467,27 +2396,6 @@ func (_u *ProjectUpdateOne) RemoveParticipants(v ...*Partner) *ProjectUpdateOne 
 	return _u.RemoveParticipantIDs(ids...)
 }
 
-// ClearPolicies clears all "policies" edges to the OpeningPolicy entity.
-func (_u *ProjectUpdateOne) ClearPolicies() *ProjectUpdateOne {
-	_u.mutation.ClearPolicies()
-	return _u
-}
-
-// RemovePolicyIDs removes the "policies" edge to OpeningPolicy entities by IDs.
-func (_u *ProjectUpdateOne) RemovePolicyIDs(ids ...int) *ProjectUpdateOne {
-	_u.mutation.RemovePolicyIDs(ids...)
-	return _u
-}
-
-// RemovePolicies removes "policies" edges to OpeningPolicy entities.
-func (_u *ProjectUpdateOne) RemovePolicies(v ...*OpeningPolicy) *ProjectUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemovePolicyIDs(ids...)
-}
-
 // ClearParticipations clears all "participations" edges to the ProjectParticipant entity.
 func (_u *ProjectUpdateOne) ClearParticipations() *ProjectUpdateOne {
 	_u.mutation.ClearParticipations()
@@ -1507,6 +2415,54 @@ func (_u *ProjectUpdateOne) RemoveParticipations(v ...*ProjectParticipant) *Proj
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveParticipationIDs(ids...)
+}
+
+// ClearParent clears the "parent" edge to the Project entity.
+func (_u *ProjectUpdateOne) ClearParent() *ProjectUpdateOne {
+	_u.mutation.ClearParent()
+	return _u
+}
+
+// ClearComponents clears all "components" edges to the Project entity.
+func (_u *ProjectUpdateOne) ClearComponents() *ProjectUpdateOne {
+	_u.mutation.ClearComponents()
+	return _u
+}
+
+// RemoveComponentIDs removes the "components" edge to Project entities by IDs.
+func (_u *ProjectUpdateOne) RemoveComponentIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.RemoveComponentIDs(ids...)
+	return _u
+}
+
+// RemoveComponents removes "components" edges to Project entities.
+func (_u *ProjectUpdateOne) RemoveComponents(v ...*Project) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveComponentIDs(ids...)
+}
+
+// ClearPolicies clears all "policies" edges to the OpeningPolicy entity.
+func (_u *ProjectUpdateOne) ClearPolicies() *ProjectUpdateOne {
+	_u.mutation.ClearPolicies()
+	return _u
+}
+
+// RemovePolicyIDs removes the "policies" edge to OpeningPolicy entities by IDs.
+func (_u *ProjectUpdateOne) RemovePolicyIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.RemovePolicyIDs(ids...)
+	return _u
+}
+
+// RemovePolicies removes "policies" edges to OpeningPolicy entities.
+func (_u *ProjectUpdateOne) RemovePolicies(v ...*OpeningPolicy) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePolicyIDs(ids...)
 }
 
 // Where appends a list predicates to the ProjectUpdate builder.
@@ -1619,6 +2575,26 @@ func (_u *ProjectUpdateOne) check() error {
 	if v, ok := _u.mutation.ExternalRef(); ok {
 		if err := project.ExternalRefValidator(v); err != nil {
 			return &ValidationError{Name: "external_ref", err: fmt.Errorf(`ent: validator failed for field "Project.external_ref": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.LocationPrecision(); ok {
+		if err := project.LocationPrecisionValidator(v); err != nil {
+			return &ValidationError{Name: "location_precision", err: fmt.Errorf(`ent: validator failed for field "Project.location_precision": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.GroupRef(); ok {
+		if err := project.GroupRefValidator(v); err != nil {
+			return &ValidationError{Name: "group_ref", err: fmt.Errorf(`ent: validator failed for field "Project.group_ref": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.FlowType(); ok {
+		if err := project.FlowTypeValidator(v); err != nil {
+			return &ValidationError{Name: "flow_type", err: fmt.Errorf(`ent: validator failed for field "Project.flow_type": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.FlowClass(); ok {
+		if err := project.FlowClassValidator(v); err != nil {
+			return &ValidationError{Name: "flow_class", err: fmt.Errorf(`ent: validator failed for field "Project.flow_class": %w`, err)}
 		}
 	}
 	return nil
@@ -1773,6 +2749,102 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	if _u.mutation.ExternalRefCleared() {
 		_spec.ClearField(project.FieldExternalRef, field.TypeString)
 	}
+	if value, ok := _u.mutation.LocationPrecision(); ok {
+		_spec.SetField(project.FieldLocationPrecision, field.TypeEnum, value)
+	}
+	if _u.mutation.LocationPrecisionCleared() {
+		_spec.ClearField(project.FieldLocationPrecision, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.Geometry(); ok {
+		_spec.SetField(project.FieldGeometry, field.TypeString, value)
+	}
+	if _u.mutation.GeometryCleared() {
+		_spec.ClearField(project.FieldGeometry, field.TypeString)
+	}
+	if value, ok := _u.mutation.BboxMinLng(); ok {
+		_spec.SetField(project.FieldBboxMinLng, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedBboxMinLng(); ok {
+		_spec.AddField(project.FieldBboxMinLng, field.TypeFloat64, value)
+	}
+	if _u.mutation.BboxMinLngCleared() {
+		_spec.ClearField(project.FieldBboxMinLng, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.BboxMinLat(); ok {
+		_spec.SetField(project.FieldBboxMinLat, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedBboxMinLat(); ok {
+		_spec.AddField(project.FieldBboxMinLat, field.TypeFloat64, value)
+	}
+	if _u.mutation.BboxMinLatCleared() {
+		_spec.ClearField(project.FieldBboxMinLat, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.BboxMaxLng(); ok {
+		_spec.SetField(project.FieldBboxMaxLng, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedBboxMaxLng(); ok {
+		_spec.AddField(project.FieldBboxMaxLng, field.TypeFloat64, value)
+	}
+	if _u.mutation.BboxMaxLngCleared() {
+		_spec.ClearField(project.FieldBboxMaxLng, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.BboxMaxLat(); ok {
+		_spec.SetField(project.FieldBboxMaxLat, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedBboxMaxLat(); ok {
+		_spec.AddField(project.FieldBboxMaxLat, field.TypeFloat64, value)
+	}
+	if _u.mutation.BboxMaxLatCleared() {
+		_spec.ClearField(project.FieldBboxMaxLat, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.CountsInAggregates(); ok {
+		_spec.SetField(project.FieldCountsInAggregates, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Umbrella(); ok {
+		_spec.SetField(project.FieldUmbrella, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.GroupRef(); ok {
+		_spec.SetField(project.FieldGroupRef, field.TypeString, value)
+	}
+	if _u.mutation.GroupRefCleared() {
+		_spec.ClearField(project.FieldGroupRef, field.TypeString)
+	}
+	if value, ok := _u.mutation.FlowType(); ok {
+		_spec.SetField(project.FieldFlowType, field.TypeString, value)
+	}
+	if _u.mutation.FlowTypeCleared() {
+		_spec.ClearField(project.FieldFlowType, field.TypeString)
+	}
+	if value, ok := _u.mutation.FlowClass(); ok {
+		_spec.SetField(project.FieldFlowClass, field.TypeEnum, value)
+	}
+	if _u.mutation.FlowClassCleared() {
+		_spec.ClearField(project.FieldFlowClass, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.InterestRate(); ok {
+		_spec.SetField(project.FieldInterestRate, field.TypeOther, value)
+	}
+	if _u.mutation.InterestRateCleared() {
+		_spec.ClearField(project.FieldInterestRate, field.TypeOther)
+	}
+	if value, ok := _u.mutation.MaturityYears(); ok {
+		_spec.SetField(project.FieldMaturityYears, field.TypeOther, value)
+	}
+	if _u.mutation.MaturityYearsCleared() {
+		_spec.ClearField(project.FieldMaturityYears, field.TypeOther)
+	}
+	if value, ok := _u.mutation.GracePeriodYears(); ok {
+		_spec.SetField(project.FieldGracePeriodYears, field.TypeOther, value)
+	}
+	if _u.mutation.GracePeriodYearsCleared() {
+		_spec.ClearField(project.FieldGracePeriodYears, field.TypeOther)
+	}
+	if value, ok := _u.mutation.GrantElement(); ok {
+		_spec.SetField(project.FieldGrantElement, field.TypeOther, value)
+	}
+	if _u.mutation.GrantElementCleared() {
+		_spec.ClearField(project.FieldGrantElement, field.TypeOther)
+	}
 	if _u.mutation.HostCountryCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1847,6 +2919,125 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ParticipationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ParticipationsTable,
+			Columns: []string{project.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedParticipationsIDs(); len(nodes) > 0 && !_u.mutation.ParticipationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ParticipationsTable,
+			Columns: []string{project.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ParticipationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ParticipationsTable,
+			Columns: []string{project.ParticipationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ParentCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   project.ParentTable,
+			Columns: []string{project.ParentColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ParentIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   project.ParentTable,
+			Columns: []string{project.ParentColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ComponentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ComponentsTable,
+			Columns: []string{project.ComponentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedComponentsIDs(); len(nodes) > 0 && !_u.mutation.ComponentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ComponentsTable,
+			Columns: []string{project.ComponentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ComponentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ComponentsTable,
+			Columns: []string{project.ComponentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.PoliciesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
@@ -1885,51 +3076,6 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(openingpolicy.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.ParticipationsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   project.ParticipationsTable,
-			Columns: []string{project.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedParticipationsIDs(); len(nodes) > 0 && !_u.mutation.ParticipationsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   project.ParticipationsTable,
-			Columns: []string{project.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ParticipationsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   project.ParticipationsTable,
-			Columns: []string{project.ParticipationsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectparticipant.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -13,7 +13,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 )
 
-// A partner's part in a project: the role it plays and its share.
+// A role a partner plays in a project, and its share. A partner holding several roles in one project has one participation for each.
 type ProjectParticipant struct {
 	config `json:"-"`
 	// ID of the ent.

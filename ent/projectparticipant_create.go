@@ -162,7 +162,7 @@ func (_c *ProjectParticipantCreate) createSpec() (*ProjectParticipant, *sqlgraph
 	if nodes := _c.mutation.ProjectIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
-			Inverse: false,
+			Inverse: true,
 			Table:   projectparticipant.ProjectTable,
 			Columns: []string{projectparticipant.ProjectColumn},
 			Bidi:    false,
@@ -179,7 +179,7 @@ func (_c *ProjectParticipantCreate) createSpec() (*ProjectParticipant, *sqlgraph
 	if nodes := _c.mutation.PartnerIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
-			Inverse: false,
+			Inverse: true,
 			Table:   projectparticipant.PartnerTable,
 			Columns: []string{projectparticipant.PartnerColumn},
 			Bidi:    false,
@@ -245,42 +245,6 @@ type (
 	}
 )
 
-// SetProjectID sets the "project_id" field.
-func (u *ProjectParticipantUpsert) SetProjectID(v int) *ProjectParticipantUpsert {
-	u.Set(projectparticipant.FieldProjectID, v)
-	return u
-}
-
-// UpdateProjectID sets the "project_id" field to the value that was provided on create.
-func (u *ProjectParticipantUpsert) UpdateProjectID() *ProjectParticipantUpsert {
-	u.SetExcluded(projectparticipant.FieldProjectID)
-	return u
-}
-
-// SetPartnerID sets the "partner_id" field.
-func (u *ProjectParticipantUpsert) SetPartnerID(v int) *ProjectParticipantUpsert {
-	u.Set(projectparticipant.FieldPartnerID, v)
-	return u
-}
-
-// UpdatePartnerID sets the "partner_id" field to the value that was provided on create.
-func (u *ProjectParticipantUpsert) UpdatePartnerID() *ProjectParticipantUpsert {
-	u.SetExcluded(projectparticipant.FieldPartnerID)
-	return u
-}
-
-// SetRole sets the "role" field.
-func (u *ProjectParticipantUpsert) SetRole(v projectparticipant.Role) *ProjectParticipantUpsert {
-	u.Set(projectparticipant.FieldRole, v)
-	return u
-}
-
-// UpdateRole sets the "role" field to the value that was provided on create.
-func (u *ProjectParticipantUpsert) UpdateRole() *ProjectParticipantUpsert {
-	u.SetExcluded(projectparticipant.FieldRole)
-	return u
-}
-
 // SetSharePercent sets the "share_percent" field.
 func (u *ProjectParticipantUpsert) SetSharePercent(v float64) *ProjectParticipantUpsert {
 	u.Set(projectparticipant.FieldSharePercent, v)
@@ -315,6 +279,17 @@ func (u *ProjectParticipantUpsert) ClearSharePercent() *ProjectParticipantUpsert
 //		Exec(ctx)
 func (u *ProjectParticipantUpsertOne) UpdateNewValues() *ProjectParticipantUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ProjectID(); exists {
+			s.SetIgnore(projectparticipant.FieldProjectID)
+		}
+		if _, exists := u.create.mutation.PartnerID(); exists {
+			s.SetIgnore(projectparticipant.FieldPartnerID)
+		}
+		if _, exists := u.create.mutation.Role(); exists {
+			s.SetIgnore(projectparticipant.FieldRole)
+		}
+	}))
 	return u
 }
 
@@ -343,48 +318,6 @@ func (u *ProjectParticipantUpsertOne) Update(set func(*ProjectParticipantUpsert)
 		set(&ProjectParticipantUpsert{UpdateSet: update})
 	}))
 	return u
-}
-
-// SetProjectID sets the "project_id" field.
-func (u *ProjectParticipantUpsertOne) SetProjectID(v int) *ProjectParticipantUpsertOne {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.SetProjectID(v)
-	})
-}
-
-// UpdateProjectID sets the "project_id" field to the value that was provided on create.
-func (u *ProjectParticipantUpsertOne) UpdateProjectID() *ProjectParticipantUpsertOne {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.UpdateProjectID()
-	})
-}
-
-// SetPartnerID sets the "partner_id" field.
-func (u *ProjectParticipantUpsertOne) SetPartnerID(v int) *ProjectParticipantUpsertOne {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.SetPartnerID(v)
-	})
-}
-
-// UpdatePartnerID sets the "partner_id" field to the value that was provided on create.
-func (u *ProjectParticipantUpsertOne) UpdatePartnerID() *ProjectParticipantUpsertOne {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.UpdatePartnerID()
-	})
-}
-
-// SetRole sets the "role" field.
-func (u *ProjectParticipantUpsertOne) SetRole(v projectparticipant.Role) *ProjectParticipantUpsertOne {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.SetRole(v)
-	})
-}
-
-// UpdateRole sets the "role" field to the value that was provided on create.
-func (u *ProjectParticipantUpsertOne) UpdateRole() *ProjectParticipantUpsertOne {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.UpdateRole()
-	})
 }
 
 // SetSharePercent sets the "share_percent" field.
@@ -588,6 +521,19 @@ type ProjectParticipantUpsertBulk struct {
 //		Exec(ctx)
 func (u *ProjectParticipantUpsertBulk) UpdateNewValues() *ProjectParticipantUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ProjectID(); exists {
+				s.SetIgnore(projectparticipant.FieldProjectID)
+			}
+			if _, exists := b.mutation.PartnerID(); exists {
+				s.SetIgnore(projectparticipant.FieldPartnerID)
+			}
+			if _, exists := b.mutation.Role(); exists {
+				s.SetIgnore(projectparticipant.FieldRole)
+			}
+		}
+	}))
 	return u
 }
 
@@ -616,48 +562,6 @@ func (u *ProjectParticipantUpsertBulk) Update(set func(*ProjectParticipantUpsert
 		set(&ProjectParticipantUpsert{UpdateSet: update})
 	}))
 	return u
-}
-
-// SetProjectID sets the "project_id" field.
-func (u *ProjectParticipantUpsertBulk) SetProjectID(v int) *ProjectParticipantUpsertBulk {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.SetProjectID(v)
-	})
-}
-
-// UpdateProjectID sets the "project_id" field to the value that was provided on create.
-func (u *ProjectParticipantUpsertBulk) UpdateProjectID() *ProjectParticipantUpsertBulk {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.UpdateProjectID()
-	})
-}
-
-// SetPartnerID sets the "partner_id" field.
-func (u *ProjectParticipantUpsertBulk) SetPartnerID(v int) *ProjectParticipantUpsertBulk {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.SetPartnerID(v)
-	})
-}
-
-// UpdatePartnerID sets the "partner_id" field to the value that was provided on create.
-func (u *ProjectParticipantUpsertBulk) UpdatePartnerID() *ProjectParticipantUpsertBulk {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.UpdatePartnerID()
-	})
-}
-
-// SetRole sets the "role" field.
-func (u *ProjectParticipantUpsertBulk) SetRole(v projectparticipant.Role) *ProjectParticipantUpsertBulk {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.SetRole(v)
-	})
-}
-
-// UpdateRole sets the "role" field to the value that was provided on create.
-func (u *ProjectParticipantUpsertBulk) UpdateRole() *ProjectParticipantUpsertBulk {
-	return u.Update(func(s *ProjectParticipantUpsert) {
-		s.UpdateRole()
-	})
 }
 
 // SetSharePercent sets the "share_percent" field.

@@ -81,7 +81,7 @@ func (_q *ProjectParticipantQuery) QueryProject() *ProjectQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(projectparticipant.Table, projectparticipant.FieldID, selector),
 			sqlgraph.To(project.Table, project.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, projectparticipant.ProjectTable, projectparticipant.ProjectColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, projectparticipant.ProjectTable, projectparticipant.ProjectColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -103,7 +103,7 @@ func (_q *ProjectParticipantQuery) QueryPartner() *PartnerQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(projectparticipant.Table, projectparticipant.FieldID, selector),
 			sqlgraph.To(partner.Table, partner.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, projectparticipant.PartnerTable, projectparticipant.PartnerColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, projectparticipant.PartnerTable, projectparticipant.PartnerColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil

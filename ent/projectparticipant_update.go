@@ -10,9 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
-	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 )
 
@@ -27,48 +25,6 @@ type ProjectParticipantUpdate struct {
 // Where appends a list predicates to the ProjectParticipantUpdate builder.
 func (_u *ProjectParticipantUpdate) Where(ps ...predicate.ProjectParticipant) *ProjectParticipantUpdate {
 	_u.mutation.Where(ps...)
-	return _u
-}
-
-// SetProjectID sets the "project_id" field.
-func (_u *ProjectParticipantUpdate) SetProjectID(v int) *ProjectParticipantUpdate {
-	_u.mutation.SetProjectID(v)
-	return _u
-}
-
-// SetNillableProjectID sets the "project_id" field if the given value is not nil.
-func (_u *ProjectParticipantUpdate) SetNillableProjectID(v *int) *ProjectParticipantUpdate {
-	if v != nil {
-		_u.SetProjectID(*v)
-	}
-	return _u
-}
-
-// SetPartnerID sets the "partner_id" field.
-func (_u *ProjectParticipantUpdate) SetPartnerID(v int) *ProjectParticipantUpdate {
-	_u.mutation.SetPartnerID(v)
-	return _u
-}
-
-// SetNillablePartnerID sets the "partner_id" field if the given value is not nil.
-func (_u *ProjectParticipantUpdate) SetNillablePartnerID(v *int) *ProjectParticipantUpdate {
-	if v != nil {
-		_u.SetPartnerID(*v)
-	}
-	return _u
-}
-
-// SetRole sets the "role" field.
-func (_u *ProjectParticipantUpdate) SetRole(v projectparticipant.Role) *ProjectParticipantUpdate {
-	_u.mutation.SetRole(v)
-	return _u
-}
-
-// SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *ProjectParticipantUpdate) SetNillableRole(v *projectparticipant.Role) *ProjectParticipantUpdate {
-	if v != nil {
-		_u.SetRole(*v)
-	}
 	return _u
 }
 
@@ -99,31 +55,9 @@ func (_u *ProjectParticipantUpdate) ClearSharePercent() *ProjectParticipantUpdat
 	return _u
 }
 
-// SetProject sets the "project" edge to the Project entity.
-func (_u *ProjectParticipantUpdate) SetProject(v *Project) *ProjectParticipantUpdate {
-	return _u.SetProjectID(v.ID)
-}
-
-// SetPartner sets the "partner" edge to the Partner entity.
-func (_u *ProjectParticipantUpdate) SetPartner(v *Partner) *ProjectParticipantUpdate {
-	return _u.SetPartnerID(v.ID)
-}
-
 // Mutation returns the ProjectParticipantMutation object of the builder.
 func (_u *ProjectParticipantUpdate) Mutation() *ProjectParticipantMutation {
 	return _u.mutation
-}
-
-// ClearProject clears the "project" edge to the Project entity.
-func (_u *ProjectParticipantUpdate) ClearProject() *ProjectParticipantUpdate {
-	_u.mutation.ClearProject()
-	return _u
-}
-
-// ClearPartner clears the "partner" edge to the Partner entity.
-func (_u *ProjectParticipantUpdate) ClearPartner() *ProjectParticipantUpdate {
-	_u.mutation.ClearPartner()
-	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -155,11 +89,6 @@ func (_u *ProjectParticipantUpdate) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *ProjectParticipantUpdate) check() error {
-	if v, ok := _u.mutation.Role(); ok {
-		if err := projectparticipant.RoleValidator(v); err != nil {
-			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "ProjectParticipant.role": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.SharePercent(); ok {
 		if err := projectparticipant.SharePercentValidator(v); err != nil {
 			return &ValidationError{Name: "share_percent", err: fmt.Errorf(`ent: validator failed for field "ProjectParticipant.share_percent": %w`, err)}
@@ -192,9 +121,6 @@ func (_u *ProjectParticipantUpdate) sqlSave(ctx context.Context) (_node int, err
 			}
 		}
 	}
-	if value, ok := _u.mutation.Role(); ok {
-		_spec.SetField(projectparticipant.FieldRole, field.TypeEnum, value)
-	}
 	if value, ok := _u.mutation.SharePercent(); ok {
 		_spec.SetField(projectparticipant.FieldSharePercent, field.TypeFloat64, value)
 	}
@@ -203,64 +129,6 @@ func (_u *ProjectParticipantUpdate) sqlSave(ctx context.Context) (_node int, err
 	}
 	if _u.mutation.SharePercentCleared() {
 		_spec.ClearField(projectparticipant.FieldSharePercent, field.TypeFloat64)
-	}
-	if _u.mutation.ProjectCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: false,
-			Table:   projectparticipant.ProjectTable,
-			Columns: []string{projectparticipant.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ProjectIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: false,
-			Table:   projectparticipant.ProjectTable,
-			Columns: []string{projectparticipant.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.PartnerCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: false,
-			Table:   projectparticipant.PartnerTable,
-			Columns: []string{projectparticipant.PartnerColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(partner.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.PartnerIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: false,
-			Table:   projectparticipant.PartnerTable,
-			Columns: []string{projectparticipant.PartnerColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(partner.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -282,48 +150,6 @@ type ProjectParticipantUpdateOne struct {
 	hooks     []Hook
 	mutation  *ProjectParticipantMutation
 	modifiers []func(*sql.UpdateBuilder)
-}
-
-// SetProjectID sets the "project_id" field.
-func (_u *ProjectParticipantUpdateOne) SetProjectID(v int) *ProjectParticipantUpdateOne {
-	_u.mutation.SetProjectID(v)
-	return _u
-}
-
-// SetNillableProjectID sets the "project_id" field if the given value is not nil.
-func (_u *ProjectParticipantUpdateOne) SetNillableProjectID(v *int) *ProjectParticipantUpdateOne {
-	if v != nil {
-		_u.SetProjectID(*v)
-	}
-	return _u
-}
-
-// SetPartnerID sets the "partner_id" field.
-func (_u *ProjectParticipantUpdateOne) SetPartnerID(v int) *ProjectParticipantUpdateOne {
-	_u.mutation.SetPartnerID(v)
-	return _u
-}
-
-// SetNillablePartnerID sets the "partner_id" field if the given value is not nil.
-func (_u *ProjectParticipantUpdateOne) SetNillablePartnerID(v *int) *ProjectParticipantUpdateOne {
-	if v != nil {
-		_u.SetPartnerID(*v)
-	}
-	return _u
-}
-
-// SetRole sets the "role" field.
-func (_u *ProjectParticipantUpdateOne) SetRole(v projectparticipant.Role) *ProjectParticipantUpdateOne {
-	_u.mutation.SetRole(v)
-	return _u
-}
-
-// SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *ProjectParticipantUpdateOne) SetNillableRole(v *projectparticipant.Role) *ProjectParticipantUpdateOne {
-	if v != nil {
-		_u.SetRole(*v)
-	}
-	return _u
 }
 
 // SetSharePercent sets the "share_percent" field.
@@ -353,31 +179,9 @@ func (_u *ProjectParticipantUpdateOne) ClearSharePercent() *ProjectParticipantUp
 	return _u
 }
 
-// SetProject sets the "project" edge to the Project entity.
-func (_u *ProjectParticipantUpdateOne) SetProject(v *Project) *ProjectParticipantUpdateOne {
-	return _u.SetProjectID(v.ID)
-}
-
-// SetPartner sets the "partner" edge to the Partner entity.
-func (_u *ProjectParticipantUpdateOne) SetPartner(v *Partner) *ProjectParticipantUpdateOne {
-	return _u.SetPartnerID(v.ID)
-}
-
 // Mutation returns the ProjectParticipantMutation object of the builder.
 func (_u *ProjectParticipantUpdateOne) Mutation() *ProjectParticipantMutation {
 	return _u.mutation
-}
-
-// ClearProject clears the "project" edge to the Project entity.
-func (_u *ProjectParticipantUpdateOne) ClearProject() *ProjectParticipantUpdateOne {
-	_u.mutation.ClearProject()
-	return _u
-}
-
-// ClearPartner clears the "partner" edge to the Partner entity.
-func (_u *ProjectParticipantUpdateOne) ClearPartner() *ProjectParticipantUpdateOne {
-	_u.mutation.ClearPartner()
-	return _u
 }
 
 // Where appends a list predicates to the ProjectParticipantUpdate builder.
@@ -422,11 +226,6 @@ func (_u *ProjectParticipantUpdateOne) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *ProjectParticipantUpdateOne) check() error {
-	if v, ok := _u.mutation.Role(); ok {
-		if err := projectparticipant.RoleValidator(v); err != nil {
-			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "ProjectParticipant.role": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.SharePercent(); ok {
 		if err := projectparticipant.SharePercentValidator(v); err != nil {
 			return &ValidationError{Name: "share_percent", err: fmt.Errorf(`ent: validator failed for field "ProjectParticipant.share_percent": %w`, err)}
@@ -476,9 +275,6 @@ func (_u *ProjectParticipantUpdateOne) sqlSave(ctx context.Context) (_node *Proj
 			}
 		}
 	}
-	if value, ok := _u.mutation.Role(); ok {
-		_spec.SetField(projectparticipant.FieldRole, field.TypeEnum, value)
-	}
 	if value, ok := _u.mutation.SharePercent(); ok {
 		_spec.SetField(projectparticipant.FieldSharePercent, field.TypeFloat64, value)
 	}
@@ -487,64 +283,6 @@ func (_u *ProjectParticipantUpdateOne) sqlSave(ctx context.Context) (_node *Proj
 	}
 	if _u.mutation.SharePercentCleared() {
 		_spec.ClearField(projectparticipant.FieldSharePercent, field.TypeFloat64)
-	}
-	if _u.mutation.ProjectCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: false,
-			Table:   projectparticipant.ProjectTable,
-			Columns: []string{projectparticipant.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ProjectIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: false,
-			Table:   projectparticipant.ProjectTable,
-			Columns: []string{projectparticipant.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.PartnerCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: false,
-			Table:   projectparticipant.PartnerTable,
-			Columns: []string{projectparticipant.PartnerColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(partner.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.PartnerIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: false,
-			Table:   projectparticipant.PartnerTable,
-			Columns: []string{projectparticipant.PartnerColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(partner.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &ProjectParticipant{config: _u.config}

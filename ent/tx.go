@@ -28,6 +28,8 @@ type Tx struct {
 	Project *ProjectClient
 	// ProjectParticipant is the client for interacting with the ProjectParticipant builders.
 	ProjectParticipant *ProjectParticipantClient
+	// ProjectPartner is the client for interacting with the ProjectPartner builders.
+	ProjectPartner *ProjectPartnerClient
 
 	// lazily loaded.
 	client     *Client
@@ -166,6 +168,7 @@ func (tx *Tx) init() {
 	tx.Partner = NewPartnerClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)
 	tx.ProjectParticipant = NewProjectParticipantClient(tx.config)
+	tx.ProjectPartner = NewProjectPartnerClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -159,7 +159,7 @@ type ComplexityRoot struct {
 		Name           func(childComplexity int) int
 		Participations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectParticipantOrder, where *ent.ProjectParticipantWhereInput) int
 		Policies       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) int
-		ProjectStats   func(childComplexity int, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) int
+		ProjectStats   func(childComplexity int, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int, includeAll *bool) int
 		Projects       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		Region         func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
@@ -191,7 +191,7 @@ type ComplexityRoot struct {
 		IssuingAuthority func(childComplexity int) int
 		Level            func(childComplexity int) int
 		Partners         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) int
-		ProjectStats     func(childComplexity int, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) int
+		ProjectStats     func(childComplexity int, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int, includeAll *bool) int
 		Projects         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		Status           func(childComplexity int) int
 		Summary          func(childComplexity int) int
@@ -216,32 +216,45 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
-		Amount         func(childComplexity int) int
-		AmountUsd      func(childComplexity int) int
-		City           func(childComplexity int) int
-		CommitmentYear func(childComplexity int) int
-		CompletedOn    func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		Currency       func(childComplexity int) int
-		Description    func(childComplexity int) int
-		ExternalRef    func(childComplexity int) int
-		GreenCategory  func(childComplexity int) int
-		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		HostCountry    func(childComplexity int) int
-		HostCountryID  func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Latitude       func(childComplexity int) int
-		Longitude      func(childComplexity int) int
-		Participants   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) int
-		Participations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectParticipantOrder, where *ent.ProjectParticipantWhereInput) int
-		Policies       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) int
-		Sector         func(childComplexity int) int
-		SignedOn       func(childComplexity int) int
-		StartedOn      func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Title          func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
-		Version        func(childComplexity int) int
+		Amount             func(childComplexity int) int
+		AmountUsd          func(childComplexity int) int
+		City               func(childComplexity int) int
+		CommitmentYear     func(childComplexity int) int
+		CompletedOn        func(childComplexity int) int
+		Components         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		CountsInAggregates func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Currency           func(childComplexity int) int
+		Description        func(childComplexity int) int
+		ExternalRef        func(childComplexity int) int
+		FlowClass          func(childComplexity int) int
+		FlowType           func(childComplexity int) int
+		GracePeriodYears   func(childComplexity int) int
+		GrantElement       func(childComplexity int) int
+		GreenCategory      func(childComplexity int) int
+		GroupRef           func(childComplexity int) int
+		History            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		HostCountry        func(childComplexity int) int
+		HostCountryID      func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		InterestRate       func(childComplexity int) int
+		Latitude           func(childComplexity int) int
+		LocationPrecision  func(childComplexity int) int
+		Longitude          func(childComplexity int) int
+		MaturityYears      func(childComplexity int) int
+		Parent             func(childComplexity int) int
+		ParentID           func(childComplexity int) int
+		Participants       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) int
+		Participations     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectParticipantOrder, where *ent.ProjectParticipantWhereInput) int
+		Policies           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) int
+		Sector             func(childComplexity int) int
+		SignedOn           func(childComplexity int) int
+		StartedOn          func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Title              func(childComplexity int) int
+		Umbrella           func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
@@ -277,22 +290,31 @@ type ComplexityRoot struct {
 	}
 
 	ProjectStats struct {
-		Groups func(childComplexity int) int
-		Total  func(childComplexity int) int
+		Excluded func(childComplexity int) int
+		Groups   func(childComplexity int) int
+		Total    func(childComplexity int) int
+	}
+
+	ProjectStatsExcluded struct {
+		Count func(childComplexity int) int
+		Sum   func(childComplexity int) int
 	}
 
 	ProjectStatsGroup struct {
-		Avg             func(childComplexity int) int
-		Count           func(childComplexity int) int
-		CountWithAmount func(childComplexity int) int
-		Key             func(childComplexity int) int
-		Max             func(childComplexity int) int
-		Min             func(childComplexity int) int
-		Sum             func(childComplexity int) int
+		Avg                  func(childComplexity int) int
+		Count                func(childComplexity int) int
+		CountWithAmount      func(childComplexity int) int
+		Key                  func(childComplexity int) int
+		Max                  func(childComplexity int) int
+		Min                  func(childComplexity int) int
+		Sum                  func(childComplexity int) int
+		WeightedInterestRate func(childComplexity int) int
 	}
 
 	ProjectStatsKey struct {
 		CommitmentYear  func(childComplexity int) int
+		FlowClass       func(childComplexity int) int
+		FlowType        func(childComplexity int) int
 		GreenCategory   func(childComplexity int) int
 		HostCountry     func(childComplexity int) int
 		Participant     func(childComplexity int) int
@@ -310,7 +332,7 @@ type ComplexityRoot struct {
 		Nodes        func(childComplexity int, ids []int) int
 		Partners     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) int
 		Policies     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PolicyOrder, where *ent.PolicyWhereInput) int
-		ProjectStats func(childComplexity int, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) int
+		ProjectStats func(childComplexity int, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int, includeAll *bool) int
 		Projects     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		Search       func(childComplexity int, query string, types []search.Type, first *int, after *entgql.Cursor[int]) int
 	}
@@ -386,11 +408,11 @@ type MutationResolver interface {
 }
 type PartnerResolver interface {
 	History(ctx context.Context, obj *ent.Partner, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
-	ProjectStats(ctx context.Context, obj *ent.Partner, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error)
+	ProjectStats(ctx context.Context, obj *ent.Partner, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int, includeAll *bool) (*stats.Result, error)
 }
 type PolicyResolver interface {
 	History(ctx context.Context, obj *ent.OpeningPolicy, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
-	ProjectStats(ctx context.Context, obj *ent.OpeningPolicy, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error)
+	ProjectStats(ctx context.Context, obj *ent.OpeningPolicy, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int, includeAll *bool) (*stats.Result, error)
 }
 type ProjectResolver interface {
 	History(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
@@ -404,7 +426,7 @@ type QueryResolver interface {
 	Partners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PartnerOrder, where *ent.PartnerWhereInput) (*ent.PartnerConnection, error)
 	Projects(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error)
 	Me(ctx context.Context) (*model.Viewer, error)
-	ProjectStats(ctx context.Context, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int) (*stats.Result, error)
+	ProjectStats(ctx context.Context, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int, includeAll *bool) (*stats.Result, error)
 	Search(ctx context.Context, query string, types []search.Type, first *int, after *entgql.Cursor[int]) (*model.SearchConnection, error)
 }
 
@@ -965,7 +987,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.ProjectStats(childComplexity, args["where"].(*ent.ProjectWhereInput), args["groupBy"].([]stats.Dimension), args["orderBy"].(*model.ProjectStatsOrder), args["limit"].(*int)), true
+		return e.ComplexityRoot.Partner.ProjectStats(childComplexity, args["where"].(*ent.ProjectWhereInput), args["groupBy"].([]stats.Dimension), args["orderBy"].(*model.ProjectStatsOrder), args["limit"].(*int), args["includeAll"].(*bool)), true
 	case "Partner.projects":
 		if e.ComplexityRoot.Partner.Projects == nil {
 			break
@@ -1126,7 +1148,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Policy.ProjectStats(childComplexity, args["where"].(*ent.ProjectWhereInput), args["groupBy"].([]stats.Dimension), args["orderBy"].(*model.ProjectStatsOrder), args["limit"].(*int)), true
+		return e.ComplexityRoot.Policy.ProjectStats(childComplexity, args["where"].(*ent.ProjectWhereInput), args["groupBy"].([]stats.Dimension), args["orderBy"].(*model.ProjectStatsOrder), args["limit"].(*int), args["includeAll"].(*bool)), true
 	case "Policy.projects":
 		if e.ComplexityRoot.Policy.Projects == nil {
 			break
@@ -1260,6 +1282,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.CompletedOn(childComplexity), true
+	case "Project.components":
+		if e.ComplexityRoot.Project.Components == nil {
+			break
+		}
+
+		args, err := ec.field_Project_components_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Components(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
+	case "Project.countsInAggregates":
+		if e.ComplexityRoot.Project.CountsInAggregates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.CountsInAggregates(childComplexity), true
 	case "Project.createdAt":
 		if e.ComplexityRoot.Project.CreatedAt == nil {
 			break
@@ -1284,12 +1323,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ExternalRef(childComplexity), true
+	case "Project.flowClass":
+		if e.ComplexityRoot.Project.FlowClass == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.FlowClass(childComplexity), true
+	case "Project.flowType":
+		if e.ComplexityRoot.Project.FlowType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.FlowType(childComplexity), true
+	case "Project.gracePeriodYears":
+		if e.ComplexityRoot.Project.GracePeriodYears == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.GracePeriodYears(childComplexity), true
+	case "Project.grantElement":
+		if e.ComplexityRoot.Project.GrantElement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.GrantElement(childComplexity), true
 	case "Project.greenCategory":
 		if e.ComplexityRoot.Project.GreenCategory == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.GreenCategory(childComplexity), true
+	case "Project.groupRef":
+		if e.ComplexityRoot.Project.GroupRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.GroupRef(childComplexity), true
 	case "Project.history":
 		if e.ComplexityRoot.Project.History == nil {
 			break
@@ -1319,18 +1388,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.interestRate":
+		if e.ComplexityRoot.Project.InterestRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.InterestRate(childComplexity), true
 	case "Project.latitude":
 		if e.ComplexityRoot.Project.Latitude == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.Latitude(childComplexity), true
+	case "Project.locationPrecision":
+		if e.ComplexityRoot.Project.LocationPrecision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.LocationPrecision(childComplexity), true
 	case "Project.longitude":
 		if e.ComplexityRoot.Project.Longitude == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.Longitude(childComplexity), true
+	case "Project.maturityYears":
+		if e.ComplexityRoot.Project.MaturityYears == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.MaturityYears(childComplexity), true
+	case "Project.parent":
+		if e.ComplexityRoot.Project.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Parent(childComplexity), true
+	case "Project.parentID":
+		if e.ComplexityRoot.Project.ParentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ParentID(childComplexity), true
 	case "Project.participants":
 		if e.ComplexityRoot.Project.Participants == nil {
 			break
@@ -1394,6 +1493,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Title(childComplexity), true
+	case "Project.umbrella":
+		if e.ComplexityRoot.Project.Umbrella == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Umbrella(childComplexity), true
 	case "Project.updatedAt":
 		if e.ComplexityRoot.Project.UpdatedAt == nil {
 			break
@@ -1514,6 +1619,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectParticipantEdge.Node(childComplexity), true
 
+	case "ProjectStats.excluded":
+		if e.ComplexityRoot.ProjectStats.Excluded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.Excluded(childComplexity), true
 	case "ProjectStats.groups":
 		if e.ComplexityRoot.ProjectStats.Groups == nil {
 			break
@@ -1526,6 +1637,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectStats.Total(childComplexity), true
+
+	case "ProjectStatsExcluded.count":
+		if e.ComplexityRoot.ProjectStatsExcluded.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsExcluded.Count(childComplexity), true
+	case "ProjectStatsExcluded.sum":
+		if e.ComplexityRoot.ProjectStatsExcluded.Sum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsExcluded.Sum(childComplexity), true
 
 	case "ProjectStatsGroup.avg":
 		if e.ComplexityRoot.ProjectStatsGroup.Avg == nil {
@@ -1569,6 +1693,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectStatsGroup.Sum(childComplexity), true
+	case "ProjectStatsGroup.weightedInterestRate":
+		if e.ComplexityRoot.ProjectStatsGroup.WeightedInterestRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsGroup.WeightedInterestRate(childComplexity), true
 
 	case "ProjectStatsKey.commitmentYear":
 		if e.ComplexityRoot.ProjectStatsKey.CommitmentYear == nil {
@@ -1576,6 +1706,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectStatsKey.CommitmentYear(childComplexity), true
+	case "ProjectStatsKey.flowClass":
+		if e.ComplexityRoot.ProjectStatsKey.FlowClass == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsKey.FlowClass(childComplexity), true
+	case "ProjectStatsKey.flowType":
+		if e.ComplexityRoot.ProjectStatsKey.FlowType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatsKey.FlowType(childComplexity), true
 	case "ProjectStatsKey.greenCategory":
 		if e.ComplexityRoot.ProjectStatsKey.GreenCategory == nil {
 			break
@@ -1702,7 +1844,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ProjectStats(childComplexity, args["where"].(*ent.ProjectWhereInput), args["groupBy"].([]stats.Dimension), args["orderBy"].(*model.ProjectStatsOrder), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.ProjectStats(childComplexity, args["where"].(*ent.ProjectWhereInput), args["groupBy"].([]stats.Dimension), args["orderBy"].(*model.ProjectStatsOrder), args["limit"].(*int), args["includeAll"].(*bool)), true
 	case "Query.projects":
 		if e.ComplexityRoot.Query.Projects == nil {
 			break
@@ -3046,9 +3188,57 @@ input CreateProjectInput {
   """
   externalRef: String
   """
+  How precisely ` + "`" + `latitude` + "`" + ` and ` + "`" + `longitude` + "`" + ` locate the project: EXACT at the site, ADMIN2 or ADMIN1 at the district or province, CITY within a city (about 5 km), COUNTRY at the host country's representative point; null when the project has no location.
+  """
+  locationPrecision: ProjectLocationPrecision
+  """
+  Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only these unless asked otherwise. New projects count unless ` + "`" + `umbrella` + "`" + ` is set.
+  """
+  countsInAggregates: Boolean
+  """
+  Whether the project is an umbrella agreement (a framework agreement, a credit line, a syndicated facility) under which separate commitments, its ` + "`" + `components` + "`" + `, are recorded.
+  """
+  umbrella: Boolean
+  """
+  An outside dataset's identifier of the wider project this record is part of, shared by all its records, e.g. ` + "`" + `aiddata:parent:1892` + "`" + ` (AidData's Parent ID: a pledge, its disbursed and cancelled portions, or the tranches of one loan).
+  """
+  groupRef: String
+  """
+  The kind of flow as published, e.g. "Loan", "Grant", "Export Buyer's Credit".
+  """
+  flowType: String
+  """
+  How concessional the flow is: ODA_LIKE (official development assistance), OOF_LIKE (other official flows, less concessional), VAGUE (official finance of unclear kind).
+  """
+  flowClass: ProjectFlowClass
+  """
+  The loan's interest rate in percent a year, exact ("1.50" is 1.5%).
+  """
+  interestRate: Decimal
+  """
+  The loan's maturity in years, exact.
+  """
+  maturityYears: Decimal
+  """
+  The loan's grace period in years, exact.
+  """
+  gracePeriodYears: Decimal
+  """
+  The grant element of the flow in percent (OECD grant-equivalent method), exact.
+  """
+  grantElement: Decimal
+  """
   The id of the COUNTRY partner where the project is located.
   """
   hostCountryID: ID
+  """
+  The id of the umbrella project this project is a component of.
+  """
+  parentID: ID
+  """
+  Ids to link as ` + "`" + `components` + "`" + `. (The commitments recorded under this umbrella project.)
+  """
+  componentIDs: [ID!]
   """
   Ids to link as ` + "`" + `policies` + "`" + `. (Opening-up policies that support the project.)
   """
@@ -3203,7 +3393,7 @@ type Partner implements Node {
     where: PartnerWhereInput
   ): PartnerConnection!
   """
-  Projects the partner takes part in, in any role. Change them with addProjectParticipant and removeProjectParticipant.
+  Projects the partner takes part in, each once whatever its roles (` + "`" + `participations` + "`" + ` lists every role). Change them with addProjectParticipant and removeProjectParticipant.
   """
   projects(
     """
@@ -3236,6 +3426,40 @@ type Partner implements Node {
     """
     where: ProjectWhereInput
   ): ProjectConnection!
+  """
+  Every role the partner plays in every project.
+  """
+  participations(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ProjectParticipants returned from the connection.
+    """
+    orderBy: ProjectParticipantOrder
+
+    """
+    Filtering options for ProjectParticipants returned from the connection.
+    """
+    where: ProjectParticipantWhereInput
+  ): ProjectParticipantConnection!
   """
   Projects located in this COUNTRY partner.
   """
@@ -3304,40 +3528,6 @@ type Partner implements Node {
     """
     where: PolicyWhereInput
   ): PolicyConnection!
-  """
-  One record for each Project this Partner is linked to, with the link's own fields (such as the role and share).
-  """
-  participations(
-    """
-    Returns the elements in the list that come after the specified cursor.
-    """
-    after: Cursor
-
-    """
-    Returns the first _n_ elements from the list.
-    """
-    first: Int
-
-    """
-    Returns the elements in the list that come before the specified cursor.
-    """
-    before: Cursor
-
-    """
-    Returns the last _n_ elements from the list.
-    """
-    last: Int
-
-    """
-    Ordering options for ProjectParticipants returned from the connection.
-    """
-    orderBy: ProjectParticipantOrder
-
-    """
-    Filtering options for ProjectParticipants returned from the connection.
-    """
-    where: ProjectParticipantWhereInput
-  ): ProjectParticipantConnection!
 }
 """
 A connection to a list of items.
@@ -4079,6 +4269,14 @@ input PartnerWhereInput {
   """
   hasProjectsWith: [ProjectWhereInput!]
   """
+  participations edge predicates
+  """
+  hasParticipations: Boolean
+  """
+  Keeps Partner objects with a ` + "`" + `participations` + "`" + ` link that matches all the given filters.
+  """
+  hasParticipationsWith: [ProjectParticipantWhereInput!]
+  """
   hosted_projects edge predicates
   """
   hasHostedProjects: Boolean
@@ -4094,14 +4292,6 @@ input PartnerWhereInput {
   Keeps Partner objects with a ` + "`" + `policies` + "`" + ` link that matches all the given filters.
   """
   hasPoliciesWith: [PolicyWhereInput!]
-  """
-  participations edge predicates
-  """
-  hasParticipations: Boolean
-  """
-  Keeps Partner objects with a ` + "`" + `participations` + "`" + ` link that matches all the given filters.
-  """
-  hasParticipationsWith: [ProjectParticipantWhereInput!]
 }
 """
 An opening-up policy that supports projects and targets partners: a negative list, a free trade zone, a tariff concession, a logistics corridor.
@@ -5244,11 +5434,55 @@ type Project implements Node {
   """
   hostCountryID: ID
   """
+  How precisely ` + "`" + `latitude` + "`" + ` and ` + "`" + `longitude` + "`" + ` locate the project: EXACT at the site, ADMIN2 or ADMIN1 at the district or province, CITY within a city (about 5 km), COUNTRY at the host country's representative point; null when the project has no location.
+  """
+  locationPrecision: ProjectLocationPrecision
+  """
+  Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only these unless asked otherwise. New projects count unless ` + "`" + `umbrella` + "`" + ` is set.
+  """
+  countsInAggregates: Boolean!
+  """
+  Whether the project is an umbrella agreement (a framework agreement, a credit line, a syndicated facility) under which separate commitments, its ` + "`" + `components` + "`" + `, are recorded.
+  """
+  umbrella: Boolean!
+  """
+  The id of the umbrella project this project is a component of.
+  """
+  parentID: ID
+  """
+  An outside dataset's identifier of the wider project this record is part of, shared by all its records, e.g. ` + "`" + `aiddata:parent:1892` + "`" + ` (AidData's Parent ID: a pledge, its disbursed and cancelled portions, or the tranches of one loan).
+  """
+  groupRef: String
+  """
+  The kind of flow as published, e.g. "Loan", "Grant", "Export Buyer's Credit".
+  """
+  flowType: String
+  """
+  How concessional the flow is: ODA_LIKE (official development assistance), OOF_LIKE (other official flows, less concessional), VAGUE (official finance of unclear kind).
+  """
+  flowClass: ProjectFlowClass
+  """
+  The loan's interest rate in percent a year, exact ("1.50" is 1.5%).
+  """
+  interestRate: Decimal
+  """
+  The loan's maturity in years, exact.
+  """
+  maturityYears: Decimal
+  """
+  The loan's grace period in years, exact.
+  """
+  gracePeriodYears: Decimal
+  """
+  The grant element of the flow in percent (OECD grant-equivalent method), exact.
+  """
+  grantElement: Decimal
+  """
   The COUNTRY partner where the project is located.
   """
   hostCountry: Partner
   """
-  Partners taking part in the project; each participation carries the role. Change them with addProjectParticipant and removeProjectParticipant.
+  Partners taking part in the project, each once whatever its roles (` + "`" + `participations` + "`" + ` lists every role). Change them with addProjectParticipant and removeProjectParticipant.
   """
   participants(
     """
@@ -5281,6 +5515,78 @@ type Project implements Node {
     """
     where: PartnerWhereInput
   ): PartnerConnection!
+  """
+  Every role of every partner taking part in the project.
+  """
+  participations(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ProjectParticipants returned from the connection.
+    """
+    orderBy: ProjectParticipantOrder
+
+    """
+    Filtering options for ProjectParticipants returned from the connection.
+    """
+    where: ProjectParticipantWhereInput
+  ): ProjectParticipantConnection!
+  """
+  The umbrella project this project is a component of.
+  """
+  parent: Project
+  """
+  The commitments recorded under this umbrella project.
+  """
+  components(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Projects returned from the connection.
+    """
+    orderBy: ProjectOrder
+
+    """
+    Filtering options for Projects returned from the connection.
+    """
+    where: ProjectWhereInput
+  ): ProjectConnection!
   """
   Opening-up policies that support the project.
   """
@@ -5315,40 +5621,6 @@ type Project implements Node {
     """
     where: PolicyWhereInput
   ): PolicyConnection!
-  """
-  One record for each Partner this Project is linked to, with the link's own fields (such as the role and share).
-  """
-  participations(
-    """
-    Returns the elements in the list that come after the specified cursor.
-    """
-    after: Cursor
-
-    """
-    Returns the first _n_ elements from the list.
-    """
-    first: Int
-
-    """
-    Returns the elements in the list that come before the specified cursor.
-    """
-    before: Cursor
-
-    """
-    Returns the last _n_ elements from the list.
-    """
-    last: Int
-
-    """
-    Ordering options for ProjectParticipants returned from the connection.
-    """
-    orderBy: ProjectParticipantOrder
-
-    """
-    Filtering options for ProjectParticipants returned from the connection.
-    """
-    where: ProjectParticipantWhereInput
-  ): ProjectParticipantConnection!
 }
 """
 A connection to a list of items.
@@ -5379,6 +5651,23 @@ type ProjectEdge {
   A cursor for use in pagination.
   """
   cursor: Cursor!
+}
+"""
+ProjectFlowClass is enum for the field flow_class
+"""
+enum ProjectFlowClass @goModel(model: "github.com/bri-tracker/bri-tracker/ent/project.FlowClass") {
+  """
+  Like official development assistance: concessional, development intent, grant element of 25% or more.
+  """
+  ODA_LIKE
+  """
+  Like other official flows: official finance that is not concessional enough, or not for development, to be ODA.
+  """
+  OOF_LIKE
+  """
+  Official finance whose kind cannot be told from the sources.
+  """
+  VAGUE
 }
 """
 ProjectGreenCategory is enum for the field green_category
@@ -5416,6 +5705,31 @@ enum ProjectGreenCategory @goModel(model: "github.com/bri-tracker/bri-tracker/en
   Another green contribution.
   """
   OTHER_GREEN
+}
+"""
+ProjectLocationPrecision is enum for the field location_precision
+"""
+enum ProjectLocationPrecision @goModel(model: "github.com/bri-tracker/bri-tracker/ent/project.LocationPrecision") {
+  """
+  At the site itself.
+  """
+  EXACT
+  """
+  Somewhere in a second-level administrative division (a district or county).
+  """
+  ADMIN2
+  """
+  Somewhere in a first-level administrative division (a province or state).
+  """
+  ADMIN1
+  """
+  Near the site: within a city or about 5 km (an approximate feature).
+  """
+  CITY
+  """
+  At the host country's representative point: only the country is known.
+  """
+  COUNTRY
 }
 """
 Ordering options for Project connections
@@ -5482,9 +5796,29 @@ enum ProjectOrderField {
   Orders by completed on.
   """
   COMPLETED_ON
+  """
+  Orders by location precision.
+  """
+  LOCATION_PRECISION
+  """
+  Orders by flow type.
+  """
+  FLOW_TYPE
+  """
+  Orders by flow class.
+  """
+  FLOW_CLASS
+  """
+  Orders by interest rate.
+  """
+  INTEREST_RATE
+  """
+  Orders by maturity years.
+  """
+  MATURITY_YEARS
 }
 """
-A partner's part in a project: the role it plays and its share.
+A role a partner plays in a project, and its share. A partner holding several roles in one project has one participation for each.
 """
 type ProjectParticipant implements Node {
   """
@@ -5581,9 +5915,13 @@ enum ProjectParticipantRole @goModel(model: "github.com/bri-tracker/bri-tracker/
   """
   CONTRACTOR
   """
-  Lends to or funds the project.
+  Lends to or funds the project (AidData's funding agencies).
   """
   FINANCIER
+  """
+  Lends to or funds the project beside its main financier (AidData's co-financing agencies).
+  """
+  CO_FINANCIER
   """
   Runs the project.
   """
@@ -5596,6 +5934,26 @@ enum ProjectParticipantRole @goModel(model: "github.com/bri-tracker/bri-tracker/
   Carries out the project for its owner or funder.
   """
   IMPLEMENTER
+  """
+  Receives the funds or goods (AidData's direct and indirect receiving agencies).
+  """
+  RECEIVER
+  """
+  Guarantees the repayment of the project's financing.
+  """
+  GUARANTOR
+  """
+  Insures the project's financing (such as an export credit insurer).
+  """
+  INSURER
+  """
+  Pledges the collateral that secures the project's financing.
+  """
+  COLLATERAL_PROVIDER
+  """
+  Holds the collateral for the lenders (security or collateral agent).
+  """
+  SECURITY_AGENT
   """
   Supplies equipment or services.
   """
@@ -5659,6 +6017,38 @@ input ProjectParticipantWhereInput {
   """
   idLTE: ID
   """
+  project_id field predicates
+  """
+  projectID: ID
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `projectID` + "`" + ` differs from the given value.
+  """
+  projectIDNEQ: ID
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `projectID` + "`" + ` is one of the given values.
+  """
+  projectIDIn: [ID!]
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `projectID` + "`" + ` is none of the given values.
+  """
+  projectIDNotIn: [ID!]
+  """
+  partner_id field predicates
+  """
+  partnerID: ID
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `partnerID` + "`" + ` differs from the given value.
+  """
+  partnerIDNEQ: ID
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `partnerID` + "`" + ` is one of the given values.
+  """
+  partnerIDIn: [ID!]
+  """
+  Keeps ProjectParticipant objects whose ` + "`" + `partnerID` + "`" + ` is none of the given values.
+  """
+  partnerIDNotIn: [ID!]
+  """
   role field predicates
   """
   role: ProjectParticipantRole
@@ -5714,6 +6104,22 @@ input ProjectParticipantWhereInput {
   Keeps ProjectParticipant objects whose ` + "`" + `sharePercent` + "`" + ` is set.
   """
   sharePercentNotNil: Boolean
+  """
+  project edge predicates
+  """
+  hasProject: Boolean
+  """
+  Keeps ProjectParticipant objects with a ` + "`" + `project` + "`" + ` link that matches all the given filters.
+  """
+  hasProjectWith: [ProjectWhereInput!]
+  """
+  partner edge predicates
+  """
+  hasPartner: Boolean
+  """
+  Keeps ProjectParticipant objects with a ` + "`" + `partner` + "`" + ` link that matches all the given filters.
+  """
+  hasPartnerWith: [PartnerWhereInput!]
 }
 """
 ProjectSector is enum for the field sector
@@ -6615,6 +7021,374 @@ input ProjectWhereInput {
   """
   hostCountryIDNotNil: Boolean
   """
+  location_precision field predicates
+  """
+  locationPrecision: ProjectLocationPrecision
+  """
+  Keeps Project objects whose ` + "`" + `locationPrecision` + "`" + ` differs from the given value.
+  """
+  locationPrecisionNEQ: ProjectLocationPrecision
+  """
+  Keeps Project objects whose ` + "`" + `locationPrecision` + "`" + ` is one of the given values.
+  """
+  locationPrecisionIn: [ProjectLocationPrecision!]
+  """
+  Keeps Project objects whose ` + "`" + `locationPrecision` + "`" + ` is none of the given values.
+  """
+  locationPrecisionNotIn: [ProjectLocationPrecision!]
+  """
+  Keeps Project objects whose ` + "`" + `locationPrecision` + "`" + ` is not set.
+  """
+  locationPrecisionIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `locationPrecision` + "`" + ` is set.
+  """
+  locationPrecisionNotNil: Boolean
+  """
+  counts_in_aggregates field predicates
+  """
+  countsInAggregates: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `countsInAggregates` + "`" + ` differs from the given value.
+  """
+  countsInAggregatesNEQ: Boolean
+  """
+  umbrella field predicates
+  """
+  umbrella: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `umbrella` + "`" + ` differs from the given value.
+  """
+  umbrellaNEQ: Boolean
+  """
+  parent_id field predicates
+  """
+  parentID: ID
+  """
+  Keeps Project objects whose ` + "`" + `parentID` + "`" + ` differs from the given value.
+  """
+  parentIDNEQ: ID
+  """
+  Keeps Project objects whose ` + "`" + `parentID` + "`" + ` is one of the given values.
+  """
+  parentIDIn: [ID!]
+  """
+  Keeps Project objects whose ` + "`" + `parentID` + "`" + ` is none of the given values.
+  """
+  parentIDNotIn: [ID!]
+  """
+  Keeps Project objects whose ` + "`" + `parentID` + "`" + ` is not set.
+  """
+  parentIDIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `parentID` + "`" + ` is set.
+  """
+  parentIDNotNil: Boolean
+  """
+  group_ref field predicates
+  """
+  groupRef: String
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` differs from the given value.
+  """
+  groupRefNEQ: String
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` is one of the given values.
+  """
+  groupRefIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` is none of the given values.
+  """
+  groupRefNotIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` is greater than the given value.
+  """
+  groupRefGT: String
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` is greater than or equal to the given value.
+  """
+  groupRefGTE: String
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` is less than the given value.
+  """
+  groupRefLT: String
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` is less than or equal to the given value.
+  """
+  groupRefLTE: String
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` contains the given text.
+  """
+  groupRefContains: String
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` starts with the given text.
+  """
+  groupRefHasPrefix: String
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` ends with the given text.
+  """
+  groupRefHasSuffix: String
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` is not set.
+  """
+  groupRefIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` is set.
+  """
+  groupRefNotNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` equals the given text, ignoring case.
+  """
+  groupRefEqualFold: String
+  """
+  Keeps Project objects whose ` + "`" + `groupRef` + "`" + ` contains the given text, ignoring case.
+  """
+  groupRefContainsFold: String
+  """
+  flow_type field predicates
+  """
+  flowType: String
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` differs from the given value.
+  """
+  flowTypeNEQ: String
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` is one of the given values.
+  """
+  flowTypeIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` is none of the given values.
+  """
+  flowTypeNotIn: [String!]
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` is greater than the given value.
+  """
+  flowTypeGT: String
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` is greater than or equal to the given value.
+  """
+  flowTypeGTE: String
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` is less than the given value.
+  """
+  flowTypeLT: String
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` is less than or equal to the given value.
+  """
+  flowTypeLTE: String
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` contains the given text.
+  """
+  flowTypeContains: String
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` starts with the given text.
+  """
+  flowTypeHasPrefix: String
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` ends with the given text.
+  """
+  flowTypeHasSuffix: String
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` is not set.
+  """
+  flowTypeIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` is set.
+  """
+  flowTypeNotNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` equals the given text, ignoring case.
+  """
+  flowTypeEqualFold: String
+  """
+  Keeps Project objects whose ` + "`" + `flowType` + "`" + ` contains the given text, ignoring case.
+  """
+  flowTypeContainsFold: String
+  """
+  flow_class field predicates
+  """
+  flowClass: ProjectFlowClass
+  """
+  Keeps Project objects whose ` + "`" + `flowClass` + "`" + ` differs from the given value.
+  """
+  flowClassNEQ: ProjectFlowClass
+  """
+  Keeps Project objects whose ` + "`" + `flowClass` + "`" + ` is one of the given values.
+  """
+  flowClassIn: [ProjectFlowClass!]
+  """
+  Keeps Project objects whose ` + "`" + `flowClass` + "`" + ` is none of the given values.
+  """
+  flowClassNotIn: [ProjectFlowClass!]
+  """
+  Keeps Project objects whose ` + "`" + `flowClass` + "`" + ` is not set.
+  """
+  flowClassIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `flowClass` + "`" + ` is set.
+  """
+  flowClassNotNil: Boolean
+  """
+  interest_rate field predicates
+  """
+  interestRate: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `interestRate` + "`" + ` differs from the given value.
+  """
+  interestRateNEQ: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `interestRate` + "`" + ` is one of the given values.
+  """
+  interestRateIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `interestRate` + "`" + ` is none of the given values.
+  """
+  interestRateNotIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `interestRate` + "`" + ` is greater than the given value.
+  """
+  interestRateGT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `interestRate` + "`" + ` is greater than or equal to the given value.
+  """
+  interestRateGTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `interestRate` + "`" + ` is less than the given value.
+  """
+  interestRateLT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `interestRate` + "`" + ` is less than or equal to the given value.
+  """
+  interestRateLTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `interestRate` + "`" + ` is not set.
+  """
+  interestRateIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `interestRate` + "`" + ` is set.
+  """
+  interestRateNotNil: Boolean
+  """
+  maturity_years field predicates
+  """
+  maturityYears: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `maturityYears` + "`" + ` differs from the given value.
+  """
+  maturityYearsNEQ: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `maturityYears` + "`" + ` is one of the given values.
+  """
+  maturityYearsIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `maturityYears` + "`" + ` is none of the given values.
+  """
+  maturityYearsNotIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `maturityYears` + "`" + ` is greater than the given value.
+  """
+  maturityYearsGT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `maturityYears` + "`" + ` is greater than or equal to the given value.
+  """
+  maturityYearsGTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `maturityYears` + "`" + ` is less than the given value.
+  """
+  maturityYearsLT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `maturityYears` + "`" + ` is less than or equal to the given value.
+  """
+  maturityYearsLTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `maturityYears` + "`" + ` is not set.
+  """
+  maturityYearsIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `maturityYears` + "`" + ` is set.
+  """
+  maturityYearsNotNil: Boolean
+  """
+  grace_period_years field predicates
+  """
+  gracePeriodYears: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `gracePeriodYears` + "`" + ` differs from the given value.
+  """
+  gracePeriodYearsNEQ: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `gracePeriodYears` + "`" + ` is one of the given values.
+  """
+  gracePeriodYearsIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `gracePeriodYears` + "`" + ` is none of the given values.
+  """
+  gracePeriodYearsNotIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `gracePeriodYears` + "`" + ` is greater than the given value.
+  """
+  gracePeriodYearsGT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `gracePeriodYears` + "`" + ` is greater than or equal to the given value.
+  """
+  gracePeriodYearsGTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `gracePeriodYears` + "`" + ` is less than the given value.
+  """
+  gracePeriodYearsLT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `gracePeriodYears` + "`" + ` is less than or equal to the given value.
+  """
+  gracePeriodYearsLTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `gracePeriodYears` + "`" + ` is not set.
+  """
+  gracePeriodYearsIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `gracePeriodYears` + "`" + ` is set.
+  """
+  gracePeriodYearsNotNil: Boolean
+  """
+  grant_element field predicates
+  """
+  grantElement: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `grantElement` + "`" + ` differs from the given value.
+  """
+  grantElementNEQ: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `grantElement` + "`" + ` is one of the given values.
+  """
+  grantElementIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `grantElement` + "`" + ` is none of the given values.
+  """
+  grantElementNotIn: [Decimal!]
+  """
+  Keeps Project objects whose ` + "`" + `grantElement` + "`" + ` is greater than the given value.
+  """
+  grantElementGT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `grantElement` + "`" + ` is greater than or equal to the given value.
+  """
+  grantElementGTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `grantElement` + "`" + ` is less than the given value.
+  """
+  grantElementLT: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `grantElement` + "`" + ` is less than or equal to the given value.
+  """
+  grantElementLTE: Decimal
+  """
+  Keeps Project objects whose ` + "`" + `grantElement` + "`" + ` is not set.
+  """
+  grantElementIsNil: Boolean
+  """
+  Keeps Project objects whose ` + "`" + `grantElement` + "`" + ` is set.
+  """
+  grantElementNotNil: Boolean
+  """
   host_country edge predicates
   """
   hasHostCountry: Boolean
@@ -6631,14 +7405,6 @@ input ProjectWhereInput {
   """
   hasParticipantsWith: [PartnerWhereInput!]
   """
-  policies edge predicates
-  """
-  hasPolicies: Boolean
-  """
-  Keeps Project objects with a ` + "`" + `policies` + "`" + ` link that matches all the given filters.
-  """
-  hasPoliciesWith: [PolicyWhereInput!]
-  """
   participations edge predicates
   """
   hasParticipations: Boolean
@@ -6646,6 +7412,30 @@ input ProjectWhereInput {
   Keeps Project objects with a ` + "`" + `participations` + "`" + ` link that matches all the given filters.
   """
   hasParticipationsWith: [ProjectParticipantWhereInput!]
+  """
+  parent edge predicates
+  """
+  hasParent: Boolean
+  """
+  Keeps Project objects with a ` + "`" + `parent` + "`" + ` link that matches all the given filters.
+  """
+  hasParentWith: [ProjectWhereInput!]
+  """
+  components edge predicates
+  """
+  hasComponents: Boolean
+  """
+  Keeps Project objects with a ` + "`" + `components` + "`" + ` link that matches all the given filters.
+  """
+  hasComponentsWith: [ProjectWhereInput!]
+  """
+  policies edge predicates
+  """
+  hasPolicies: Boolean
+  """
+  Keeps Project objects with a ` + "`" + `policies` + "`" + ` link that matches all the given filters.
+  """
+  hasPoliciesWith: [PolicyWhereInput!]
 }
 """
 The root of all reads.
@@ -7202,6 +7992,78 @@ input UpdateProjectInput {
   """
   clearExternalRef: Boolean
   """
+  How precisely ` + "`" + `latitude` + "`" + ` and ` + "`" + `longitude` + "`" + ` locate the project: EXACT at the site, ADMIN2 or ADMIN1 at the district or province, CITY within a city (about 5 km), COUNTRY at the host country's representative point; null when the project has no location.
+  """
+  locationPrecision: ProjectLocationPrecision
+  """
+  Sets ` + "`" + `locationPrecision` + "`" + ` to null.
+  """
+  clearLocationPrecision: Boolean
+  """
+  Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only these unless asked otherwise. New projects count unless ` + "`" + `umbrella` + "`" + ` is set.
+  """
+  countsInAggregates: Boolean
+  """
+  Whether the project is an umbrella agreement (a framework agreement, a credit line, a syndicated facility) under which separate commitments, its ` + "`" + `components` + "`" + `, are recorded.
+  """
+  umbrella: Boolean
+  """
+  An outside dataset's identifier of the wider project this record is part of, shared by all its records, e.g. ` + "`" + `aiddata:parent:1892` + "`" + ` (AidData's Parent ID: a pledge, its disbursed and cancelled portions, or the tranches of one loan).
+  """
+  groupRef: String
+  """
+  Sets ` + "`" + `groupRef` + "`" + ` to null.
+  """
+  clearGroupRef: Boolean
+  """
+  The kind of flow as published, e.g. "Loan", "Grant", "Export Buyer's Credit".
+  """
+  flowType: String
+  """
+  Sets ` + "`" + `flowType` + "`" + ` to null.
+  """
+  clearFlowType: Boolean
+  """
+  How concessional the flow is: ODA_LIKE (official development assistance), OOF_LIKE (other official flows, less concessional), VAGUE (official finance of unclear kind).
+  """
+  flowClass: ProjectFlowClass
+  """
+  Sets ` + "`" + `flowClass` + "`" + ` to null.
+  """
+  clearFlowClass: Boolean
+  """
+  The loan's interest rate in percent a year, exact ("1.50" is 1.5%).
+  """
+  interestRate: Decimal
+  """
+  Sets ` + "`" + `interestRate` + "`" + ` to null.
+  """
+  clearInterestRate: Boolean
+  """
+  The loan's maturity in years, exact.
+  """
+  maturityYears: Decimal
+  """
+  Sets ` + "`" + `maturityYears` + "`" + ` to null.
+  """
+  clearMaturityYears: Boolean
+  """
+  The loan's grace period in years, exact.
+  """
+  gracePeriodYears: Decimal
+  """
+  Sets ` + "`" + `gracePeriodYears` + "`" + ` to null.
+  """
+  clearGracePeriodYears: Boolean
+  """
+  The grant element of the flow in percent (OECD grant-equivalent method), exact.
+  """
+  grantElement: Decimal
+  """
+  Sets ` + "`" + `grantElement` + "`" + ` to null.
+  """
+  clearGrantElement: Boolean
+  """
   The id of the COUNTRY partner where the project is located.
   """
   hostCountryID: ID
@@ -7209,6 +8071,26 @@ input UpdateProjectInput {
   Removes every ` + "`" + `hostCountry` + "`" + ` link. (The COUNTRY partner where the project is located.)
   """
   clearHostCountry: Boolean
+  """
+  The id of the umbrella project this project is a component of.
+  """
+  parentID: ID
+  """
+  Removes every ` + "`" + `parent` + "`" + ` link. (The umbrella project this project is a component of.)
+  """
+  clearParent: Boolean
+  """
+  Ids to link as ` + "`" + `components` + "`" + `, beside the current links. (The commitments recorded under this umbrella project.)
+  """
+  addComponentIDs: [ID!]
+  """
+  Ids to unlink from ` + "`" + `components` + "`" + `.
+  """
+  removeComponentIDs: [ID!]
+  """
+  Removes every ` + "`" + `components` + "`" + ` link. (The commitments recorded under this umbrella project.)
+  """
+  clearComponents: Boolean
   """
   Ids to link as ` + "`" + `policies` + "`" + `, beside the current links. (Opening-up policies that support the project.)
   """
@@ -7273,7 +8155,7 @@ type Mutation {
   createProject(
     "The new project's fields."
     input: CreateProjectInput!
-    "Partners taking part in the project, each once, with its role."
+    "Partners taking part in the project, with their roles: a partner may be listed once for each role it holds."
     participants: [ParticipantInput!]
   ): Project!
   "Changes a project's fields and links."
@@ -7316,8 +8198,9 @@ type Mutation {
   ): DeletePayload!
 
   """
-  Makes a partner take part in a project in a role. A partner takes part in a
-  project once: adding it again is refused with CONFLICT naming its role.
+  Makes a partner take part in a project in a role. A partner may hold
+  several roles in one project, each once: adding a role it already holds is
+  refused with CONFLICT.
   """
   addProjectParticipant(
     "The project's id."
@@ -7329,7 +8212,7 @@ type Mutation {
     "The partner's share of the project in percent, 0 to 100."
     sharePercent: Float
   ): ProjectParticipant!
-  "Ends a partner's part in a project; the role must be the one it holds."
+  "Ends one of a partner's roles in a project; its other roles stay."
   removeProjectParticipant(
     "The project's id."
     projectID: ID!
@@ -7340,7 +8223,7 @@ type Mutation {
   ): DeletePayload!
 }
 
-"A partner's part in a new project."
+"A role a partner plays in a new project."
 input ParticipantInput {
   "The partner's id."
   partnerID: ID!
@@ -7506,7 +8389,7 @@ input PartnerRef {
   externalRef: String
 }
 
-"A partner's part in an upserted project."
+"A role a partner plays in an upserted project (a partner with several roles is listed once for each)."
 input UpsertParticipantInput {
   "The partner."
   partner: PartnerRef!
@@ -7552,7 +8435,29 @@ input UpsertProjectInput {
   longitude: Float
   "The host country's ISO 3166-1 alpha-3 code."
   hostCountryCode: String
-  "The whole set of participants; left out, they stay as they are; an empty list removes them all."
+  "How precisely latitude and longitude locate the project."
+  locationPrecision: ProjectLocationPrecision
+  "Whether the project's amount counts in totals (true for new projects unless umbrella is set)."
+  countsInAggregates: Boolean
+  "Whether the project is an umbrella agreement under which separate commitments are recorded."
+  umbrella: Boolean
+  "The externalRef of the umbrella project this project is a component of: stored, or earlier in the same call."
+  parentRef: String
+  "The outside dataset's identifier of the wider project this record is part of, e.g. ` + "`" + `aiddata:parent:1892` + "`" + `."
+  groupRef: String
+  "The kind of flow as published, e.g. \"Loan\"."
+  flowType: String
+  "How concessional the flow is."
+  flowClass: ProjectFlowClass
+  "The loan's interest rate in percent a year."
+  interestRate: Decimal
+  "The loan's maturity in years."
+  maturityYears: Decimal
+  "The loan's grace period in years."
+  gracePeriodYears: Decimal
+  "The grant element in percent."
+  grantElement: Decimal
+  "The whole set of participations (a partner once for each role); left out, they stay as they are; an empty list removes them all."
   participants: [UpsertParticipantInput!]
   "The externalRefs of the policies that support the project: the whole set, as for participants."
   policyRefs: [String!]
@@ -7655,6 +8560,8 @@ extend type Query {
     orderBy: ProjectStatsOrder
     "How many groups to return at most (default 1000, at most 10000)."
     limit: Int
+    "Count every matching project, also those that do not count in aggregates (umbrella agreements, superseded pledges...). Left false, only projects with countsInAggregates are counted, as AidData prescribes; a ` + "`" + `where` + "`" + ` on countsInAggregates wins over both."
+    includeAll: Boolean = false
   ): ProjectStats!
 }
 
@@ -7669,6 +8576,8 @@ extend type Partner {
     orderBy: ProjectStatsOrder
     "How many groups to return at most."
     limit: Int
+    "Count also the projects that do not count in aggregates; as for the root ` + "`" + `projectStats` + "`" + `."
+    includeAll: Boolean = false
   ): ProjectStats!
 }
 
@@ -7683,6 +8592,8 @@ extend type Policy {
     orderBy: ProjectStatsOrder
     "How many groups to return at most."
     limit: Int
+    "Count also the projects that do not count in aggregates; as for the root ` + "`" + `projectStats` + "`" + `."
+    includeAll: Boolean = false
   ): ProjectStats!
 }
 
@@ -7700,10 +8611,14 @@ enum ProjectDimension {
   REGION
   "The year of commitment."
   COMMITMENT_YEAR
-  "Each partner taking part (a project counts once for each of its participants)."
+  "Each partner taking part (a project counts once for each partner, whatever its roles)."
   PARTICIPANT
-  "Each participant's role (a project counts once for each of its participants)."
+  "Each participant's role (a project counts once for each role held in it)."
   PARTICIPANT_ROLE
+  "The flow class (ODA-like, OOF-like, vague)."
+  FLOW_CLASS
+  "The flow type as published (Loan, Grant...)."
+  FLOW_TYPE
 }
 
 "How to sort statistics groups."
@@ -7732,10 +8647,20 @@ enum ProjectStatsOrderField {
 
 "Project statistics."
 type ProjectStats {
-  "All matching projects, each counted once."
+  "All counted projects, each once."
   total: ProjectStatsGroup!
   "One entry per combination of the grouped dimensions' values."
   groups: [ProjectStatsGroup!]!
+  "The projects that matched but were left out because they do not count in aggregates (none when includeAll or a where on countsInAggregates is given)."
+  excluded: ProjectStatsExcluded!
+}
+
+"What project statistics left out: projects that match but do not count in aggregates."
+type ProjectStatsExcluded {
+  "How many projects were left out."
+  count: Int!
+  "The exact sum of their amountUsd; null when none has one."
+  sum: Decimal
 }
 
 "The statistics of one group of projects."
@@ -7754,6 +8679,8 @@ type ProjectStatsGroup {
   min: Decimal
   "The largest amountUsd."
   max: Decimal
+  "The average interest rate of the group's loans that state one and an amountUsd, weighted by amountUsd (percent, rounded to 6 decimal places); null when none does."
+  weightedInterestRate: Decimal
 }
 
 "A statistics group's key: a value for each grouped dimension."
@@ -7774,6 +8701,10 @@ type ProjectStatsKey {
   participant: Partner
   "The participant's role, when grouped by PARTICIPANT_ROLE."
   participantRole: ProjectParticipantRole
+  "The flow class, when grouped by FLOW_CLASS."
+  flowClass: ProjectFlowClass
+  "The flow type, when grouped by FLOW_TYPE."
+  flowType: String
 }
 
 "A rectangle of the map, edges included. When minLng is greater than maxLng the rectangle crosses the antimeridian (180°)."
@@ -7789,7 +8720,7 @@ input BoundsInput {
 }
 
 extend input ProjectWhereInput {
-  "Keeps projects located inside the rectangle, edges included (projects without coordinates never match)."
+  "Keeps projects whose location meets the rectangle, edges included: a project with a stored geometry matches when the geometry's bounding box meets it, others when their point lies inside (projects without a location never match)."
   withinBounds: BoundsInput
 }
 
@@ -8023,12 +8954,12 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_members(ctx, field)
 	case "projects":
 		return ec.fieldContext_Partner_projects(ctx, field)
+	case "participations":
+		return ec.fieldContext_Partner_participations(ctx, field)
 	case "hostedProjects":
 		return ec.fieldContext_Partner_hostedProjects(ctx, field)
 	case "policies":
 		return ec.fieldContext_Partner_policies(ctx, field)
-	case "participations":
-		return ec.fieldContext_Partner_participations(ctx, field)
 	case "history":
 		return ec.fieldContext_Partner_history(ctx, field)
 	case "projectStats":
@@ -8177,14 +9108,40 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_externalRef(ctx, field)
 	case "hostCountryID":
 		return ec.fieldContext_Project_hostCountryID(ctx, field)
+	case "locationPrecision":
+		return ec.fieldContext_Project_locationPrecision(ctx, field)
+	case "countsInAggregates":
+		return ec.fieldContext_Project_countsInAggregates(ctx, field)
+	case "umbrella":
+		return ec.fieldContext_Project_umbrella(ctx, field)
+	case "parentID":
+		return ec.fieldContext_Project_parentID(ctx, field)
+	case "groupRef":
+		return ec.fieldContext_Project_groupRef(ctx, field)
+	case "flowType":
+		return ec.fieldContext_Project_flowType(ctx, field)
+	case "flowClass":
+		return ec.fieldContext_Project_flowClass(ctx, field)
+	case "interestRate":
+		return ec.fieldContext_Project_interestRate(ctx, field)
+	case "maturityYears":
+		return ec.fieldContext_Project_maturityYears(ctx, field)
+	case "gracePeriodYears":
+		return ec.fieldContext_Project_gracePeriodYears(ctx, field)
+	case "grantElement":
+		return ec.fieldContext_Project_grantElement(ctx, field)
 	case "hostCountry":
 		return ec.fieldContext_Project_hostCountry(ctx, field)
 	case "participants":
 		return ec.fieldContext_Project_participants(ctx, field)
-	case "policies":
-		return ec.fieldContext_Project_policies(ctx, field)
 	case "participations":
 		return ec.fieldContext_Project_participations(ctx, field)
+	case "parent":
+		return ec.fieldContext_Project_parent(ctx, field)
+	case "components":
+		return ec.fieldContext_Project_components(ctx, field)
+	case "policies":
+		return ec.fieldContext_Project_policies(ctx, field)
 	case "history":
 		return ec.fieldContext_Project_history(ctx, field)
 	}
@@ -8261,8 +9218,20 @@ func (ec *executionContext) childFields_ProjectStats(ctx context.Context, field 
 		return ec.fieldContext_ProjectStats_total(ctx, field)
 	case "groups":
 		return ec.fieldContext_ProjectStats_groups(ctx, field)
+	case "excluded":
+		return ec.fieldContext_ProjectStats_excluded(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectStats", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectStatsExcluded(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ProjectStatsExcluded_count(ctx, field)
+	case "sum":
+		return ec.fieldContext_ProjectStatsExcluded_sum(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectStatsExcluded", field.Name)
 }
 
 func (ec *executionContext) childFields_ProjectStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8281,6 +9250,8 @@ func (ec *executionContext) childFields_ProjectStatsGroup(ctx context.Context, f
 		return ec.fieldContext_ProjectStatsGroup_min(ctx, field)
 	case "max":
 		return ec.fieldContext_ProjectStatsGroup_max(ctx, field)
+	case "weightedInterestRate":
+		return ec.fieldContext_ProjectStatsGroup_weightedInterestRate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectStatsGroup", field.Name)
 }
@@ -8303,6 +9274,10 @@ func (ec *executionContext) childFields_ProjectStatsKey(ctx context.Context, fie
 		return ec.fieldContext_ProjectStatsKey_participant(ctx, field)
 	case "participantRole":
 		return ec.fieldContext_ProjectStatsKey_participantRole(ctx, field)
+	case "flowClass":
+		return ec.fieldContext_ProjectStatsKey_flowClass(ctx, field)
+	case "flowType":
+		return ec.fieldContext_ProjectStatsKey_flowType(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectStatsKey", field.Name)
 }
@@ -9152,6 +10127,14 @@ func (ec *executionContext) field_Partner_projectStats_args(ctx context.Context,
 		return nil, err
 	}
 	args["limit"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeAll",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeAll"] = arg4
 	return args, nil
 }
 
@@ -9352,6 +10335,14 @@ func (ec *executionContext) field_Policy_projectStats_args(ctx context.Context, 
 		return nil, err
 	}
 	args["limit"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeAll",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeAll"] = arg4
 	return args, nil
 }
 
@@ -9455,6 +10446,60 @@ func (ec *executionContext) field_Policy_supersedes_args(ctx context.Context, ra
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.PolicyWhereInput, error) {
 			return ec.unmarshalOPolicyWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPolicyWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_components_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ProjectOrder, error) {
+			return ec.unmarshalOProjectOrder2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {
+			return ec.unmarshalOProjectWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9972,6 +11017,14 @@ func (ec *executionContext) field_Query_projectStats_args(ctx context.Context, r
 		return nil, err
 	}
 	args["limit"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeAll",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeAll"] = arg4
 	return args, nil
 }
 
@@ -12331,6 +13384,50 @@ func (ec *executionContext) fieldContext_Partner_projects(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Partner_participations(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_participations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Participations(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectParticipantOrder), fc.Args["where"].(*ent.ProjectParticipantWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectParticipantConnection) graphql.Marshaler {
+			return ec.marshalNProjectParticipantConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectParticipantConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_participations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectParticipantConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_participations_args); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Partner_hostedProjects(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12419,50 +13516,6 @@ func (ec *executionContext) fieldContext_Partner_policies(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Partner_participations(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Partner_participations(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return obj.Participations(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectParticipantOrder), fc.Args["where"].(*ent.ProjectParticipantWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectParticipantConnection) graphql.Marshaler {
-			return ec.marshalNProjectParticipantConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectParticipantConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Partner_participations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Partner",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProjectParticipantConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_participations_args); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Partner_history(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12517,7 +13570,7 @@ func (ec *executionContext) _Partner_projectStats(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().ProjectStats(ctx, obj, fc.Args["where"].(*ent.ProjectWhereInput), fc.Args["groupBy"].([]stats.Dimension), fc.Args["orderBy"].(*model.ProjectStatsOrder), fc.Args["limit"].(*int))
+			return ec.Resolvers.Partner().ProjectStats(ctx, obj, fc.Args["where"].(*ent.ProjectWhereInput), fc.Args["groupBy"].([]stats.Dimension), fc.Args["orderBy"].(*model.ProjectStatsOrder), fc.Args["limit"].(*int), fc.Args["includeAll"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stats.Result) graphql.Marshaler {
@@ -13368,7 +14421,7 @@ func (ec *executionContext) _Policy_projectStats(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Policy().ProjectStats(ctx, obj, fc.Args["where"].(*ent.ProjectWhereInput), fc.Args["groupBy"].([]stats.Dimension), fc.Args["orderBy"].(*model.ProjectStatsOrder), fc.Args["limit"].(*int))
+			return ec.Resolvers.Policy().ProjectStats(ctx, obj, fc.Args["where"].(*ent.ProjectWhereInput), fc.Args["groupBy"].([]stats.Dimension), fc.Args["orderBy"].(*model.ProjectStatsOrder), fc.Args["limit"].(*int), fc.Args["includeAll"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stats.Result) graphql.Marshaler {
@@ -14121,6 +15174,320 @@ func (ec *executionContext) fieldContext_Project_hostCountryID(_ context.Context
 	return graphql.NewScalarFieldContext("Project", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Project_locationPrecision(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_locationPrecision(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.LocationPrecision, true, ec.marshalOProjectLocationPrecision2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_locationPrecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocationPrecision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *project.LocationPrecision) graphql.Marshaler {
+			return ec.marshalOProjectLocationPrecision2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_locationPrecision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "ProjectLocationPrecision")
+}
+
+func (ec *executionContext) _Project_countsInAggregates(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.CountsInAggregates)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_countsInAggregates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountsInAggregates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_countsInAggregates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Project_umbrella(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Umbrella)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_umbrella(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Umbrella, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_umbrella(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Project_parentID(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_parentID(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.ParentID, true, ec.marshalOID2ᚖint)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_parentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_parentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Project_groupRef(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.GroupRef)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_groupRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_groupRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
+}
+
+func (ec *executionContext) _Project_flowType(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FlowType)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_flowType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlowType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_flowType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
+}
+
+func (ec *executionContext) _Project_flowClass(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_flowClass(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.FlowClass, true, ec.marshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_flowClass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlowClass, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *project.FlowClass) graphql.Marshaler {
+			return ec.marshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_flowClass(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "ProjectFlowClass")
+}
+
+func (ec *executionContext) _Project_interestRate(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_interestRate(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.InterestRate, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_interestRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterestRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_interestRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Project_maturityYears(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_maturityYears(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.MaturityYears, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_maturityYears(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaturityYears, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_maturityYears(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Project_gracePeriodYears(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_gracePeriodYears(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.GracePeriodYears, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_gracePeriodYears(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GracePeriodYears, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_gracePeriodYears(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Project_grantElement(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_grantElement(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.GrantElement, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_grantElement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrantElement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_grantElement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _Project_hostCountry(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14197,50 +15564,6 @@ func (ec *executionContext) fieldContext_Project_participants(ctx context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Project_policies(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Project_policies(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return obj.Policies(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PolicyOrder), fc.Args["where"].(*ent.PolicyWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.PolicyConnection) graphql.Marshaler {
-			return ec.marshalNPolicyConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPolicyConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Project_policies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Project",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PolicyConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_policies_args); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Project_participations(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14279,6 +15602,126 @@ func (ec *executionContext) fieldContext_Project_participations(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_participations_args); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_parent(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parent(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_components(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_components(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Components(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder), fc.Args["where"].(*ent.ProjectWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
+			return ec.marshalNProjectConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_components(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_components_args); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_policies(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_policies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Policies(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PolicyOrder), fc.Args["where"].(*ent.PolicyWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PolicyConnection) graphql.Marshaler {
+			return ec.marshalNPolicyConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPolicyConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_policies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_policies_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14911,6 +16354,101 @@ func (ec *executionContext) fieldContext_ProjectStats_groups(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _ProjectStats_excluded(ctx context.Context, field graphql.CollectedField, obj *stats.Result) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStats_excluded(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Excluded, true, ec.marshalNProjectStatsExcluded2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐExcluded)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_excluded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excluded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Excluded) graphql.Marshaler {
+			return ec.marshalNProjectStatsExcluded2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐExcluded(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_excluded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectStatsExcluded(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStatsExcluded_count(ctx context.Context, field graphql.CollectedField, obj *stats.Excluded) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsExcluded_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsExcluded_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsExcluded", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectStatsExcluded_sum(ctx context.Context, field graphql.CollectedField, obj *stats.Excluded) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsExcluded_sum(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Sum, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsExcluded_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsExcluded_sum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsExcluded", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _ProjectStatsGroup_key(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
 	if plainFields(ec.OperationContext) {
 		fc, err := ec.fieldContext_ProjectStatsGroup_key(ctx, field)
@@ -15119,6 +16657,36 @@ func (ec *executionContext) _ProjectStatsGroup_max(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ProjectStatsGroup_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsGroup", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectStatsGroup_weightedInterestRate(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsGroup_weightedInterestRate(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.WeightedInterestRate, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsGroup_weightedInterestRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeightedInterestRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsGroup_weightedInterestRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectStatsGroup", field, false, false, "Decimal")
 }
 
@@ -15374,6 +16942,62 @@ func (ec *executionContext) _ProjectStatsKey_participantRole(ctx context.Context
 }
 func (ec *executionContext) fieldContext_ProjectStatsKey_participantRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectStatsKey", field, false, false, "ProjectParticipantRole")
+}
+
+func (ec *executionContext) _ProjectStatsKey_flowClass(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_ProjectStatsKey_flowClass(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.FlowClass, true, ec.marshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsKey_flowClass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlowClass, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *project.FlowClass) graphql.Marshaler {
+			return ec.marshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsKey_flowClass(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsKey", field, false, false, "ProjectFlowClass")
+}
+
+func (ec *executionContext) _ProjectStatsKey_flowType(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FlowType)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatsKey_flowType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlowType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatsKey_flowType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatsKey", field, false, false, "String")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -15726,7 +17350,7 @@ func (ec *executionContext) _Query_projectStats(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ProjectStats(ctx, fc.Args["where"].(*ent.ProjectWhereInput), fc.Args["groupBy"].([]stats.Dimension), fc.Args["orderBy"].(*model.ProjectStatsOrder), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().ProjectStats(ctx, fc.Args["where"].(*ent.ProjectWhereInput), fc.Args["groupBy"].([]stats.Dimension), fc.Args["orderBy"].(*model.ProjectStatsOrder), fc.Args["limit"].(*int), fc.Args["includeAll"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stats.Result) graphql.Marshaler {
@@ -19306,7 +20930,7 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "sector", "status", "greenCategory", "amount", "currency", "amountUsd", "commitmentYear", "signedOn", "startedOn", "completedOn", "city", "latitude", "longitude", "externalRef", "hostCountryID", "policyIDs"}
+	fieldsInOrder := [...]string{"title", "description", "sector", "status", "greenCategory", "amount", "currency", "amountUsd", "commitmentYear", "signedOn", "startedOn", "completedOn", "city", "latitude", "longitude", "externalRef", "locationPrecision", "countsInAggregates", "umbrella", "groupRef", "flowType", "flowClass", "interestRate", "maturityYears", "gracePeriodYears", "grantElement", "hostCountryID", "parentID", "componentIDs", "policyIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19425,6 +21049,76 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.ExternalRef = data
+		case "locationPrecision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationPrecision"))
+			data, err := ec.unmarshalOProjectLocationPrecision2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationPrecision = data
+		case "countsInAggregates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countsInAggregates"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountsInAggregates = data
+		case "umbrella":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("umbrella"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Umbrella = data
+		case "groupRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRef"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRef = data
+		case "flowType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowType = data
+		case "flowClass":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowClass"))
+			data, err := ec.unmarshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowClass = data
+		case "interestRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRate"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRate = data
+		case "maturityYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYears"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYears = data
+		case "gracePeriodYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYears"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYears = data
+		case "grantElement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElement"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElement = data
 		case "hostCountryID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostCountryID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -19432,6 +21126,20 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.HostCountryID = data
+		case "parentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "componentIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("componentIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComponentIDs = data
 		case "policyIDs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("policyIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
@@ -19632,7 +21340,7 @@ func (ec *executionContext) unmarshalInputPartnerWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "localName", "localNameNEQ", "localNameIn", "localNameNotIn", "localNameGT", "localNameGTE", "localNameLT", "localNameLTE", "localNameContains", "localNameHasPrefix", "localNameHasSuffix", "localNameIsNil", "localNameNotNil", "localNameEqualFold", "localNameContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "countryCode", "countryCodeNEQ", "countryCodeIn", "countryCodeNotIn", "countryCodeGT", "countryCodeGTE", "countryCodeLT", "countryCodeLTE", "countryCodeContains", "countryCodeHasPrefix", "countryCodeHasSuffix", "countryCodeIsNil", "countryCodeNotNil", "countryCodeEqualFold", "countryCodeContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionIsNil", "regionNotNil", "briSignedOn", "briSignedOnNEQ", "briSignedOnIn", "briSignedOnNotIn", "briSignedOnGT", "briSignedOnGTE", "briSignedOnLT", "briSignedOnLTE", "briSignedOnIsNil", "briSignedOnNotNil", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "externalRef", "externalRefNEQ", "externalRefIn", "externalRefNotIn", "externalRefGT", "externalRefGTE", "externalRefLT", "externalRefLTE", "externalRefContains", "externalRefHasPrefix", "externalRefHasSuffix", "externalRefIsNil", "externalRefNotNil", "externalRefEqualFold", "externalRefContainsFold", "countryID", "countryIDNEQ", "countryIDIn", "countryIDNotIn", "countryIDIsNil", "countryIDNotNil", "hasCountry", "hasCountryWith", "hasMembers", "hasMembersWith", "hasProjects", "hasProjectsWith", "hasHostedProjects", "hasHostedProjectsWith", "hasPolicies", "hasPoliciesWith", "hasParticipations", "hasParticipationsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "localName", "localNameNEQ", "localNameIn", "localNameNotIn", "localNameGT", "localNameGTE", "localNameLT", "localNameLTE", "localNameContains", "localNameHasPrefix", "localNameHasSuffix", "localNameIsNil", "localNameNotNil", "localNameEqualFold", "localNameContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "countryCode", "countryCodeNEQ", "countryCodeIn", "countryCodeNotIn", "countryCodeGT", "countryCodeGTE", "countryCodeLT", "countryCodeLTE", "countryCodeContains", "countryCodeHasPrefix", "countryCodeHasSuffix", "countryCodeIsNil", "countryCodeNotNil", "countryCodeEqualFold", "countryCodeContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionIsNil", "regionNotNil", "briSignedOn", "briSignedOnNEQ", "briSignedOnIn", "briSignedOnNotIn", "briSignedOnGT", "briSignedOnGTE", "briSignedOnLT", "briSignedOnLTE", "briSignedOnIsNil", "briSignedOnNotNil", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "externalRef", "externalRefNEQ", "externalRefIn", "externalRefNotIn", "externalRefGT", "externalRefGTE", "externalRefLT", "externalRefLTE", "externalRefContains", "externalRefHasPrefix", "externalRefHasSuffix", "externalRefIsNil", "externalRefNotNil", "externalRefEqualFold", "externalRefContainsFold", "countryID", "countryIDNEQ", "countryIDIn", "countryIDNotIn", "countryIDIsNil", "countryIDNotNil", "hasCountry", "hasCountryWith", "hasMembers", "hasMembersWith", "hasProjects", "hasProjectsWith", "hasParticipations", "hasParticipationsWith", "hasHostedProjects", "hasHostedProjectsWith", "hasPolicies", "hasPoliciesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20668,6 +22376,20 @@ func (ec *executionContext) unmarshalInputPartnerWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasProjectsWith = data
+		case "hasParticipations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasParticipations"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasParticipations = data
+		case "hasParticipationsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasParticipationsWith"))
+			data, err := ec.unmarshalOProjectParticipantWhereInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectParticipantWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasParticipationsWith = data
 		case "hasHostedProjects":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHostedProjects"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -20696,20 +22418,6 @@ func (ec *executionContext) unmarshalInputPartnerWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasPoliciesWith = data
-		case "hasParticipations":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasParticipations"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasParticipations = data
-		case "hasParticipationsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasParticipationsWith"))
-			data, err := ec.unmarshalOProjectParticipantWhereInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectParticipantWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasParticipationsWith = data
 		}
 	}
 	return it, nil
@@ -22129,7 +23837,7 @@ func (ec *executionContext) unmarshalInputProjectParticipantWhereInput(ctx conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "role", "roleNEQ", "roleIn", "roleNotIn", "sharePercent", "sharePercentNEQ", "sharePercentIn", "sharePercentNotIn", "sharePercentGT", "sharePercentGTE", "sharePercentLT", "sharePercentLTE", "sharePercentIsNil", "sharePercentNotNil"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "partnerID", "partnerIDNEQ", "partnerIDIn", "partnerIDNotIn", "role", "roleNEQ", "roleIn", "roleNotIn", "sharePercent", "sharePercentNEQ", "sharePercentIn", "sharePercentNotIn", "sharePercentGT", "sharePercentGTE", "sharePercentLT", "sharePercentLTE", "sharePercentIsNil", "sharePercentNotNil", "hasProject", "hasProjectWith", "hasPartner", "hasPartnerWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22213,6 +23921,62 @@ func (ec *executionContext) unmarshalInputProjectParticipantWhereInput(ctx conte
 				return it, err
 			}
 			it.IDLTE = data
+		case "projectID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "projectIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDNEQ = data
+		case "projectIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDIn = data
+		case "projectIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDNotIn = data
+		case "partnerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerID = data
+		case "partnerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerIDNEQ = data
+		case "partnerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerIDIn = data
+		case "partnerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerIDNotIn = data
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
 			data, err := ec.unmarshalOProjectParticipantRole2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectparticipantᚐRole(ctx, v)
@@ -22311,6 +24075,34 @@ func (ec *executionContext) unmarshalInputProjectParticipantWhereInput(ctx conte
 				return it, err
 			}
 			it.SharePercentNotNil = data
+		case "hasProject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProject"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProject = data
+		case "hasProjectWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProjectWith"))
+			data, err := ec.unmarshalOProjectWhereInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProjectWith = data
+		case "hasPartner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPartner"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPartner = data
+		case "hasPartnerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPartnerWith"))
+			data, err := ec.unmarshalOPartnerWhereInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartnerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPartnerWith = data
 		}
 	}
 	return it, nil
@@ -22392,7 +24184,7 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "sector", "sectorNEQ", "sectorIn", "sectorNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "greenCategory", "greenCategoryNEQ", "greenCategoryIn", "greenCategoryNotIn", "amount", "amountNEQ", "amountIn", "amountNotIn", "amountGT", "amountGTE", "amountLT", "amountLTE", "amountIsNil", "amountNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyIsNil", "currencyNotNil", "currencyEqualFold", "currencyContainsFold", "amountUsd", "amountUsdNEQ", "amountUsdIn", "amountUsdNotIn", "amountUsdGT", "amountUsdGTE", "amountUsdLT", "amountUsdLTE", "amountUsdIsNil", "amountUsdNotNil", "commitmentYear", "commitmentYearNEQ", "commitmentYearIn", "commitmentYearNotIn", "commitmentYearGT", "commitmentYearGTE", "commitmentYearLT", "commitmentYearLTE", "commitmentYearIsNil", "commitmentYearNotNil", "signedOn", "signedOnNEQ", "signedOnIn", "signedOnNotIn", "signedOnGT", "signedOnGTE", "signedOnLT", "signedOnLTE", "signedOnIsNil", "signedOnNotNil", "startedOn", "startedOnNEQ", "startedOnIn", "startedOnNotIn", "startedOnGT", "startedOnGTE", "startedOnLT", "startedOnLTE", "startedOnIsNil", "startedOnNotNil", "completedOn", "completedOnNEQ", "completedOnIn", "completedOnNotIn", "completedOnGT", "completedOnGTE", "completedOnLT", "completedOnLTE", "completedOnIsNil", "completedOnNotNil", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "externalRef", "externalRefNEQ", "externalRefIn", "externalRefNotIn", "externalRefGT", "externalRefGTE", "externalRefLT", "externalRefLTE", "externalRefContains", "externalRefHasPrefix", "externalRefHasSuffix", "externalRefIsNil", "externalRefNotNil", "externalRefEqualFold", "externalRefContainsFold", "hostCountryID", "hostCountryIDNEQ", "hostCountryIDIn", "hostCountryIDNotIn", "hostCountryIDIsNil", "hostCountryIDNotNil", "hasHostCountry", "hasHostCountryWith", "hasParticipants", "hasParticipantsWith", "hasPolicies", "hasPoliciesWith", "hasParticipations", "hasParticipationsWith", "withinBounds"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "sector", "sectorNEQ", "sectorIn", "sectorNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "greenCategory", "greenCategoryNEQ", "greenCategoryIn", "greenCategoryNotIn", "amount", "amountNEQ", "amountIn", "amountNotIn", "amountGT", "amountGTE", "amountLT", "amountLTE", "amountIsNil", "amountNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyIsNil", "currencyNotNil", "currencyEqualFold", "currencyContainsFold", "amountUsd", "amountUsdNEQ", "amountUsdIn", "amountUsdNotIn", "amountUsdGT", "amountUsdGTE", "amountUsdLT", "amountUsdLTE", "amountUsdIsNil", "amountUsdNotNil", "commitmentYear", "commitmentYearNEQ", "commitmentYearIn", "commitmentYearNotIn", "commitmentYearGT", "commitmentYearGTE", "commitmentYearLT", "commitmentYearLTE", "commitmentYearIsNil", "commitmentYearNotNil", "signedOn", "signedOnNEQ", "signedOnIn", "signedOnNotIn", "signedOnGT", "signedOnGTE", "signedOnLT", "signedOnLTE", "signedOnIsNil", "signedOnNotNil", "startedOn", "startedOnNEQ", "startedOnIn", "startedOnNotIn", "startedOnGT", "startedOnGTE", "startedOnLT", "startedOnLTE", "startedOnIsNil", "startedOnNotNil", "completedOn", "completedOnNEQ", "completedOnIn", "completedOnNotIn", "completedOnGT", "completedOnGTE", "completedOnLT", "completedOnLTE", "completedOnIsNil", "completedOnNotNil", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "externalRef", "externalRefNEQ", "externalRefIn", "externalRefNotIn", "externalRefGT", "externalRefGTE", "externalRefLT", "externalRefLTE", "externalRefContains", "externalRefHasPrefix", "externalRefHasSuffix", "externalRefIsNil", "externalRefNotNil", "externalRefEqualFold", "externalRefContainsFold", "hostCountryID", "hostCountryIDNEQ", "hostCountryIDIn", "hostCountryIDNotIn", "hostCountryIDIsNil", "hostCountryIDNotNil", "locationPrecision", "locationPrecisionNEQ", "locationPrecisionIn", "locationPrecisionNotIn", "locationPrecisionIsNil", "locationPrecisionNotNil", "countsInAggregates", "countsInAggregatesNEQ", "umbrella", "umbrellaNEQ", "parentID", "parentIDNEQ", "parentIDIn", "parentIDNotIn", "parentIDIsNil", "parentIDNotNil", "groupRef", "groupRefNEQ", "groupRefIn", "groupRefNotIn", "groupRefGT", "groupRefGTE", "groupRefLT", "groupRefLTE", "groupRefContains", "groupRefHasPrefix", "groupRefHasSuffix", "groupRefIsNil", "groupRefNotNil", "groupRefEqualFold", "groupRefContainsFold", "flowType", "flowTypeNEQ", "flowTypeIn", "flowTypeNotIn", "flowTypeGT", "flowTypeGTE", "flowTypeLT", "flowTypeLTE", "flowTypeContains", "flowTypeHasPrefix", "flowTypeHasSuffix", "flowTypeIsNil", "flowTypeNotNil", "flowTypeEqualFold", "flowTypeContainsFold", "flowClass", "flowClassNEQ", "flowClassIn", "flowClassNotIn", "flowClassIsNil", "flowClassNotNil", "interestRate", "interestRateNEQ", "interestRateIn", "interestRateNotIn", "interestRateGT", "interestRateGTE", "interestRateLT", "interestRateLTE", "interestRateIsNil", "interestRateNotNil", "maturityYears", "maturityYearsNEQ", "maturityYearsIn", "maturityYearsNotIn", "maturityYearsGT", "maturityYearsGTE", "maturityYearsLT", "maturityYearsLTE", "maturityYearsIsNil", "maturityYearsNotNil", "gracePeriodYears", "gracePeriodYearsNEQ", "gracePeriodYearsIn", "gracePeriodYearsNotIn", "gracePeriodYearsGT", "gracePeriodYearsGTE", "gracePeriodYearsLT", "gracePeriodYearsLTE", "gracePeriodYearsIsNil", "gracePeriodYearsNotNil", "grantElement", "grantElementNEQ", "grantElementIn", "grantElementNotIn", "grantElementGT", "grantElementGTE", "grantElementLT", "grantElementLTE", "grantElementIsNil", "grantElementNotNil", "hasHostCountry", "hasHostCountryWith", "hasParticipants", "hasParticipantsWith", "hasParticipations", "hasParticipationsWith", "hasParent", "hasParentWith", "hasComponents", "hasComponentsWith", "hasPolicies", "hasPoliciesWith", "withinBounds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -23785,6 +25577,650 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HostCountryIDNotNil = data
+		case "locationPrecision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationPrecision"))
+			data, err := ec.unmarshalOProjectLocationPrecision2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationPrecision = data
+		case "locationPrecisionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationPrecisionNEQ"))
+			data, err := ec.unmarshalOProjectLocationPrecision2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationPrecisionNEQ = data
+		case "locationPrecisionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationPrecisionIn"))
+			data, err := ec.unmarshalOProjectLocationPrecision2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationPrecisionIn = data
+		case "locationPrecisionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationPrecisionNotIn"))
+			data, err := ec.unmarshalOProjectLocationPrecision2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationPrecisionNotIn = data
+		case "locationPrecisionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationPrecisionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationPrecisionIsNil = data
+		case "locationPrecisionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationPrecisionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationPrecisionNotNil = data
+		case "countsInAggregates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countsInAggregates"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountsInAggregates = data
+		case "countsInAggregatesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countsInAggregatesNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountsInAggregatesNEQ = data
+		case "umbrella":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("umbrella"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Umbrella = data
+		case "umbrellaNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("umbrellaNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UmbrellaNEQ = data
+		case "parentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "parentIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentIDNEQ = data
+		case "parentIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentIDIn = data
+		case "parentIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentIDNotIn = data
+		case "parentIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentIDIsNil = data
+		case "parentIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentIDNotNil = data
+		case "groupRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRef"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRef = data
+		case "groupRefNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefNEQ = data
+		case "groupRefIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefIn = data
+		case "groupRefNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefNotIn = data
+		case "groupRefGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefGT = data
+		case "groupRefGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefGTE = data
+		case "groupRefLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefLT = data
+		case "groupRefLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefLTE = data
+		case "groupRefContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefContains = data
+		case "groupRefHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefHasPrefix = data
+		case "groupRefHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefHasSuffix = data
+		case "groupRefIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefIsNil = data
+		case "groupRefNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefNotNil = data
+		case "groupRefEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefEqualFold = data
+		case "groupRefContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRefContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRefContainsFold = data
+		case "flowType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowType = data
+		case "flowTypeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeNEQ = data
+		case "flowTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeIn = data
+		case "flowTypeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeNotIn = data
+		case "flowTypeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeGT = data
+		case "flowTypeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeGTE = data
+		case "flowTypeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeLT = data
+		case "flowTypeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeLTE = data
+		case "flowTypeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeContains = data
+		case "flowTypeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeHasPrefix = data
+		case "flowTypeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeHasSuffix = data
+		case "flowTypeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeIsNil = data
+		case "flowTypeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeNotNil = data
+		case "flowTypeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeEqualFold = data
+		case "flowTypeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowTypeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowTypeContainsFold = data
+		case "flowClass":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowClass"))
+			data, err := ec.unmarshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowClass = data
+		case "flowClassNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowClassNEQ"))
+			data, err := ec.unmarshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowClassNEQ = data
+		case "flowClassIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowClassIn"))
+			data, err := ec.unmarshalOProjectFlowClass2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClassᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowClassIn = data
+		case "flowClassNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowClassNotIn"))
+			data, err := ec.unmarshalOProjectFlowClass2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClassᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowClassNotIn = data
+		case "flowClassIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowClassIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowClassIsNil = data
+		case "flowClassNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowClassNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowClassNotNil = data
+		case "interestRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRate"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRate = data
+		case "interestRateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRateNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRateNEQ = data
+		case "interestRateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRateIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRateIn = data
+		case "interestRateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRateNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRateNotIn = data
+		case "interestRateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRateGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRateGT = data
+		case "interestRateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRateGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRateGTE = data
+		case "interestRateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRateLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRateLT = data
+		case "interestRateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRateLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRateLTE = data
+		case "interestRateIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRateIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRateIsNil = data
+		case "interestRateNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRateNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRateNotNil = data
+		case "maturityYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYears"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYears = data
+		case "maturityYearsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYearsNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYearsNEQ = data
+		case "maturityYearsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYearsIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYearsIn = data
+		case "maturityYearsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYearsNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYearsNotIn = data
+		case "maturityYearsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYearsGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYearsGT = data
+		case "maturityYearsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYearsGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYearsGTE = data
+		case "maturityYearsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYearsLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYearsLT = data
+		case "maturityYearsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYearsLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYearsLTE = data
+		case "maturityYearsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYearsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYearsIsNil = data
+		case "maturityYearsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYearsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYearsNotNil = data
+		case "gracePeriodYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYears"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYears = data
+		case "gracePeriodYearsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYearsNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYearsNEQ = data
+		case "gracePeriodYearsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYearsIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYearsIn = data
+		case "gracePeriodYearsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYearsNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYearsNotIn = data
+		case "gracePeriodYearsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYearsGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYearsGT = data
+		case "gracePeriodYearsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYearsGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYearsGTE = data
+		case "gracePeriodYearsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYearsLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYearsLT = data
+		case "gracePeriodYearsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYearsLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYearsLTE = data
+		case "gracePeriodYearsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYearsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYearsIsNil = data
+		case "gracePeriodYearsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYearsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYearsNotNil = data
+		case "grantElement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElement"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElement = data
+		case "grantElementNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElementNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElementNEQ = data
+		case "grantElementIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElementIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElementIn = data
+		case "grantElementNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElementNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElementNotIn = data
+		case "grantElementGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElementGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElementGT = data
+		case "grantElementGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElementGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElementGTE = data
+		case "grantElementLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElementLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElementLT = data
+		case "grantElementLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElementLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElementLTE = data
+		case "grantElementIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElementIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElementIsNil = data
+		case "grantElementNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElementNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElementNotNil = data
 		case "hasHostCountry":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHostCountry"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -23813,20 +26249,6 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasParticipantsWith = data
-		case "hasPolicies":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPolicies"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPolicies = data
-		case "hasPoliciesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPoliciesWith"))
-			data, err := ec.unmarshalOPolicyWhereInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPolicyWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPoliciesWith = data
 		case "hasParticipations":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasParticipations"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -23841,6 +26263,48 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasParticipationsWith = data
+		case "hasParent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasParent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasParent = data
+		case "hasParentWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasParentWith"))
+			data, err := ec.unmarshalOProjectWhereInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasParentWith = data
+		case "hasComponents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComponents"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasComponents = data
+		case "hasComponentsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComponentsWith"))
+			data, err := ec.unmarshalOProjectWhereInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasComponentsWith = data
+		case "hasPolicies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPolicies"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPolicies = data
+		case "hasPoliciesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPoliciesWith"))
+			data, err := ec.unmarshalOPolicyWhereInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPolicyWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPoliciesWith = data
 		case "withinBounds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withinBounds"))
 			data, err := ec.unmarshalOBoundsInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐBoundsInput(ctx, v)
@@ -24354,7 +26818,7 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "clearDescription", "sector", "status", "greenCategory", "amount", "clearAmount", "currency", "clearCurrency", "amountUsd", "clearAmountUsd", "commitmentYear", "clearCommitmentYear", "signedOn", "clearSignedOn", "startedOn", "clearStartedOn", "completedOn", "clearCompletedOn", "city", "clearCity", "latitude", "clearLatitude", "longitude", "clearLongitude", "externalRef", "clearExternalRef", "hostCountryID", "clearHostCountry", "addPolicyIDs", "removePolicyIDs", "clearPolicies"}
+	fieldsInOrder := [...]string{"title", "description", "clearDescription", "sector", "status", "greenCategory", "amount", "clearAmount", "currency", "clearCurrency", "amountUsd", "clearAmountUsd", "commitmentYear", "clearCommitmentYear", "signedOn", "clearSignedOn", "startedOn", "clearStartedOn", "completedOn", "clearCompletedOn", "city", "clearCity", "latitude", "clearLatitude", "longitude", "clearLongitude", "externalRef", "clearExternalRef", "locationPrecision", "clearLocationPrecision", "countsInAggregates", "umbrella", "groupRef", "clearGroupRef", "flowType", "clearFlowType", "flowClass", "clearFlowClass", "interestRate", "clearInterestRate", "maturityYears", "clearMaturityYears", "gracePeriodYears", "clearGracePeriodYears", "grantElement", "clearGrantElement", "hostCountryID", "clearHostCountry", "parentID", "clearParent", "addComponentIDs", "removeComponentIDs", "clearComponents", "addPolicyIDs", "removePolicyIDs", "clearPolicies"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24557,6 +27021,132 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.ClearExternalRef = data
+		case "locationPrecision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationPrecision"))
+			data, err := ec.unmarshalOProjectLocationPrecision2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationPrecision = data
+		case "clearLocationPrecision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearLocationPrecision"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearLocationPrecision = data
+		case "countsInAggregates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countsInAggregates"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountsInAggregates = data
+		case "umbrella":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("umbrella"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Umbrella = data
+		case "groupRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRef"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRef = data
+		case "clearGroupRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearGroupRef"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearGroupRef = data
+		case "flowType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowType = data
+		case "clearFlowType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearFlowType"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearFlowType = data
+		case "flowClass":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowClass"))
+			data, err := ec.unmarshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowClass = data
+		case "clearFlowClass":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearFlowClass"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearFlowClass = data
+		case "interestRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRate"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRate = data
+		case "clearInterestRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearInterestRate"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearInterestRate = data
+		case "maturityYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYears"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYears = data
+		case "clearMaturityYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMaturityYears"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMaturityYears = data
+		case "gracePeriodYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYears"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYears = data
+		case "clearGracePeriodYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearGracePeriodYears"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearGracePeriodYears = data
+		case "grantElement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElement"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElement = data
+		case "clearGrantElement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearGrantElement"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearGrantElement = data
 		case "hostCountryID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostCountryID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -24571,6 +27161,41 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.ClearHostCountry = data
+		case "parentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "clearParent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearParent"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearParent = data
+		case "addComponentIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addComponentIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddComponentIDs = data
+		case "removeComponentIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeComponentIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveComponentIDs = data
+		case "clearComponents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearComponents"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearComponents = data
 		case "addPolicyIDs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addPolicyIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
@@ -24781,7 +27406,7 @@ func (ec *executionContext) unmarshalInputUpsertProjectInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalRef", "title", "description", "sector", "status", "greenCategory", "amount", "currency", "amountUsd", "commitmentYear", "signedOn", "startedOn", "completedOn", "city", "latitude", "longitude", "hostCountryCode", "participants", "policyRefs"}
+	fieldsInOrder := [...]string{"externalRef", "title", "description", "sector", "status", "greenCategory", "amount", "currency", "amountUsd", "commitmentYear", "signedOn", "startedOn", "completedOn", "city", "latitude", "longitude", "hostCountryCode", "locationPrecision", "countsInAggregates", "umbrella", "parentRef", "groupRef", "flowType", "flowClass", "interestRate", "maturityYears", "gracePeriodYears", "grantElement", "participants", "policyRefs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24907,6 +27532,83 @@ func (ec *executionContext) unmarshalInputUpsertProjectInput(ctx context.Context
 				return it, err
 			}
 			it.HostCountryCode = data
+		case "locationPrecision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationPrecision"))
+			data, err := ec.unmarshalOProjectLocationPrecision2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationPrecision = data
+		case "countsInAggregates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countsInAggregates"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountsInAggregates = data
+		case "umbrella":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("umbrella"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Umbrella = data
+		case "parentRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentRef"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentRef = data
+		case "groupRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupRef"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupRef = data
+		case "flowType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowType = data
+		case "flowClass":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowClass"))
+			data, err := ec.unmarshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowClass = data
+		case "interestRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestRate"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestRate = data
+		case "maturityYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maturityYears"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaturityYears = data
+		case "gracePeriodYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gracePeriodYears"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GracePeriodYears = data
+		case "grantElement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantElement"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantElement = data
 		case "participants":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
 			data, err := ec.unmarshalOUpsertParticipantInput2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐParticipantᚄ(ctx, v)
@@ -25728,6 +28430,12 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Partner_projects(ctx, field, obj)
 				})
+		case "participations":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_participations(ctx, field, obj)
+				})
 		case "hostedProjects":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
@@ -25739,12 +28447,6 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Partner_policies(ctx, field, obj)
-				})
-		case "participations":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_participations(ctx, field, obj)
 				})
 		case "history":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
@@ -26202,6 +28904,61 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "locationPrecision":
+			out.Values[i] = ec._Project_locationPrecision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "countsInAggregates":
+			out.Values[i] = ec._Project_countsInAggregates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "umbrella":
+			out.Values[i] = ec._Project_umbrella(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parentID":
+			out.Values[i] = ec._Project_parentID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groupRef":
+			out.Values[i] = ec._Project_groupRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flowType":
+			out.Values[i] = ec._Project_flowType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flowClass":
+			out.Values[i] = ec._Project_flowClass(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interestRate":
+			out.Values[i] = ec._Project_interestRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maturityYears":
+			out.Values[i] = ec._Project_maturityYears(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gracePeriodYears":
+			out.Values[i] = ec._Project_gracePeriodYears(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grantElement":
+			out.Values[i] = ec._Project_grantElement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "hostCountry":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
@@ -26214,17 +28971,29 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_participants(ctx, field, obj)
 				})
-		case "policies":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_policies(ctx, field, obj)
-				})
 		case "participations":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_participations(ctx, field, obj)
+				})
+		case "parent":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_parent(ctx, field, obj)
+				})
+		case "components":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_components(ctx, field, obj)
+				})
+		case "policies":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_policies(ctx, field, obj)
 				})
 		case "history":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
@@ -26497,6 +29266,49 @@ func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "excluded":
+			out.Values[i] = ec._ProjectStats_excluded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(withPath(deferred))
+	}
+
+	return out
+}
+
+var projectStatsExcludedImplementors = []string{"ProjectStatsExcluded"}
+
+func (ec *executionContext) _ProjectStatsExcluded(ctx context.Context, sel ast.SelectionSet, obj *stats.Excluded) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, projectStatsExcludedImplementors)
+
+	out := newObjectOut(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectStatsExcluded")
+		case "count":
+			out.Values[i] = ec._ProjectStatsExcluded_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._ProjectStatsExcluded_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26557,6 +29369,11 @@ func (ec *executionContext) _ProjectStatsGroup(ctx context.Context, sel ast.Sele
 			}
 		case "max":
 			out.Values[i] = ec._ProjectStatsGroup_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "weightedInterestRate":
+			out.Values[i] = ec._ProjectStatsGroup_weightedInterestRate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -26625,6 +29442,16 @@ func (ec *executionContext) _ProjectStatsKey(ctx context.Context, sel ast.Select
 			}
 		case "participantRole":
 			out.Values[i] = ec._ProjectStatsKey_participantRole(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "flowClass":
+			out.Values[i] = ec._ProjectStatsKey_flowClass(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "flowType":
+			out.Values[i] = ec._ProjectStatsKey_flowType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -27909,6 +30736,16 @@ func (ec *executionContext) marshalNProjectDimension2githubᚗcomᚋbriᚑtracke
 	return res
 }
 
+func (ec *executionContext) unmarshalNProjectFlowClass2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx context.Context, v any) (project.FlowClass, error) {
+	var res project.FlowClass
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectFlowClass2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx context.Context, sel ast.SelectionSet, v project.FlowClass) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNProjectGreenCategory2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐGreenCategory(ctx context.Context, v any) (project.GreenCategory, error) {
 	var res project.GreenCategory
 	err := res.UnmarshalGQL(v)
@@ -27916,6 +30753,16 @@ func (ec *executionContext) unmarshalNProjectGreenCategory2githubᚗcomᚋbriᚑ
 }
 
 func (ec *executionContext) marshalNProjectGreenCategory2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐGreenCategory(ctx context.Context, sel ast.SelectionSet, v project.GreenCategory) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNProjectLocationPrecision2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx context.Context, v any) (project.LocationPrecision, error) {
+	var res project.LocationPrecision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectLocationPrecision2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx context.Context, sel ast.SelectionSet, v project.LocationPrecision) graphql.Marshaler {
 	return v
 }
 
@@ -27994,6 +30841,14 @@ func (ec *executionContext) marshalNProjectStats2ᚖgithubᚗcomᚋbriᚑtracker
 		return graphql.Null
 	}
 	return ec._ProjectStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectStatsExcluded2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐExcluded(ctx context.Context, sel ast.SelectionSet, v *stats.Excluded) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectStatsExcluded!")
+		return graphql.Null
+	}
+	return ec._ProjectStatsExcluded(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProjectStatsGroup2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*stats.Group) graphql.Marshaler {
@@ -29581,6 +32436,58 @@ func (ec *executionContext) marshalOProjectEdge2ᚖgithubᚗcomᚋbriᚑtracker�
 	return ec._ProjectEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOProjectFlowClass2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClassᚄ(ctx context.Context, v any) ([]project.FlowClass, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]project.FlowClass, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectFlowClass2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOProjectFlowClass2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClassᚄ(ctx context.Context, sel ast.SelectionSet, v []project.FlowClass) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectFlowClass2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx context.Context, v any) (*project.FlowClass, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(project.FlowClass)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx context.Context, sel ast.SelectionSet, v *project.FlowClass) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOProjectGreenCategory2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐGreenCategoryᚄ(ctx context.Context, v any) ([]project.GreenCategory, error) {
 	if v == nil {
 		return nil, nil
@@ -29627,6 +32534,58 @@ func (ec *executionContext) unmarshalOProjectGreenCategory2ᚖgithubᚗcomᚋbri
 }
 
 func (ec *executionContext) marshalOProjectGreenCategory2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐGreenCategory(ctx context.Context, sel ast.SelectionSet, v *project.GreenCategory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOProjectLocationPrecision2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecisionᚄ(ctx context.Context, v any) ([]project.LocationPrecision, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]project.LocationPrecision, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectLocationPrecision2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOProjectLocationPrecision2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []project.LocationPrecision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectLocationPrecision2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOProjectLocationPrecision2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx context.Context, v any) (*project.LocationPrecision, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(project.LocationPrecision)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProjectLocationPrecision2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx context.Context, sel ast.SelectionSet, v *project.LocationPrecision) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

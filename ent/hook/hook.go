@@ -93,6 +93,18 @@ func (f ProjectParticipantFunc) Mutate(ctx context.Context, m ent.Mutation) (ent
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProjectParticipantMutation", m)
 }
 
+// The ProjectPartnerFunc type is an adapter to allow the use of ordinary
+// function as ProjectPartner mutator.
+type ProjectPartnerFunc func(context.Context, *ent.ProjectPartnerMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ProjectPartnerFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ProjectPartnerMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProjectPartnerMutation", m)
+}
+
 // Condition is a hook condition function.
 type Condition func(context.Context, ent.Mutation) bool
 

@@ -16,6 +16,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
 )
 
 // The Query interface represents an operation that queries a graph.
@@ -263,6 +264,33 @@ func (f TraverseProjectParticipant) Traverse(ctx context.Context, q ent.Query) e
 	return fmt.Errorf("unexpected query type %T. expect *ent.ProjectParticipantQuery", q)
 }
 
+// The ProjectPartnerFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ProjectPartnerFunc func(context.Context, *ent.ProjectPartnerQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ProjectPartnerFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ProjectPartnerQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ProjectPartnerQuery", q)
+}
+
+// The TraverseProjectPartner type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseProjectPartner func(context.Context, *ent.ProjectPartnerQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseProjectPartner) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseProjectPartner) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ProjectPartnerQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ProjectPartnerQuery", q)
+}
+
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
@@ -280,6 +308,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ProjectQuery, predicate.Project, project.OrderOption]{typ: ent.TypeProject, tq: q}, nil
 	case *ent.ProjectParticipantQuery:
 		return &query[*ent.ProjectParticipantQuery, predicate.ProjectParticipant, projectparticipant.OrderOption]{typ: ent.TypeProjectParticipant, tq: q}, nil
+	case *ent.ProjectPartnerQuery:
+		return &query[*ent.ProjectPartnerQuery, predicate.ProjectPartner, projectpartner.OrderOption]{typ: ent.TypeProjectPartner, tq: q}, nil
 	default:
 		return nil, fmt.Errorf("unknown query type %T", q)
 	}

@@ -236,7 +236,23 @@ var (
 		{Name: "latitude", Type: field.TypeFloat64, Nullable: true},
 		{Name: "longitude", Type: field.TypeFloat64, Nullable: true},
 		{Name: "external_ref", Type: field.TypeString, Unique: true, Nullable: true, Size: 200},
+		{Name: "location_precision", Type: field.TypeEnum, Nullable: true, Enums: []string{"EXACT", "ADMIN2", "ADMIN1", "CITY", "COUNTRY"}},
+		{Name: "geometry", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "bbox_min_lng", Type: field.TypeFloat64, Nullable: true},
+		{Name: "bbox_min_lat", Type: field.TypeFloat64, Nullable: true},
+		{Name: "bbox_max_lng", Type: field.TypeFloat64, Nullable: true},
+		{Name: "bbox_max_lat", Type: field.TypeFloat64, Nullable: true},
+		{Name: "counts_in_aggregates", Type: field.TypeBool, Default: true},
+		{Name: "umbrella", Type: field.TypeBool, Default: false},
+		{Name: "group_ref", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "flow_type", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "flow_class", Type: field.TypeEnum, Nullable: true, Enums: []string{"ODA_LIKE", "OOF_LIKE", "VAGUE"}},
+		{Name: "interest_rate", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "numeric", "sqlite3": "text"}},
+		{Name: "maturity_years", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "numeric", "sqlite3": "text"}},
+		{Name: "grace_period_years", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "numeric", "sqlite3": "text"}},
+		{Name: "grant_element", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "numeric", "sqlite3": "text"}},
 		{Name: "host_country_id", Type: field.TypeInt, Nullable: true},
+		{Name: "parent_id", Type: field.TypeInt, Nullable: true},
 	}
 	// ProjectsTable holds the schema information for the "projects" table.
 	ProjectsTable = &schema.Table{
@@ -246,8 +262,14 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "projects_partners_hosted_projects",
-				Columns:    []*schema.Column{ProjectsColumns[22]},
+				Columns:    []*schema.Column{ProjectsColumns[37]},
 				RefColumns: []*schema.Column{PartnersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "projects_projects_components",
+				Columns:    []*schema.Column{ProjectsColumns[38]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
@@ -255,7 +277,7 @@ var (
 			{
 				Name:    "project_host_country_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[22], ProjectsColumns[0]},
+				Columns: []*schema.Column{ProjectsColumns[37], ProjectsColumns[0]},
 			},
 			{
 				Name:    "project_status",
@@ -292,15 +314,40 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{ProjectsColumns[19], ProjectsColumns[20]},
 			},
+			{
+				Name:    "project_bbox_min_lat_bbox_max_lat",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectsColumns[25], ProjectsColumns[27]},
+			},
+			{
+				Name:    "project_parent_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectsColumns[38], ProjectsColumns[0]},
+			},
+			{
+				Name:    "project_group_ref",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectsColumns[30]},
+			},
+			{
+				Name:    "project_flow_class",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectsColumns[32]},
+			},
+			{
+				Name:    "project_counts_in_aggregates",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectsColumns[28]},
+			},
 		},
 	}
 	// ProjectParticipantsColumns holds the columns for the "project_participants" table.
 	ProjectParticipantsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "role", Type: field.TypeEnum, Enums: []string{"INVESTOR", "CONTRACTOR", "FINANCIER", "OPERATOR", "HOST_GOVERNMENT", "IMPLEMENTER", "SUPPLIER", "RESEARCH_PARTNER", "OTHER"}},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"INVESTOR", "CONTRACTOR", "FINANCIER", "CO_FINANCIER", "OPERATOR", "HOST_GOVERNMENT", "IMPLEMENTER", "RECEIVER", "GUARANTOR", "INSURER", "COLLATERAL_PROVIDER", "SECURITY_AGENT", "SUPPLIER", "RESEARCH_PARTNER", "OTHER"}},
 		{Name: "share_percent", Type: field.TypeFloat64, Nullable: true},
-		{Name: "project_id", Type: field.TypeInt},
 		{Name: "partner_id", Type: field.TypeInt},
+		{Name: "project_id", Type: field.TypeInt},
 	}
 	// ProjectParticipantsTable holds the schema information for the "project_participants" table.
 	ProjectParticipantsTable = &schema.Table{
@@ -309,28 +356,65 @@ var (
 		PrimaryKey: []*schema.Column{ProjectParticipantsColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "project_participants_projects_project",
+				Symbol:     "project_participants_partners_participations",
 				Columns:    []*schema.Column{ProjectParticipantsColumns[3]},
+				RefColumns: []*schema.Column{PartnersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "project_participants_projects_participations",
+				Columns:    []*schema.Column{ProjectParticipantsColumns[4]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "projectparticipant_project_id_partner_id_role",
+				Unique:  true,
+				Columns: []*schema.Column{ProjectParticipantsColumns[4], ProjectParticipantsColumns[3], ProjectParticipantsColumns[1]},
+			},
+			{
+				Name:    "projectparticipant_project_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectParticipantsColumns[4], ProjectParticipantsColumns[0]},
+			},
+			{
+				Name:    "projectparticipant_partner_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectParticipantsColumns[3], ProjectParticipantsColumns[0]},
+			},
+		},
+	}
+	// ProjectPartnersColumns holds the columns for the "project_partners" table.
+	ProjectPartnersColumns = []*schema.Column{
+		{Name: "project_id", Type: field.TypeInt},
+		{Name: "partner_id", Type: field.TypeInt},
+	}
+	// ProjectPartnersTable holds the schema information for the "project_partners" table.
+	ProjectPartnersTable = &schema.Table{
+		Name:       "project_partners",
+		Columns:    ProjectPartnersColumns,
+		PrimaryKey: []*schema.Column{ProjectPartnersColumns[0], ProjectPartnersColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "project_partners_projects_project",
+				Columns:    []*schema.Column{ProjectPartnersColumns[0]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
-				Symbol:     "project_participants_partners_partner",
-				Columns:    []*schema.Column{ProjectParticipantsColumns[4]},
+				Symbol:     "project_partners_partners_partner",
+				Columns:    []*schema.Column{ProjectPartnersColumns[1]},
 				RefColumns: []*schema.Column{PartnersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "projectparticipant_project_id_partner_id",
-				Unique:  true,
-				Columns: []*schema.Column{ProjectParticipantsColumns[3], ProjectParticipantsColumns[4]},
-			},
-			{
-				Name:    "projectparticipant_partner_id",
+				Name:    "projectpartner_partner_id_project_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectParticipantsColumns[4]},
+				Columns: []*schema.Column{ProjectPartnersColumns[1], ProjectPartnersColumns[0]},
 			},
 		},
 	}
@@ -393,6 +477,7 @@ var (
 		PartnersTable,
 		ProjectsTable,
 		ProjectParticipantsTable,
+		ProjectPartnersTable,
 		OpeningPolicyProjectsTable,
 		OpeningPolicyPartnersTable,
 	}
@@ -422,14 +507,17 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(4294967296),
 	}
 	ProjectsTable.ForeignKeys[0].RefTable = PartnersTable
+	ProjectsTable.ForeignKeys[1].RefTable = ProjectsTable
 	ProjectsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
 	}
-	ProjectParticipantsTable.ForeignKeys[0].RefTable = ProjectsTable
-	ProjectParticipantsTable.ForeignKeys[1].RefTable = PartnersTable
+	ProjectParticipantsTable.ForeignKeys[0].RefTable = PartnersTable
+	ProjectParticipantsTable.ForeignKeys[1].RefTable = ProjectsTable
 	ProjectParticipantsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
 	}
+	ProjectPartnersTable.ForeignKeys[0].RefTable = ProjectsTable
+	ProjectPartnersTable.ForeignKeys[1].RefTable = PartnersTable
 	OpeningPolicyProjectsTable.ForeignKeys[0].RefTable = PoliciesTable
 	OpeningPolicyProjectsTable.ForeignKeys[1].RefTable = ProjectsTable
 	OpeningPolicyPartnersTable.ForeignKeys[0].RefTable = PoliciesTable

@@ -54,14 +54,16 @@ const (
 	EdgeMembers = "members"
 	// EdgeProjects holds the string denoting the projects edge name in mutations.
 	EdgeProjects = "projects"
+	// EdgeParticipations holds the string denoting the participations edge name in mutations.
+	EdgeParticipations = "participations"
 	// EdgeHostedProjects holds the string denoting the hosted_projects edge name in mutations.
 	EdgeHostedProjects = "hosted_projects"
 	// EdgeAPIKeys holds the string denoting the api_keys edge name in mutations.
 	EdgeAPIKeys = "api_keys"
 	// EdgePolicies holds the string denoting the policies edge name in mutations.
 	EdgePolicies = "policies"
-	// EdgeParticipations holds the string denoting the participations edge name in mutations.
-	EdgeParticipations = "participations"
+	// EdgeProjectLinks holds the string denoting the project_links edge name in mutations.
+	EdgeProjectLinks = "project_links"
 	// Table holds the table name of the partner in the database.
 	Table = "partners"
 	// CountryTable is the table that holds the country relation/edge.
@@ -73,10 +75,17 @@ const (
 	// MembersColumn is the table column denoting the members relation/edge.
 	MembersColumn = "country_id"
 	// ProjectsTable is the table that holds the projects relation/edge. The primary key declared below.
-	ProjectsTable = "project_participants"
+	ProjectsTable = "project_partners"
 	// ProjectsInverseTable is the table name for the Project entity.
 	// It exists in this package in order to avoid circular dependency with the "project" package.
 	ProjectsInverseTable = "projects"
+	// ParticipationsTable is the table that holds the participations relation/edge.
+	ParticipationsTable = "project_participants"
+	// ParticipationsInverseTable is the table name for the ProjectParticipant entity.
+	// It exists in this package in order to avoid circular dependency with the "projectparticipant" package.
+	ParticipationsInverseTable = "project_participants"
+	// ParticipationsColumn is the table column denoting the participations relation/edge.
+	ParticipationsColumn = "partner_id"
 	// HostedProjectsTable is the table that holds the hosted_projects relation/edge.
 	HostedProjectsTable = "projects"
 	// HostedProjectsInverseTable is the table name for the Project entity.
@@ -96,13 +105,13 @@ const (
 	// PoliciesInverseTable is the table name for the OpeningPolicy entity.
 	// It exists in this package in order to avoid circular dependency with the "openingpolicy" package.
 	PoliciesInverseTable = "policies"
-	// ParticipationsTable is the table that holds the participations relation/edge.
-	ParticipationsTable = "project_participants"
-	// ParticipationsInverseTable is the table name for the ProjectParticipant entity.
-	// It exists in this package in order to avoid circular dependency with the "projectparticipant" package.
-	ParticipationsInverseTable = "project_participants"
-	// ParticipationsColumn is the table column denoting the participations relation/edge.
-	ParticipationsColumn = "partner_id"
+	// ProjectLinksTable is the table that holds the project_links relation/edge.
+	ProjectLinksTable = "project_partners"
+	// ProjectLinksInverseTable is the table name for the ProjectPartner entity.
+	// It exists in this package in order to avoid circular dependency with the "projectpartner" package.
+	ProjectLinksInverseTable = "project_partners"
+	// ProjectLinksColumn is the table column denoting the project_links relation/edge.
+	ProjectLinksColumn = "partner_id"
 )
 
 // Columns holds all SQL columns for partner fields.
@@ -348,6 +357,20 @@ func ByProjects(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByParticipationsCount orders the results by participations count.
+func ByParticipationsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newParticipationsStep(), opts...)
+	}
+}
+
+// ByParticipations orders the results by participations terms.
+func ByParticipations(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newParticipationsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByHostedProjectsCount orders the results by hosted_projects count.
 func ByHostedProjectsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -390,17 +413,17 @@ func ByPolicies(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
-// ByParticipationsCount orders the results by participations count.
-func ByParticipationsCount(opts ...sql.OrderTermOption) OrderOption {
+// ByProjectLinksCount orders the results by project_links count.
+func ByProjectLinksCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborsCount(s, newParticipationsStep(), opts...)
+		sqlgraph.OrderByNeighborsCount(s, newProjectLinksStep(), opts...)
 	}
 }
 
-// ByParticipations orders the results by participations terms.
-func ByParticipations(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+// ByProjectLinks orders the results by project_links terms.
+func ByProjectLinks(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newParticipationsStep(), append([]sql.OrderTerm{term}, terms...)...)
+		sqlgraph.OrderByNeighborTerms(s, newProjectLinksStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 func newCountryStep() *sqlgraph.Step {
@@ -424,6 +447,13 @@ func newProjectsStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2M, true, ProjectsTable, ProjectsPrimaryKey...),
 	)
 }
+func newParticipationsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ParticipationsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ParticipationsTable, ParticipationsColumn),
+	)
+}
 func newHostedProjectsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -445,11 +475,11 @@ func newPoliciesStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2M, true, PoliciesTable, PoliciesPrimaryKey...),
 	)
 }
-func newParticipationsStep() *sqlgraph.Step {
+func newProjectLinksStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(ParticipationsInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, true, ParticipationsTable, ParticipationsColumn),
+		sqlgraph.To(ProjectLinksInverseTable, ProjectLinksColumn),
+		sqlgraph.Edge(sqlgraph.O2M, true, ProjectLinksTable, ProjectLinksColumn),
 	)
 }
 

@@ -1030,6 +1030,29 @@ func HasProjectsWith(preds ...predicate.Project) predicate.Partner {
 	})
 }
 
+// HasParticipations applies the HasEdge predicate on the "participations" edge.
+func HasParticipations() predicate.Partner {
+	return predicate.Partner(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ParticipationsTable, ParticipationsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasParticipationsWith applies the HasEdge predicate on the "participations" edge with a given conditions (other predicates).
+func HasParticipationsWith(preds ...predicate.ProjectParticipant) predicate.Partner {
+	return predicate.Partner(func(s *sql.Selector) {
+		step := newParticipationsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasHostedProjects applies the HasEdge predicate on the "hosted_projects" edge.
 func HasHostedProjects() predicate.Partner {
 	return predicate.Partner(func(s *sql.Selector) {
@@ -1099,21 +1122,21 @@ func HasPoliciesWith(preds ...predicate.OpeningPolicy) predicate.Partner {
 	})
 }
 
-// HasParticipations applies the HasEdge predicate on the "participations" edge.
-func HasParticipations() predicate.Partner {
+// HasProjectLinks applies the HasEdge predicate on the "project_links" edge.
+func HasProjectLinks() predicate.Partner {
 	return predicate.Partner(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, true, ParticipationsTable, ParticipationsColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, ProjectLinksTable, ProjectLinksColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasParticipationsWith applies the HasEdge predicate on the "participations" edge with a given conditions (other predicates).
-func HasParticipationsWith(preds ...predicate.ProjectParticipant) predicate.Partner {
+// HasProjectLinksWith applies the HasEdge predicate on the "project_links" edge with a given conditions (other predicates).
+func HasProjectLinksWith(preds ...predicate.ProjectPartner) predicate.Partner {
 	return predicate.Partner(func(s *sql.Selector) {
-		step := newParticipationsStep()
+		step := newProjectLinksStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -26,3 +26,6 @@ type Project func(*sql.Selector)
 
 // ProjectParticipant is the predicate function for projectparticipant builders.
 type ProjectParticipant func(*sql.Selector)
+
+// ProjectPartner is the predicate function for projectpartner builders.
+type ProjectPartner func(*sql.Selector)

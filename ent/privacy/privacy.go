@@ -277,3 +277,27 @@ func (f ProjectParticipantMutationRuleFunc) EvalMutation(ctx context.Context, m 
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProjectParticipantMutation", m)
 }
+
+// The ProjectPartnerQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ProjectPartnerQueryRuleFunc func(context.Context, *ent.ProjectPartnerQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ProjectPartnerQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ProjectPartnerQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ProjectPartnerQuery", q)
+}
+
+// The ProjectPartnerMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ProjectPartnerMutationRuleFunc func(context.Context, *ent.ProjectPartnerMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ProjectPartnerMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ProjectPartnerMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProjectPartnerMutation", m)
+}

@@ -62,14 +62,52 @@ const (
 	FieldExternalRef = "external_ref"
 	// FieldHostCountryID holds the string denoting the host_country_id field in the database.
 	FieldHostCountryID = "host_country_id"
+	// FieldLocationPrecision holds the string denoting the location_precision field in the database.
+	FieldLocationPrecision = "location_precision"
+	// FieldGeometry holds the string denoting the geometry field in the database.
+	FieldGeometry = "geometry"
+	// FieldBboxMinLng holds the string denoting the bbox_min_lng field in the database.
+	FieldBboxMinLng = "bbox_min_lng"
+	// FieldBboxMinLat holds the string denoting the bbox_min_lat field in the database.
+	FieldBboxMinLat = "bbox_min_lat"
+	// FieldBboxMaxLng holds the string denoting the bbox_max_lng field in the database.
+	FieldBboxMaxLng = "bbox_max_lng"
+	// FieldBboxMaxLat holds the string denoting the bbox_max_lat field in the database.
+	FieldBboxMaxLat = "bbox_max_lat"
+	// FieldCountsInAggregates holds the string denoting the counts_in_aggregates field in the database.
+	FieldCountsInAggregates = "counts_in_aggregates"
+	// FieldUmbrella holds the string denoting the umbrella field in the database.
+	FieldUmbrella = "umbrella"
+	// FieldParentID holds the string denoting the parent_id field in the database.
+	FieldParentID = "parent_id"
+	// FieldGroupRef holds the string denoting the group_ref field in the database.
+	FieldGroupRef = "group_ref"
+	// FieldFlowType holds the string denoting the flow_type field in the database.
+	FieldFlowType = "flow_type"
+	// FieldFlowClass holds the string denoting the flow_class field in the database.
+	FieldFlowClass = "flow_class"
+	// FieldInterestRate holds the string denoting the interest_rate field in the database.
+	FieldInterestRate = "interest_rate"
+	// FieldMaturityYears holds the string denoting the maturity_years field in the database.
+	FieldMaturityYears = "maturity_years"
+	// FieldGracePeriodYears holds the string denoting the grace_period_years field in the database.
+	FieldGracePeriodYears = "grace_period_years"
+	// FieldGrantElement holds the string denoting the grant_element field in the database.
+	FieldGrantElement = "grant_element"
 	// EdgeHostCountry holds the string denoting the host_country edge name in mutations.
 	EdgeHostCountry = "host_country"
 	// EdgeParticipants holds the string denoting the participants edge name in mutations.
 	EdgeParticipants = "participants"
-	// EdgePolicies holds the string denoting the policies edge name in mutations.
-	EdgePolicies = "policies"
 	// EdgeParticipations holds the string denoting the participations edge name in mutations.
 	EdgeParticipations = "participations"
+	// EdgeParent holds the string denoting the parent edge name in mutations.
+	EdgeParent = "parent"
+	// EdgeComponents holds the string denoting the components edge name in mutations.
+	EdgeComponents = "components"
+	// EdgePolicies holds the string denoting the policies edge name in mutations.
+	EdgePolicies = "policies"
+	// EdgePartnerLinks holds the string denoting the partner_links edge name in mutations.
+	EdgePartnerLinks = "partner_links"
 	// Table holds the table name of the project in the database.
 	Table = "projects"
 	// HostCountryTable is the table that holds the host_country relation/edge.
@@ -80,15 +118,10 @@ const (
 	// HostCountryColumn is the table column denoting the host_country relation/edge.
 	HostCountryColumn = "host_country_id"
 	// ParticipantsTable is the table that holds the participants relation/edge. The primary key declared below.
-	ParticipantsTable = "project_participants"
+	ParticipantsTable = "project_partners"
 	// ParticipantsInverseTable is the table name for the Partner entity.
 	// It exists in this package in order to avoid circular dependency with the "partner" package.
 	ParticipantsInverseTable = "partners"
-	// PoliciesTable is the table that holds the policies relation/edge. The primary key declared below.
-	PoliciesTable = "opening_policy_projects"
-	// PoliciesInverseTable is the table name for the OpeningPolicy entity.
-	// It exists in this package in order to avoid circular dependency with the "openingpolicy" package.
-	PoliciesInverseTable = "policies"
 	// ParticipationsTable is the table that holds the participations relation/edge.
 	ParticipationsTable = "project_participants"
 	// ParticipationsInverseTable is the table name for the ProjectParticipant entity.
@@ -96,6 +129,26 @@ const (
 	ParticipationsInverseTable = "project_participants"
 	// ParticipationsColumn is the table column denoting the participations relation/edge.
 	ParticipationsColumn = "project_id"
+	// ParentTable is the table that holds the parent relation/edge.
+	ParentTable = "projects"
+	// ParentColumn is the table column denoting the parent relation/edge.
+	ParentColumn = "parent_id"
+	// ComponentsTable is the table that holds the components relation/edge.
+	ComponentsTable = "projects"
+	// ComponentsColumn is the table column denoting the components relation/edge.
+	ComponentsColumn = "parent_id"
+	// PoliciesTable is the table that holds the policies relation/edge. The primary key declared below.
+	PoliciesTable = "opening_policy_projects"
+	// PoliciesInverseTable is the table name for the OpeningPolicy entity.
+	// It exists in this package in order to avoid circular dependency with the "openingpolicy" package.
+	PoliciesInverseTable = "policies"
+	// PartnerLinksTable is the table that holds the partner_links relation/edge.
+	PartnerLinksTable = "project_partners"
+	// PartnerLinksInverseTable is the table name for the ProjectPartner entity.
+	// It exists in this package in order to avoid circular dependency with the "projectpartner" package.
+	PartnerLinksInverseTable = "project_partners"
+	// PartnerLinksColumn is the table column denoting the partner_links relation/edge.
+	PartnerLinksColumn = "project_id"
 )
 
 // Columns holds all SQL columns for project fields.
@@ -123,6 +176,22 @@ var Columns = []string{
 	FieldLongitude,
 	FieldExternalRef,
 	FieldHostCountryID,
+	FieldLocationPrecision,
+	FieldGeometry,
+	FieldBboxMinLng,
+	FieldBboxMinLat,
+	FieldBboxMaxLng,
+	FieldBboxMaxLat,
+	FieldCountsInAggregates,
+	FieldUmbrella,
+	FieldParentID,
+	FieldGroupRef,
+	FieldFlowType,
+	FieldFlowClass,
+	FieldInterestRate,
+	FieldMaturityYears,
+	FieldGracePeriodYears,
+	FieldGrantElement,
 }
 
 var (
@@ -176,6 +245,14 @@ var (
 	LongitudeValidator func(float64) error
 	// ExternalRefValidator is a validator for the "external_ref" field. It is called by the builders before save.
 	ExternalRefValidator func(string) error
+	// DefaultCountsInAggregates holds the default value on creation for the "counts_in_aggregates" field.
+	DefaultCountsInAggregates bool
+	// DefaultUmbrella holds the default value on creation for the "umbrella" field.
+	DefaultUmbrella bool
+	// GroupRefValidator is a validator for the "group_ref" field. It is called by the builders before save.
+	GroupRefValidator func(string) error
+	// FlowTypeValidator is a validator for the "flow_type" field. It is called by the builders before save.
+	FlowTypeValidator func(string) error
 )
 
 // Sector defines the type for the "sector" enum field.
@@ -275,6 +352,56 @@ func GreenCategoryValidator(gc GreenCategory) error {
 		return nil
 	default:
 		return fmt.Errorf("project: invalid enum value for green_category field: %q", gc)
+	}
+}
+
+// LocationPrecision defines the type for the "location_precision" enum field.
+type LocationPrecision string
+
+// LocationPrecision values.
+const (
+	LocationPrecisionEXACT   LocationPrecision = "EXACT"
+	LocationPrecisionADMIN2  LocationPrecision = "ADMIN2"
+	LocationPrecisionADMIN1  LocationPrecision = "ADMIN1"
+	LocationPrecisionCITY    LocationPrecision = "CITY"
+	LocationPrecisionCOUNTRY LocationPrecision = "COUNTRY"
+)
+
+func (lp LocationPrecision) String() string {
+	return string(lp)
+}
+
+// LocationPrecisionValidator is a validator for the "location_precision" field enum values. It is called by the builders before save.
+func LocationPrecisionValidator(lp LocationPrecision) error {
+	switch lp {
+	case LocationPrecisionEXACT, LocationPrecisionADMIN2, LocationPrecisionADMIN1, LocationPrecisionCITY, LocationPrecisionCOUNTRY:
+		return nil
+	default:
+		return fmt.Errorf("project: invalid enum value for location_precision field: %q", lp)
+	}
+}
+
+// FlowClass defines the type for the "flow_class" enum field.
+type FlowClass string
+
+// FlowClass values.
+const (
+	FlowClassODA_LIKE FlowClass = "ODA_LIKE"
+	FlowClassOOF_LIKE FlowClass = "OOF_LIKE"
+	FlowClassVAGUE    FlowClass = "VAGUE"
+)
+
+func (fc FlowClass) String() string {
+	return string(fc)
+}
+
+// FlowClassValidator is a validator for the "flow_class" field enum values. It is called by the builders before save.
+func FlowClassValidator(fc FlowClass) error {
+	switch fc {
+	case FlowClassODA_LIKE, FlowClassOOF_LIKE, FlowClassVAGUE:
+		return nil
+	default:
+		return fmt.Errorf("project: invalid enum value for flow_class field: %q", fc)
 	}
 }
 
@@ -396,6 +523,86 @@ func ByHostCountryID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHostCountryID, opts...).ToFunc()
 }
 
+// ByLocationPrecision orders the results by the location_precision field.
+func ByLocationPrecision(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLocationPrecision, opts...).ToFunc()
+}
+
+// ByGeometry orders the results by the geometry field.
+func ByGeometry(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldGeometry, opts...).ToFunc()
+}
+
+// ByBboxMinLng orders the results by the bbox_min_lng field.
+func ByBboxMinLng(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldBboxMinLng, opts...).ToFunc()
+}
+
+// ByBboxMinLat orders the results by the bbox_min_lat field.
+func ByBboxMinLat(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldBboxMinLat, opts...).ToFunc()
+}
+
+// ByBboxMaxLng orders the results by the bbox_max_lng field.
+func ByBboxMaxLng(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldBboxMaxLng, opts...).ToFunc()
+}
+
+// ByBboxMaxLat orders the results by the bbox_max_lat field.
+func ByBboxMaxLat(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldBboxMaxLat, opts...).ToFunc()
+}
+
+// ByCountsInAggregates orders the results by the counts_in_aggregates field.
+func ByCountsInAggregates(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCountsInAggregates, opts...).ToFunc()
+}
+
+// ByUmbrella orders the results by the umbrella field.
+func ByUmbrella(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUmbrella, opts...).ToFunc()
+}
+
+// ByParentID orders the results by the parent_id field.
+func ByParentID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldParentID, opts...).ToFunc()
+}
+
+// ByGroupRef orders the results by the group_ref field.
+func ByGroupRef(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldGroupRef, opts...).ToFunc()
+}
+
+// ByFlowType orders the results by the flow_type field.
+func ByFlowType(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFlowType, opts...).ToFunc()
+}
+
+// ByFlowClass orders the results by the flow_class field.
+func ByFlowClass(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFlowClass, opts...).ToFunc()
+}
+
+// ByInterestRate orders the results by the interest_rate field.
+func ByInterestRate(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInterestRate, opts...).ToFunc()
+}
+
+// ByMaturityYears orders the results by the maturity_years field.
+func ByMaturityYears(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMaturityYears, opts...).ToFunc()
+}
+
+// ByGracePeriodYears orders the results by the grace_period_years field.
+func ByGracePeriodYears(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldGracePeriodYears, opts...).ToFunc()
+}
+
+// ByGrantElement orders the results by the grant_element field.
+func ByGrantElement(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldGrantElement, opts...).ToFunc()
+}
+
 // ByHostCountryField orders the results by host_country field.
 func ByHostCountryField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -417,6 +624,41 @@ func ByParticipants(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByParticipationsCount orders the results by participations count.
+func ByParticipationsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newParticipationsStep(), opts...)
+	}
+}
+
+// ByParticipations orders the results by participations terms.
+func ByParticipations(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newParticipationsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByParentField orders the results by parent field.
+func ByParentField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newParentStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByComponentsCount orders the results by components count.
+func ByComponentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newComponentsStep(), opts...)
+	}
+}
+
+// ByComponents orders the results by components terms.
+func ByComponents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newComponentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByPoliciesCount orders the results by policies count.
 func ByPoliciesCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -431,17 +673,17 @@ func ByPolicies(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
-// ByParticipationsCount orders the results by participations count.
-func ByParticipationsCount(opts ...sql.OrderTermOption) OrderOption {
+// ByPartnerLinksCount orders the results by partner_links count.
+func ByPartnerLinksCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborsCount(s, newParticipationsStep(), opts...)
+		sqlgraph.OrderByNeighborsCount(s, newPartnerLinksStep(), opts...)
 	}
 }
 
-// ByParticipations orders the results by participations terms.
-func ByParticipations(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+// ByPartnerLinks orders the results by partner_links terms.
+func ByPartnerLinks(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newParticipationsStep(), append([]sql.OrderTerm{term}, terms...)...)
+		sqlgraph.OrderByNeighborTerms(s, newPartnerLinksStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 func newHostCountryStep() *sqlgraph.Step {
@@ -458,6 +700,27 @@ func newParticipantsStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2M, false, ParticipantsTable, ParticipantsPrimaryKey...),
 	)
 }
+func newParticipationsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ParticipationsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ParticipationsTable, ParticipationsColumn),
+	)
+}
+func newParentStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, ParentTable, ParentColumn),
+	)
+}
+func newComponentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ComponentsTable, ComponentsColumn),
+	)
+}
 func newPoliciesStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -465,11 +728,11 @@ func newPoliciesStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2M, true, PoliciesTable, PoliciesPrimaryKey...),
 	)
 }
-func newParticipationsStep() *sqlgraph.Step {
+func newPartnerLinksStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(ParticipationsInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, true, ParticipationsTable, ParticipationsColumn),
+		sqlgraph.To(PartnerLinksInverseTable, PartnerLinksColumn),
+		sqlgraph.Edge(sqlgraph.O2M, true, PartnerLinksTable, PartnerLinksColumn),
 	)
 }
 
@@ -523,6 +786,42 @@ func (e *GreenCategory) UnmarshalGQL(val interface{}) error {
 	*e = GreenCategory(str)
 	if err := GreenCategoryValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid GreenCategory", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e LocationPrecision) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *LocationPrecision) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = LocationPrecision(str)
+	if err := LocationPrecisionValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid LocationPrecision", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e FlowClass) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *FlowClass) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = FlowClass(str)
+	if err := FlowClassValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid FlowClass", str)
 	}
 	return nil
 }

@@ -151,6 +151,76 @@ func HostCountryID(v int) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldHostCountryID, v))
 }
 
+// Geometry applies equality check predicate on the "geometry" field. It's identical to GeometryEQ.
+func Geometry(v string) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldGeometry, v))
+}
+
+// BboxMinLng applies equality check predicate on the "bbox_min_lng" field. It's identical to BboxMinLngEQ.
+func BboxMinLng(v float64) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldBboxMinLng, v))
+}
+
+// BboxMinLat applies equality check predicate on the "bbox_min_lat" field. It's identical to BboxMinLatEQ.
+func BboxMinLat(v float64) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldBboxMinLat, v))
+}
+
+// BboxMaxLng applies equality check predicate on the "bbox_max_lng" field. It's identical to BboxMaxLngEQ.
+func BboxMaxLng(v float64) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldBboxMaxLng, v))
+}
+
+// BboxMaxLat applies equality check predicate on the "bbox_max_lat" field. It's identical to BboxMaxLatEQ.
+func BboxMaxLat(v float64) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldBboxMaxLat, v))
+}
+
+// CountsInAggregates applies equality check predicate on the "counts_in_aggregates" field. It's identical to CountsInAggregatesEQ.
+func CountsInAggregates(v bool) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldCountsInAggregates, v))
+}
+
+// Umbrella applies equality check predicate on the "umbrella" field. It's identical to UmbrellaEQ.
+func Umbrella(v bool) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldUmbrella, v))
+}
+
+// ParentID applies equality check predicate on the "parent_id" field. It's identical to ParentIDEQ.
+func ParentID(v int) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldParentID, v))
+}
+
+// GroupRef applies equality check predicate on the "group_ref" field. It's identical to GroupRefEQ.
+func GroupRef(v string) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldGroupRef, v))
+}
+
+// FlowType applies equality check predicate on the "flow_type" field. It's identical to FlowTypeEQ.
+func FlowType(v string) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldFlowType, v))
+}
+
+// InterestRate applies equality check predicate on the "interest_rate" field. It's identical to InterestRateEQ.
+func InterestRate(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldInterestRate, v))
+}
+
+// MaturityYears applies equality check predicate on the "maturity_years" field. It's identical to MaturityYearsEQ.
+func MaturityYears(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldMaturityYears, v))
+}
+
+// GracePeriodYears applies equality check predicate on the "grace_period_years" field. It's identical to GracePeriodYearsEQ.
+func GracePeriodYears(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldGracePeriodYears, v))
+}
+
+// GrantElement applies equality check predicate on the "grant_element" field. It's identical to GrantElementEQ.
+func GrantElement(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldGrantElement, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldCreatedAt, v))
@@ -1276,6 +1346,741 @@ func HostCountryIDNotNil() predicate.Project {
 	return predicate.Project(sql.FieldNotNull(FieldHostCountryID))
 }
 
+// LocationPrecisionEQ applies the EQ predicate on the "location_precision" field.
+func LocationPrecisionEQ(v LocationPrecision) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldLocationPrecision, v))
+}
+
+// LocationPrecisionNEQ applies the NEQ predicate on the "location_precision" field.
+func LocationPrecisionNEQ(v LocationPrecision) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldLocationPrecision, v))
+}
+
+// LocationPrecisionIn applies the In predicate on the "location_precision" field.
+func LocationPrecisionIn(vs ...LocationPrecision) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldLocationPrecision, vs...))
+}
+
+// LocationPrecisionNotIn applies the NotIn predicate on the "location_precision" field.
+func LocationPrecisionNotIn(vs ...LocationPrecision) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldLocationPrecision, vs...))
+}
+
+// LocationPrecisionIsNil applies the IsNil predicate on the "location_precision" field.
+func LocationPrecisionIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldLocationPrecision))
+}
+
+// LocationPrecisionNotNil applies the NotNil predicate on the "location_precision" field.
+func LocationPrecisionNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldLocationPrecision))
+}
+
+// GeometryEQ applies the EQ predicate on the "geometry" field.
+func GeometryEQ(v string) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldGeometry, v))
+}
+
+// GeometryNEQ applies the NEQ predicate on the "geometry" field.
+func GeometryNEQ(v string) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldGeometry, v))
+}
+
+// GeometryIn applies the In predicate on the "geometry" field.
+func GeometryIn(vs ...string) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldGeometry, vs...))
+}
+
+// GeometryNotIn applies the NotIn predicate on the "geometry" field.
+func GeometryNotIn(vs ...string) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldGeometry, vs...))
+}
+
+// GeometryGT applies the GT predicate on the "geometry" field.
+func GeometryGT(v string) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldGeometry, v))
+}
+
+// GeometryGTE applies the GTE predicate on the "geometry" field.
+func GeometryGTE(v string) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldGeometry, v))
+}
+
+// GeometryLT applies the LT predicate on the "geometry" field.
+func GeometryLT(v string) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldGeometry, v))
+}
+
+// GeometryLTE applies the LTE predicate on the "geometry" field.
+func GeometryLTE(v string) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldGeometry, v))
+}
+
+// GeometryContains applies the Contains predicate on the "geometry" field.
+func GeometryContains(v string) predicate.Project {
+	return predicate.Project(sql.FieldContains(FieldGeometry, v))
+}
+
+// GeometryHasPrefix applies the HasPrefix predicate on the "geometry" field.
+func GeometryHasPrefix(v string) predicate.Project {
+	return predicate.Project(sql.FieldHasPrefix(FieldGeometry, v))
+}
+
+// GeometryHasSuffix applies the HasSuffix predicate on the "geometry" field.
+func GeometryHasSuffix(v string) predicate.Project {
+	return predicate.Project(sql.FieldHasSuffix(FieldGeometry, v))
+}
+
+// GeometryIsNil applies the IsNil predicate on the "geometry" field.
+func GeometryIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldGeometry))
+}
+
+// GeometryNotNil applies the NotNil predicate on the "geometry" field.
+func GeometryNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldGeometry))
+}
+
+// GeometryEqualFold applies the EqualFold predicate on the "geometry" field.
+func GeometryEqualFold(v string) predicate.Project {
+	return predicate.Project(sql.FieldEqualFold(FieldGeometry, v))
+}
+
+// GeometryContainsFold applies the ContainsFold predicate on the "geometry" field.
+func GeometryContainsFold(v string) predicate.Project {
+	return predicate.Project(sql.FieldContainsFold(FieldGeometry, v))
+}
+
+// BboxMinLngEQ applies the EQ predicate on the "bbox_min_lng" field.
+func BboxMinLngEQ(v float64) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldBboxMinLng, v))
+}
+
+// BboxMinLngNEQ applies the NEQ predicate on the "bbox_min_lng" field.
+func BboxMinLngNEQ(v float64) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldBboxMinLng, v))
+}
+
+// BboxMinLngIn applies the In predicate on the "bbox_min_lng" field.
+func BboxMinLngIn(vs ...float64) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldBboxMinLng, vs...))
+}
+
+// BboxMinLngNotIn applies the NotIn predicate on the "bbox_min_lng" field.
+func BboxMinLngNotIn(vs ...float64) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldBboxMinLng, vs...))
+}
+
+// BboxMinLngGT applies the GT predicate on the "bbox_min_lng" field.
+func BboxMinLngGT(v float64) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldBboxMinLng, v))
+}
+
+// BboxMinLngGTE applies the GTE predicate on the "bbox_min_lng" field.
+func BboxMinLngGTE(v float64) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldBboxMinLng, v))
+}
+
+// BboxMinLngLT applies the LT predicate on the "bbox_min_lng" field.
+func BboxMinLngLT(v float64) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldBboxMinLng, v))
+}
+
+// BboxMinLngLTE applies the LTE predicate on the "bbox_min_lng" field.
+func BboxMinLngLTE(v float64) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldBboxMinLng, v))
+}
+
+// BboxMinLngIsNil applies the IsNil predicate on the "bbox_min_lng" field.
+func BboxMinLngIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldBboxMinLng))
+}
+
+// BboxMinLngNotNil applies the NotNil predicate on the "bbox_min_lng" field.
+func BboxMinLngNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldBboxMinLng))
+}
+
+// BboxMinLatEQ applies the EQ predicate on the "bbox_min_lat" field.
+func BboxMinLatEQ(v float64) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldBboxMinLat, v))
+}
+
+// BboxMinLatNEQ applies the NEQ predicate on the "bbox_min_lat" field.
+func BboxMinLatNEQ(v float64) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldBboxMinLat, v))
+}
+
+// BboxMinLatIn applies the In predicate on the "bbox_min_lat" field.
+func BboxMinLatIn(vs ...float64) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldBboxMinLat, vs...))
+}
+
+// BboxMinLatNotIn applies the NotIn predicate on the "bbox_min_lat" field.
+func BboxMinLatNotIn(vs ...float64) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldBboxMinLat, vs...))
+}
+
+// BboxMinLatGT applies the GT predicate on the "bbox_min_lat" field.
+func BboxMinLatGT(v float64) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldBboxMinLat, v))
+}
+
+// BboxMinLatGTE applies the GTE predicate on the "bbox_min_lat" field.
+func BboxMinLatGTE(v float64) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldBboxMinLat, v))
+}
+
+// BboxMinLatLT applies the LT predicate on the "bbox_min_lat" field.
+func BboxMinLatLT(v float64) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldBboxMinLat, v))
+}
+
+// BboxMinLatLTE applies the LTE predicate on the "bbox_min_lat" field.
+func BboxMinLatLTE(v float64) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldBboxMinLat, v))
+}
+
+// BboxMinLatIsNil applies the IsNil predicate on the "bbox_min_lat" field.
+func BboxMinLatIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldBboxMinLat))
+}
+
+// BboxMinLatNotNil applies the NotNil predicate on the "bbox_min_lat" field.
+func BboxMinLatNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldBboxMinLat))
+}
+
+// BboxMaxLngEQ applies the EQ predicate on the "bbox_max_lng" field.
+func BboxMaxLngEQ(v float64) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldBboxMaxLng, v))
+}
+
+// BboxMaxLngNEQ applies the NEQ predicate on the "bbox_max_lng" field.
+func BboxMaxLngNEQ(v float64) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldBboxMaxLng, v))
+}
+
+// BboxMaxLngIn applies the In predicate on the "bbox_max_lng" field.
+func BboxMaxLngIn(vs ...float64) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldBboxMaxLng, vs...))
+}
+
+// BboxMaxLngNotIn applies the NotIn predicate on the "bbox_max_lng" field.
+func BboxMaxLngNotIn(vs ...float64) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldBboxMaxLng, vs...))
+}
+
+// BboxMaxLngGT applies the GT predicate on the "bbox_max_lng" field.
+func BboxMaxLngGT(v float64) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldBboxMaxLng, v))
+}
+
+// BboxMaxLngGTE applies the GTE predicate on the "bbox_max_lng" field.
+func BboxMaxLngGTE(v float64) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldBboxMaxLng, v))
+}
+
+// BboxMaxLngLT applies the LT predicate on the "bbox_max_lng" field.
+func BboxMaxLngLT(v float64) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldBboxMaxLng, v))
+}
+
+// BboxMaxLngLTE applies the LTE predicate on the "bbox_max_lng" field.
+func BboxMaxLngLTE(v float64) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldBboxMaxLng, v))
+}
+
+// BboxMaxLngIsNil applies the IsNil predicate on the "bbox_max_lng" field.
+func BboxMaxLngIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldBboxMaxLng))
+}
+
+// BboxMaxLngNotNil applies the NotNil predicate on the "bbox_max_lng" field.
+func BboxMaxLngNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldBboxMaxLng))
+}
+
+// BboxMaxLatEQ applies the EQ predicate on the "bbox_max_lat" field.
+func BboxMaxLatEQ(v float64) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldBboxMaxLat, v))
+}
+
+// BboxMaxLatNEQ applies the NEQ predicate on the "bbox_max_lat" field.
+func BboxMaxLatNEQ(v float64) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldBboxMaxLat, v))
+}
+
+// BboxMaxLatIn applies the In predicate on the "bbox_max_lat" field.
+func BboxMaxLatIn(vs ...float64) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldBboxMaxLat, vs...))
+}
+
+// BboxMaxLatNotIn applies the NotIn predicate on the "bbox_max_lat" field.
+func BboxMaxLatNotIn(vs ...float64) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldBboxMaxLat, vs...))
+}
+
+// BboxMaxLatGT applies the GT predicate on the "bbox_max_lat" field.
+func BboxMaxLatGT(v float64) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldBboxMaxLat, v))
+}
+
+// BboxMaxLatGTE applies the GTE predicate on the "bbox_max_lat" field.
+func BboxMaxLatGTE(v float64) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldBboxMaxLat, v))
+}
+
+// BboxMaxLatLT applies the LT predicate on the "bbox_max_lat" field.
+func BboxMaxLatLT(v float64) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldBboxMaxLat, v))
+}
+
+// BboxMaxLatLTE applies the LTE predicate on the "bbox_max_lat" field.
+func BboxMaxLatLTE(v float64) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldBboxMaxLat, v))
+}
+
+// BboxMaxLatIsNil applies the IsNil predicate on the "bbox_max_lat" field.
+func BboxMaxLatIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldBboxMaxLat))
+}
+
+// BboxMaxLatNotNil applies the NotNil predicate on the "bbox_max_lat" field.
+func BboxMaxLatNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldBboxMaxLat))
+}
+
+// CountsInAggregatesEQ applies the EQ predicate on the "counts_in_aggregates" field.
+func CountsInAggregatesEQ(v bool) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldCountsInAggregates, v))
+}
+
+// CountsInAggregatesNEQ applies the NEQ predicate on the "counts_in_aggregates" field.
+func CountsInAggregatesNEQ(v bool) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldCountsInAggregates, v))
+}
+
+// UmbrellaEQ applies the EQ predicate on the "umbrella" field.
+func UmbrellaEQ(v bool) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldUmbrella, v))
+}
+
+// UmbrellaNEQ applies the NEQ predicate on the "umbrella" field.
+func UmbrellaNEQ(v bool) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldUmbrella, v))
+}
+
+// ParentIDEQ applies the EQ predicate on the "parent_id" field.
+func ParentIDEQ(v int) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldParentID, v))
+}
+
+// ParentIDNEQ applies the NEQ predicate on the "parent_id" field.
+func ParentIDNEQ(v int) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldParentID, v))
+}
+
+// ParentIDIn applies the In predicate on the "parent_id" field.
+func ParentIDIn(vs ...int) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldParentID, vs...))
+}
+
+// ParentIDNotIn applies the NotIn predicate on the "parent_id" field.
+func ParentIDNotIn(vs ...int) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldParentID, vs...))
+}
+
+// ParentIDIsNil applies the IsNil predicate on the "parent_id" field.
+func ParentIDIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldParentID))
+}
+
+// ParentIDNotNil applies the NotNil predicate on the "parent_id" field.
+func ParentIDNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldParentID))
+}
+
+// GroupRefEQ applies the EQ predicate on the "group_ref" field.
+func GroupRefEQ(v string) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldGroupRef, v))
+}
+
+// GroupRefNEQ applies the NEQ predicate on the "group_ref" field.
+func GroupRefNEQ(v string) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldGroupRef, v))
+}
+
+// GroupRefIn applies the In predicate on the "group_ref" field.
+func GroupRefIn(vs ...string) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldGroupRef, vs...))
+}
+
+// GroupRefNotIn applies the NotIn predicate on the "group_ref" field.
+func GroupRefNotIn(vs ...string) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldGroupRef, vs...))
+}
+
+// GroupRefGT applies the GT predicate on the "group_ref" field.
+func GroupRefGT(v string) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldGroupRef, v))
+}
+
+// GroupRefGTE applies the GTE predicate on the "group_ref" field.
+func GroupRefGTE(v string) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldGroupRef, v))
+}
+
+// GroupRefLT applies the LT predicate on the "group_ref" field.
+func GroupRefLT(v string) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldGroupRef, v))
+}
+
+// GroupRefLTE applies the LTE predicate on the "group_ref" field.
+func GroupRefLTE(v string) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldGroupRef, v))
+}
+
+// GroupRefContains applies the Contains predicate on the "group_ref" field.
+func GroupRefContains(v string) predicate.Project {
+	return predicate.Project(sql.FieldContains(FieldGroupRef, v))
+}
+
+// GroupRefHasPrefix applies the HasPrefix predicate on the "group_ref" field.
+func GroupRefHasPrefix(v string) predicate.Project {
+	return predicate.Project(sql.FieldHasPrefix(FieldGroupRef, v))
+}
+
+// GroupRefHasSuffix applies the HasSuffix predicate on the "group_ref" field.
+func GroupRefHasSuffix(v string) predicate.Project {
+	return predicate.Project(sql.FieldHasSuffix(FieldGroupRef, v))
+}
+
+// GroupRefIsNil applies the IsNil predicate on the "group_ref" field.
+func GroupRefIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldGroupRef))
+}
+
+// GroupRefNotNil applies the NotNil predicate on the "group_ref" field.
+func GroupRefNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldGroupRef))
+}
+
+// GroupRefEqualFold applies the EqualFold predicate on the "group_ref" field.
+func GroupRefEqualFold(v string) predicate.Project {
+	return predicate.Project(sql.FieldEqualFold(FieldGroupRef, v))
+}
+
+// GroupRefContainsFold applies the ContainsFold predicate on the "group_ref" field.
+func GroupRefContainsFold(v string) predicate.Project {
+	return predicate.Project(sql.FieldContainsFold(FieldGroupRef, v))
+}
+
+// FlowTypeEQ applies the EQ predicate on the "flow_type" field.
+func FlowTypeEQ(v string) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldFlowType, v))
+}
+
+// FlowTypeNEQ applies the NEQ predicate on the "flow_type" field.
+func FlowTypeNEQ(v string) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldFlowType, v))
+}
+
+// FlowTypeIn applies the In predicate on the "flow_type" field.
+func FlowTypeIn(vs ...string) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldFlowType, vs...))
+}
+
+// FlowTypeNotIn applies the NotIn predicate on the "flow_type" field.
+func FlowTypeNotIn(vs ...string) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldFlowType, vs...))
+}
+
+// FlowTypeGT applies the GT predicate on the "flow_type" field.
+func FlowTypeGT(v string) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldFlowType, v))
+}
+
+// FlowTypeGTE applies the GTE predicate on the "flow_type" field.
+func FlowTypeGTE(v string) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldFlowType, v))
+}
+
+// FlowTypeLT applies the LT predicate on the "flow_type" field.
+func FlowTypeLT(v string) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldFlowType, v))
+}
+
+// FlowTypeLTE applies the LTE predicate on the "flow_type" field.
+func FlowTypeLTE(v string) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldFlowType, v))
+}
+
+// FlowTypeContains applies the Contains predicate on the "flow_type" field.
+func FlowTypeContains(v string) predicate.Project {
+	return predicate.Project(sql.FieldContains(FieldFlowType, v))
+}
+
+// FlowTypeHasPrefix applies the HasPrefix predicate on the "flow_type" field.
+func FlowTypeHasPrefix(v string) predicate.Project {
+	return predicate.Project(sql.FieldHasPrefix(FieldFlowType, v))
+}
+
+// FlowTypeHasSuffix applies the HasSuffix predicate on the "flow_type" field.
+func FlowTypeHasSuffix(v string) predicate.Project {
+	return predicate.Project(sql.FieldHasSuffix(FieldFlowType, v))
+}
+
+// FlowTypeIsNil applies the IsNil predicate on the "flow_type" field.
+func FlowTypeIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldFlowType))
+}
+
+// FlowTypeNotNil applies the NotNil predicate on the "flow_type" field.
+func FlowTypeNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldFlowType))
+}
+
+// FlowTypeEqualFold applies the EqualFold predicate on the "flow_type" field.
+func FlowTypeEqualFold(v string) predicate.Project {
+	return predicate.Project(sql.FieldEqualFold(FieldFlowType, v))
+}
+
+// FlowTypeContainsFold applies the ContainsFold predicate on the "flow_type" field.
+func FlowTypeContainsFold(v string) predicate.Project {
+	return predicate.Project(sql.FieldContainsFold(FieldFlowType, v))
+}
+
+// FlowClassEQ applies the EQ predicate on the "flow_class" field.
+func FlowClassEQ(v FlowClass) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldFlowClass, v))
+}
+
+// FlowClassNEQ applies the NEQ predicate on the "flow_class" field.
+func FlowClassNEQ(v FlowClass) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldFlowClass, v))
+}
+
+// FlowClassIn applies the In predicate on the "flow_class" field.
+func FlowClassIn(vs ...FlowClass) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldFlowClass, vs...))
+}
+
+// FlowClassNotIn applies the NotIn predicate on the "flow_class" field.
+func FlowClassNotIn(vs ...FlowClass) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldFlowClass, vs...))
+}
+
+// FlowClassIsNil applies the IsNil predicate on the "flow_class" field.
+func FlowClassIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldFlowClass))
+}
+
+// FlowClassNotNil applies the NotNil predicate on the "flow_class" field.
+func FlowClassNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldFlowClass))
+}
+
+// InterestRateEQ applies the EQ predicate on the "interest_rate" field.
+func InterestRateEQ(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldInterestRate, v))
+}
+
+// InterestRateNEQ applies the NEQ predicate on the "interest_rate" field.
+func InterestRateNEQ(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldInterestRate, v))
+}
+
+// InterestRateIn applies the In predicate on the "interest_rate" field.
+func InterestRateIn(vs ...scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldInterestRate, vs...))
+}
+
+// InterestRateNotIn applies the NotIn predicate on the "interest_rate" field.
+func InterestRateNotIn(vs ...scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldInterestRate, vs...))
+}
+
+// InterestRateGT applies the GT predicate on the "interest_rate" field.
+func InterestRateGT(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldInterestRate, v))
+}
+
+// InterestRateGTE applies the GTE predicate on the "interest_rate" field.
+func InterestRateGTE(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldInterestRate, v))
+}
+
+// InterestRateLT applies the LT predicate on the "interest_rate" field.
+func InterestRateLT(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldInterestRate, v))
+}
+
+// InterestRateLTE applies the LTE predicate on the "interest_rate" field.
+func InterestRateLTE(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldInterestRate, v))
+}
+
+// InterestRateIsNil applies the IsNil predicate on the "interest_rate" field.
+func InterestRateIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldInterestRate))
+}
+
+// InterestRateNotNil applies the NotNil predicate on the "interest_rate" field.
+func InterestRateNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldInterestRate))
+}
+
+// MaturityYearsEQ applies the EQ predicate on the "maturity_years" field.
+func MaturityYearsEQ(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldMaturityYears, v))
+}
+
+// MaturityYearsNEQ applies the NEQ predicate on the "maturity_years" field.
+func MaturityYearsNEQ(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldMaturityYears, v))
+}
+
+// MaturityYearsIn applies the In predicate on the "maturity_years" field.
+func MaturityYearsIn(vs ...scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldMaturityYears, vs...))
+}
+
+// MaturityYearsNotIn applies the NotIn predicate on the "maturity_years" field.
+func MaturityYearsNotIn(vs ...scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldMaturityYears, vs...))
+}
+
+// MaturityYearsGT applies the GT predicate on the "maturity_years" field.
+func MaturityYearsGT(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldMaturityYears, v))
+}
+
+// MaturityYearsGTE applies the GTE predicate on the "maturity_years" field.
+func MaturityYearsGTE(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldMaturityYears, v))
+}
+
+// MaturityYearsLT applies the LT predicate on the "maturity_years" field.
+func MaturityYearsLT(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldMaturityYears, v))
+}
+
+// MaturityYearsLTE applies the LTE predicate on the "maturity_years" field.
+func MaturityYearsLTE(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldMaturityYears, v))
+}
+
+// MaturityYearsIsNil applies the IsNil predicate on the "maturity_years" field.
+func MaturityYearsIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldMaturityYears))
+}
+
+// MaturityYearsNotNil applies the NotNil predicate on the "maturity_years" field.
+func MaturityYearsNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldMaturityYears))
+}
+
+// GracePeriodYearsEQ applies the EQ predicate on the "grace_period_years" field.
+func GracePeriodYearsEQ(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldGracePeriodYears, v))
+}
+
+// GracePeriodYearsNEQ applies the NEQ predicate on the "grace_period_years" field.
+func GracePeriodYearsNEQ(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldGracePeriodYears, v))
+}
+
+// GracePeriodYearsIn applies the In predicate on the "grace_period_years" field.
+func GracePeriodYearsIn(vs ...scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldGracePeriodYears, vs...))
+}
+
+// GracePeriodYearsNotIn applies the NotIn predicate on the "grace_period_years" field.
+func GracePeriodYearsNotIn(vs ...scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldGracePeriodYears, vs...))
+}
+
+// GracePeriodYearsGT applies the GT predicate on the "grace_period_years" field.
+func GracePeriodYearsGT(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldGracePeriodYears, v))
+}
+
+// GracePeriodYearsGTE applies the GTE predicate on the "grace_period_years" field.
+func GracePeriodYearsGTE(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldGracePeriodYears, v))
+}
+
+// GracePeriodYearsLT applies the LT predicate on the "grace_period_years" field.
+func GracePeriodYearsLT(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldGracePeriodYears, v))
+}
+
+// GracePeriodYearsLTE applies the LTE predicate on the "grace_period_years" field.
+func GracePeriodYearsLTE(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldGracePeriodYears, v))
+}
+
+// GracePeriodYearsIsNil applies the IsNil predicate on the "grace_period_years" field.
+func GracePeriodYearsIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldGracePeriodYears))
+}
+
+// GracePeriodYearsNotNil applies the NotNil predicate on the "grace_period_years" field.
+func GracePeriodYearsNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldGracePeriodYears))
+}
+
+// GrantElementEQ applies the EQ predicate on the "grant_element" field.
+func GrantElementEQ(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldGrantElement, v))
+}
+
+// GrantElementNEQ applies the NEQ predicate on the "grant_element" field.
+func GrantElementNEQ(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldGrantElement, v))
+}
+
+// GrantElementIn applies the In predicate on the "grant_element" field.
+func GrantElementIn(vs ...scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldGrantElement, vs...))
+}
+
+// GrantElementNotIn applies the NotIn predicate on the "grant_element" field.
+func GrantElementNotIn(vs ...scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldGrantElement, vs...))
+}
+
+// GrantElementGT applies the GT predicate on the "grant_element" field.
+func GrantElementGT(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldGrantElement, v))
+}
+
+// GrantElementGTE applies the GTE predicate on the "grant_element" field.
+func GrantElementGTE(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldGrantElement, v))
+}
+
+// GrantElementLT applies the LT predicate on the "grant_element" field.
+func GrantElementLT(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldGrantElement, v))
+}
+
+// GrantElementLTE applies the LTE predicate on the "grant_element" field.
+func GrantElementLTE(v scalar.Decimal) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldGrantElement, v))
+}
+
+// GrantElementIsNil applies the IsNil predicate on the "grant_element" field.
+func GrantElementIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldGrantElement))
+}
+
+// GrantElementNotNil applies the NotNil predicate on the "grant_element" field.
+func GrantElementNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldGrantElement))
+}
+
 // HasHostCountry applies the HasEdge predicate on the "host_country" edge.
 func HasHostCountry() predicate.Project {
 	return predicate.Project(func(s *sql.Selector) {
@@ -1322,6 +2127,75 @@ func HasParticipantsWith(preds ...predicate.Partner) predicate.Project {
 	})
 }
 
+// HasParticipations applies the HasEdge predicate on the "participations" edge.
+func HasParticipations() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ParticipationsTable, ParticipationsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasParticipationsWith applies the HasEdge predicate on the "participations" edge with a given conditions (other predicates).
+func HasParticipationsWith(preds ...predicate.ProjectParticipant) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newParticipationsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasParent applies the HasEdge predicate on the "parent" edge.
+func HasParent() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ParentTable, ParentColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasParentWith applies the HasEdge predicate on the "parent" edge with a given conditions (other predicates).
+func HasParentWith(preds ...predicate.Project) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newParentStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasComponents applies the HasEdge predicate on the "components" edge.
+func HasComponents() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ComponentsTable, ComponentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasComponentsWith applies the HasEdge predicate on the "components" edge with a given conditions (other predicates).
+func HasComponentsWith(preds ...predicate.Project) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newComponentsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasPolicies applies the HasEdge predicate on the "policies" edge.
 func HasPolicies() predicate.Project {
 	return predicate.Project(func(s *sql.Selector) {
@@ -1345,21 +2219,21 @@ func HasPoliciesWith(preds ...predicate.OpeningPolicy) predicate.Project {
 	})
 }
 
-// HasParticipations applies the HasEdge predicate on the "participations" edge.
-func HasParticipations() predicate.Project {
+// HasPartnerLinks applies the HasEdge predicate on the "partner_links" edge.
+func HasPartnerLinks() predicate.Project {
 	return predicate.Project(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, true, ParticipationsTable, ParticipationsColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, PartnerLinksTable, PartnerLinksColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasParticipationsWith applies the HasEdge predicate on the "participations" edge with a given conditions (other predicates).
-func HasParticipationsWith(preds ...predicate.ProjectParticipant) predicate.Project {
+// HasPartnerLinksWith applies the HasEdge predicate on the "partner_links" edge with a given conditions (other predicates).
+func HasPartnerLinksWith(preds ...predicate.ProjectPartner) predicate.Project {
 	return predicate.Project(func(s *sql.Selector) {
-		step := newParticipationsStep()
+		step := newPartnerLinksStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -72,7 +72,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/bri-tracker/bri-tracker/ent/runtime"
 var (
-	Hooks  [3]ent.Hook
+	Hooks  [4]ent.Hook
 	Policy ent.Policy
 	// SharePercentValidator is a validator for the "share_percent" field. It is called by the builders before save.
 	SharePercentValidator func(float64) error
@@ -83,15 +83,21 @@ type Role string
 
 // Role values.
 const (
-	RoleINVESTOR         Role = "INVESTOR"
-	RoleCONTRACTOR       Role = "CONTRACTOR"
-	RoleFINANCIER        Role = "FINANCIER"
-	RoleOPERATOR         Role = "OPERATOR"
-	RoleHOST_GOVERNMENT  Role = "HOST_GOVERNMENT"
-	RoleIMPLEMENTER      Role = "IMPLEMENTER"
-	RoleSUPPLIER         Role = "SUPPLIER"
-	RoleRESEARCH_PARTNER Role = "RESEARCH_PARTNER"
-	RoleOTHER            Role = "OTHER"
+	RoleINVESTOR            Role = "INVESTOR"
+	RoleCONTRACTOR          Role = "CONTRACTOR"
+	RoleFINANCIER           Role = "FINANCIER"
+	RoleCO_FINANCIER        Role = "CO_FINANCIER"
+	RoleOPERATOR            Role = "OPERATOR"
+	RoleHOST_GOVERNMENT     Role = "HOST_GOVERNMENT"
+	RoleIMPLEMENTER         Role = "IMPLEMENTER"
+	RoleRECEIVER            Role = "RECEIVER"
+	RoleGUARANTOR           Role = "GUARANTOR"
+	RoleINSURER             Role = "INSURER"
+	RoleCOLLATERAL_PROVIDER Role = "COLLATERAL_PROVIDER"
+	RoleSECURITY_AGENT      Role = "SECURITY_AGENT"
+	RoleSUPPLIER            Role = "SUPPLIER"
+	RoleRESEARCH_PARTNER    Role = "RESEARCH_PARTNER"
+	RoleOTHER               Role = "OTHER"
 )
 
 func (r Role) String() string {
@@ -101,7 +107,7 @@ func (r Role) String() string {
 // RoleValidator is a validator for the "role" field enum values. It is called by the builders before save.
 func RoleValidator(r Role) error {
 	switch r {
-	case RoleINVESTOR, RoleCONTRACTOR, RoleFINANCIER, RoleOPERATOR, RoleHOST_GOVERNMENT, RoleIMPLEMENTER, RoleSUPPLIER, RoleRESEARCH_PARTNER, RoleOTHER:
+	case RoleINVESTOR, RoleCONTRACTOR, RoleFINANCIER, RoleCO_FINANCIER, RoleOPERATOR, RoleHOST_GOVERNMENT, RoleIMPLEMENTER, RoleRECEIVER, RoleGUARANTOR, RoleINSURER, RoleCOLLATERAL_PROVIDER, RoleSECURITY_AGENT, RoleSUPPLIER, RoleRESEARCH_PARTNER, RoleOTHER:
 		return nil
 	default:
 		return fmt.Errorf("projectparticipant: invalid enum value for role field: %q", r)
@@ -153,14 +159,14 @@ func newProjectStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ProjectInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.M2O, false, ProjectTable, ProjectColumn),
+		sqlgraph.Edge(sqlgraph.M2O, true, ProjectTable, ProjectColumn),
 	)
 }
 func newPartnerStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(PartnerInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.M2O, false, PartnerTable, PartnerColumn),
+		sqlgraph.Edge(sqlgraph.M2O, true, PartnerTable, PartnerColumn),
 	)
 }
 

@@ -183,7 +183,7 @@ func HasProject() predicate.ProjectParticipant {
 	return predicate.ProjectParticipant(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, ProjectTable, ProjectColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, ProjectTable, ProjectColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
@@ -206,7 +206,7 @@ func HasPartner() predicate.ProjectParticipant {
 	return predicate.ProjectParticipant(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, PartnerTable, PartnerColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, PartnerTable, PartnerColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
 	"github.com/bri-tracker/bri-tracker/ent/schema"
 
 	"entgo.io/ent"
@@ -406,6 +407,36 @@ func init() {
 			return nil
 		}
 	}()
+	// projectDescCountsInAggregates is the schema descriptor for counts_in_aggregates field.
+	projectDescCountsInAggregates := projectFields[23].Descriptor()
+	// project.DefaultCountsInAggregates holds the default value on creation for the counts_in_aggregates field.
+	project.DefaultCountsInAggregates = projectDescCountsInAggregates.Default.(bool)
+	// projectDescUmbrella is the schema descriptor for umbrella field.
+	projectDescUmbrella := projectFields[24].Descriptor()
+	// project.DefaultUmbrella holds the default value on creation for the umbrella field.
+	project.DefaultUmbrella = projectDescUmbrella.Default.(bool)
+	// projectDescGroupRef is the schema descriptor for group_ref field.
+	projectDescGroupRef := projectFields[26].Descriptor()
+	// project.GroupRefValidator is a validator for the "group_ref" field. It is called by the builders before save.
+	project.GroupRefValidator = func() func(string) error {
+		validators := projectDescGroupRef.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(group_ref string) error {
+			for _, fn := range fns {
+				if err := fn(group_ref); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectDescFlowType is the schema descriptor for flow_type field.
+	projectDescFlowType := projectFields[27].Descriptor()
+	// project.FlowTypeValidator is a validator for the "flow_type" field. It is called by the builders before save.
+	project.FlowTypeValidator = projectDescFlowType.Validators[0].(func(string) error)
 	projectparticipant.Policy = privacy.NewPolicies(schema.ProjectParticipant{})
 	projectparticipant.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -420,12 +451,23 @@ func init() {
 	projectparticipant.Hooks[1] = projectparticipantHooks[0]
 
 	projectparticipant.Hooks[2] = projectparticipantHooks[1]
+
+	projectparticipant.Hooks[3] = projectparticipantHooks[2]
 	projectparticipantFields := schema.ProjectParticipant{}.Fields()
 	_ = projectparticipantFields
 	// projectparticipantDescSharePercent is the schema descriptor for share_percent field.
 	projectparticipantDescSharePercent := projectparticipantFields[3].Descriptor()
 	// projectparticipant.SharePercentValidator is a validator for the "share_percent" field. It is called by the builders before save.
 	projectparticipant.SharePercentValidator = projectparticipantDescSharePercent.Validators[0].(func(float64) error)
+	projectpartner.Policy = privacy.NewPolicies(schema.ProjectPartner{})
+	projectpartner.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := projectpartner.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 }
 
 const (

@@ -34,7 +34,7 @@ func (OpeningPolicy) Hooks() []ent.Hook {
 
 // Hooks of the ProjectParticipant: see internal/rules.
 func (ProjectParticipant) Hooks() []ent.Hook {
-	return []ent.Hook{rules.Participant(), rules.Audit(auditevent.EntityTypeProjectParticipant)}
+	return []ent.Hook{rules.Participant(), rules.ParticipantLinks(), rules.Audit(auditevent.EntityTypeProjectParticipant)}
 }
 
 // Hooks of the APIKey: see internal/rules.

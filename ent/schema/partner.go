@@ -87,9 +87,12 @@ func (Partner) Edges() []ent.Edge {
 			Comment("A non-country partner's home COUNTRY partner."),
 		edge.From("projects", Project.Type).
 			Ref("participants").
-			Through("participations", ProjectParticipant.Type).
-			Comment("Projects the partner takes part in, in any role. Change them with addProjectParticipant and removeProjectParticipant.").
+			Through("project_links", ProjectPartner.Type).
+			Comment("Projects the partner takes part in, each once whatever its roles (`participations` lists every role). Change them with addProjectParticipant and removeProjectParticipant.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("participations", ProjectParticipant.Type).
+			Comment("Every role the partner plays in every project.").
+			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.NoAction), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("hosted_projects", Project.Type).
 			Comment("Projects located in this COUNTRY partner.").
 			Annotations(entgql.RelayConnection()),

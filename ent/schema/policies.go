@@ -18,6 +18,10 @@ func (OpeningPolicy) Policy() ent.Policy { return rules.PolicyPolicy() }
 // Policy of the ProjectParticipant: who may write it (internal/rules).
 func (ProjectParticipant) Policy() ent.Policy { return rules.ParticipantPolicy() }
 
+// Policy of the ProjectPartner: derived from participations by
+// internal/rules, which writes it with an explicit allow decision.
+func (ProjectPartner) Policy() ent.Policy { return rules.DerivedPolicy() }
+
 // Policy of the APIKey: admins only (internal/rules).
 func (APIKey) Policy() ent.Policy { return rules.APIKeyPolicy() }
 

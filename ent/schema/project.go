@@ -89,6 +89,53 @@ func (Project) Fields() []ent.Field {
 		field.Int("host_country_id").
 			Optional().Nillable().
 			Comment("The id of the COUNTRY partner where the project is located."),
+		field.Enum("location_precision").
+			Values("EXACT", "ADMIN2", "ADMIN1", "CITY", "COUNTRY").
+			Optional().Nillable().
+			Comment("How precisely `latitude` and `longitude` locate the project: EXACT at the site, ADMIN2 or ADMIN1 at the district or province, CITY within a city (about 5 km), COUNTRY at the host country's representative point; null when the project has no location.").
+			Annotations(entgql.OrderField("LOCATION_PRECISION")),
+		field.Text("geometry").
+			Optional().Nillable().
+			Comment("The project's footprint as a GeoJSON geometry (a site, a railway line, a port's polygons), where known; served by /geojson/projects?geometry=full.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Float("bbox_min_lng").Optional().Nillable().
+			Comment("The west edge of the geometry's bounding box, or the point's longitude.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Float("bbox_min_lat").Optional().Nillable().
+			Comment("The south edge of the geometry's bounding box, or the point's latitude.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Float("bbox_max_lng").Optional().Nillable().
+			Comment("The east edge of the geometry's bounding box, or the point's longitude.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Float("bbox_max_lat").Optional().Nillable().
+			Comment("The north edge of the geometry's bounding box, or the point's latitude.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Bool("counts_in_aggregates").
+			Default(true).
+			Comment("Whether the project's amount counts in totals (AidData's \"Recommended For Aggregates\"): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only these unless asked otherwise. New projects count unless `umbrella` is set."),
+		field.Bool("umbrella").
+			Default(false).
+			Comment("Whether the project is an umbrella agreement (a framework agreement, a credit line, a syndicated facility) under which separate commitments, its `components`, are recorded."),
+		field.Int("parent_id").
+			Optional().Nillable().
+			Comment("The id of the umbrella project this project is a component of."),
+		field.String("group_ref").
+			Optional().Nillable().MaxLen(200).
+			Validate(externalRef).
+			Comment("An outside dataset's identifier of the wider project this record is part of, shared by all its records, e.g. `aiddata:parent:1892` (AidData's Parent ID: a pledge, its disbursed and cancelled portions, or the tranches of one loan)."),
+		field.String("flow_type").
+			Optional().Nillable().MaxLen(200).
+			Comment("The kind of flow as published, e.g. \"Loan\", \"Grant\", \"Export Buyer's Credit\".").
+			Annotations(entgql.OrderField("FLOW_TYPE")),
+		field.Enum("flow_class").
+			Values("ODA_LIKE", "OOF_LIKE", "VAGUE").
+			Optional().Nillable().
+			Comment("How concessional the flow is: ODA_LIKE (official development assistance), OOF_LIKE (other official flows, less concessional), VAGUE (official finance of unclear kind).").
+			Annotations(entgql.OrderField("FLOW_CLASS")),
+		optionalDecimal("interest_rate", "The loan's interest rate in percent a year, exact (\"1.50\" is 1.5%).", entgql.OrderField("INTEREST_RATE")),
+		optionalDecimal("maturity_years", "The loan's maturity in years, exact.", entgql.OrderField("MATURITY_YEARS")),
+		optionalDecimal("grace_period_years", "The loan's grace period in years, exact."),
+		optionalDecimal("grant_element", "The grant element of the flow in percent (OECD grant-equivalent method), exact."),
 	}
 }
 
@@ -115,9 +162,19 @@ func (Project) Edges() []ent.Edge {
 			Unique().
 			Comment("The COUNTRY partner where the project is located."),
 		edge.To("participants", Partner.Type).
-			Through("participations", ProjectParticipant.Type).
-			Comment("Partners taking part in the project; each participation carries the role. Change them with addProjectParticipant and removeProjectParticipant.").
+			Through("partner_links", ProjectPartner.Type).
+			Comment("Partners taking part in the project, each once whatever its roles (`participations` lists every role). Change them with addProjectParticipant and removeProjectParticipant.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("participations", ProjectParticipant.Type).
+			Comment("Every role of every partner taking part in the project.").
+			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("components", Project.Type).
+			Comment("The commitments recorded under this umbrella project.").
+			Annotations(entgql.RelayConnection()).
+			From("parent").
+			Field("parent_id").
+			Unique().
+			Comment("The umbrella project this project is a component of."),
 		edge.From("policies", OpeningPolicy.Type).
 			Ref("projects").
 			Comment("Opening-up policies that support the project.").
@@ -139,5 +196,10 @@ func (Project) Indexes() []ent.Index {
 		index.Fields("commitment_year", "id"),
 		index.Fields("sector", "amount_usd", "id"),
 		index.Fields("latitude", "longitude"),
+		index.Fields("bbox_min_lat", "bbox_max_lat"),
+		index.Fields("parent_id", "id"),
+		index.Fields("group_ref"),
+		index.Fields("flow_class"),
+		index.Fields("counts_in_aggregates"),
 	}
 }

@@ -1,9 +1,9 @@
 package schema
 
 import (
-	"entgo.io/contrib/entgql"
 	"errors"
 
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
@@ -12,10 +12,9 @@ import (
 	"entgo.io/ent/schema/index"
 )
 
-// ProjectParticipant is a partner's part in a project and the role it plays
-// there. A partner takes part in a project once, in its main role (ent keeps
-// one edge-schema row per project and partner, which keeps the participants
-// and projects connections free of duplicates).
+// ProjectParticipant is one role a partner plays in a project. A partner may
+// hold several roles in one project (a bank that finances and operates, a
+// contractor that also supplies), one participation each.
 type ProjectParticipant struct {
 	ent.Schema
 }
@@ -23,7 +22,7 @@ type ProjectParticipant struct {
 // Annotations of the ProjectParticipant.
 func (ProjectParticipant) Annotations() []schema.Annotation {
 	return []schema.Annotation{
-		schema.Comment("A partner's part in a project: the role it plays and its share."),
+		schema.Comment("A role a partner plays in a project, and its share. A partner holding several roles in one project has one participation for each."),
 		entsql.IncrementStart(projectParticipantIDStart),
 		entgql.RelayConnection(),
 	}
@@ -33,11 +32,14 @@ func (ProjectParticipant) Annotations() []schema.Annotation {
 func (ProjectParticipant) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("project_id").
+			Immutable().
 			Comment("The id of the project."),
 		field.Int("partner_id").
+			Immutable().
 			Comment("The id of the partner."),
 		field.Enum("role").
-			Values("INVESTOR", "CONTRACTOR", "FINANCIER", "OPERATOR", "HOST_GOVERNMENT", "IMPLEMENTER", "SUPPLIER", "RESEARCH_PARTNER", "OTHER").
+			Values("INVESTOR", "CONTRACTOR", "FINANCIER", "CO_FINANCIER", "OPERATOR", "HOST_GOVERNMENT", "IMPLEMENTER", "RECEIVER", "GUARANTOR", "INSURER", "COLLATERAL_PROVIDER", "SECURITY_AGENT", "SUPPLIER", "RESEARCH_PARTNER", "OTHER").
+			Immutable().
 			Comment("The part the partner plays in the project.").
 			Annotations(entgql.OrderField("ROLE")),
 		field.Float("share_percent").
@@ -57,23 +59,25 @@ func sharePercent(v float64) error {
 // Edges of the ProjectParticipant.
 func (ProjectParticipant) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("project", Project.Type).
-			Unique().Required().
+		edge.From("project", Project.Type).
+			Ref("participations").
+			Unique().Required().Immutable().
 			Field("project_id").
-			Comment("The project.").
-			Annotations(entsql.OnDelete(entsql.Cascade)),
-		edge.To("partner", Partner.Type).
-			Unique().Required().
+			Comment("The project."),
+		edge.From("partner", Partner.Type).
+			Ref("participations").
+			Unique().Required().Immutable().
 			Field("partner_id").
-			Comment("The partner.").
-			Annotations(entsql.OnDelete(entsql.NoAction)),
+			Comment("The partner."),
 	}
 }
 
 // Indexes of the ProjectParticipant.
 func (ProjectParticipant) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("project_id", "partner_id").Unique(),
-		index.Fields("partner_id"),
+		index.Fields("project_id", "partner_id", "role").Unique(),
+		// each side's page of participations, in its default order
+		index.Fields("project_id", "id"),
+		index.Fields("partner_id", "id"),
 	}
 }

@@ -52,7 +52,7 @@ type DeletePayload struct {
 	DeletedID int `json:"deletedID"`
 }
 
-// A partner's part in a new project.
+// A role a partner plays in a new project.
 type ParticipantInput struct {
 	// The partner's id.
 	PartnerID int `json:"partnerID"`

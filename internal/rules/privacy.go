@@ -194,3 +194,10 @@ func InternalOnlyPolicy() entgo.Policy {
 		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
 	}
 }
+
+// DerivedPolicy lets anyone read a table that the rules derive from others
+// and nobody write it but the rules themselves, with an explicit allow
+// decision.
+func DerivedPolicy() entgo.Policy {
+	return privacy.Policy{Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()}}
+}

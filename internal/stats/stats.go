@@ -36,6 +36,8 @@ const (
 	CommitmentYear  Dimension = "COMMITMENT_YEAR"
 	Participant     Dimension = "PARTICIPANT"
 	ParticipantRole Dimension = "PARTICIPANT_ROLE"
+	FlowClass       Dimension = "FLOW_CLASS"
+	FlowType        Dimension = "FLOW_TYPE"
 )
 
 // OrderField is what groups are sorted by.
@@ -75,6 +77,8 @@ type Key struct {
 	ParticipantID   *int                     `json:"-"`
 	Participant     *ent.Partner             `json:"participant"`
 	ParticipantRole *projectparticipant.Role `json:"participantRole"`
+	FlowClass       *project.FlowClass       `json:"flowClass"`
+	FlowType        *string                  `json:"flowType"`
 }
 
 // Group is one group's statistics. Sum, Avg, Min and Max are of amountUsd
@@ -87,18 +91,33 @@ type Group struct {
 	Avg             *scalar.Decimal `json:"avg"`
 	Min             *scalar.Decimal `json:"min"`
 	Max             *scalar.Decimal `json:"max"`
+	// WeightedInterestRate is Σ(amountUsd × interestRate) / Σ amountUsd over
+	// the projects that have both (AidData's amount-weighted average).
+	WeightedInterestRate *scalar.Decimal `json:"weightedInterestRate"`
+}
+
+// Excluded is what a statistics query left out: matching projects that do
+// not count in aggregates.
+type Excluded struct {
+	Count int             `json:"count"`
+	Sum   *scalar.Decimal `json:"sum"`
 }
 
 // Result is the groups and the total over all matching projects (each
 // counted once, even when grouped by participant).
 type Result struct {
-	Total  *Group   `json:"total"`
-	Groups []*Group `json:"groups"`
+	Total    *Group    `json:"total"`
+	Groups   []*Group  `json:"groups"`
+	Excluded *Excluded `json:"excluded"`
 }
 
 // Query is a statistics request.
 type Query struct {
 	Filter predicate.Project // nil: all projects
+	// Counted, when set, restricts the counted projects to those matching
+	// it (projects that count in aggregates); matching projects outside it
+	// are reported in Result.Excluded. Nil counts every matching project.
+	Counted predicate.Project
 	By     []Dimension
 	Order  *Order
 	Limit  *int

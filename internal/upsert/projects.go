@@ -1,8 +1,10 @@
 package upsert
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/bri-tracker/bri-tracker/ent"
@@ -42,6 +44,23 @@ type Project struct {
 	HostCountryCode *string                `json:"hostCountryCode"`
 	Participants    []*Participant         `json:"participants"`
 	PolicyRefs      []string               `json:"policyRefs"`
+
+	LocationPrecision  *project.LocationPrecision `json:"locationPrecision"`
+	CountsInAggregates *bool                      `json:"countsInAggregates"`
+	Umbrella           *bool                      `json:"umbrella"`
+	ParentRef          *string                    `json:"parentRef"`
+	GroupRef           *string                    `json:"groupRef"`
+	FlowType           *string                    `json:"flowType"`
+	FlowClass          *project.FlowClass         `json:"flowClass"`
+	InterestRate       *scalar.Decimal            `json:"interestRate"`
+	MaturityYears      *scalar.Decimal            `json:"maturityYears"`
+	GracePeriodYears   *scalar.Decimal            `json:"gracePeriodYears"`
+	GrantElement       *scalar.Decimal            `json:"grantElement"`
+
+	// KeepFinerLocation leaves a stored location alone when it is more
+	// precise than the item's (an import placing projects at their
+	// country's point must not undo a site located since). Not in the API.
+	KeepFinerLocation bool `json:"-"`
 }
 
 // ProjectResult is what happened to one item.
@@ -84,6 +103,9 @@ func Projects(ctx context.Context, c *ent.Client, items []*Project) ([]*ProjectR
 			refs = append(refs, p.Partner)
 		}
 		policyRefs = append(policyRefs, it.PolicyRefs...)
+		if it.ParentRef != nil {
+			extRefs = append(extRefs, *it.ParentRef)
+		}
 	}
 	partners, err := loadPartners(ctx, c, refs)
 	if err != nil {
@@ -112,20 +134,37 @@ func Projects(ctx context.Context, c *ent.Client, items []*Project) ([]*ProjectR
 		if err != nil {
 			return nil, count, atItem(i, err)
 		}
+		if it.ParentRef != nil {
+			parent, ok := byRef[*it.ParentRef] // stored, or upserted earlier in this call
+			if !ok {
+				return nil, count, atItem(i, apperr.Missing("parentRef", "no project has externalRef %s", *it.ParentRef))
+			}
+			res.parentID = &parent.ID
+		}
 		p, outcome, err := upsertProject(ctx, c, it, res, byRef[it.ExternalRef])
 		if err != nil {
 			return nil, count, atItem(i, err)
 		}
 		count.add(outcome)
 		results[i] = &ProjectResult{Index: i, ExternalRef: it.ExternalRef, Outcome: outcome, Project: p}
+		if _, ok := byRef[it.ExternalRef]; !ok {
+			byRef[it.ExternalRef] = p
+		}
 	}
 	return results, count, nil
+}
+
+// role is one participation's key within a project.
+type role struct {
+	partnerID int
+	role      projectparticipant.Role
 }
 
 // resolved are an item's references turned into ids.
 type resolved struct {
 	hostID       *int
-	participants map[int]*Participant // by partner id
+	parentID     *int
+	participants map[role]*Participant
 	policyIDs    []int
 }
 
@@ -139,17 +178,18 @@ func resolveRefs(it *Project, partners *partnerIndex, policies map[string]int) (
 		r.hostID = &host.ID
 	}
 	if it.Participants != nil {
-		r.participants = map[int]*Participant{}
+		r.participants = map[role]*Participant{}
 		for j, p := range it.Participants {
 			field := fmt.Sprintf("participants[%d].partner", j)
 			found, err := partners.find(p.Partner, field)
 			if err != nil {
 				return nil, err
 			}
-			if _, dup := r.participants[found.ID]; dup {
-				return nil, apperr.Invalid(field, "names %s twice: a partner takes part in a project once", p.Partner)
+			k := role{found.ID, p.Role}
+			if _, dup := r.participants[k]; dup {
+				return nil, apperr.Invalid(fmt.Sprintf("participants[%d].role", j), "names %s as %s twice: a partner holds each role once", p.Partner, p.Role)
 			}
-			r.participants[found.ID] = p
+			r.participants[k] = p
 		}
 	}
 	if it.PolicyRefs != nil {
@@ -187,6 +227,17 @@ func upsertProject(ctx context.Context, c *ent.Client, it *Project, r *resolved,
 			SetNillableLatitude(it.Latitude).
 			SetNillableLongitude(it.Longitude).
 			SetNillableHostCountryID(r.hostID).
+			SetNillableLocationPrecision(it.LocationPrecision).
+			SetNillableCountsInAggregates(it.CountsInAggregates).
+			SetNillableUmbrella(it.Umbrella).
+			SetNillableParentID(r.parentID).
+			SetNillableGroupRef(it.GroupRef).
+			SetNillableFlowType(it.FlowType).
+			SetNillableFlowClass(it.FlowClass).
+			SetNillableInterestRate(it.InterestRate).
+			SetNillableMaturityYears(it.MaturityYears).
+			SetNillableGracePeriodYears(it.GracePeriodYears).
+			SetNillableGrantElement(it.GrantElement).
 			AddPolicyIDs(r.policyIDs...).
 			Save(ctx)
 		if err != nil {
@@ -219,9 +270,22 @@ func upsertProject(ctx context.Context, c *ent.Client, it *Project, r *resolved,
 	changed = setIf(it.StartedOn, p.StartedOn, u.SetStartedOn) || changed
 	changed = setIf(it.CompletedOn, p.CompletedOn, u.SetCompletedOn) || changed
 	changed = setIf(it.City, p.City, u.SetCity) || changed
-	changed = setIf(it.Latitude, p.Latitude, u.SetLatitude) || changed
-	changed = setIf(it.Longitude, p.Longitude, u.SetLongitude) || changed
+	if !it.KeepFinerLocation || !finer(p.LocationPrecision, it.LocationPrecision) {
+		changed = setIf(it.Latitude, p.Latitude, u.SetLatitude) || changed
+		changed = setIf(it.Longitude, p.Longitude, u.SetLongitude) || changed
+		changed = setIf(it.LocationPrecision, p.LocationPrecision, u.SetLocationPrecision) || changed
+	}
 	changed = setIf(r.hostID, p.HostCountryID, u.SetHostCountryID) || changed
+	changed = setIf(it.CountsInAggregates, &p.CountsInAggregates, u.SetCountsInAggregates) || changed
+	changed = setIf(it.Umbrella, &p.Umbrella, u.SetUmbrella) || changed
+	changed = setIf(r.parentID, p.ParentID, u.SetParentID) || changed
+	changed = setIf(it.GroupRef, p.GroupRef, u.SetGroupRef) || changed
+	changed = setIf(it.FlowType, p.FlowType, u.SetFlowType) || changed
+	changed = setIf(it.FlowClass, p.FlowClass, u.SetFlowClass) || changed
+	changed = setDecimal(it.InterestRate, p.InterestRate, u.SetInterestRate) || changed
+	changed = setDecimal(it.MaturityYears, p.MaturityYears, u.SetMaturityYears) || changed
+	changed = setDecimal(it.GracePeriodYears, p.GracePeriodYears, u.SetGracePeriodYears) || changed
+	changed = setDecimal(it.GrantElement, p.GrantElement, u.SetGrantElement) || changed
 	if r.policyIDs != nil {
 		var have []int
 		for _, pol := range p.Edges.Policies {
@@ -259,6 +323,17 @@ func setDecimal[B any](want, have *scalar.Decimal, set func(scalar.Decimal) B) b
 	return true
 }
 
+// precisionRank orders location precisions, finest first.
+var precisionRank = map[project.LocationPrecision]int{
+	project.LocationPrecisionEXACT: 0, project.LocationPrecisionADMIN2: 1, project.LocationPrecisionADMIN1: 2,
+	project.LocationPrecisionCITY: 3, project.LocationPrecisionCOUNTRY: 4,
+}
+
+// finer reports whether a stored precision is finer than the one offered.
+func finer(stored, offered *project.LocationPrecision) bool {
+	return stored != nil && offered != nil && precisionRank[*stored] < precisionRank[*offered]
+}
+
 // diff returns what to add to have and remove from it to get want.
 func diff(want, have []int) (add, remove []int) {
 	for _, id := range want {
@@ -274,13 +349,13 @@ func diff(want, have []int) (add, remove []int) {
 	return add, remove
 }
 
-func sameParticipants(want map[int]*Participant, have []*ent.ProjectParticipant) bool {
+func sameParticipants(want map[role]*Participant, have []*ent.ProjectParticipant) bool {
 	if len(want) != len(have) {
 		return false
 	}
 	for _, h := range have {
-		w, ok := want[h.PartnerID]
-		if !ok || w.Role != h.Role || !sameFloat(w.SharePercent, h.SharePercent) {
+		w, ok := want[role{h.PartnerID, h.Role}]
+		if !ok || !sameFloat(w.SharePercent, h.SharePercent) {
 			return false
 		}
 	}
@@ -291,22 +366,26 @@ func sameFloat(a, b *float64) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
-// replaceParticipants makes the project's participants exactly want.
-func replaceParticipants(ctx context.Context, c *ent.Client, projectID int, want map[int]*Participant) error {
+// replaceParticipants makes the project's participations exactly want:
+// roles no longer wanted are removed, shares brought up to date, new roles
+// added.
+func replaceParticipants(ctx context.Context, c *ent.Client, projectID int, want map[role]*Participant) error {
 	have, err := c.ProjectParticipant.Query().Where(projectparticipant.ProjectID(projectID)).All(ctx)
 	if err != nil {
 		return err
 	}
-	keep := map[int]*Participant{}
+	add := maps.Clone(want)
 	for _, h := range have {
-		w, ok := want[h.PartnerID]
+		k := role{h.PartnerID, h.Role}
+		w, ok := want[k]
+		delete(add, k)
 		switch {
 		case !ok:
 			if err := c.ProjectParticipant.DeleteOne(h).Exec(ctx); err != nil {
 				return err
 			}
-		case w.Role != h.Role || !sameFloat(w.SharePercent, h.SharePercent):
-			u := c.ProjectParticipant.UpdateOne(h).SetRole(w.Role)
+		case !sameFloat(w.SharePercent, h.SharePercent):
+			u := c.ProjectParticipant.UpdateOne(h)
 			if w.SharePercent != nil {
 				u.SetSharePercent(*w.SharePercent)
 			} else {
@@ -315,33 +394,24 @@ func replaceParticipants(ctx context.Context, c *ent.Client, projectID int, want
 			if err := u.Exec(ctx); err != nil {
 				return err
 			}
-			keep[h.PartnerID] = w
-		default:
-			keep[h.PartnerID] = w
-		}
-	}
-	add := map[int]*Participant{}
-	for id, w := range want {
-		if _, ok := keep[id]; !ok {
-			add[id] = w
 		}
 	}
 	return addParticipants(ctx, c, projectID, add)
 }
 
-func addParticipants(ctx context.Context, c *ent.Client, projectID int, ps map[int]*Participant) error {
-	ids := make([]int, 0, len(ps))
-	for id := range ps {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids) // deterministic order: same call, same rows
-	for _, id := range ids {
-		p := ps[id]
+func addParticipants(ctx context.Context, c *ent.Client, projectID int, ps map[role]*Participant) error {
+	keys := slices.SortedFunc(maps.Keys(ps), func(a, b role) int { // same call, same rows
+		if a.partnerID != b.partnerID {
+			return cmp.Compare(a.partnerID, b.partnerID)
+		}
+		return cmp.Compare(a.role, b.role)
+	})
+	for _, k := range keys {
 		err := c.ProjectParticipant.Create().
 			SetProjectID(projectID).
-			SetPartnerID(id).
-			SetRole(p.Role).
-			SetNillableSharePercent(p.SharePercent).
+			SetPartnerID(k.partnerID).
+			SetRole(k.role).
+			SetNillableSharePercent(ps[k].SharePercent).
 			Exec(ctx)
 		if err != nil {
 			return err
