@@ -162,10 +162,13 @@ var linkIndexes = []string{
 	`DROP INDEX IF EXISTS opening_policy_partners_partner_id`,
 }
 
-// Prepare does what the ent migration cannot: the link tables' reverse
-// indexes, the search indexes, and the search columns of rows that lack
-// them.
+// Prepare does what the ent migration cannot: participations of earlier
+// versions linked, the link tables' reverse indexes, the search indexes, and
+// the search columns of rows that lack them.
 func Prepare(ctx context.Context, db *DB) error {
+	if err := migrateParticipations(ctx, db); err != nil {
+		return err
+	}
 	for _, q := range linkIndexes {
 		if _, err := db.SQL.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("link table index: %w", err)
