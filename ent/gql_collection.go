@@ -1880,6 +1880,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, project.FieldLocationPrecision)
 				fieldSeen[project.FieldLocationPrecision] = struct{}{}
 			}
+		case "geometry":
+			if _, ok := fieldSeen[project.FieldGeometry]; !ok {
+				selectedFields = append(selectedFields, project.FieldGeometry)
+				fieldSeen[project.FieldGeometry] = struct{}{}
+			}
 		case "countsInAggregates":
 			if _, ok := fieldSeen[project.FieldCountsInAggregates]; !ok {
 				selectedFields = append(selectedFields, project.FieldCountsInAggregates)

@@ -434,6 +434,7 @@ type CreateProjectInput struct {
 	Longitude          *float64
 	ExternalRef        *string
 	LocationPrecision  *project.LocationPrecision
+	Geometry           *scalar.GeoJSON
 	CountsInAggregates *bool
 	Umbrella           *bool
 	GroupRef           *string
@@ -497,6 +498,9 @@ func (i *CreateProjectInput) Mutate(m *ProjectMutation) {
 	}
 	if v := i.LocationPrecision; v != nil {
 		m.SetLocationPrecision(*v)
+	}
+	if v := i.Geometry; v != nil {
+		m.SetGeometry(*v)
 	}
 	if v := i.CountsInAggregates; v != nil {
 		m.SetCountsInAggregates(*v)
@@ -577,6 +581,8 @@ type UpdateProjectInput struct {
 	ExternalRef            *string
 	ClearLocationPrecision bool
 	LocationPrecision      *project.LocationPrecision
+	ClearGeometry          bool
+	Geometry               *scalar.GeoJSON
 	CountsInAggregates     *bool
 	Umbrella               *bool
 	ClearGroupRef          bool
@@ -696,6 +702,12 @@ func (i *UpdateProjectInput) Mutate(m *ProjectMutation) {
 	}
 	if v := i.LocationPrecision; v != nil {
 		m.SetLocationPrecision(*v)
+	}
+	if i.ClearGeometry {
+		m.ClearGeometry()
+	}
+	if v := i.Geometry; v != nil {
+		m.SetGeometry(*v)
 	}
 	if v := i.CountsInAggregates; v != nil {
 		m.SetCountsInAggregates(*v)

@@ -6117,7 +6117,7 @@ type ProjectMutation struct {
 	addlongitude          *float64
 	external_ref          *string
 	location_precision    *project.LocationPrecision
-	geometry              *string
+	geometry              *scalar.GeoJSON
 	bbox_min_lng          *float64
 	addbbox_min_lng       *float64
 	bbox_min_lat          *float64
@@ -7375,12 +7375,12 @@ func (m *ProjectMutation) ResetLocationPrecision() {
 }
 
 // SetGeometry sets the "geometry" field.
-func (m *ProjectMutation) SetGeometry(s string) {
-	m.geometry = &s
+func (m *ProjectMutation) SetGeometry(sj scalar.GeoJSON) {
+	m.geometry = &sj
 }
 
 // Geometry returns the value of the "geometry" field in the mutation.
-func (m *ProjectMutation) Geometry() (r string, exists bool) {
+func (m *ProjectMutation) Geometry() (r scalar.GeoJSON, exists bool) {
 	v := m.geometry
 	if v == nil {
 		return
@@ -7391,7 +7391,7 @@ func (m *ProjectMutation) Geometry() (r string, exists bool) {
 // OldGeometry returns the old "geometry" field's value of the Project entity.
 // If the Project object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ProjectMutation) OldGeometry(ctx context.Context) (v *string, err error) {
+func (m *ProjectMutation) OldGeometry(ctx context.Context) (v *scalar.GeoJSON, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldGeometry is only allowed on UpdateOne operations")
 	}
@@ -8926,7 +8926,7 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 		m.SetLocationPrecision(v)
 		return nil
 	case project.FieldGeometry:
-		v, ok := value.(string)
+		v, ok := value.(scalar.GeoJSON)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

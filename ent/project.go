@@ -65,8 +65,8 @@ type Project struct {
 	HostCountryID *int `json:"host_country_id,omitempty"`
 	// How precisely `latitude` and `longitude` locate the project: EXACT at the site, ADMIN2 or ADMIN1 at the district or province, CITY within a city (about 5 km), COUNTRY at the host country's representative point; null when the project has no location.
 	LocationPrecision *project.LocationPrecision `json:"location_precision,omitempty"`
-	// The project's footprint as a GeoJSON geometry (a site, a railway line, a port's polygons), where known; served by /geojson/projects?geometry=full.
-	Geometry *string `json:"geometry,omitempty"`
+	// The project's footprint as a GeoJSON geometry (a site's polygons, a railway line), where known; null when only a point is known. Setting it without latitude and longitude places the project at a point on its surface. Large: ask for it for a few projects at a time, or use /geojson/projects?geometry=full.
+	Geometry *scalar.GeoJSON `json:"geometry,omitempty"`
 	// The west edge of the geometry's bounding box, or the point's longitude.
 	BboxMinLng *float64 `json:"bbox_min_lng,omitempty"`
 	// The south edge of the geometry's bounding box, or the point's latitude.
@@ -75,7 +75,7 @@ type Project struct {
 	BboxMaxLng *float64 `json:"bbox_max_lng,omitempty"`
 	// The north edge of the geometry's bounding box, or the point's latitude.
 	BboxMaxLat *float64 `json:"bbox_max_lat,omitempty"`
-	// Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only these unless asked otherwise. New projects count unless `umbrella` is set.
+	// Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"; true by default): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only projects that count unless asked otherwise.
 	CountsInAggregates bool `json:"counts_in_aggregates,omitempty"`
 	// Whether the project is an umbrella agreement (a framework agreement, a credit line, a syndicated facility) under which separate commitments, its `components`, are recorded.
 	Umbrella bool `json:"umbrella,omitempty"`
@@ -393,8 +393,8 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field geometry", values[i])
 			} else if value.Valid {
-				_m.Geometry = new(string)
-				*_m.Geometry = value.String
+				_m.Geometry = new(scalar.GeoJSON)
+				*_m.Geometry = scalar.GeoJSON(value.String)
 			}
 		case project.FieldBboxMinLng:
 			if value, ok := values[i].(*sql.NullFloat64); !ok {
@@ -662,7 +662,7 @@ func (_m *Project) String() string {
 	builder.WriteString(", ")
 	if v := _m.Geometry; v != nil {
 		builder.WriteString("geometry=")
-		builder.WriteString(*v)
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
 	if v := _m.BboxMinLng; v != nil {

@@ -333,13 +333,13 @@ func (_c *ProjectCreate) SetNillableLocationPrecision(v *project.LocationPrecisi
 }
 
 // SetGeometry sets the "geometry" field.
-func (_c *ProjectCreate) SetGeometry(v string) *ProjectCreate {
+func (_c *ProjectCreate) SetGeometry(v scalar.GeoJSON) *ProjectCreate {
 	_c.mutation.SetGeometry(v)
 	return _c
 }
 
 // SetNillableGeometry sets the "geometry" field if the given value is not nil.
-func (_c *ProjectCreate) SetNillableGeometry(v *string) *ProjectCreate {
+func (_c *ProjectCreate) SetNillableGeometry(v *scalar.GeoJSON) *ProjectCreate {
 	if v != nil {
 		_c.SetGeometry(*v)
 	}
@@ -1496,7 +1496,7 @@ func (u *ProjectUpsert) ClearLocationPrecision() *ProjectUpsert {
 }
 
 // SetGeometry sets the "geometry" field.
-func (u *ProjectUpsert) SetGeometry(v string) *ProjectUpsert {
+func (u *ProjectUpsert) SetGeometry(v scalar.GeoJSON) *ProjectUpsert {
 	u.Set(project.FieldGeometry, v)
 	return u
 }
@@ -2271,7 +2271,7 @@ func (u *ProjectUpsertOne) ClearLocationPrecision() *ProjectUpsertOne {
 }
 
 // SetGeometry sets the "geometry" field.
-func (u *ProjectUpsertOne) SetGeometry(v string) *ProjectUpsertOne {
+func (u *ProjectUpsertOne) SetGeometry(v scalar.GeoJSON) *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.SetGeometry(v)
 	})
@@ -3259,7 +3259,7 @@ func (u *ProjectUpsertBulk) ClearLocationPrecision() *ProjectUpsertBulk {
 }
 
 // SetGeometry sets the "geometry" field.
-func (u *ProjectUpsertBulk) SetGeometry(v string) *ProjectUpsertBulk {
+func (u *ProjectUpsertBulk) SetGeometry(v scalar.GeoJSON) *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.SetGeometry(v)
 	})

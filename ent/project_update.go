@@ -458,13 +458,13 @@ func (_u *ProjectUpdate) ClearLocationPrecision() *ProjectUpdate {
 }
 
 // SetGeometry sets the "geometry" field.
-func (_u *ProjectUpdate) SetGeometry(v string) *ProjectUpdate {
+func (_u *ProjectUpdate) SetGeometry(v scalar.GeoJSON) *ProjectUpdate {
 	_u.mutation.SetGeometry(v)
 	return _u
 }
 
 // SetNillableGeometry sets the "geometry" field if the given value is not nil.
-func (_u *ProjectUpdate) SetNillableGeometry(v *string) *ProjectUpdate {
+func (_u *ProjectUpdate) SetNillableGeometry(v *scalar.GeoJSON) *ProjectUpdate {
 	if v != nil {
 		_u.SetGeometry(*v)
 	}
@@ -1979,13 +1979,13 @@ func (_u *ProjectUpdateOne) ClearLocationPrecision() *ProjectUpdateOne {
 }
 
 // SetGeometry sets the "geometry" field.
-func (_u *ProjectUpdateOne) SetGeometry(v string) *ProjectUpdateOne {
+func (_u *ProjectUpdateOne) SetGeometry(v scalar.GeoJSON) *ProjectUpdateOne {
 	_u.mutation.SetGeometry(v)
 	return _u
 }
 
 // SetNillableGeometry sets the "geometry" field if the given value is not nil.
-func (_u *ProjectUpdateOne) SetNillableGeometry(v *string) *ProjectUpdateOne {
+func (_u *ProjectUpdateOne) SetNillableGeometry(v *scalar.GeoJSON) *ProjectUpdateOne {
 	if v != nil {
 		_u.SetGeometry(*v)
 	}

@@ -7,9 +7,10 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 )
 
-// withinBounds is the predicate of a map rectangle, edges included; a
-// rectangle whose west edge is east of its east edge crosses the
-// antimeridian.
+// withinBounds is the predicate of a map rectangle, edges included: the
+// project's bounding box (its geometry's, or its point) meets the
+// rectangle. A rectangle whose west edge is east of its east edge crosses
+// the antimeridian.
 func withinBounds(b *model.BoundsInput) (predicate.Project, error) {
 	switch {
 	case b.MinLat < -90 || b.MaxLat > 90 || b.MinLat > b.MaxLat:
@@ -17,9 +18,9 @@ func withinBounds(b *model.BoundsInput) (predicate.Project, error) {
 	case b.MinLng < -180 || b.MinLng > 180 || b.MaxLng < -180 || b.MaxLng > 180:
 		return nil, apperr.Invalid("withinBounds", "longitudes must lie in -180..180, got %v and %v", b.MinLng, b.MaxLng)
 	}
-	lat := project.And(project.LatitudeGTE(b.MinLat), project.LatitudeLTE(b.MaxLat))
+	lat := project.And(project.BboxMinLatLTE(b.MaxLat), project.BboxMaxLatGTE(b.MinLat))
 	if b.MinLng <= b.MaxLng {
-		return project.And(lat, project.LongitudeGTE(b.MinLng), project.LongitudeLTE(b.MaxLng)), nil
+		return project.And(lat, project.BboxMinLngLTE(b.MaxLng), project.BboxMaxLngGTE(b.MinLng)), nil
 	}
-	return project.And(lat, project.Or(project.LongitudeGTE(b.MinLng), project.LongitudeLTE(b.MaxLng))), nil
+	return project.And(lat, project.Or(project.BboxMaxLngGTE(b.MinLng), project.BboxMinLngLTE(b.MaxLng))), nil
 }

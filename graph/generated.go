@@ -229,6 +229,7 @@ type ComplexityRoot struct {
 		ExternalRef        func(childComplexity int) int
 		FlowClass          func(childComplexity int) int
 		FlowType           func(childComplexity int) int
+		Geometry           func(childComplexity int) int
 		GracePeriodYears   func(childComplexity int) int
 		GrantElement       func(childComplexity int) int
 		GreenCategory      func(childComplexity int) int
@@ -1335,6 +1336,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.FlowType(childComplexity), true
+	case "Project.geometry":
+		if e.ComplexityRoot.Project.Geometry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Geometry(childComplexity), true
 	case "Project.gracePeriodYears":
 		if e.ComplexityRoot.Project.GracePeriodYears == nil {
 			break
@@ -3192,7 +3199,11 @@ input CreateProjectInput {
   """
   locationPrecision: ProjectLocationPrecision
   """
-  Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only these unless asked otherwise. New projects count unless ` + "`" + `umbrella` + "`" + ` is set.
+  The project's footprint as a GeoJSON geometry (a site's polygons, a railway line), where known; null when only a point is known. Setting it without latitude and longitude places the project at a point on its surface. Large: ask for it for a few projects at a time, or use /geojson/projects?geometry=full.
+  """
+  geometry: JSON
+  """
+  Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"; true by default): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only projects that count unless asked otherwise.
   """
   countsInAggregates: Boolean
   """
@@ -5438,7 +5449,11 @@ type Project implements Node {
   """
   locationPrecision: ProjectLocationPrecision
   """
-  Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only these unless asked otherwise. New projects count unless ` + "`" + `umbrella` + "`" + ` is set.
+  The project's footprint as a GeoJSON geometry (a site's polygons, a railway line), where known; null when only a point is known. Setting it without latitude and longitude places the project at a point on its surface. Large: ask for it for a few projects at a time, or use /geojson/projects?geometry=full.
+  """
+  geometry: JSON
+  """
+  Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"; true by default): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only projects that count unless asked otherwise.
   """
   countsInAggregates: Boolean!
   """
@@ -8000,7 +8015,15 @@ input UpdateProjectInput {
   """
   clearLocationPrecision: Boolean
   """
-  Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only these unless asked otherwise. New projects count unless ` + "`" + `umbrella` + "`" + ` is set.
+  The project's footprint as a GeoJSON geometry (a site's polygons, a railway line), where known; null when only a point is known. Setting it without latitude and longitude places the project at a point on its surface. Large: ask for it for a few projects at a time, or use /geojson/projects?geometry=full.
+  """
+  geometry: JSON
+  """
+  Sets ` + "`" + `geometry` + "`" + ` to null.
+  """
+  clearGeometry: Boolean
+  """
+  Whether the project's amount counts in totals (AidData's "Recommended For Aggregates"; true by default): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only projects that count unless asked otherwise.
   """
   countsInAggregates: Boolean
   """
@@ -9110,6 +9133,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_hostCountryID(ctx, field)
 	case "locationPrecision":
 		return ec.fieldContext_Project_locationPrecision(ctx, field)
+	case "geometry":
+		return ec.fieldContext_Project_geometry(ctx, field)
 	case "countsInAggregates":
 		return ec.fieldContext_Project_countsInAggregates(ctx, field)
 	case "umbrella":
@@ -15204,6 +15229,36 @@ func (ec *executionContext) fieldContext_Project_locationPrecision(_ context.Con
 	return graphql.NewScalarFieldContext("Project", field, false, false, "ProjectLocationPrecision")
 }
 
+func (ec *executionContext) _Project_geometry(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if plainFields(ec.OperationContext) {
+		fc, err := ec.fieldContext_Project_geometry(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		return readField(ctx, ec.OperationContext, fc, obj.Geometry, true, ec.marshalOJSON2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐGeoJSON)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_geometry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Geometry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.GeoJSON) graphql.Marshaler {
+			return ec.marshalOJSON2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐGeoJSON(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_geometry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "JSON")
+}
+
 func (ec *executionContext) _Project_countsInAggregates(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	if plainFields(ec.OperationContext) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.CountsInAggregates)
@@ -20930,7 +20985,7 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "sector", "status", "greenCategory", "amount", "currency", "amountUsd", "commitmentYear", "signedOn", "startedOn", "completedOn", "city", "latitude", "longitude", "externalRef", "locationPrecision", "countsInAggregates", "umbrella", "groupRef", "flowType", "flowClass", "interestRate", "maturityYears", "gracePeriodYears", "grantElement", "hostCountryID", "parentID", "componentIDs", "policyIDs"}
+	fieldsInOrder := [...]string{"title", "description", "sector", "status", "greenCategory", "amount", "currency", "amountUsd", "commitmentYear", "signedOn", "startedOn", "completedOn", "city", "latitude", "longitude", "externalRef", "locationPrecision", "geometry", "countsInAggregates", "umbrella", "groupRef", "flowType", "flowClass", "interestRate", "maturityYears", "gracePeriodYears", "grantElement", "hostCountryID", "parentID", "componentIDs", "policyIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21056,6 +21111,13 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.LocationPrecision = data
+		case "geometry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("geometry"))
+			data, err := ec.unmarshalOJSON2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐGeoJSON(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Geometry = data
 		case "countsInAggregates":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countsInAggregates"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -26818,7 +26880,7 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "clearDescription", "sector", "status", "greenCategory", "amount", "clearAmount", "currency", "clearCurrency", "amountUsd", "clearAmountUsd", "commitmentYear", "clearCommitmentYear", "signedOn", "clearSignedOn", "startedOn", "clearStartedOn", "completedOn", "clearCompletedOn", "city", "clearCity", "latitude", "clearLatitude", "longitude", "clearLongitude", "externalRef", "clearExternalRef", "locationPrecision", "clearLocationPrecision", "countsInAggregates", "umbrella", "groupRef", "clearGroupRef", "flowType", "clearFlowType", "flowClass", "clearFlowClass", "interestRate", "clearInterestRate", "maturityYears", "clearMaturityYears", "gracePeriodYears", "clearGracePeriodYears", "grantElement", "clearGrantElement", "hostCountryID", "clearHostCountry", "parentID", "clearParent", "addComponentIDs", "removeComponentIDs", "clearComponents", "addPolicyIDs", "removePolicyIDs", "clearPolicies"}
+	fieldsInOrder := [...]string{"title", "description", "clearDescription", "sector", "status", "greenCategory", "amount", "clearAmount", "currency", "clearCurrency", "amountUsd", "clearAmountUsd", "commitmentYear", "clearCommitmentYear", "signedOn", "clearSignedOn", "startedOn", "clearStartedOn", "completedOn", "clearCompletedOn", "city", "clearCity", "latitude", "clearLatitude", "longitude", "clearLongitude", "externalRef", "clearExternalRef", "locationPrecision", "clearLocationPrecision", "geometry", "clearGeometry", "countsInAggregates", "umbrella", "groupRef", "clearGroupRef", "flowType", "clearFlowType", "flowClass", "clearFlowClass", "interestRate", "clearInterestRate", "maturityYears", "clearMaturityYears", "gracePeriodYears", "clearGracePeriodYears", "grantElement", "clearGrantElement", "hostCountryID", "clearHostCountry", "parentID", "clearParent", "addComponentIDs", "removeComponentIDs", "clearComponents", "addPolicyIDs", "removePolicyIDs", "clearPolicies"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27035,6 +27097,20 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.ClearLocationPrecision = data
+		case "geometry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("geometry"))
+			data, err := ec.unmarshalOJSON2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐGeoJSON(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Geometry = data
+		case "clearGeometry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearGeometry"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearGeometry = data
 		case "countsInAggregates":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countsInAggregates"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -28906,6 +28982,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "locationPrecision":
 			out.Values[i] = ec._Project_locationPrecision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "geometry":
+			out.Values[i] = ec._Project_geometry(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -31951,6 +32032,22 @@ func (ec *executionContext) marshalOJSON2encodingᚋjsonᚐRawMessage(ctx contex
 	_ = ctx
 	res := scalar.MarshalJSON(v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOJSON2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐGeoJSON(ctx context.Context, v any) (*scalar.GeoJSON, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(scalar.GeoJSON)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐGeoJSON(ctx context.Context, sel ast.SelectionSet, v *scalar.GeoJSON) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {

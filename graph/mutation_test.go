@@ -77,7 +77,7 @@ func TestMutationsHappyPath(t *testing.T) {
 			"UpdatePolicy":{"Status":"EXPIRED","Projects":{"TotalCount":2}},
 			"AddProjectParticipant":{"Role":"INVESTOR","SharePercent":49.5,"Partner":{"Name":"Weichai Power"}}}`)
 
-		// a partner takes part once; its role changes by removing and adding
+		// a role changes by removing one and adding the other
 		var removed struct {
 			RemoveProjectParticipant struct{ DeletedID string }
 		}

@@ -237,7 +237,7 @@ var (
 		{Name: "longitude", Type: field.TypeFloat64, Nullable: true},
 		{Name: "external_ref", Type: field.TypeString, Unique: true, Nullable: true, Size: 200},
 		{Name: "location_precision", Type: field.TypeEnum, Nullable: true, Enums: []string{"EXACT", "ADMIN2", "ADMIN1", "CITY", "COUNTRY"}},
-		{Name: "geometry", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "geometry", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "jsonb", "sqlite3": "text"}},
 		{Name: "bbox_min_lng", Type: field.TypeFloat64, Nullable: true},
 		{Name: "bbox_min_lat", Type: field.TypeFloat64, Nullable: true},
 		{Name: "bbox_max_lng", Type: field.TypeFloat64, Nullable: true},

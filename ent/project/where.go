@@ -152,8 +152,9 @@ func HostCountryID(v int) predicate.Project {
 }
 
 // Geometry applies equality check predicate on the "geometry" field. It's identical to GeometryEQ.
-func Geometry(v string) predicate.Project {
-	return predicate.Project(sql.FieldEQ(FieldGeometry, v))
+func Geometry(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldEQ(FieldGeometry, vc))
 }
 
 // BboxMinLng applies equality check predicate on the "bbox_min_lng" field. It's identical to BboxMinLngEQ.
@@ -1377,58 +1378,75 @@ func LocationPrecisionNotNil() predicate.Project {
 }
 
 // GeometryEQ applies the EQ predicate on the "geometry" field.
-func GeometryEQ(v string) predicate.Project {
-	return predicate.Project(sql.FieldEQ(FieldGeometry, v))
+func GeometryEQ(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldEQ(FieldGeometry, vc))
 }
 
 // GeometryNEQ applies the NEQ predicate on the "geometry" field.
-func GeometryNEQ(v string) predicate.Project {
-	return predicate.Project(sql.FieldNEQ(FieldGeometry, v))
+func GeometryNEQ(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldNEQ(FieldGeometry, vc))
 }
 
 // GeometryIn applies the In predicate on the "geometry" field.
-func GeometryIn(vs ...string) predicate.Project {
-	return predicate.Project(sql.FieldIn(FieldGeometry, vs...))
+func GeometryIn(vs ...scalar.GeoJSON) predicate.Project {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.Project(sql.FieldIn(FieldGeometry, v...))
 }
 
 // GeometryNotIn applies the NotIn predicate on the "geometry" field.
-func GeometryNotIn(vs ...string) predicate.Project {
-	return predicate.Project(sql.FieldNotIn(FieldGeometry, vs...))
+func GeometryNotIn(vs ...scalar.GeoJSON) predicate.Project {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.Project(sql.FieldNotIn(FieldGeometry, v...))
 }
 
 // GeometryGT applies the GT predicate on the "geometry" field.
-func GeometryGT(v string) predicate.Project {
-	return predicate.Project(sql.FieldGT(FieldGeometry, v))
+func GeometryGT(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldGT(FieldGeometry, vc))
 }
 
 // GeometryGTE applies the GTE predicate on the "geometry" field.
-func GeometryGTE(v string) predicate.Project {
-	return predicate.Project(sql.FieldGTE(FieldGeometry, v))
+func GeometryGTE(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldGTE(FieldGeometry, vc))
 }
 
 // GeometryLT applies the LT predicate on the "geometry" field.
-func GeometryLT(v string) predicate.Project {
-	return predicate.Project(sql.FieldLT(FieldGeometry, v))
+func GeometryLT(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldLT(FieldGeometry, vc))
 }
 
 // GeometryLTE applies the LTE predicate on the "geometry" field.
-func GeometryLTE(v string) predicate.Project {
-	return predicate.Project(sql.FieldLTE(FieldGeometry, v))
+func GeometryLTE(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldLTE(FieldGeometry, vc))
 }
 
 // GeometryContains applies the Contains predicate on the "geometry" field.
-func GeometryContains(v string) predicate.Project {
-	return predicate.Project(sql.FieldContains(FieldGeometry, v))
+func GeometryContains(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldContains(FieldGeometry, vc))
 }
 
 // GeometryHasPrefix applies the HasPrefix predicate on the "geometry" field.
-func GeometryHasPrefix(v string) predicate.Project {
-	return predicate.Project(sql.FieldHasPrefix(FieldGeometry, v))
+func GeometryHasPrefix(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldHasPrefix(FieldGeometry, vc))
 }
 
 // GeometryHasSuffix applies the HasSuffix predicate on the "geometry" field.
-func GeometryHasSuffix(v string) predicate.Project {
-	return predicate.Project(sql.FieldHasSuffix(FieldGeometry, v))
+func GeometryHasSuffix(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldHasSuffix(FieldGeometry, vc))
 }
 
 // GeometryIsNil applies the IsNil predicate on the "geometry" field.
@@ -1442,13 +1460,15 @@ func GeometryNotNil() predicate.Project {
 }
 
 // GeometryEqualFold applies the EqualFold predicate on the "geometry" field.
-func GeometryEqualFold(v string) predicate.Project {
-	return predicate.Project(sql.FieldEqualFold(FieldGeometry, v))
+func GeometryEqualFold(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldEqualFold(FieldGeometry, vc))
 }
 
 // GeometryContainsFold applies the ContainsFold predicate on the "geometry" field.
-func GeometryContainsFold(v string) predicate.Project {
-	return predicate.Project(sql.FieldContainsFold(FieldGeometry, v))
+func GeometryContainsFold(v scalar.GeoJSON) predicate.Project {
+	vc := string(v)
+	return predicate.Project(sql.FieldContainsFold(FieldGeometry, vc))
 }
 
 // BboxMinLngEQ applies the EQ predicate on the "bbox_min_lng" field.

@@ -5,11 +5,14 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
 
 // Project is a cooperation project: a plant, a railway, a park, a loan...
@@ -94,10 +97,12 @@ func (Project) Fields() []ent.Field {
 			Optional().Nillable().
 			Comment("How precisely `latitude` and `longitude` locate the project: EXACT at the site, ADMIN2 or ADMIN1 at the district or province, CITY within a city (about 5 km), COUNTRY at the host country's representative point; null when the project has no location.").
 			Annotations(entgql.OrderField("LOCATION_PRECISION")),
-		field.Text("geometry").
+		field.String("geometry").
+			GoType(scalar.GeoJSON("")).
+			SchemaType(map[string]string{dialect.Postgres: "jsonb", dialect.SQLite: "text"}).
 			Optional().Nillable().
-			Comment("The project's footprint as a GeoJSON geometry (a site, a railway line, a port's polygons), where known; served by /geojson/projects?geometry=full.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
+			Comment("The project's footprint as a GeoJSON geometry (a site's polygons, a railway line), where known; null when only a point is known. Setting it without latitude and longitude places the project at a point on its surface. Large: ask for it for a few projects at a time, or use /geojson/projects?geometry=full.").
+			Annotations(entgql.Type("JSON"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 		field.Float("bbox_min_lng").Optional().Nillable().
 			Comment("The west edge of the geometry's bounding box, or the point's longitude.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
@@ -112,7 +117,7 @@ func (Project) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Bool("counts_in_aggregates").
 			Default(true).
-			Comment("Whether the project's amount counts in totals (AidData's \"Recommended For Aggregates\"): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only these unless asked otherwise. New projects count unless `umbrella` is set."),
+			Comment("Whether the project's amount counts in totals (AidData's \"Recommended For Aggregates\"; true by default): false for umbrella agreements whose commitments are recorded separately, pledges superseded by commitments, and other records that would count money twice. projectStats counts only projects that count unless asked otherwise."),
 		field.Bool("umbrella").
 			Default(false).
 			Comment("Whether the project is an umbrella agreement (a framework agreement, a credit line, a syndicated facility) under which separate commitments, its `components`, are recorded."),

@@ -10,18 +10,21 @@ import (
 	"strings"
 )
 
-// geojsonQuery reads one page of located projects.
-const geojsonQuery = `query($where: ProjectWhereInput, $after: Cursor) {
+// geojsonQuery reads one page of located projects, with their stored
+// geometries when $full.
+const geojsonQuery = `query($where: ProjectWhereInput, $after: Cursor, $full: Boolean!) {
   projects(first: 100, after: $after, where: $where) {
     pageInfo { hasNextPage endCursor }
-    edges { node { id title sector status greenCategory amountUsd commitmentYear city latitude longitude hostCountry { countryCode name } } }
+    edges { node { id title sector status greenCategory amountUsd commitmentYear countsInAggregates city latitude longitude locationPrecision geometry @include(if: $full) hostCountry { countryCode name } } }
   }
 }`
 
 // geojsonProjects answers GET /geojson/projects with a GeoJSON
 // FeatureCollection of the projects that have coordinates and match the
 // filter: `where` (JSON, as the projects query's where) and `bbox`
-// (minLng,minLat,maxLng,maxLat). Features are written page by page.
+// (minLng,minLat,maxLng,maxLat). Each feature is the project's point, or
+// with `geometry=full` its stored geometry where it has one (points by
+// default keep maps light). Features are written page by page.
 func geojsonProjects(p pager, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet {
@@ -35,6 +38,15 @@ func geojsonProjects(p pager, log *slog.Logger) http.Handler {
 			return
 		}
 		where = append(where, map[string]any{"latitudeNotNil": true, "longitudeNotNil": true})
+		var full bool
+		switch g := r.URL.Query().Get("geometry"); g {
+		case "", "point":
+		case "full":
+			full = true
+		default:
+			writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", "geometry: want point (the default) or full, got "+strconv.Quote(g))
+			return
+		}
 		if b := r.URL.Query().Get("bbox"); b != "" {
 			box, err := parseBBox(b)
 			if err != nil {
@@ -47,7 +59,7 @@ func geojsonProjects(p pager, log *slog.Logger) http.Handler {
 		out := bufio.NewWriterSize(w, 32<<10)
 		started := false
 		n := 0
-		err = p.each(r.Context(), geojsonQuery, "projects", map[string]any{"where": map[string]any{"and": where}}, func(edges []json.RawMessage) error {
+		err = p.each(r.Context(), geojsonQuery, "projects", map[string]any{"where": map[string]any{"and": where}, "full": full}, func(edges []json.RawMessage) error {
 			if !started {
 				w.Header().Set("Content-Type", "application/geo+json")
 				_, _ = out.WriteString(`{"type":"FeatureCollection","features":[`)
@@ -97,13 +109,17 @@ func feature(edge json.RawMessage) ([]byte, error) {
 	props := e.Node
 	lat, lng := props["latitude"], props["longitude"]
 	id := props["id"]
-	delete(props, "latitude")
-	delete(props, "longitude")
-	delete(props, "id")
+	var geometry any = map[string]any{"type": "Point", "coordinates": []any{lng, lat}}
+	if g, ok := props["geometry"]; ok && g != nil {
+		geometry = g
+	}
+	for _, k := range []string{"latitude", "longitude", "id", "geometry"} {
+		delete(props, k)
+	}
 	return json.Marshal(map[string]any{
 		"type":       "Feature",
 		"id":         id,
-		"geometry":   map[string]any{"type": "Point", "coordinates": []any{lng, lat}},
+		"geometry":   geometry,
 		"properties": props,
 	})
 }

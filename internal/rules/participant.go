@@ -33,7 +33,7 @@ func Participant() ent.Hook {
 			switch {
 			case err == nil:
 				return nil, &apperr.Error{Code: apperr.Conflict, Field: "role",
-					Message: fmt.Sprintf("partner %s already takes part in project %s as %s",
+					Message: fmt.Sprintf("partner %s already takes part in project %s in the role %s",
 						globalid.Encode(partnerID), globalid.Encode(projectID), role),
 					Extensions: map[string]any{"existingID": globalid.Encode(other.ID)}}
 			case !ent.IsNotFound(err):

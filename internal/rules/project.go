@@ -85,5 +85,11 @@ func checkProject(ctx context.Context, m *ent.ProjectMutation) error {
 			return err
 		}
 	}
+	if err := checkUmbrella(ctx, m); err != nil {
+		return err
+	}
+	if err := checkLocation(ctx, m); err != nil {
+		return err
+	}
 	return checkRefs(ctx, c, "addPolicyIDs", globalid.Policy, m.PoliciesIDs())
 }

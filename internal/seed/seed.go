@@ -14,6 +14,8 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
+	"github.com/bri-tracker/bri-tracker/ent/project"
+	"github.com/bri-tracker/bri-tracker/internal/geo"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
 
@@ -89,7 +91,7 @@ func (s *seeder) run(ctx context.Context) error {
 	}
 	projectIDs := make(map[string]int, len(projects))
 	for _, d := range projects {
-		id, err := s.project(ctx, d)
+		id, err := s.project(ctx, d, projectIDs)
 		if err != nil {
 			return fmt.Errorf("seed project %q: %w", d.title, err)
 		}
@@ -173,10 +175,33 @@ func (s *seeder) org(ctx context.Context, d orgSeed) error {
 	return s.addPartner(d.key, created.ID)
 }
 
-func (s *seeder) project(ctx context.Context, d projectSeed) (int, error) {
+func (s *seeder) project(ctx context.Context, d projectSeed, projectIDs map[string]int) (int, error) {
 	hostID, err := s.partnerID(d.host)
 	if err != nil {
 		return 0, fmt.Errorf("host country: %w", err)
+	}
+	var parentID *int
+	if d.parent != "" {
+		id, err := lookup(projectIDs, "project", d.parent)
+		if err != nil {
+			return 0, fmt.Errorf("umbrella: %w", err)
+		}
+		parentID = &id
+	}
+	lat, lng := d.lat, d.lng
+	if d.precision == project.LocationPrecisionCOUNTRY && lat == 0 && lng == 0 {
+		var ok bool
+		if lng, lat, ok = geo.CountryPoint(d.host); !ok {
+			return 0, fmt.Errorf("no representative point for country %s", d.host)
+		}
+	}
+	var precision *project.LocationPrecision
+	if d.precision != "" {
+		precision = &d.precision
+	}
+	var flowClass *project.FlowClass
+	if d.flowClass != "" {
+		flowClass = &d.flowClass
 	}
 	usd := d.amountUSD
 	if usd == "" && d.currency == "USD" {
@@ -185,10 +210,17 @@ func (s *seeder) project(ctx context.Context, d projectSeed) (int, error) {
 	var p parser
 	amount, amountUSD := p.decimal(d.amount), p.decimal(usd)
 	signed, started, completed := p.date(d.signed), p.date(d.started), p.date(d.completed)
+	rate, maturity, grace, grantElement := p.decimal(d.rate), p.decimal(d.maturity), p.decimal(d.grace), p.decimal(d.grantElement)
 	if p.err != nil {
 		return 0, p.err
 	}
-	created, err := s.c.Project.Create().
+	create := s.c.Project.Create()
+	if d.geometry != "" {
+		create.SetGeometry(scalar.GeoJSON(d.geometry)) // its point is on its surface
+	} else {
+		create.SetLatitude(lat).SetLongitude(lng)
+	}
+	created, err := create.
 		SetTitle(d.title).
 		SetNillableDescription(optional(d.about)).
 		SetSector(d.sector).
@@ -202,9 +234,17 @@ func (s *seeder) project(ctx context.Context, d projectSeed) (int, error) {
 		SetNillableStartedOn(started).
 		SetNillableCompletedOn(completed).
 		SetNillableCity(optional(d.city)).
-		SetLatitude(d.lat).
-		SetLongitude(d.lng).
+		SetNillableLocationPrecision(precision).
 		SetHostCountryID(hostID).
+		SetUmbrella(d.umbrella).
+		SetCountsInAggregates(!d.notCounted).
+		SetNillableParentID(parentID).
+		SetNillableFlowType(optional(d.flowType)).
+		SetNillableFlowClass(flowClass).
+		SetNillableInterestRate(rate).
+		SetNillableMaturityYears(maturity).
+		SetNillableGracePeriodYears(grace).
+		SetNillableGrantElement(grantElement).
 		Save(ctx)
 	if err != nil {
 		return 0, err

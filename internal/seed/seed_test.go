@@ -121,14 +121,15 @@ func checkPartners(t *testing.T, c *ent.Client) {
 
 func checkProjects(t *testing.T, c *ent.Client) {
 	t.Helper()
-	projects, err := c.Project.Query().WithHostCountry().WithParticipations().All(context.Background())
+	projects, err := c.Project.Query().WithHostCountry().WithParticipations().WithComponents().All(context.Background())
 	if err != nil {
 		t.Fatalf("list projects: %v", err)
 	}
 	if len(projects) < 60 {
 		t.Errorf("%d projects, want at least 60", len(projects))
 	}
-	sectors, statuses, greens := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	sectors, statuses, greens, precisions := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	var severalRoles, umbrellas, loans, geometries int
 	titles := map[string]bool{}
 	for _, p := range projects {
 		sectors[p.Sector.String()] = true
@@ -141,11 +142,34 @@ func checkProjects(t *testing.T, c *ent.Client) {
 		if h := p.Edges.HostCountry; h == nil || h.Kind != partner.KindCOUNTRY {
 			t.Errorf("project %q has no host country", p.Title)
 		}
-		if n := len(p.Edges.Participations); n < 1 || n > 5 {
-			t.Errorf("project %q has %d participants, want 1-5", p.Title, n)
+		if n := len(p.Edges.Participations); n < 1 || n > 8 {
+			t.Errorf("project %q has %d participations, want 1-8", p.Title, n)
 		}
-		if p.City == nil || *p.City == "" || p.Latitude == nil || p.Longitude == nil {
-			t.Errorf("project %q lacks a city with coordinates", p.Title)
+		roles := map[int]int{}
+		for _, pp := range p.Edges.Participations {
+			if roles[pp.PartnerID]++; roles[pp.PartnerID] == 2 {
+				severalRoles++
+			}
+		}
+		if p.Latitude == nil || p.Longitude == nil || p.LocationPrecision == nil {
+			t.Errorf("project %q lacks coordinates with their precision", p.Title)
+		} else {
+			precisions[p.LocationPrecision.String()] = true
+			if *p.LocationPrecision != project.LocationPrecisionCOUNTRY && (p.City == nil || *p.City == "") {
+				t.Errorf("project %q located finer than its country names no city", p.Title)
+			}
+		}
+		if p.Geometry != nil {
+			geometries++
+		}
+		if p.Umbrella {
+			umbrellas++
+			if p.CountsInAggregates || len(p.Edges.Components) < 2 {
+				t.Errorf("umbrella %q counts in aggregates (%v) or has %d components, want not and 2+", p.Title, p.CountsInAggregates, len(p.Edges.Components))
+			}
+		}
+		if p.InterestRate != nil && p.MaturityYears != nil && p.FlowClass != nil {
+			loans++
 		}
 		if p.Amount != nil && (p.Currency == nil || p.AmountUsd == nil) {
 			t.Errorf("project %q has an amount without currency or USD amount", p.Title)
@@ -166,6 +190,12 @@ func checkProjects(t *testing.T, c *ent.Client) {
 		{"sectors", sectors, "ENERGY TRANSPORT LOGISTICS MANUFACTURING TEXTILES AGRICULTURE MINING ICT FINANCE HEALTH EDUCATION TRADE INDUSTRIAL_PARK SCIENCE_TECHNOLOGY WATER OTHER"},
 		{"statuses", statuses, "PIPELINE SIGNED UNDER_CONSTRUCTION OPERATIONAL COMPLETED SUSPENDED CANCELLED"},
 		{"green categories", greens, "NONE RENEWABLE_ENERGY ENERGY_EFFICIENCY CLEAN_TRANSPORT GREEN_MANUFACTURING COAL_POWER_UPGRADE ECOLOGICAL_PROTECTION OTHER_GREEN"},
+		{"location precisions", precisions, "EXACT ADMIN2 ADMIN1 CITY COUNTRY"},
+	}
+	// what the playground's examples show
+	if severalRoles < 2 || umbrellas < 1 || loans < 3 || geometries < 1 {
+		t.Errorf("%d partners with several roles in a project, %d umbrellas, %d loans with terms, %d geometries; want 2, 1, 3, 1 at least",
+			severalRoles, umbrellas, loans, geometries)
 	}
 	for _, cv := range coverage {
 		for _, v := range strings.Fields(cv.want) {

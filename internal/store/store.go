@@ -163,10 +163,14 @@ var linkIndexes = []string{
 }
 
 // Prepare does what the ent migration cannot: participations of earlier
-// versions linked, the link tables' reverse indexes, the search indexes, and
+// versions linked, their located projects boxed, the link tables' reverse
+// indexes, the search indexes, and
 // the search columns of rows that lack them.
 func Prepare(ctx context.Context, db *DB) error {
 	if err := migrateParticipations(ctx, db); err != nil {
+		return err
+	}
+	if err := migrateLocations(ctx, db); err != nil {
 		return err
 	}
 	for _, q := range linkIndexes {
