@@ -20,6 +20,7 @@ import (
 
 const importUsage = `usage:
   bri-tracker import aiddata FILE.csv [--allow-skips] [--batch-size N] [--workers N]
+  bri-tracker import aiddata-geo FILE.geojson|FOLDER [--allow-skips] [--workers N]
 (also takes --database-url and --sqlite-path, or DATABASE_URL and SQLITE_PATH)`
 
 const exportUsage = `usage:
@@ -35,6 +36,9 @@ const postgresWorkers = 8
 // that cannot be imported are listed on stderr; the summary goes to
 // stdout. Skipped rows make it fail unless --allow-skips.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "aiddata-geo" {
+		return runImportGeo(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "aiddata" {
 		return fmt.Errorf("%s", importUsage)
 	}
@@ -75,6 +79,49 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fmt.Fprintf(stdout, "imported %s: %s\n", files[0], sum)
 	if sum.Skipped > 0 && !*allowSkips {
 		return fmt.Errorf("%d rows skipped (listed above); --allow-skips accepts an import that skips rows", sum.Skipped)
+	}
+	return nil
+}
+
+// runImportGeo loads AidData's geospatial companion: `bri-tracker import
+// aiddata-geo PATH`, a GeoJSON file or a folder of <id>.geojson files, onto
+// the projects imported from the CSV. Files it cannot use are listed on
+// stderr; they make it fail unless --allow-skips.
+func runImportGeo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bri-tracker import aiddata-geo", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	db := databaseFlags(fs, getenv)
+	allowSkips := fs.Bool("allow-skips", false, "succeed even when files were skipped")
+	workers := fs.Int("workers", 0, "batches written at once (default: 8 on PostgreSQL, 1 on SQLite)")
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return fmt.Errorf("%v\n%s", err, importUsage)
+	}
+	if len(paths) != 1 {
+		return fmt.Errorf("import aiddata-geo takes one file or folder\n%s", importUsage)
+	}
+	client, sdb, err := importer.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	o := importer.GeoOptions{Workers: *workers}
+	if o.Workers == 0 && sdb.Dialect == dialect.Postgres {
+		o.Workers = postgresWorkers
+	}
+	if isTerminal(stderr) {
+		o.Progress = stderr
+	}
+	sum, err := importer.ImportGeo(ctx, client, paths[0], o)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", paths[0], err)
+	}
+	if err := sum.WriteProblems(stderr); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %s: %s\n", paths[0], sum)
+	if sum.Skipped > 0 && !*allowSkips {
+		return fmt.Errorf("%d files skipped (listed above); --allow-skips accepts an import that skips files", sum.Skipped)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -41,7 +42,7 @@ var defects = []defect{
 
 // brokenSample writes the Malaysia sample with the defects, and a record
 // whose description spans three lines before them, and returns the path
-// and each defect's line.
+// and the line each record starts on (its row is the record's number + 2).
 func brokenSample(t *testing.T) (string, map[int]int) {
 	t.Helper()
 	raw, err := os.ReadFile(samples[0])
@@ -78,9 +79,10 @@ func brokenSample(t *testing.T) (string, map[int]int) {
 	return writeTemp(t, "broken.csv", b.Bytes()), lines
 }
 
-// TestImportBadRows: each kind of defect is reported with the line the
-// record starts on, its column and the reason, and skipped; the other rows
-// are imported.
+// TestImportBadRows: each kind of defect is reported with its spreadsheet
+// row, the line the record starts on (two more, after the record with three
+// lines), its column and the reason, and skipped; the other rows are
+// imported.
 func TestImportBadRows(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
 		path, lines := brokenSample(t)
@@ -104,12 +106,18 @@ func TestImportBadRows(t *testing.T) {
 			if d.reason == "" {
 				continue
 			}
+			row, line := d.record+2, lines[d.record]
+			at := fmt.Sprintf("row %d (line %d)", row, line)
+			if d.column != "" {
+				at += fmt.Sprintf(", column %q", d.column)
+			}
 			found := false
 			for _, p := range sum.Problems {
-				found = found || (p.Row == lines[d.record] && p.Column == d.column && strings.Contains(p.Reason, d.reason))
+				found = found || (p.Row == row && p.Line == line && p.Column == d.column && strings.Contains(p.Reason, d.reason) &&
+					strings.HasPrefix(p.String(), at+": "))
 			}
 			if !found {
-				t.Errorf("record %d (line %d): no problem %q in column %q; got:\n%s", d.record, lines[d.record], d.reason, d.column, strings.Join(keys(got), "\n"))
+				t.Errorf("record %d (%s): no problem %q; got:\n%s", d.record, at, d.reason, strings.Join(keys(got), "\n"))
 			}
 		}
 		if len(sum.Problems) != len(bad) {

@@ -28,7 +28,7 @@ type record struct {
 
 // mapRow maps a row, or says everything that is wrong with it.
 func mapRow(r *row) (*record, []Problem) {
-	ps := &problems{line: r.line}
+	ps := &problems{row: r.num, line: r.line}
 	if len(r.cells) != len(r.header) {
 		ps.add("", fmt.Errorf("has %d fields; the header has %d", len(r.cells), len(r.header)))
 		return nil, ps.list

@@ -13,18 +13,27 @@ import (
 
 // table reads a CSV file row by row and gives each row's cells by header
 // name, so that the columns may come in any order. It skips a UTF-8 byte
-// order mark, reads CRLF and LF line ends alike and quoted cells that span
-// lines, and numbers rows by the line their record starts on (the header is
-// line 1), which is what a person opening the file in an editor sees.
+// order mark, and reads CRLF and LF line ends alike and quoted cells that
+// span lines.
+//
+// A row has two numbers. Its row is what a spreadsheet shows: the header is
+// row 1 and each record one row, whatever line breaks its quoted cells hold;
+// a blank line, which encoding/csv skips but a spreadsheet shows as an empty
+// row, counts as one. Its line is the file line the record starts on (the
+// header's is 1), what an editor shows. They differ once a cell above has
+// broken over lines.
 type table struct {
 	r      *csv.Reader
 	index  map[string]int // normalized header name → position
 	header []string
+	num    int // the row of the last record read (the header's is 1)
+	end    int // the file line the last record read ends on
 }
 
 // row is one record of the table.
 type row struct {
-	line   int
+	num    int // spreadsheet row: the header is row 1
+	line   int // file line the record starts on: the header is on line 1
 	cells  []string
 	index  map[string]int
 	header []string
@@ -51,6 +60,7 @@ func openTable(r io.Reader) (*table, error) {
 		return nil, fmt.Errorf("read the header: %w", err)
 	}
 	t := &table{r: cr, index: map[string]int{}, header: header}
+	t.advance(header)
 	for i, h := range header {
 		key := headerKey(h)
 		if _, dup := t.index[key]; !dup {
@@ -78,10 +88,27 @@ func (t *table) next() (*row, error) {
 		}
 		// encoding/csv cannot find the next record after a syntax error
 		// it does not tolerate, so the rest of the file cannot be trusted.
-		return nil, fmt.Errorf("read the file: %w", err)
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			num := t.num + 1 + max(pe.StartLine-t.end-1, 0)
+			return nil, fmt.Errorf("read the file: %s: %w", where(num, pe.StartLine), err)
+		}
+		return nil, fmt.Errorf("read the file after row %d: %w", t.num, err)
 	}
+	line := t.advance(cells)
+	return &row{num: t.num, line: line, cells: cells, index: t.index, header: t.header}, nil
+}
+
+// advance counts the record just read, and the blank lines before it, and
+// returns the line it starts on. A record ends as many lines after the line
+// its last cell starts on as that cell holds line breaks: encoding/csv
+// turns a quoted CRLF into LF, and ends lines at LF alone.
+func (t *table) advance(cells []string) int {
 	line, _ := t.r.FieldPos(0)
-	return &row{line: line, cells: cells, index: t.index, header: t.header}, nil
+	last, _ := t.r.FieldPos(len(cells) - 1)
+	t.num += 1 + max(line-t.end-1, 0)
+	t.end = last + strings.Count(cells[len(cells)-1], "\n")
+	return line
 }
 
 // get returns the row's cell in column col, trimmed; "" when the file has

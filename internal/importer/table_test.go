@@ -8,23 +8,27 @@ import (
 )
 
 // TestTable: cells by header name whatever the column order, a byte order
-// mark, CRLF, quoted cells over several lines, and the line each record
-// starts on.
+// mark, CRLF, quoted cells over several lines, and each record's row (the
+// header is row 1, a record one row, a blank line an empty row) and the
+// line it starts on.
 func TestTable(t *testing.T) {
 	const header = "Title,AidData Record ID,Status,Sector Name"
 	for _, c := range []struct {
-		name, file string
-		ids        []string
-		lines      []int
-		titles     []string
+		name, file  string
+		ids         []string
+		rows, lines []int
+		titles      []string
 	}{
-		{"plain", header + "\nA,1,Completion,ENERGY\nB,2,Completion,ENERGY\n", []string{"1", "2"}, []int{2, 3}, []string{"A", "B"}},
-		{"bom and crlf", "\xEF\xBB\xBF" + header + "\r\nA,1,Completion,ENERGY\r\nB,2,Completion,ENERGY\r\n", []string{"1", "2"}, []int{2, 3}, []string{"A", "B"}},
-		{"reordered", "Sector Name,Status,AidData Record ID,Title\nENERGY,Completion,1,A\n", []string{"1"}, []int{2}, []string{"A"}},
-		{"multi-line", header + "\n\"A\nstill A\r\nand A\",1,Completion,ENERGY\nB,2,Completion,ENERGY\n", []string{"1", "2"}, []int{2, 5}, []string{"A\nstill A\nand A", "B"}},
-		{"no final newline", header + "\nA,1,Completion,ENERGY", []string{"1"}, []int{2}, []string{"A"}},
-		{"header spacing and case", " title ,AIDDATA  RECORD ID,Status,sector name\nA,1,Completion,ENERGY\n", []string{"1"}, []int{2}, []string{"A"}},
-		{"stray quote", header + "\nThe \"Food Bank\" project,1,Completion,ENERGY\n", []string{"1"}, []int{2}, []string{`The "Food Bank" project`}},
+		{"plain", header + "\nA,1,Completion,ENERGY\nB,2,Completion,ENERGY\n", []string{"1", "2"}, []int{2, 3}, []int{2, 3}, []string{"A", "B"}},
+		{"bom and crlf", "\xEF\xBB\xBF" + header + "\r\nA,1,Completion,ENERGY\r\nB,2,Completion,ENERGY\r\n", []string{"1", "2"}, []int{2, 3}, []int{2, 3}, []string{"A", "B"}},
+		{"reordered", "Sector Name,Status,AidData Record ID,Title\nENERGY,Completion,1,A\n", []string{"1"}, []int{2}, []int{2}, []string{"A"}},
+		{"multi-line", header + "\n\"A\nstill A\r\nand A\",1,Completion,ENERGY\nB,2,Completion,ENERGY\n", []string{"1", "2"}, []int{2, 3}, []int{2, 5}, []string{"A\nstill A\nand A", "B"}},
+		{"multi-line last cell", header + "\nA,1,Completion,\"ENERGY\r\n\r\n\"\nB,2,Completion,ENERGY\n", []string{"1", "2"}, []int{2, 3}, []int{2, 5}, []string{"A", "B"}},
+		{"multi-line header", "\"Title\n\",AidData Record ID,Status,Sector Name\nA,1,Completion,ENERGY\n", []string{"1"}, []int{2}, []int{3}, []string{"A"}},
+		{"blank lines", header + "\n\nA,1,Completion,ENERGY\r\n\r\n\n\"B\n\",2,Completion,ENERGY\n\nC,3,Completion,ENERGY\n", []string{"1", "2", "3"}, []int{3, 6, 8}, []int{3, 6, 9}, []string{"A", "B", "C"}},
+		{"no final newline", header + "\nA,1,Completion,ENERGY", []string{"1"}, []int{2}, []int{2}, []string{"A"}},
+		{"header spacing and case", " title ,AIDDATA  RECORD ID,Status,sector name\nA,1,Completion,ENERGY\n", []string{"1"}, []int{2}, []int{2}, []string{"A"}},
+		{"stray quote", header + "\nThe \"Food Bank\" project,1,Completion,ENERGY\n", []string{"1"}, []int{2}, []int{2}, []string{`The "Food Bank" project`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tb, err := openTable(strings.NewReader(c.file))
@@ -32,7 +36,7 @@ func TestTable(t *testing.T) {
 				t.Fatal(err)
 			}
 			var ids, titles []string
-			var lines []int
+			var rows, lines []int
 			for {
 				r, err := tb.next()
 				if errors.Is(err, io.EOF) {
@@ -41,13 +45,14 @@ func TestTable(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				ids, titles, lines = append(ids, r.get(ColID)), append(titles, r.get(ColTitle)), append(lines, r.line)
+				ids, titles = append(ids, r.get(ColID)), append(titles, r.get(ColTitle))
+				rows, lines = append(rows, r.num), append(lines, r.line)
 				if r.get(ColAmount) != "" {
 					t.Fatal("a missing column has a value")
 				}
 			}
-			if strings.Join(ids, ",") != strings.Join(c.ids, ",") || strings.Join(titles, "|") != strings.Join(c.titles, "|") || !equalInts(lines, c.lines) {
-				t.Fatalf("ids %q titles %q lines %v", ids, titles, lines)
+			if strings.Join(ids, ",") != strings.Join(c.ids, ",") || strings.Join(titles, "|") != strings.Join(c.titles, "|") || !equalInts(rows, c.rows) || !equalInts(lines, c.lines) {
+				t.Fatalf("ids %q titles %q rows %v lines %v", ids, titles, rows, lines)
 			}
 		})
 	}

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -22,8 +24,10 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 )
 
-// unaudited fields change on every write and say nothing of their own.
-var unaudited = []string{"created_at", "updated_at", "version", "search_name", "search_text"}
+// unaudited fields change on every write, or follow from other fields, and
+// say nothing of their own.
+var unaudited = []string{"created_at", "updated_at", "version", "search_name", "search_text",
+	"bbox_min_lng", "bbox_min_lat", "bbox_max_lng", "bbox_max_lat"}
 
 // Audit records every create, update and delete of an entity type as audit
 // events in the same transaction: the actor, the operation, and each changed
@@ -228,6 +232,9 @@ func hasEdgeField(m ent.Mutation, edge string) bool {
 
 // apiValue shows a stored value as the API does: id fields as global ids.
 func apiValue(field string, v json.RawMessage) json.RawMessage {
+	if field == "geometry" {
+		return geometrySummary(v)
+	}
 	if !strings.HasSuffix(field, "_id") || string(v) == "null" {
 		return v
 	}
@@ -258,4 +265,21 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// geometrySummary records a geometry by its type, size and digest: the
+// geometry itself (up to megabytes) would swell every audit event, and
+// the digest still tells one geometry from another.
+func geometrySummary(v json.RawMessage) json.RawMessage {
+	var text string
+	if string(v) == "null" || json.Unmarshal(v, &text) != nil || text == "" {
+		return v
+	}
+	var g struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal([]byte(text), &g)
+	sum := sha256.Sum256([]byte(text))
+	b, _ := json.Marshal(map[string]any{"type": g.Type, "bytes": len(text), "sha256": hex.EncodeToString(sum[:8])})
+	return b
 }
