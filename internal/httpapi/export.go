@@ -22,7 +22,8 @@ const exportQuery = `query($where: ProjectWhereInput, $after: Cursor) {
   projects(first: 100, after: $after, where: $where) {
     pageInfo { hasNextPage endCursor }
     edges { node { id externalRef title sector status greenCategory amount currency amountUsd commitmentYear
-      signedOn startedOn completedOn city latitude longitude hostCountry { countryCode }
+      signedOn startedOn completedOn city latitude longitude locationPrecision hostCountry { countryCode }
+      countsInAggregates umbrella parent { externalRef } groupRef flowType flowClass interestRate maturityYears gracePeriodYears grantElement
       participations(first: 100) { pageInfo { hasNextPage endCursor } edges { node { role partner { name } } } } } }
   }
 }`
@@ -36,7 +37,8 @@ const participationsQuery = `query($id: ID!, $after: Cursor) {
 // ExportColumns are the fields of an exported project: the CSV header, and
 // the keys of each JSON object.
 var ExportColumns = []string{"id", "externalRef", "title", "sector", "status", "greenCategory", "amount", "currency", "amountUsd",
-	"commitmentYear", "signedOn", "startedOn", "completedOn", "city", "latitude", "longitude", "hostCountryCode", "participants"}
+	"commitmentYear", "signedOn", "startedOn", "completedOn", "city", "latitude", "longitude", "locationPrecision", "hostCountryCode", "participants",
+	"countsInAggregates", "umbrella", "parentRef", "groupRef", "flowType", "flowClass", "interestRate", "maturityYears", "gracePeriodYears", "grantElement"}
 
 // ExportFormats are the formats projects export to, with their media types.
 var ExportFormats = map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json"}
@@ -157,24 +159,35 @@ func writeProjects(ctx context.Context, p pager, format string, vars map[string]
 
 // exportedProject is one project as exported.
 type exportedProject struct {
-	ID              string                `json:"id"`
-	ExternalRef     *string               `json:"externalRef"`
-	Title           string                `json:"title"`
-	Sector          string                `json:"sector"`
-	Status          string                `json:"status"`
-	GreenCategory   string                `json:"greenCategory"`
-	Amount          *string               `json:"amount"`
-	Currency        *string               `json:"currency"`
-	AmountUsd       *string               `json:"amountUsd"`
-	CommitmentYear  *int                  `json:"commitmentYear"`
-	SignedOn        *string               `json:"signedOn"`
-	StartedOn       *string               `json:"startedOn"`
-	CompletedOn     *string               `json:"completedOn"`
-	City            *string               `json:"city"`
-	Latitude        json.RawMessage       `json:"latitude"` // the API's number, digit for digit
-	Longitude       json.RawMessage       `json:"longitude"`
-	HostCountryCode *string               `json:"hostCountryCode"`
-	Participants    []exportedParticipant `json:"participants"`
+	ID                 string                `json:"id"`
+	ExternalRef        *string               `json:"externalRef"`
+	Title              string                `json:"title"`
+	Sector             string                `json:"sector"`
+	Status             string                `json:"status"`
+	GreenCategory      string                `json:"greenCategory"`
+	Amount             *string               `json:"amount"`
+	Currency           *string               `json:"currency"`
+	AmountUsd          *string               `json:"amountUsd"`
+	CommitmentYear     *int                  `json:"commitmentYear"`
+	SignedOn           *string               `json:"signedOn"`
+	StartedOn          *string               `json:"startedOn"`
+	CompletedOn        *string               `json:"completedOn"`
+	City               *string               `json:"city"`
+	Latitude           json.RawMessage       `json:"latitude"` // the API's number, digit for digit
+	Longitude          json.RawMessage       `json:"longitude"`
+	LocationPrecision  *string               `json:"locationPrecision"`
+	HostCountryCode    *string               `json:"hostCountryCode"`
+	Participants       []exportedParticipant `json:"participants"`
+	CountsInAggregates bool                  `json:"countsInAggregates"`
+	Umbrella           bool                  `json:"umbrella"`
+	ParentRef          *string               `json:"parentRef"`
+	GroupRef           *string               `json:"groupRef"`
+	FlowType           *string               `json:"flowType"`
+	FlowClass          *string               `json:"flowClass"`
+	InterestRate       *string               `json:"interestRate"`
+	MaturityYears      *string               `json:"maturityYears"`
+	GracePeriodYears   *string               `json:"gracePeriodYears"`
+	GrantElement       *string               `json:"grantElement"`
 }
 
 // exportedParticipant is a partner's part in an exported project.
@@ -215,6 +228,9 @@ func decodeProject(ctx context.Context, p pager, edge json.RawMessage) (*exporte
 			HostCountry *struct {
 				CountryCode *string `json:"countryCode"`
 			} `json:"hostCountry"`
+			Parent *struct {
+				ExternalRef *string `json:"externalRef"`
+			} `json:"parent"`
 			Participations participationsPage `json:"participations"`
 		} `json:"node"`
 	}
@@ -224,6 +240,9 @@ func decodeProject(ctx context.Context, p pager, edge json.RawMessage) (*exporte
 	out := e.Node.exportedProject
 	if hc := e.Node.HostCountry; hc != nil {
 		out.HostCountryCode = hc.CountryCode
+	}
+	if pa := e.Node.Parent; pa != nil {
+		out.ParentRef = pa.ExternalRef
 	}
 	out.Participants = e.Node.Participations.add([]exportedParticipant{})
 	for page := e.Node.Participations; page.PageInfo.HasNextPage && page.PageInfo.EndCursor != nil; {
@@ -297,7 +316,9 @@ func (e *csvEncoder) project(p *exportedProject) error {
 	}
 	err := e.w.Write([]string{p.ID, str(p.ExternalRef), p.Title, p.Sector, p.Status, p.GreenCategory, str(p.Amount), str(p.Currency),
 		str(p.AmountUsd), year, str(p.SignedOn), str(p.StartedOn), str(p.CompletedOn), str(p.City), number(p.Latitude),
-		number(p.Longitude), str(p.HostCountryCode), strings.Join(parts, "|")})
+		number(p.Longitude), str(p.LocationPrecision), str(p.HostCountryCode), strings.Join(parts, "|"),
+		strconv.FormatBool(p.CountsInAggregates), strconv.FormatBool(p.Umbrella), str(p.ParentRef), str(p.GroupRef), str(p.FlowType),
+		str(p.FlowClass), str(p.InterestRate), str(p.MaturityYears), str(p.GracePeriodYears), str(p.GrantElement)})
 	if err != nil {
 		return err
 	}

@@ -56,12 +56,16 @@ func (f *fakeGraphQL) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			{"node":{"id":"UHJvamVjdDox","externalRef":"aiddata:1","title":"Port, \"phase 1\"","sector":"TRANSPORT","status":"COMPLETED",
 			 "greenCategory":"NONE","amount":"6558437637","currency":"CNY","amountUsd":"1016812036.74418","commitmentYear":2021,
 			 "signedOn":"2021-01-01","startedOn":null,"completedOn":null,"city":null,"latitude":36.0671,"longitude":120.3826,
-			 "hostCountry":{"countryCode":"MYS"},
+			 "hostCountry":{"countryCode":"MYS"},"locationPrecision":"COUNTRY","countsInAggregates":true,"umbrella":false,
+			 "parent":{"externalRef":"aiddata:0"},"groupRef":"aiddata:parent:31","flowType":"Export Buyer's Credit","flowClass":"OOF_LIKE",
+			 "interestRate":"1.50","maturityYears":"20","gracePeriodYears":"5.5","grantElement":"12.3456",
 			 "participations":{"pageInfo":{"hasNextPage":false,"endCursor":null},"edges":[
 			   {"node":{"role":"HOST_GOVERNMENT","partner":{"name":"Malaysia"}}},{"node":{"role":"FINANCIER","partner":{"name":"Bank of China (BOC)"}}}]}}},
 			{"node":{"id":"UHJvamVjdDoy","externalRef":null,"title":"Line\nbreak","sector":"ENERGY","status":"PIPELINE",
 			 "greenCategory":"RENEWABLE_ENERGY","amount":null,"currency":null,"amountUsd":null,"commitmentYear":null,
 			 "signedOn":null,"startedOn":null,"completedOn":null,"city":"Kuantan","latitude":null,"longitude":null,"hostCountry":null,
+			 "locationPrecision":null,"countsInAggregates":false,"umbrella":true,"parent":null,"groupRef":null,"flowType":null,"flowClass":null,
+			 "interestRate":null,"maturityYears":null,"gracePeriodYears":null,"grantElement":null,
 			 "participations":{"pageInfo":{"hasNextPage":true,"endCursor":"p1"},"edges":[
 			   {"node":{"role":"FINANCIER","partner":{"name":"CDB"}}}]}}}]}}}`)
 		return
@@ -70,7 +74,8 @@ func (f *fakeGraphQL) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		{"node":{"id":"UHJvamVjdDoz","externalRef":"aiddata:3","title":"Three","sector":"OTHER","status":"SIGNED","greenCategory":"NONE",
 		 "amount":"0.000000000000000001","currency":"USD","amountUsd":"0.000000000000000001","commitmentYear":2000,
 		 "signedOn":null,"startedOn":"2001-02-03","completedOn":"2002-03-04","city":null,"latitude":-0.5,"longitude":1E2,
-		 "hostCountry":{"countryCode":"JAM"},"participations":{"pageInfo":{"hasNextPage":false,"endCursor":null},"edges":[]}}}]}}}`)
+		 "hostCountry":{"countryCode":"JAM"},"locationPrecision":"EXACT","countsInAggregates":true,"umbrella":false,"parent":null,
+		 "groupRef":null,"flowType":"Grant","flowClass":"ODA_LIKE","interestRate":null,"maturityYears":null,"gracePeriodYears":null,"grantElement":"100","participations":{"pageInfo":{"hasNextPage":false,"endCursor":null},"edges":[]}}}]}}}`)
 }
 
 func exportServer(t *testing.T, f *fakeGraphQL, format string) *httptest.Server {
@@ -99,14 +104,14 @@ func TestExportHandler(t *testing.T) {
 	for _, c := range []struct {
 		format, contentType, want string
 	}{
-		{"csv", "text/csv; charset=utf-8", "id,externalRef,title,sector,status,greenCategory,amount,currency,amountUsd,commitmentYear,signedOn,startedOn,completedOn,city,latitude,longitude,hostCountryCode,participants\n" +
-			`UHJvamVjdDox,aiddata:1,"Port, ""phase 1""",TRANSPORT,COMPLETED,NONE,6558437637,CNY,1016812036.74418,2021,2021-01-01,,,,36.0671,120.3826,MYS,Malaysia:HOST_GOVERNMENT|Bank of China (BOC):FINANCIER` + "\n" +
-			"UHJvamVjdDoy,,\"Line\nbreak\",ENERGY,PIPELINE,RENEWABLE_ENERGY,,,,,,,,Kuantan,,,,CDB:FINANCIER|China Harbour:IMPLEMENTER\n" +
-			"UHJvamVjdDoz,aiddata:3,Three,OTHER,SIGNED,NONE,0.000000000000000001,USD,0.000000000000000001,2000,,2001-02-03,2002-03-04,,-0.5,1E2,JAM,\n"},
+		{"csv", "text/csv; charset=utf-8", "id,externalRef,title,sector,status,greenCategory,amount,currency,amountUsd,commitmentYear,signedOn,startedOn,completedOn,city,latitude,longitude,locationPrecision,hostCountryCode,participants,countsInAggregates,umbrella,parentRef,groupRef,flowType,flowClass,interestRate,maturityYears,gracePeriodYears,grantElement\n" +
+			`UHJvamVjdDox,aiddata:1,"Port, ""phase 1""",TRANSPORT,COMPLETED,NONE,6558437637,CNY,1016812036.74418,2021,2021-01-01,,,,36.0671,120.3826,COUNTRY,MYS,Malaysia:HOST_GOVERNMENT|Bank of China (BOC):FINANCIER,true,false,aiddata:0,aiddata:parent:31,Export Buyer's Credit,OOF_LIKE,1.50,20,5.5,12.3456` + "\n" +
+			"UHJvamVjdDoy,,\"Line\nbreak\",ENERGY,PIPELINE,RENEWABLE_ENERGY,,,,,,,,Kuantan,,,,,CDB:FINANCIER|China Harbour:IMPLEMENTER,false,true,,,,,,,,\n" +
+			"UHJvamVjdDoz,aiddata:3,Three,OTHER,SIGNED,NONE,0.000000000000000001,USD,0.000000000000000001,2000,,2001-02-03,2002-03-04,,-0.5,1E2,EXACT,JAM,,true,false,,,Grant,ODA_LIKE,,,,100\n"},
 		{"json", "application/json", `[
-{"id":"UHJvamVjdDox","externalRef":"aiddata:1","title":"Port, \"phase 1\"","sector":"TRANSPORT","status":"COMPLETED","greenCategory":"NONE","amount":"6558437637","currency":"CNY","amountUsd":"1016812036.74418","commitmentYear":2021,"signedOn":"2021-01-01","startedOn":null,"completedOn":null,"city":null,"latitude":36.0671,"longitude":120.3826,"hostCountryCode":"MYS","participants":[{"name":"Malaysia","role":"HOST_GOVERNMENT"},{"name":"Bank of China (BOC)","role":"FINANCIER"}]},
-{"id":"UHJvamVjdDoy","externalRef":null,"title":"Line\nbreak","sector":"ENERGY","status":"PIPELINE","greenCategory":"RENEWABLE_ENERGY","amount":null,"currency":null,"amountUsd":null,"commitmentYear":null,"signedOn":null,"startedOn":null,"completedOn":null,"city":"Kuantan","latitude":null,"longitude":null,"hostCountryCode":null,"participants":[{"name":"CDB","role":"FINANCIER"},{"name":"China Harbour","role":"IMPLEMENTER"}]},
-{"id":"UHJvamVjdDoz","externalRef":"aiddata:3","title":"Three","sector":"OTHER","status":"SIGNED","greenCategory":"NONE","amount":"0.000000000000000001","currency":"USD","amountUsd":"0.000000000000000001","commitmentYear":2000,"signedOn":null,"startedOn":"2001-02-03","completedOn":"2002-03-04","city":null,"latitude":-0.5,"longitude":1E2,"hostCountryCode":"JAM","participants":[]}
+{"id":"UHJvamVjdDox","externalRef":"aiddata:1","title":"Port, \"phase 1\"","sector":"TRANSPORT","status":"COMPLETED","greenCategory":"NONE","amount":"6558437637","currency":"CNY","amountUsd":"1016812036.74418","commitmentYear":2021,"signedOn":"2021-01-01","startedOn":null,"completedOn":null,"city":null,"latitude":36.0671,"longitude":120.3826,"locationPrecision":"COUNTRY","hostCountryCode":"MYS","participants":[{"name":"Malaysia","role":"HOST_GOVERNMENT"},{"name":"Bank of China (BOC)","role":"FINANCIER"}],"countsInAggregates":true,"umbrella":false,"parentRef":"aiddata:0","groupRef":"aiddata:parent:31","flowType":"Export Buyer's Credit","flowClass":"OOF_LIKE","interestRate":"1.50","maturityYears":"20","gracePeriodYears":"5.5","grantElement":"12.3456"},
+{"id":"UHJvamVjdDoy","externalRef":null,"title":"Line\nbreak","sector":"ENERGY","status":"PIPELINE","greenCategory":"RENEWABLE_ENERGY","amount":null,"currency":null,"amountUsd":null,"commitmentYear":null,"signedOn":null,"startedOn":null,"completedOn":null,"city":"Kuantan","latitude":null,"longitude":null,"locationPrecision":null,"hostCountryCode":null,"participants":[{"name":"CDB","role":"FINANCIER"},{"name":"China Harbour","role":"IMPLEMENTER"}],"countsInAggregates":false,"umbrella":true,"parentRef":null,"groupRef":null,"flowType":null,"flowClass":null,"interestRate":null,"maturityYears":null,"gracePeriodYears":null,"grantElement":null},
+{"id":"UHJvamVjdDoz","externalRef":"aiddata:3","title":"Three","sector":"OTHER","status":"SIGNED","greenCategory":"NONE","amount":"0.000000000000000001","currency":"USD","amountUsd":"0.000000000000000001","commitmentYear":2000,"signedOn":null,"startedOn":"2001-02-03","completedOn":"2002-03-04","city":null,"latitude":-0.5,"longitude":1E2,"locationPrecision":"EXACT","hostCountryCode":"JAM","participants":[],"countsInAggregates":true,"umbrella":false,"parentRef":null,"groupRef":null,"flowType":"Grant","flowClass":"ODA_LIKE","interestRate":null,"maturityYears":null,"gracePeriodYears":null,"grantElement":"100"}
 ]
 `},
 	} {
@@ -174,12 +179,12 @@ func TestEncoders(t *testing.T) {
 		csv, obj string
 	}{
 		{exportedProject{ID: "a", Title: "T", Sector: "ENERGY", Status: "PIPELINE", GreenCategory: "NONE", Participants: []exportedParticipant{}},
-			"a,,T,ENERGY,PIPELINE,NONE,,,,,,,,,,,,\n",
-			`{"id":"a","externalRef":null,"title":"T","sector":"ENERGY","status":"PIPELINE","greenCategory":"NONE","amount":null,"currency":null,"amountUsd":null,"commitmentYear":null,"signedOn":null,"startedOn":null,"completedOn":null,"city":null,"latitude":null,"longitude":null,"hostCountryCode":null,"participants":[]}`},
+			"a,,T,ENERGY,PIPELINE,NONE,,,,,,,,,,,,,,false,false,,,,,,,,\n",
+			`{"id":"a","externalRef":null,"title":"T","sector":"ENERGY","status":"PIPELINE","greenCategory":"NONE","amount":null,"currency":null,"amountUsd":null,"commitmentYear":null,"signedOn":null,"startedOn":null,"completedOn":null,"city":null,"latitude":null,"longitude":null,"locationPrecision":null,"hostCountryCode":null,"participants":[],"countsInAggregates":false,"umbrella":false,"parentRef":null,"groupRef":null,"flowType":null,"flowClass":null,"interestRate":null,"maturityYears":null,"gracePeriodYears":null,"grantElement":null}`},
 		{exportedProject{ID: "b", ExternalRef: &ref, Title: "=1+1", Sector: "OTHER", Status: "SIGNED", GreenCategory: "NONE", CommitmentYear: &year,
-			Latitude: json.RawMessage("1.25"), Longitude: json.RawMessage("null"), Participants: []exportedParticipant{{"A: B", "FINANCIER"}, {"C", "IMPLEMENTER"}}},
-			"b,aiddata:9,=1+1,OTHER,SIGNED,NONE,,,,2020,,,,,1.25,,,A: B:FINANCIER|C:IMPLEMENTER\n",
-			`{"id":"b","externalRef":"aiddata:9","title":"=1+1","sector":"OTHER","status":"SIGNED","greenCategory":"NONE","amount":null,"currency":null,"amountUsd":null,"commitmentYear":2020,"signedOn":null,"startedOn":null,"completedOn":null,"city":null,"latitude":1.25,"longitude":null,"hostCountryCode":null,"participants":[{"name":"A: B","role":"FINANCIER"},{"name":"C","role":"IMPLEMENTER"}]}`},
+			Latitude: json.RawMessage("1.25"), Longitude: json.RawMessage("null"), CountsInAggregates: true, Participants: []exportedParticipant{{"A: B", "FINANCIER"}, {"C", "IMPLEMENTER"}}},
+			"b,aiddata:9,=1+1,OTHER,SIGNED,NONE,,,,2020,,,,,1.25,,,,A: B:FINANCIER|C:IMPLEMENTER,true,false,,,,,,,,\n",
+			`{"id":"b","externalRef":"aiddata:9","title":"=1+1","sector":"OTHER","status":"SIGNED","greenCategory":"NONE","amount":null,"currency":null,"amountUsd":null,"commitmentYear":2020,"signedOn":null,"startedOn":null,"completedOn":null,"city":null,"latitude":1.25,"longitude":null,"locationPrecision":null,"hostCountryCode":null,"participants":[{"name":"A: B","role":"FINANCIER"},{"name":"C","role":"IMPLEMENTER"}],"countsInAggregates":true,"umbrella":false,"parentRef":null,"groupRef":null,"flowType":null,"flowClass":null,"interestRate":null,"maturityYears":null,"gracePeriodYears":null,"grantElement":null}`},
 	} {
 		var cb, jb bytes.Buffer
 		cw, jw := bufio.NewWriter(&cb), bufio.NewWriter(&jb)
