@@ -35,9 +35,16 @@ func TestFinanceTerms(t *testing.T) {
 		res = s.Do(`mutation($id: ID!) { updateProject(id: $id, input: {interestRate: "2.125", clearGracePeriodYears: true}) { interestRate gracePeriodYears } }`, map[string]any{"id": id})
 		jsonEq(t, res.Data, `{"updateProject":{"interestRate":"2.125","gracePeriodYears":null}}`)
 
-		e := s.MustFail("BAD_USER_INPUT", `mutation { createProject(input: {title: "Bad", sector: TRANSPORT, interestRate: "one percent"}) { id } }`, nil)
-		if e.Message == "" {
-			t.Error("no message for a malformed rate")
+		for _, c := range []struct{ input, field string }{
+			{`interestRate: "one percent"`, "interestRate"},
+			{`interestRate: "-0.5"`, "interestRate"},
+			{`maturityYears: "-1"`, "maturityYears"},
+			{`grantElement: "100.01"`, "grantElement"},
+		} {
+			e := s.MustFail("BAD_USER_INPUT", `mutation { createProject(input: {title: "Bad", sector: TRANSPORT, `+c.input+`}) { id } }`, nil)
+			if f, _ := e.Extensions["field"].(string); f != c.field {
+				t.Errorf("%s: field %q, message %q", c.input, f, e.Message)
+			}
 		}
 	})
 }

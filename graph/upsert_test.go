@@ -159,3 +159,70 @@ func TestUpsertProjects(t *testing.T) {
 		}
 	})
 }
+
+// TestUpsertProjectsAidDataFields: upserts carry several roles per partner,
+// an umbrella and its component (the umbrella earlier in the same call),
+// the aggregation flags and the finance terms; the same call again changes
+// nothing; a partner named twice in one role, or an unknown parentRef, is
+// refused with the item's field.
+func TestUpsertProjectsAidDataFields(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		newFixture(t, db.Client)
+		s := apitest.NewServer(t, db)
+		const mutation = `mutation($in: [UpsertProjectInput!]!) { upsertProjects(input: $in) { created updated unchanged results { outcome project {
+			externalRef umbrella countsInAggregates groupRef parent { externalRef } flowType flowClass interestRate maturityYears gracePeriodYears grantElement
+			latitude locationPrecision participants { totalCount } participations(orderBy: {field: ROLE}) { edges { node { role partner { name } } } } } } } }`
+		items := []map[string]any{
+			{"externalRef": "aiddata:500", "title": "Framework credit line", "sector": "FINANCE", "umbrella": true, "countsInAggregates": false,
+				"groupRef": "aiddata:parent:9", "hostCountryCode": "PAK", "latitude": 30, "longitude": 70, "locationPrecision": "COUNTRY"},
+			{"externalRef": "aiddata:501", "title": "Loan under the line", "sector": "ENERGY", "parentRef": "aiddata:500", "groupRef": "aiddata:parent:9",
+				"flowType": "Loan", "flowClass": "OOF_LIKE", "interestRate": "2.745", "maturityYears": "15.5", "gracePeriodYears": "0", "grantElement": "9.4895",
+				"participants": []map[string]any{
+					{"partner": map[string]any{"countryCode": "PAK"}, "role": "HOST_GOVERNMENT"},
+					{"partner": map[string]any{"countryCode": "PAK"}, "role": "GUARANTOR"},
+					{"partner": map[string]any{"countryCode": "CHN"}, "role": "FINANCIER"},
+				}},
+		}
+		want := `{"upsertProjects":{"created":2,"updated":0,"unchanged":0,"results":[
+			{"outcome":"CREATED","project":{"externalRef":"aiddata:500","umbrella":true,"countsInAggregates":false,"groupRef":"aiddata:parent:9","parent":null,
+				"flowType":null,"flowClass":null,"interestRate":null,"maturityYears":null,"gracePeriodYears":null,"grantElement":null,
+				"latitude":30,"locationPrecision":"COUNTRY","participants":{"totalCount":0},"participations":{"edges":[]}}},
+			{"outcome":"CREATED","project":{"externalRef":"aiddata:501","umbrella":false,"countsInAggregates":true,"groupRef":"aiddata:parent:9","parent":{"externalRef":"aiddata:500"},
+				"flowType":"Loan","flowClass":"OOF_LIKE","interestRate":"2.745","maturityYears":"15.5","gracePeriodYears":"0","grantElement":"9.4895",
+				"latitude":null,"locationPrecision":null,"participants":{"totalCount":2},"participations":{"edges":[
+					{"node":{"role":"FINANCIER","partner":{"name":"China"}}},
+					{"node":{"role":"GUARANTOR","partner":{"name":"Pakistan"}}},
+					{"node":{"role":"HOST_GOVERNMENT","partner":{"name":"Pakistan"}}}]}}}]}}`
+		res := s.Do(mutation, map[string]any{"in": items})
+		if len(res.Errors) > 0 {
+			t.Fatal(res.Errors)
+		}
+		jsonEq(t, res.Data, want)
+		res = s.Do(`mutation($in: [UpsertProjectInput!]!) { upsertProjects(input: $in) { created updated unchanged } }`, map[string]any{"in": items})
+		jsonEq(t, res.Data, `{"upsertProjects":{"created":0,"updated":0,"unchanged":2}}`)
+
+		// Pakistan no longer guarantees: one role goes, the other stays
+		items[1]["participants"] = []map[string]any{
+			{"partner": map[string]any{"countryCode": "PAK"}, "role": "HOST_GOVERNMENT"},
+			{"partner": map[string]any{"countryCode": "CHN"}, "role": "FINANCIER"},
+		}
+		res = s.Do(`mutation($in: [UpsertProjectInput!]!) { upsertProjects(input: $in) { updated results { project { participants { totalCount } participations { totalCount } } } } }`, map[string]any{"in": items[1:]})
+		jsonEq(t, res.Data, `{"upsertProjects":{"updated":1,"results":[{"project":{"participants":{"totalCount":2},"participations":{"totalCount":2}}}]}}`)
+
+		for _, c := range []struct {
+			item        map[string]any
+			code, field string
+		}{
+			{map[string]any{"externalRef": "aiddata:502", "title": "x", "sector": "TRADE", "participants": []map[string]any{
+				{"partner": map[string]any{"countryCode": "PAK"}, "role": "GUARANTOR"}, {"partner": map[string]any{"countryCode": "PAK"}, "role": "GUARANTOR"}}},
+				"BAD_USER_INPUT", "input[0].participants[1].role"},
+			{map[string]any{"externalRef": "aiddata:502", "title": "x", "sector": "TRADE", "parentRef": "aiddata:999"}, "NOT_FOUND", "input[0].parentRef"},
+			{map[string]any{"externalRef": "aiddata:502", "title": "x", "sector": "TRADE", "interestRate": "-1.5"}, "BAD_USER_INPUT", "input[0].interestRate"},
+		} {
+			res := s.Do(mutation, map[string]any{"in": []map[string]any{c.item}})
+			if len(res.Errors) != 1 || res.Errors[0].Code() != c.code || res.Errors[0].Extensions["field"] != c.field {
+				t.Errorf("%v: %+v", c.item, res.Errors)
+			}
+		}
+	})
+}

@@ -3,10 +3,13 @@ package rules
 import (
 	"context"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/hook"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
+	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
 
 // Project enforces: amounts are not negative and an amount has a currency;
@@ -30,6 +33,9 @@ func checkProject(ctx context.Context, m *ent.ProjectMutation) error {
 	}
 	if v, ok := m.AmountUsd(); ok && v.IsNegative() {
 		return apperr.Invalid("amountUsd", "must not be negative, got %s", v.String())
+	}
+	if err := checkTerms(m); err != nil {
+		return err
 	}
 	if to, ok := m.Status(); ok && !isAdmin(ctx) {
 		if op.Is(ent.OpUpdate) {
@@ -92,4 +98,32 @@ func checkProject(ctx context.Context, m *ent.ProjectMutation) error {
 		return err
 	}
 	return checkRefs(ctx, c, "addPolicyIDs", globalid.Policy, m.PoliciesIDs())
+}
+
+// hundred bounds the terms given in percent.
+var hundred = decimal.NewFromInt(100)
+
+// checkTerms enforces: rates, maturity and grace period are not negative,
+// and percentages are at most 100.
+func checkTerms(m *ent.ProjectMutation) error {
+	for _, t := range []struct {
+		field   string
+		get     func() (scalar.Decimal, bool)
+		percent bool
+	}{
+		{"interestRate", m.InterestRate, true},
+		{"maturityYears", m.MaturityYears, false},
+		{"gracePeriodYears", m.GracePeriodYears, false},
+		{"grantElement", m.GrantElement, true},
+	} {
+		v, ok := t.get()
+		switch {
+		case !ok:
+		case v.IsNegative() && t.field != "grantElement":
+			return apperr.Invalid(t.field, "must not be negative, got %s", v.String())
+		case t.percent && v.GreaterThan(hundred):
+			return apperr.Invalid(t.field, "is a percentage: at most 100, got %s", v.String())
+		}
+	}
+	return nil
 }
