@@ -3,8 +3,9 @@
 // in the exact published 126-column format, imports it into a fresh
 // database, imports it again (which must change nothing), imports the two
 // published samples into another fresh database, and prints the times.
-// It runs the code the `bri-tracker import aiddata` command runs, with the
-// command's defaults. Run it from the repository root:
+// With it, AidData-style geodata for every fifth row (--geo-every) is
+// imported after each CSV import, as `bri-tracker import aiddata-geo` does.
+// It runs the code the commands run, with their defaults. Run it from the repository root:
 //
 //	go run ./bench/importbench
 //
@@ -47,6 +48,7 @@ func main() {
 	batch := flag.Int("batch-size", 0, "items a transaction writes (0: the most, 1000)")
 	samples := flag.String("samples", "internal/importer/testdata", "folder of the published samples")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the first import to this file")
+	geoEvery := flag.Int("geo-every", 5, "write AidData-style geodata for every n-th row (0: none)")
 	flag.Parse()
 	ctx := context.Background()
 	profile = *cpuProfile
@@ -67,12 +69,34 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	geoDir := ""
+	if *geoEvery > 0 {
+		geoDir, err = os.MkdirTemp("", "importbench-geo-")
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer os.RemoveAll(geoDir)
+		n, err := aiddatagen.WriteGeo(geoDir, genOptions(*rows), *geoEvery)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("generated geodata for %d of the rows (every %d-th): %s\n", n, *geoEvery, geoDir)
+	}
 	for _, run := range []string{"first import", "re-import"} {
 		sum, took, err := timeImport(ctx, target, o, file)
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Printf("%-13s %6.2f s  %s\n", run+":", took.Seconds(), sum)
+		if geoDir == "" {
+			continue
+		}
+		gsum, gtook, err := timeGeoImport(ctx, target, *workers, geoDir)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%-13s %6.2f s  %s\n", "  geodata:", gtook.Seconds(), gsum)
+		fmt.Printf("%-13s %6.2f s\n", "  together:", (took + gtook).Seconds())
 	}
 
 	sampleDB, err := freshDatabase(ctx, *server, *name+"_samples")
@@ -174,12 +198,27 @@ func loadAverage() string {
 	return strings.Join(strings.Fields(string(raw))[:3], " ")
 }
 
+// timeGeoImport times the geodata import, as `bri-tracker import
+// aiddata-geo` runs it.
+func timeGeoImport(ctx context.Context, dbURL string, workers int, dir string) (*importer.GeoSummary, time.Duration, error) {
+	client, _, err := importer.Open(ctx, store.Config{DatabaseURL: dbURL})
+	if err != nil {
+		return nil, 0, err
+	}
+	defer client.Close()
+	start := time.Now()
+	sum, err := importer.ImportGeo(ctx, client, dir, importer.GeoOptions{Workers: workers})
+	return sum, time.Since(start), err
+}
+
+func genOptions(rows int) aiddatagen.Options { return aiddatagen.Options{Rows: rows, Seed: 2023} }
+
 func generate(path string, rows int) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := aiddatagen.Write(f, aiddatagen.Options{Rows: rows, Seed: 2023}); err != nil {
+	if err := aiddatagen.Write(f, genOptions(rows)); err != nil {
 		f.Close()
 		return err
 	}
