@@ -111,16 +111,25 @@ func agencyRef(name string) string {
 	return AgencyRefPrefix + key
 }
 
-// agencyColumns are the agency columns in the order their roles rank: an
-// agency that both funds and implements a project takes part as FINANCIER.
-var agencyColumns = []struct {
-	names, types string
-	role         projectparticipant.Role
-	funding      bool
+// AgencyColumns are the columns that name agencies, each with its "... Type"
+// column (the types in the same order as the names) and the role its
+// agencies take in the project. Their order ranks the mentions that name a
+// partner (see plan.add): funding first, then co-financing, implementing,
+// and the columns read since (receiving, guarantee, insurance, collateral),
+// so that partners named by the first three keep the values they had.
+var AgencyColumns = []struct {
+	Names, Types string
+	Role         projectparticipant.Role
 }{
-	{ColFunding, ColFundingType, projectparticipant.RoleFINANCIER, true},
-	{ColCofinancing, ColCofinancingType, projectparticipant.RoleFINANCIER, false},
-	{ColImplementing, ColImplementingType, projectparticipant.RoleIMPLEMENTER, false},
+	{ColFunding, ColFundingType, projectparticipant.RoleFINANCIER},
+	{ColCofinancing, ColCofinancingType, projectparticipant.RoleCO_FINANCIER},
+	{ColImplementing, ColImplementingType, projectparticipant.RoleIMPLEMENTER},
+	{ColDirectReceiving, ColDirectRecvType, projectparticipant.RoleRECEIVER},
+	{ColIndirectRecv, ColIndirectRecvType, projectparticipant.RoleRECEIVER},
+	{ColGuarantor, ColGuarantorType, projectparticipant.RoleGUARANTOR},
+	{ColInsurer, ColInsurerType, projectparticipant.RoleINSURER},
+	{ColCollateral, ColCollateralType, projectparticipant.RoleCOLLATERAL_PROVIDER},
+	{ColSecurityAgent, ColSecurityType, projectparticipant.RoleSECURITY_AGENT},
 }
 
 // agency is one mention of an agency in a row.
@@ -130,18 +139,21 @@ type agency struct {
 	kind   partner.Kind
 	home   *country // nil when the file does not say
 	role   projectparticipant.Role
-	rank   int // the column's position in agencyColumns: lower wins
+	rank   int // the column's position in AgencyColumns: lower wins
 	line   int // the row's line: earlier wins among equal ranks
 	typeOf string
 }
 
-// agenciesOf lists the agencies a row names, in column order. Funding
-// agencies are Chinese (GCDF is Chinese development finance); the others
-// are from China, the recipient or elsewhere as their type's prefix says.
+// agenciesOf lists the agencies a row names, in column order: each mention,
+// so an agency named in several columns comes once for each. Funding
+// agencies are Chinese (GCDF is Chinese development finance, and their
+// types have no origin prefix); the others are from China, the recipient
+// or elsewhere as their type's prefix says.
 func agenciesOf(r *row, recipient *country) []*agency {
 	var out []*agency
-	for rank, col := range agencyColumns {
-		names, types := splitList(r.get(col.names)), splitList(r.get(col.types))
+	for rank, col := range AgencyColumns {
+		funding := col.Names == ColFunding
+		names, types := splitList(r.get(col.Names)), splitList(r.get(col.Types))
 		for i, name := range names {
 			ref := agencyRef(name)
 			if ref == "" {
@@ -151,10 +163,10 @@ func agenciesOf(r *row, recipient *country) []*agency {
 			if i < len(types) {
 				typ = types[i]
 			}
-			a := &agency{ref: ref, name: truncate(name, 300), kind: agencyKind(typ, name), role: col.role, rank: rank, line: r.line, typeOf: typ}
+			a := &agency{ref: ref, name: truncate(name, 300), kind: agencyKind(typ, name), role: col.Role, rank: rank, line: r.line, typeOf: typ}
 			o, _ := splitType(typ)
 			switch {
-			case col.funding || o == originChinese:
+			case funding || o == originChinese:
 				a.home = china()
 			case o == originRecipient:
 				a.home = recipient

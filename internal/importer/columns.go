@@ -20,6 +20,27 @@ const (
 	ColCofinancingType  = "Co-financing Agencies Type"
 	ColImplementing     = "Implementing Agencies"
 	ColImplementingType = "Implementing Agencies Type"
+	ColDirectReceiving  = "Direct Receiving Agencies"
+	ColDirectRecvType   = "Direct Receiving Agencies Type"
+	ColIndirectRecv     = "Indirect Receiving Agencies"
+	ColIndirectRecvType = "Indirect Receiving Agencies Type"
+	ColGuarantor        = "Guarantor"
+	ColGuarantorType    = "Guarantor Agency Type"
+	ColInsurer          = "Insurance Provider"
+	ColInsurerType      = "Insurance Provider Agency Type"
+	ColCollateral       = "Collateral Provider"
+	ColCollateralType   = "Collateral Provider Agency Type"
+	ColSecurityAgent    = "Security Agent/Collateral Agent"
+	ColSecurityType     = "Security Agent/Collateral Agent Type"
+	ColAggregates       = "Recommended For Aggregates"
+	ColUmbrella         = "Umbrella"
+	ColParentID         = "AidData Parent ID"
+	ColFlowType         = "Flow Type"
+	ColFlowClass        = "Flow Class"
+	ColInterestRate     = "Interest Rate"
+	ColMaturity         = "Maturity"
+	ColGracePeriod      = "Grace Period"
+	ColGrantElement     = "Grant Element (OECD Grant-Equiv)"
 	ColAmount           = "Amount (Original Currency)"
 	ColCurrency         = "Original Currency"
 	ColAmountUSD        = "Amount (Constant USD 2021)"
@@ -51,4 +72,18 @@ var fieldColumns = map[string]string{
 	"completedOn":     ColCompletedOn,
 	"hostCountryCode": ColRecipientISO3,
 	"participants":    ColFunding,
+
+	"latitude":           ColRecipientISO3,
+	"longitude":          ColRecipientISO3,
+	"locationPrecision":  ColRecipientISO3,
+	"countsInAggregates": ColAggregates,
+	"umbrella":           ColUmbrella,
+	"parentRef":          ColParentID,
+	"groupRef":           ColParentID,
+	"flowType":           ColFlowType,
+	"flowClass":          ColFlowClass,
+	"interestRate":       ColInterestRate,
+	"maturityYears":      ColMaturity,
+	"gracePeriodYears":   ColGracePeriod,
+	"grantElement":       ColGrantElement,
 }

@@ -111,21 +111,27 @@ func mapRow(r *row) (*record, []Problem) {
 }
 
 // participants are the host country's government and the agencies, each
-// partner once, in its highest-ranked role (a partner takes part in a
-// project once). The list is never nil: it is the project's whole set, so a
-// newer file that drops an agency removes it.
+// agency in every role its columns give it (an agency that funds and
+// implements a project is its FINANCIER and its IMPLEMENTER), each role
+// once (an agency named twice in a column, or in both receiving columns,
+// holds the role once). The list is never nil: it is the project's whole
+// set, so a newer file that drops an agency or a role removes it.
 func participants(host *country, agencies []*agency) []*upsert.Participant {
 	out := []*upsert.Participant{}
 	if host != nil {
 		code := host.code
 		out = append(out, &upsert.Participant{Partner: upsert.PartnerRef{CountryCode: &code}, Role: projectparticipant.RoleHOST_GOVERNMENT})
 	}
-	seen := map[string]bool{}
+	type held struct {
+		ref  string
+		role projectparticipant.Role
+	}
+	seen := map[held]bool{}
 	for _, a := range agencies {
-		if seen[a.ref] {
+		if seen[held{a.ref, a.role}] {
 			continue
 		}
-		seen[a.ref] = true
+		seen[held{a.ref, a.role}] = true
 		ref := a.ref
 		out = append(out, &upsert.Participant{Partner: upsert.PartnerRef{ExternalRef: &ref}, Role: a.role})
 	}

@@ -59,14 +59,12 @@ func ParticipantLinks() ent.Hook {
 				}
 				projectID, _ := m.ProjectID()
 				partnerID, _ := m.PartnerID()
-				linked, err := c.ProjectPartner.Query().Where(projectpartner.ProjectID(projectID), projectpartner.PartnerID(partnerID)).Exist(ctx)
+				// one statement whether or not the pair is linked already
+				err = c.ProjectPartner.Create().SetProjectID(projectID).SetPartnerID(partnerID).
+					OnConflictColumns(projectpartner.FieldProjectID, projectpartner.FieldPartnerID).DoNothing().
+					Exec(allow)
 				if err != nil {
-					return nil, fmt.Errorf("read project partner link: %w", err)
-				}
-				if !linked {
-					if err := c.ProjectPartner.Create().SetProjectID(projectID).SetPartnerID(partnerID).Exec(allow); err != nil {
-						return nil, fmt.Errorf("link project %d and partner %d: %w", projectID, partnerID, err)
-					}
+					return nil, fmt.Errorf("link project %d and partner %d: %w", projectID, partnerID, err)
 				}
 				return v, nil
 			}
