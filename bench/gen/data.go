@@ -457,3 +457,19 @@ func generate(o options) *dataset {
 	}
 	return ds
 }
+
+// participantPairs are the distinct (project, partner) pairs of the
+// participations, in their order: the project_partners links the server's
+// rules keep.
+func (ds *dataset) participantPairs() [][2]int64 {
+	seen := make(map[[2]int64]bool, len(ds.participants))
+	var out [][2]int64
+	for _, p := range ds.participants {
+		k := [2]int64{p.projectID, p.partnerID}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}

@@ -91,7 +91,7 @@ func main() {
 		log.Fatal(err)
 	}
 	t := time.Now()
-	if _, err := db.ExecContext(ctx, "ANALYZE partners, projects, policies, project_participants, opening_policy_projects, opening_policy_partners"); err != nil {
+	if _, err := db.ExecContext(ctx, "ANALYZE partners, projects, policies, project_participants, project_partners, opening_policy_projects, opening_policy_partners"); err != nil {
 		log.Fatalf("analyze: %v", err)
 	}
 	log.Printf("analyzed in %s", time.Since(t).Round(time.Millisecond))
@@ -132,9 +132,9 @@ func load(ctx context.Context, db *sql.DB, ds *dataset, truncate bool) ([]tableC
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	tables := []string{"partners", "projects", "policies", "project_participants", "opening_policy_projects", "opening_policy_partners"}
+	tables := []string{"partners", "projects", "policies", "project_participants", "project_partners", "opening_policy_projects", "opening_policy_partners"}
 	if truncate {
-		if _, err := tx.ExecContext(ctx, "TRUNCATE partners, projects, policies, project_participants, opening_policy_projects, opening_policy_partners CASCADE"); err != nil {
+		if _, err := tx.ExecContext(ctx, "TRUNCATE partners, projects, policies, project_participants, project_partners, opening_policy_projects, opening_policy_partners CASCADE"); err != nil {
 			return nil, fmt.Errorf("truncate: %w", err)
 		}
 	} else {
@@ -190,10 +190,18 @@ func load(ctx context.Context, db *sql.DB, ds *dataset, truncate bool) ([]tableC
 	if err != nil {
 		return nil, err
 	}
-	err = copyRows("projects", []string{"id", "created_at", "updated_at", "version", "title", "description", "sector", "status", "green_category", "amount", "currency", "amount_usd", "commitment_year", "signed_on", "started_on", "completed_on", "city", "latitude", "longitude", "external_ref", "host_country_id"},
+	// a located project's bounding box is its point and its precision EXACT,
+	// as the server's rules keep them
+	err = copyRows("projects", []string{"id", "created_at", "updated_at", "version", "title", "description", "sector", "status", "green_category", "amount", "currency", "amount_usd", "commitment_year", "signed_on", "started_on", "completed_on", "city", "latitude", "longitude", "external_ref", "host_country_id",
+		"counts_in_aggregates", "umbrella", "location_precision", "bbox_min_lng", "bbox_min_lat", "bbox_max_lng", "bbox_max_lat"},
 		len(ds.projects), func(i int) []any {
 			p := &ds.projects[i]
-			return []any{p.id, p.createdAt, p.createdAt, 1, p.title, p.description, p.sector, p.status, p.greenCategory, p.amount, p.currency, p.amountUSD, p.commitmentYear, p.signedOn, p.startedOn, p.completedOn, p.city, p.latitude, p.longitude, p.externalRef, p.hostCountryID}
+			var precision any
+			if p.latitude != nil {
+				precision = "EXACT"
+			}
+			return []any{p.id, p.createdAt, p.createdAt, 1, p.title, p.description, p.sector, p.status, p.greenCategory, p.amount, p.currency, p.amountUSD, p.commitmentYear, p.signedOn, p.startedOn, p.completedOn, p.city, p.latitude, p.longitude, p.externalRef, p.hostCountryID,
+				true, false, precision, p.longitude, p.latitude, p.longitude, p.latitude}
 		})
 	if err != nil {
 		return nil, err
@@ -203,6 +211,12 @@ func load(ctx context.Context, db *sql.DB, ds *dataset, truncate bool) ([]tableC
 			p := &ds.participants[i]
 			return []any{p.id, p.role, p.sharePercent, p.projectID, p.partnerID}
 		})
+	if err != nil {
+		return nil, err
+	}
+	pairs := ds.participantPairs()
+	err = copyRows("project_partners", []string{"project_id", "partner_id"},
+		len(pairs), func(i int) []any { return []any{pairs[i][0], pairs[i][1]} })
 	if err != nil {
 		return nil, err
 	}
