@@ -84,7 +84,7 @@ func Import(ctx context.Context, client *ent.Client, r io.Reader, o Options) (*S
 	if err != nil {
 		return nil, err
 	}
-	im := &run{client: client, opts: o, plan: p, sum: &Summary{Rows: p.rows}}
+	im := &run{client: client, opts: o, plan: p, sum: &Summary{Rows: p.rows}, refused: map[string]bool{}}
 	im.bar = newProgress(o.Progress, len(p.records))
 	defer im.bar.finish()
 	if err := im.partners(ctx); err != nil {
@@ -107,8 +107,9 @@ type run struct {
 	plan   *plan
 	bar    *progress
 
-	mu  sync.Mutex // guards sum and plan.problems while batches run at once
-	sum *Summary
+	mu      sync.Mutex // guards sum, plan.problems and refused while batches run at once
+	sum     *Summary
+	refused map[string]bool // external references of the projects the database refused
 }
 
 // partners upserts the partners the file names: the countries first, so
@@ -164,13 +165,29 @@ func (im *run) partnerBatch(ctx context.Context, batch []*upsert.Partner) error 
 	return nil
 }
 
-// projects upserts the projects, Workers batches at a time.
+// projects upserts the projects, Workers batches at a time: first those
+// without a parent (umbrellas among them), then, once those are all
+// committed, the components of umbrellas. A component whose umbrella the
+// database refused is written without its parent.
 func (im *run) projects(ctx context.Context) error {
 	im.bar.phase("projects")
-	recs := im.plan.records
-	return inBatches(ctx, len(recs), im.opts.BatchSize, im.opts.Workers, func(ctx context.Context, from, to int) error {
-		return im.projectBatch(ctx, recs[from:to])
-	})
+	first, then := im.plan.phases()
+	for i, recs := range [][]*record{first, then} {
+		if i == 1 {
+			for _, rec := range recs {
+				if im.refused[*rec.project.ParentRef] {
+					rec.project.ParentRef = nil
+				}
+			}
+		}
+		err := inBatches(ctx, len(recs), im.opts.BatchSize, im.opts.Workers, func(ctx context.Context, from, to int) error {
+			return im.projectBatch(ctx, recs[from:to])
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // inBatches calls write for consecutive ranges of n items, at most workers
@@ -220,6 +237,7 @@ func (im *run) projectBatch(ctx context.Context, recs []*record) error {
 		}
 		im.mu.Lock()
 		im.plan.problems = append(im.plan.problems, Problem{Row: recs[i].line, Column: col, Reason: reason})
+		im.refused[recs[i].project.ExternalRef] = true
 		im.mu.Unlock()
 		recs = append(recs[:i], recs[i+1:]...)
 	}

@@ -34,6 +34,7 @@ func readPlan(r io.Reader) (*plan, error) {
 	for {
 		r, err := t.next()
 		if errors.Is(err, io.EOF) {
+			p.link()
 			return p, nil
 		}
 		if err != nil {
@@ -76,6 +77,58 @@ func (p *plan) add(rec *record) {
 			p.agencies[a.ref] = a
 		}
 	}
+}
+
+// link gives the records of a group their umbrella. AidData's Parent ID
+// names a group of linked records (a pledge and the commitments that
+// followed it, a loan's tranches, an umbrella agreement and the
+// commitments under it), not a record. When exactly one record of a group
+// is an umbrella, it is the parent of the group's other records; otherwise
+// (no umbrella, or several) no record of the group has a parent.
+func (p *plan) link() {
+	groups := map[string][]*record{}
+	var order []string
+	for _, rec := range p.records {
+		if g := rec.project.GroupRef; g != nil {
+			if _, ok := groups[*g]; !ok {
+				order = append(order, *g)
+			}
+			groups[*g] = append(groups[*g], rec)
+		}
+	}
+	for _, g := range order {
+		var umbrella *record
+		n := 0
+		for _, rec := range groups[g] {
+			if rec.umbrella {
+				umbrella, n = rec, n+1
+			}
+		}
+		if n != 1 {
+			continue
+		}
+		for _, rec := range groups[g] {
+			if rec != umbrella {
+				ref := umbrella.project.ExternalRef
+				rec.project.ParentRef = &ref
+			}
+		}
+	}
+}
+
+// phases splits the records in two, each in file order: those without a
+// parent, umbrellas among them, and then the components, written once
+// every umbrella is stored (upsert finds a parent among the stored
+// projects, or earlier in the same batch, and batches run at once).
+func (p *plan) phases() (first, then []*record) {
+	for _, rec := range p.records {
+		if rec.project.ParentRef == nil {
+			first = append(first, rec)
+		} else {
+			then = append(then, rec)
+		}
+	}
+	return first, then
 }
 
 // skipped counts the rows not imported so far.

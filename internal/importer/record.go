@@ -12,10 +12,15 @@ import (
 // followed by the AidData record id.
 const ProjectRefPrefix = "aiddata:"
 
+// GroupRefPrefix starts the group reference of a record that has an
+// AidData Parent ID, followed by that id.
+const GroupRefPrefix = "aiddata:parent:"
+
 // The schema's text limits, in bytes.
 const (
 	maxTitle       = 500
 	maxDescription = 50000
+	maxFlowType    = 200
 )
 
 // record is a row mapped: the project to upsert and the partners it names.
@@ -24,6 +29,7 @@ type record struct {
 	project   *upsert.Project
 	recipient *country
 	agencies  []*agency
+	umbrella  bool // the row says Umbrella: Yes
 }
 
 // mapRow maps a row, or says everything that is wrong with it.
@@ -69,6 +75,26 @@ func mapRow(r *row) (*record, []Problem) {
 	if started != nil && completed != nil && completed.Before(*started) {
 		ps.add(ColCompletedOn, fmt.Errorf("%s is before the actual implementation start date %s", completed, started))
 	}
+	counts, err := parseYesNo(r.get(ColAggregates))
+	ps.add(ColAggregates, err)
+	umbrella, err := parseYesNo(r.get(ColUmbrella))
+	ps.add(ColUmbrella, err)
+	parentID, err := parseParentID(r.get(ColParentID))
+	ps.add(ColParentID, err)
+	flowType := r.get(ColFlowType)
+	if len(flowType) > maxFlowType {
+		ps.add(ColFlowType, fmt.Errorf("is %d bytes long, over the limit of %d", len(flowType), maxFlowType))
+	}
+	flowClass, err := mapFlowClass(r.get(ColFlowClass))
+	ps.add(ColFlowClass, err)
+	interest, err := parseTerm(r.get(ColInterestRate))
+	ps.add(ColInterestRate, err)
+	maturity, err := parseTerm(r.get(ColMaturity))
+	ps.add(ColMaturity, err)
+	grace, err := parseTerm(r.get(ColGracePeriod))
+	ps.add(ColGracePeriod, err)
+	grantElement, err := parseTerm(r.get(ColGrantElement))
+	ps.add(ColGrantElement, err)
 	if len(ps.list) > 0 {
 		return nil, ps.list
 	}
@@ -99,6 +125,28 @@ func mapRow(r *row) (*record, []Problem) {
 		StartedOn:      started,
 		CompletedOn:    completed,
 		Participants:   participants(rec.recipient, rec.agencies),
+
+		CountsInAggregates: counts,
+		Umbrella:           umbrella,
+		FlowClass:          flowClass,
+		InterestRate:       interest,
+		MaturityYears:      maturity,
+		GracePeriodYears:   grace,
+		GrantElement:       grantElement,
+	}
+	rec.umbrella = umbrella != nil && *umbrella
+	if counts == nil && rec.umbrella {
+		// as the schema does for new projects: an umbrella agreement's money
+		// is counted through the commitments recorded under it
+		no := false
+		p.CountsInAggregates = &no
+	}
+	if parentID != "" {
+		group := GroupRefPrefix + parentID
+		p.GroupRef = &group
+	}
+	if flowType != "" {
+		p.FlowType = &flowType
 	}
 	if currency != "" {
 		p.Currency = &currency

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
 
@@ -143,4 +144,100 @@ func truncate(s string, n int) string {
 		cut = i
 	}
 	return strings.TrimSpace(s[:cut]) + mark
+}
+
+// parseYesNo reads AidData's Yes/No cells, forgiving case and spacing; ""
+// means not given.
+func parseYesNo(s string) (*bool, error) {
+	switch headerKey(s) {
+	case "":
+		return nil, nil
+	case "yes":
+		v := true
+		return &v, nil
+	case "no":
+		v := false
+		return &v, nil
+	}
+	return nil, fmt.Errorf("%q is neither Yes nor No", clip(s))
+}
+
+// parseParentID reads AidData's Parent ID, the identifier of a group of
+// linked records, a whole number like a record id. A cell may name several
+// groups, separated by "|" ("669|943"): the first is the record's group. ""
+// means none.
+func parseParentID(s string) (string, error) {
+	for _, id := range splitList(s) {
+		if id == "" {
+			continue
+		}
+		p := recordIDText.FindStringSubmatch(id)
+		if p == nil {
+			return "", fmt.Errorf("%q is not an AidData Parent ID (whole numbers separated by |)", clip(s))
+		}
+		if id := strings.TrimLeft(p[1], "0"); id != "" {
+			return id, nil
+		}
+		return "0", nil
+	}
+	return "", nil
+}
+
+// termText is a finance term: a plain decimal, without separators, signs
+// or exponents.
+var termText = regexp.MustCompile(`^[0-9]+(?:\.[0-9]+)?$`)
+
+// parseTerm reads a finance term (a rate or a grant element in percent, a
+// period in years) exactly, every decimal the file gives, never through a
+// float; "" means none (not 0).
+func parseTerm(s string) (*scalar.Decimal, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if strings.HasPrefix(s, "-") && termText.MatchString(s[1:]) {
+		return nil, fmt.Errorf("%s is negative; a finance term is not", clip(s))
+	}
+	if !termText.MatchString(s) {
+		return nil, fmt.Errorf("%q is not a number such as 2.5", clip(s))
+	}
+	d, err := scalar.ParseDecimal(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q: %v", clip(s), err)
+	}
+	return &d, nil
+}
+
+// FlowClasses maps AidData's Flow Class values to flow classes. Any other
+// value makes the row a bad row.
+var FlowClasses = []struct {
+	AidData string
+	Class   project.FlowClass
+}{
+	{"ODA-like", project.FlowClassODA_LIKE},
+	{"OOF-like", project.FlowClassOOF_LIKE},
+	{"Vague (Official Finance)", project.FlowClassVAGUE},
+}
+
+var flowClassByKey = func() map[string]project.FlowClass {
+	m := map[string]project.FlowClass{}
+	for _, c := range FlowClasses {
+		m[headerKey(c.AidData)] = c.Class
+	}
+	return m
+}()
+
+// mapFlowClass reads a Flow Class cell, forgiving case and spacing only; ""
+// means none.
+func mapFlowClass(s string) (*project.FlowClass, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if c, ok := flowClassByKey[headerKey(s)]; ok {
+		return &c, nil
+	}
+	want := make([]string, len(FlowClasses))
+	for i, c := range FlowClasses {
+		want[i] = c.AidData
+	}
+	return nil, fmt.Errorf("unknown flow class %q; want one of %s", clip(s), strings.Join(want, ", "))
 }

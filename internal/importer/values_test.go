@@ -114,3 +114,102 @@ func TestTruncateAndDescribe(t *testing.T) {
 		t.Fatalf("huge description: %d bytes", len(*huge))
 	}
 }
+
+func TestParseTerm(t *testing.T) {
+	for _, c := range []struct{ in, want, err string }{
+		{"", "", ""}, // none, not 0
+		{"0", "0", ""},
+		{"0.0", "0", ""},
+		{"1.50", "1.5", ""},
+		{"2.745", "2.745", ""},
+		{"15.5", "15.5", ""},
+		{"9.4895", "9.4895", ""},
+		{"0.1", "0.1", ""},
+		{"3.141592653589793238", "3.141592653589793238", ""}, // more digits than a float holds
+		{"-1.5", "", "is negative"},
+		{"-0", "", "is negative"},
+		{"2.5%", "", "is not a number"},
+		{"1,5", "", "is not a number"},
+		{"1,500", "", "is not a number"},
+		{"1e2", "", "is not a number"},
+		{"n/a", "", "is not a number"},
+		{"+2", "", "is not a number"},
+		{".5", "", "is not a number"},
+		{"1.0000000000000000001", "", "too many digits"},
+	} {
+		got, err := parseTerm(c.in)
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: error %v, want %q", c.in, err, c.err)
+			}
+		case err != nil:
+			t.Errorf("%q: %v", c.in, err)
+		case c.want == "" && got != nil, c.want != "" && (got == nil || got.String() != c.want):
+			t.Errorf("%q: got %v, want %q", c.in, got, c.want)
+		}
+	}
+	// exact: 0.1 + 0.2 is 0.3, which it is not in floats
+	a, _ := parseTerm("0.1")
+	b, _ := parseTerm("0.2")
+	c, _ := parseTerm("0.3")
+	if !a.Add(b.Decimal).Equal(c.Decimal) {
+		t.Fatal("0.1 + 0.2 != 0.3: a term went through a float")
+	}
+}
+
+func TestParseYesNo(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want string // "" for nil
+		ok   bool
+	}{
+		{"Yes", "true", true}, {"No", "false", true}, {"yes", "true", true}, {" NO ", "false", true}, {"", "", true},
+		{"Y", "", false}, {"1", "", false}, {"True", "", false}, {"Maybe", "", false},
+	} {
+		got, err := parseYesNo(c.in)
+		s := ""
+		if got != nil {
+			s = map[bool]string{true: "true", false: "false"}[*got]
+		}
+		if (err == nil) != c.ok || s != c.want {
+			t.Errorf("%q: %s %v", c.in, s, err)
+		}
+	}
+}
+
+func TestParseParentID(t *testing.T) {
+	for _, c := range []struct{ in, want, err string }{
+		{"", "", ""},
+		{"1892", "1892", ""},
+		{"1892.0", "1892", ""},
+		{"669|943", "669", ""}, // several groups: the first
+		{" 669 | 943 ", "669", ""},
+		{"|943", "943", ""},
+		{"0031", "31", ""},
+		{"P-12", "", "is not an AidData Parent ID"},
+		{"12;13", "", "is not an AidData Parent ID"},
+	} {
+		got, err := parseParentID(c.in)
+		if got != c.want || (err != nil) != (c.err != "") || (err != nil && !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%q: %q %v", c.in, got, err)
+		}
+	}
+}
+
+func TestMapFlowClass(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"ODA-like", "ODA_LIKE"}, {"OOF-like", "OOF_LIKE"}, {"Vague (Official Finance)", "VAGUE"},
+		{"oda-like", "ODA_LIKE"}, {"Vague  (Official Finance)", "VAGUE"}, {"", ""},
+	} {
+		got, err := mapFlowClass(c.in)
+		if err != nil || (got == nil) != (c.want == "") || (got != nil && string(*got) != c.want) {
+			t.Errorf("%q: %v %v", c.in, got, err)
+		}
+	}
+	for _, bad := range []string{"ODA", "Vague", "Official Finance", "OOF like"} {
+		if _, err := mapFlowClass(bad); err == nil || !strings.Contains(err.Error(), "unknown flow class") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
