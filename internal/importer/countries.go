@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"github.com/bri-tracker/bri-tracker/ent/partner"
+	"github.com/bri-tracker/bri-tracker/ent/project"
+	"github.com/bri-tracker/bri-tracker/internal/geo"
+	"github.com/bri-tracker/bri-tracker/internal/upsert"
 )
 
 // China is the financier country of every GCDF project: the home country
@@ -72,4 +75,24 @@ type country struct {
 func china() *country {
 	asia := partner.RegionASIA
 	return &country{code: ChinaCode, name: ChinaName, region: &asia}
+}
+
+// placeInCountry puts a project at its host country's representative point
+// (internal/geo: the point Natural Earth labels the country at, inside it)
+// with the precision COUNTRY, unless a finer location is stored: a site
+// located since the last import stays. It reports false, leaving the
+// project unlocated, when there is no host country (a regional or
+// multi-country record) or geo knows no point for its code.
+func placeInCountry(p *upsert.Project, host *country) bool {
+	if host == nil {
+		return false
+	}
+	lng, lat, ok := geo.CountryPoint(host.code)
+	if !ok {
+		return false
+	}
+	precision := project.LocationPrecisionCOUNTRY
+	p.Latitude, p.Longitude, p.LocationPrecision = &lat, &lng, &precision
+	p.KeepFinerLocation = true
+	return true
 }

@@ -50,6 +50,9 @@ type Summary struct {
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
 	Skipped   int `json:"skipped"`
+	// Unlocated counts the projects imported without a location: regional
+	// or multi-country records, whose recipient is no one country.
+	Unlocated int `json:"unlocated"`
 	// Partners counts the partners written; stored countries are unchanged.
 	Partners upsert.Count  `json:"partners"`
 	Problems []Problem     `json:"problems"`
@@ -96,8 +99,21 @@ func Import(ctx context.Context, client *ent.Client, r io.Reader, o Options) (*S
 	im.sum.Problems = p.problems
 	sortProblems(im.sum.Problems)
 	im.sum.Skipped = p.skipped()
+	im.sum.Unlocated = p.unlocated() - im.refusedUnlocated()
 	im.sum.Elapsed = time.Since(start)
 	return im.sum, nil
+}
+
+// refusedUnlocated counts the unlocated records the database refused: they
+// were skipped, not imported.
+func (im *run) refusedUnlocated() int {
+	n := 0
+	for _, rec := range im.plan.records {
+		if !rec.located && im.refused[rec.project.ExternalRef] {
+			n++
+		}
+	}
+	return n
 }
 
 // run is one import under way.

@@ -30,6 +30,7 @@ func importFiles(t *testing.T, c *ent.Client, o Options, paths ...string) Summar
 		total.Updated += s.Updated
 		total.Unchanged += s.Unchanged
 		total.Skipped += s.Skipped
+		total.Unlocated += s.Unlocated
 		total.Partners.Created += s.Partners.Created
 		total.Partners.Updated += s.Partners.Updated
 		total.Partners.Unchanged += s.Partners.Unchanged

@@ -131,6 +131,19 @@ func (p *plan) phases() (first, then []*record) {
 	return first, then
 }
 
+// unlocated counts the records to import that have no country point: no
+// host country (a regional or multi-country record), or a code without a
+// point.
+func (p *plan) unlocated() int {
+	n := 0
+	for _, rec := range p.records {
+		if !rec.located {
+			n++
+		}
+	}
+	return n
+}
+
 // skipped counts the rows not imported so far.
 func (p *plan) skipped() int {
 	rows := map[int]bool{}

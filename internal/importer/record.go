@@ -30,6 +30,7 @@ type record struct {
 	recipient *country
 	agencies  []*agency
 	umbrella  bool // the row says Umbrella: Yes
+	located   bool // placed at its host country's point
 }
 
 // mapRow maps a row, or says everything that is wrong with it.
@@ -154,6 +155,7 @@ func mapRow(r *row) (*record, []Problem) {
 	if rec.recipient != nil {
 		p.HostCountryCode = &rec.recipient.code
 	}
+	rec.located = placeInCountry(p, rec.recipient)
 	rec.project = p
 	return rec, nil
 }
