@@ -45,6 +45,8 @@ func TestAuditTrail(t *testing.T) {
 				{"field":"currency","old":null,"new":"USD"},
 				{"field":"signedOn","old":null,"new":"2020-03-01"},
 				{"field":"hostCountryID","old":null,"new":"$kaz"},
+				{"field":"countsInAggregates","old":null,"new":true},
+				{"field":"umbrella","old":null,"new":false},
 				{"field":"policiesAdded","old":null,"new":["$fta"]}]}},
 			{"node":{"actorName":"qingdao-port-sync","actorRole":"EDITOR","operation":"UPDATE","entityType":"Project","entityID":"$id","changes":[
 				{"field":"status","old":"SIGNED","new":"UNDER_CONSTRUCTION"},
@@ -55,6 +57,7 @@ func TestAuditTrail(t *testing.T) {
 			{"node":{"actorName":"test-admin","actorRole":"ADMIN","operation":"DELETE","entityType":"Project","entityID":"$id","changes":[
 				{"field":"amount","old":"150000000.75","new":null},
 				{"field":"city","old":"Khorgos","new":null},
+				{"field":"countsInAggregates","old":true,"new":null},
 				{"field":"currency","old":"USD","new":null},
 				{"field":"greenCategory","old":"NONE","new":null},
 				{"field":"hostCountryID","old":"$kaz","new":null},

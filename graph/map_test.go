@@ -104,8 +104,8 @@ func TestGeoJSON(t *testing.T) {
 			t.Fatalf("%d %s", status, ctype)
 		}
 		jsonEq(t, mustJSON(t, out), fmt.Sprintf(`{"type":"FeatureCollection","features":[
-			{"type":"Feature","id":%q,"geometry":{"type":"Point","coordinates":[76.8897,43.2389]},"properties":{"title":"Almaty assembly centre","sector":"LOGISTICS","status":"OPERATIONAL","greenCategory":"NONE","amountUsd":"120000000","commitmentYear":2019,"city":"Almaty","hostCountry":{"countryCode":"KAZ","name":"Kazakhstan"}}},
-			{"type":"Feature","id":%q,"geometry":{"type":"Point","coordinates":[73.1114,30.6682]},"properties":{"title":"Sahiwal coal power plant","sector":"ENERGY","status":"OPERATIONAL","greenCategory":"COAL_POWER_UPGRADE","amountUsd":"1912000000","commitmentYear":2014,"city":null,"hostCountry":{"countryCode":"PAK","name":"Pakistan"}}}]}`,
+			{"type":"Feature","id":%q,"geometry":{"type":"Point","coordinates":[76.8897,43.2389]},"properties":{"title":"Almaty assembly centre","sector":"LOGISTICS","status":"OPERATIONAL","greenCategory":"NONE","amountUsd":"120000000","commitmentYear":2019,"countsInAggregates":true,"locationPrecision":"EXACT","city":"Almaty","hostCountry":{"countryCode":"KAZ","name":"Kazakhstan"}}},
+			{"type":"Feature","id":%q,"geometry":{"type":"Point","coordinates":[73.1114,30.6682]},"properties":{"title":"Sahiwal coal power plant","sector":"ENERGY","status":"OPERATIONAL","greenCategory":"COAL_POWER_UPGRADE","amountUsd":"1912000000","commitmentYear":2014,"countsInAggregates":true,"locationPrecision":"EXACT","city":null,"hostCountry":{"countryCode":"PAK","name":"Pakistan"}}}]}`,
 			gid(f.almaty.ID), gid(f.sahiwal.ID)))
 
 		// every located project, over three internal pages; projects without coordinates left out

@@ -187,7 +187,7 @@ func (r *partnerResolver) History(ctx context.Context, obj *ent.Partner, after *
 
 // ProjectStats is the resolver for the projectStats field.
 func (r *partnerResolver) ProjectStats(ctx context.Context, obj *ent.Partner, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int, includeAll *bool) (*stats.Result, error) {
-	return r.ownerStats(ctx, stats.PartnerOwner, obj.ID, where, groupBy, orderBy, limit)
+	return r.ownerStats(ctx, stats.PartnerOwner, obj.ID, where, groupBy, orderBy, limit, includeAll)
 }
 
 // History is the resolver for the history field.
@@ -197,7 +197,7 @@ func (r *policyResolver) History(ctx context.Context, obj *ent.OpeningPolicy, af
 
 // ProjectStats is the resolver for the projectStats field.
 func (r *policyResolver) ProjectStats(ctx context.Context, obj *ent.OpeningPolicy, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int, includeAll *bool) (*stats.Result, error) {
-	return r.ownerStats(ctx, stats.PolicyOwner, obj.ID, where, groupBy, orderBy, limit)
+	return r.ownerStats(ctx, stats.PolicyOwner, obj.ID, where, groupBy, orderBy, limit, includeAll)
 }
 
 // History is the resolver for the history field.
@@ -212,7 +212,7 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 
 // ProjectStats is the resolver for the projectStats field.
 func (r *queryResolver) ProjectStats(ctx context.Context, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int, includeAll *bool) (*stats.Result, error) {
-	return r.projectStats(ctx, nil, where, groupBy, orderBy, limit)
+	return r.projectStats(ctx, nil, where, groupBy, orderBy, limit, includeAll)
 }
 
 // Search is the resolver for the search field.

@@ -181,9 +181,9 @@ func idOf(n ent.Noder) int {
 
 // ownerStats returns one owner's statistics, computed with its siblings'.
 func (r *Resolver) ownerStats(ctx context.Context, kind stats.OwnerKind, owner int, where *ent.ProjectWhereInput,
-	groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int,
+	groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int, includeAll *bool,
 ) (*stats.Result, error) {
-	q, err := statsQuery(nil, where, groupBy, orderBy, limit)
+	q, err := statsQuery(nil, where, groupBy, orderBy, limit, includeAll)
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/shopspring/decimal"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -19,6 +22,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
@@ -118,9 +122,9 @@ type Query struct {
 	// it (projects that count in aggregates); matching projects outside it
 	// are reported in Result.Excluded. Nil counts every matching project.
 	Counted predicate.Project
-	By     []Dimension
-	Order  *Order
-	Limit  *int
+	By      []Dimension
+	Order   *Order
+	Limit   *int
 }
 
 // dimension says how a dimension is read.
@@ -138,6 +142,8 @@ var dimensions = map[Dimension]dimension{
 	Region:          {column: func(_, hc, _ *entsql.SelectTable) string { return hc.C(partner.FieldRegion) }, join: "host"},
 	Participant:     {column: func(_, _, pp *entsql.SelectTable) string { return pp.C(projectparticipant.FieldPartnerID) }, join: "participants"},
 	ParticipantRole: {column: func(_, _, pp *entsql.SelectTable) string { return pp.C(projectparticipant.FieldRole) }, join: "participants"},
+	FlowClass:       {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldFlowClass) }},
+	FlowType:        {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldFlowType) }},
 }
 
 // OwnerKind says whose projects per-owner statistics count.
@@ -164,6 +170,8 @@ type row struct {
 	dims                   []sql.NullString
 	count, countWithAmount sql.NullInt64
 	sum, avg, min, max     sql.NullString
+	// the weighted interest rate's numerator and denominator
+	rateSum, rateWeight sql.NullString
 }
 
 // Source is where statistics are computed: the ent driver runs the
@@ -200,7 +208,7 @@ func run(ctx context.Context, src Source, q Query, owners *Owners) (map[int]*Res
 	result := func(owner int) *Result {
 		r := out[owner]
 		if r == nil {
-			r = &Result{Groups: []*Group{}, Total: &Group{Key: &Key{}}}
+			r = &Result{Groups: []*Group{}, Total: &Group{Key: &Key{}}, Excluded: &Excluded{}}
 			out[owner] = r
 		}
 		return r
@@ -232,9 +240,12 @@ func run(ctx context.Context, src Source, q Query, owners *Owners) (map[int]*Res
 			g.Key.Participant = partners[*id]
 		}
 		res := result(int(r.owner.Int64))
-		if r.total.Int64 == 1 {
+		switch r.total.Int64 {
+		case 1:
 			res.Total = g
-		} else {
+		case 2:
+			res.Excluded = &Excluded{Count: g.Count, Sum: g.Sum}
+		default:
 			res.Groups = append(res.Groups, g)
 		}
 	}
@@ -285,7 +296,7 @@ func fetch(ctx context.Context, src Source, query string, args []any, by []Dimen
 		for i := range r.dims {
 			dest = append(dest, &r.dims[i])
 		}
-		dest = append(dest, &r.count, &r.countWithAmount, &r.sum, &r.avg, &r.min, &r.max)
+		dest = append(dest, &r.count, &r.countWithAmount, &r.sum, &r.avg, &r.min, &r.max, &r.rateSum, &r.rateWeight)
 		if err := rs.Scan(dest...); err != nil {
 			return nil, nil, fmt.Errorf("project statistics: %w", err)
 		}
@@ -353,7 +364,7 @@ func ownerPairs(b *entsql.DialectBuilder, o *Owners) *entsql.Selector {
 			Where(entsql.In(t.C("opening_policy_id"), ids...))
 	}
 	hosted := b.Table(project.Table).As("hp")
-	took := b.Table(projectparticipant.Table).As("tp")
+	took := b.Table(projectpartner.Table).As("tp")
 	return b.Select(hosted.C(project.FieldHostCountryID)+" AS owner", hosted.C(project.FieldID)+" AS pid").From(hosted).
 		Where(entsql.In(hosted.C(project.FieldHostCountryID), ids...)).
 		Union(b.Select(took.C(projectparticipant.FieldPartnerID), took.C(projectparticipant.FieldProjectID)).From(took).
@@ -364,12 +375,12 @@ func ownerPairs(b *entsql.DialectBuilder, o *Owners) *entsql.Selector {
 // then the total rows over the distinct matching projects (one per owner).
 func build(d string, q Query, owners *Owners) (string, []any) {
 	b := entsql.Dialect(d)
-	sum, avg := "SUM", "ROUND(AVG(%s), 6)"
+	sum, avg, product := "SUM", "ROUND(AVG(%s), 6)", "SUM(%s * %s)"
 	if d == dialect.SQLite {
-		sum, avg = "DECIMAL_SUM", "DECIMAL_AVG(%s)"
+		sum, avg, product = "DECIMAL_SUM", "DECIMAL_AVG(%s)", "DECIMAL_PRODUCT_SUM(%s, %s)"
 	}
 	aggregates := func(t *entsql.SelectTable) []string {
-		amount := t.C(project.FieldAmountUsd)
+		amount, rate := t.C(project.FieldAmountUsd), t.C(project.FieldInterestRate)
 		return []string{
 			"COUNT(*) AS n",
 			"COUNT(" + amount + ") AS n_amount",
@@ -377,6 +388,19 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 			fmt.Sprintf(avg, amount) + " AS a",
 			"MIN(" + amount + ") AS mn",
 			"MAX(" + amount + ") AS mx",
+			// AidData's amount-weighted interest rate, over the loans that state
+			// both: Σ amount×rate and Σ amount, divided in Go
+			fmt.Sprintf(product, amount, rate) + " AS ws",
+			sum + "(CASE WHEN " + rate + " IS NOT NULL THEN " + amount + " END) AS wd",
+		}
+	}
+	// the projects counted: those matching the filter and counting in aggregates
+	filter := func(sel *entsql.Selector) {
+		if q.Filter != nil {
+			q.Filter(sel)
+		}
+		if q.Counted != nil {
+			q.Counted(sel)
 		}
 	}
 	// from projects, joined to their owners when per owner
@@ -391,10 +415,39 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 		return sel, owner
 	}
 
+	// what the filter matched but the count left out (total 2): how many,
+	// and their sum
+	excluded := func() *entsql.Selector {
+		xt := b.Table(project.Table).As("p")
+		sel, xowner := from(xt)
+		amount := xt.C(project.FieldAmountUsd)
+		cols := []string{"2 AS total", xowner + " AS owner", "NULL AS rn"}
+		for i := range q.By {
+			cols = append(cols, "NULL AS d"+strconv.Itoa(i))
+		}
+		cols = append(cols, "COUNT(*) AS n", "COUNT("+amount+") AS n_amount", sum+"("+amount+") AS s",
+			"NULL AS a", "NULL AS mn", "NULL AS mx", "NULL AS ws", "NULL AS wd")
+		sel.Select(cols...)
+		if q.Filter != nil {
+			q.Filter(sel)
+		}
+		project.Not(q.Counted)(sel)
+		if owners != nil {
+			sel.GroupBy(xowner)
+		}
+		return sel
+	}
+
 	// the groups
 	t := b.Table(project.Table).As("p")
 	hc := b.Table(partner.Table).As("hc")
-	pp := b.Table(projectparticipant.Table).As("pp")
+	// grouped by participant alone, a partner counts a project once whatever
+	// its roles: its distinct links, not its participations
+	links := projectparticipant.Table
+	if !slices.Contains(q.By, ParticipantRole) {
+		links = projectpartner.Table
+	}
+	pp := b.Table(links).As("pp")
 	groups, owner := from(t)
 	var joined = map[string]bool{}
 	cols := []string{"0 AS total", owner + " AS owner"}
@@ -417,9 +470,7 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 		groupBy = append(groupBy, col)
 	}
 	groups.Select(append(cols, aggregates(t)...)...)
-	if q.Filter != nil {
-		q.Filter(groups)
-	}
+	filter(groups)
 	if len(groupBy) > 0 {
 		groups.GroupBy(groupBy...)
 	}
@@ -466,7 +517,7 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 	for i := range q.By {
 		outCols = append(outCols, "d"+strconv.Itoa(i))
 	}
-	outCols = append(outCols, "n", "n_amount", "s", "a", "mn", "mx")
+	outCols = append(outCols, "n", "n_amount", "s", "a", "mn", "mx", "ws", "wd")
 	number := func(from entsql.TableView) *entsql.Selector {
 		numbered := b.Select("*", "ROW_NUMBER() OVER (PARTITION BY owner ORDER BY "+strings.Join(order, ", ")+") AS rn").From(from)
 		return b.Select(outCols...).From(numbered.As("ng")).Where(entsql.LTE("rn", limit)).
@@ -485,11 +536,14 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 			totalCols = append(totalCols, "NULL AS d"+strconv.Itoa(i))
 		}
 		totalCols = append(totalCols, "SUM(n)::bigint AS n", "SUM(n_amount)::bigint AS n_amount", "SUM(s) AS s",
-			"ROUND(SUM(s) / NULLIF(SUM(n_amount), 0), 6) AS a", "MIN(mn) AS mn", "MAX(mx) AS mx")
+			"ROUND(SUM(s) / NULLIF(SUM(n_amount), 0), 6) AS a", "MIN(mn) AS mn", "MAX(mx) AS mx", "SUM(ws) AS ws", "SUM(wd) AS wd")
 		g := b.Table("g")
 		totals := b.Select(totalCols...).From(g).GroupBy("owner")
-		query, args := b.Select("*").From(number(g).As("sg")).UnionAll(totals).
-			Prefix(b.With("g").As(groups)).Query()
+		all := b.Select("*").From(number(g).As("sg")).UnionAll(totals)
+		if q.Counted != nil {
+			all.UnionAll(excluded())
+		}
+		query, args := all.Prefix(b.With("g").As(groups)).Query()
 		return fmt.Sprintf(wrap, query), args
 	}
 	sorted := number(groups.As("g"))
@@ -502,18 +556,34 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 		totalCols = append(totalCols, "NULL AS d"+strconv.Itoa(i))
 	}
 	total.Select(append(totalCols, aggregates(tt)...)...)
-	if q.Filter != nil {
-		q.Filter(total)
-	}
+	filter(total)
 	if owners != nil {
 		total.GroupBy(towner)
 	}
-	query, args := b.Select("*").From(sorted.As("sg")).UnionAll(total).Query()
+	all := b.Select("*").From(sorted.As("sg")).UnionAll(total)
+	if q.Counted != nil {
+		all.UnionAll(excluded())
+	}
+	query, args := all.Query()
 	return fmt.Sprintf(wrap, query), args
 }
 
 func (r row) group(by []Dimension) (*Group, error) {
 	g := &Group{Key: &Key{}, Count: int(r.count.Int64), CountWithAmount: int(r.countWithAmount.Int64)}
+	if r.rateSum.Valid && r.rateWeight.Valid {
+		num, err := decimal.NewFromString(r.rateSum.String)
+		if err != nil {
+			return nil, fmt.Errorf("project statistics: weighted rate: %w", err)
+		}
+		den, err := decimal.NewFromString(r.rateWeight.String)
+		if err != nil {
+			return nil, fmt.Errorf("project statistics: weighted rate: %w", err)
+		}
+		if !den.IsZero() {
+			w := scalar.NewDecimal(num.DivRound(den, 6))
+			g.WeightedInterestRate = &w
+		}
+	}
 	for _, v := range []struct {
 		src *sql.NullString
 		dst **scalar.Decimal
@@ -551,6 +621,11 @@ func (r row) group(by []Dimension) (*Group, error) {
 		case ParticipantRole:
 			v := projectparticipant.Role(s)
 			k.ParticipantRole = &v
+		case FlowClass:
+			v := project.FlowClass(s)
+			k.FlowClass = &v
+		case FlowType:
+			k.FlowType = &s
 		case HostCountry, Participant, CommitmentYear:
 			n, err := strconv.Atoi(s)
 			if err != nil {
