@@ -249,10 +249,10 @@ func (im *run) projectBatch(ctx context.Context, recs []*record) error {
 		}
 		i, col, reason, ok := refusedItem(err, len(recs))
 		if !ok {
-			return fmt.Errorf("write projects of rows %d to %d: %w", recs[0].line, recs[len(recs)-1].line, err)
+			return fmt.Errorf("write projects of rows %d to %d: %w", recs[0].num, recs[len(recs)-1].num, err)
 		}
 		im.mu.Lock()
-		im.plan.problems = append(im.plan.problems, Problem{Row: recs[i].line, Column: col, Reason: reason})
+		im.plan.problems = append(im.plan.problems, Problem{Row: recs[i].num, Line: recs[i].line, Column: col, Reason: reason})
 		im.refused[recs[i].project.ExternalRef] = true
 		im.mu.Unlock()
 		recs = append(recs[:i], recs[i+1:]...)

@@ -30,7 +30,7 @@ func readPlan(r io.Reader) (*plan, error) {
 		return nil, err
 	}
 	p := &plan{countries: map[string]*country{ChinaCode: china()}, agencies: map[string]*agency{}}
-	firstLine := map[string]int{} // external reference → line of the row that has it
+	firstRow := map[string]int{} // external reference → line of the row that has it
 	for {
 		r, err := t.next()
 		if errors.Is(err, io.EOF) {
@@ -46,12 +46,12 @@ func readPlan(r io.Reader) (*plan, error) {
 			p.problems = append(p.problems, ps...)
 			continue
 		}
-		if line, dup := firstLine[rec.project.ExternalRef]; dup {
-			p.problems = append(p.problems, Problem{Row: rec.line, Column: ColID,
+		if line, dup := firstRow[rec.project.ExternalRef]; dup {
+			p.problems = append(p.problems, Problem{Row: rec.num, Line: rec.line, Column: ColID,
 				Reason: fmt.Sprintf("repeats the record id of row %d; the first is imported", line)})
 			continue
 		}
-		firstLine[rec.project.ExternalRef] = rec.line
+		firstRow[rec.project.ExternalRef] = rec.num
 		p.add(rec)
 	}
 }

@@ -25,7 +25,8 @@ const (
 
 // record is a row mapped: the project to upsert and the partners it names.
 type record struct {
-	line      int
+	line      int // the file line the record starts on
+	num       int // its spreadsheet row
 	project   *upsert.Project
 	recipient *country
 	agencies  []*agency
@@ -109,6 +110,7 @@ func mapRow(r *row) (*record, []Problem) {
 	green := greenCategory(oecdCode, title, description)
 	rec := &record{
 		line:      r.line,
+		num:       r.num,
 		recipient: recipientCountry(r.get(ColRecipient), r.get(ColRecipientISO3), r.get(ColRecipientRegion)),
 	}
 	rec.agencies = agenciesOf(r, rec.recipient)
