@@ -39,8 +39,20 @@ func TestDocumentedTables(t *testing.T) {
 	}
 	for _, c := range []string{ColID, ColRecipient, ColRecipientISO3, ColRecipientRegion, ColCommitmentYear, ColTitle, ColDescription, ColStatus,
 		ColSectorCode, ColSectorName, ColFunding, ColCofinancing, ColImplementing, ColAmount, ColCurrency, ColAmountUSD,
-		ColSignedOn, ColStartedOn, ColCompletedOn, ColSourceURLs} {
+		ColSignedOn, ColStartedOn, ColCompletedOn, ColSourceURLs,
+		ColAggregates, ColUmbrella, ColParentID, ColFlowType, ColFlowClass, ColInterestRate, ColMaturity, ColGracePeriod, ColGrantElement} {
 		need("the column", c)
+	}
+	for _, c := range AgencyColumns {
+		need("the agency column and its role", "| `"+c.Names+"` (+ `"+c.Types+"`) | partners, `"+string(c.Role)+"` participants |")
+	}
+	for _, c := range FlowClasses {
+		need("the flow class", "| "+c.AidData+" | `"+string(c.Class)+"` |")
+	}
+	for _, s := range []string{"`countsInAggregates`", "`umbrella`", "`groupRef` `" + GroupRefPrefix + "<id>`", "`parent`", "`flowType`", "`flowClass`",
+		"`interestRate`", "`maturityYears`", "`gracePeriodYears`", "`grantElement`", "`locationPrecision` `COUNTRY`",
+		"GCDF 3.0 documentation", "TUFF 3.0", "projects left unlocated: regional or multi-country"} {
+		need("the field or phrase", s)
 	}
 	for _, r := range greenRules {
 		need("the green category", "`"+string(r.category)+"`")
