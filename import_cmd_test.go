@@ -182,6 +182,31 @@ func sampleUSD(t *testing.T) (usd map[string]string, recipient map[string]string
 	return usd, recipient
 }
 
+// sampleAggregates reads the samples' Recommended For Aggregates by
+// project, as the export writes countsInAggregates: "true" or "false".
+func sampleAggregates(t *testing.T) map[string]string {
+	out := map[string]string{}
+	for _, p := range aiddataSamples {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := map[string]int{}
+		for i, h := range all[0] {
+			col[h] = i
+		}
+		for _, rec := range all[1:] {
+			out["aiddata:"+rec[col["AidData Record ID"]]] = map[string]string{"Yes": "true", "No": "false"}[rec[col["Recommended For Aggregates"]]]
+		}
+	}
+	return out
+}
+
 func sameAmount(t *testing.T, got, want string) bool {
 	if got == "" || want == "" {
 		return got == want
@@ -195,10 +220,11 @@ func sameAmount(t *testing.T, got, want string) bool {
 }
 
 // TestExportCommand: after an import, CSV and JSON exports hold every
-// project once, with the file's exact amounts; --where filters as the
-// projects query does.
+// project once, with the file's exact amounts, its aggregation flag and the
+// country's location; --where filters as the projects query does.
 func TestExportCommand(t *testing.T) {
 	usd, recipient := sampleUSD(t)
+	aggregates := sampleAggregates(t)
 	eachStore(t, func(t *testing.T, env func(string) string, db *apitest.DB) {
 		for _, s := range aiddataSamples {
 			if _, _, err := importCmd(env, s); err != nil {
@@ -217,18 +243,27 @@ func TestExportCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Join(rows[0], ",") != "id,externalRef,title,sector,status,greenCategory,amount,currency,amountUsd,commitmentYear,signedOn,startedOn,completedOn,city,latitude,longitude,hostCountryCode,participants" {
+		if strings.Join(rows[0], ",") != "id,externalRef,title,sector,status,greenCategory,amount,currency,amountUsd,commitmentYear,signedOn,startedOn,completedOn,city,latitude,longitude,locationPrecision,hostCountryCode,participants,"+
+			"countsInAggregates,umbrella,parentRef,groupRef,flowType,flowClass,interestRate,maturityYears,gracePeriodYears,grantElement" {
 			t.Fatalf("header %q", rows[0])
+		}
+		col := map[string]int{}
+		for i, h := range rows[0] {
+			col[h] = i
 		}
 		seen := map[string]bool{}
 		for _, r := range rows[1:] {
-			ref := r[1]
+			ref := r[col["externalRef"]]
 			if seen[ref] {
 				t.Fatalf("%s exported twice", ref)
 			}
 			seen[ref] = true
-			if !sameAmount(t, r[8], usd[ref]) || r[16] != recipient[ref] || !strings.Contains(r[17], ":HOST_GOVERNMENT") {
-				t.Fatalf("%s: amountUsd %q host %q participants %q; the file says %q %q", ref, r[8], r[16], r[17], usd[ref], recipient[ref])
+			amount, host, parts := r[col["amountUsd"]], r[col["hostCountryCode"]], r[col["participants"]]
+			if !sameAmount(t, amount, usd[ref]) || host != recipient[ref] || !strings.Contains(parts, ":HOST_GOVERNMENT") {
+				t.Fatalf("%s: amountUsd %q host %q participants %q; the file says %q %q", ref, amount, host, parts, usd[ref], recipient[ref])
+			}
+			if r[col["locationPrecision"]] != "COUNTRY" || r[col["countsInAggregates"]] != aggregates[ref] {
+				t.Fatalf("%s: locationPrecision %q countsInAggregates %q; the file says %s", ref, r[col["locationPrecision"]], r[col["countsInAggregates"]], aggregates[ref])
 			}
 		}
 		if len(seen) != len(usd) {
