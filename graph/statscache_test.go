@@ -132,3 +132,80 @@ func TestProjectStatsCache(t *testing.T) {
 		ask(after)
 	})
 }
+
+// TestProjectStatsCacheArguments: the statistics of the projects that count
+// (the default), of every project (includeAll) and of a where on
+// countsInAggregates are different questions, none answered from another's
+// cached rows; includeAll: false is the default's question. Each is then
+// answered from the cache like any other.
+func TestProjectStatsCacheArguments(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		f := newFixture(t, db.Client)
+		ctx := auth.SystemContext(context.Background(), "test")
+		amount := scalar.MustParseDecimal("50")
+		db.Client.Project.Create().SetTitle("Superseded pledge").SetSector(project.SectorENERGY).SetHostCountryID(f.pak.ID).
+			SetAmount(amount).SetCurrency("USD").SetAmountUsd(amount).SetCountsInAggregates(false).ExecX(ctx)
+		s := apitest.NewServer(t, db)
+		const (
+			fields  = `{ total { count sum } excluded { count sum } groups { key { hostCountry { name } } count sum } }`
+			counted = `{"projectStats":{"total":{"count":4,"sum":"3157000000.75"},"excluded":{"count":1,"sum":"50"},"groups":[
+				{"key":{"hostCountry":{"name":"Kazakhstan"}},"count":1,"sum":"120000000"},
+				{"key":{"hostCountry":{"name":"Serbia"}},"count":1,"sum":"994000000.5"},
+				{"key":{"hostCountry":{"name":"Pakistan"}},"count":2,"sum":"2043000000.25"}]}}`
+			all = `{"projectStats":{"total":{"count":5,"sum":"3157000050.75"},"excluded":{"count":0,"sum":null},"groups":[
+				{"key":{"hostCountry":{"name":"Kazakhstan"}},"count":1,"sum":"120000000"},
+				{"key":{"hostCountry":{"name":"Serbia"}},"count":1,"sum":"994000000.5"},
+				{"key":{"hostCountry":{"name":"Pakistan"}},"count":3,"sum":"2043000050.25"}]}}`
+			chosen = `{"projectStats":{"total":{"count":4,"sum":"3157000000.75"},"excluded":{"count":0,"sum":null},"groups":[
+				{"key":{"hostCountry":{"name":"Kazakhstan"}},"count":1,"sum":"120000000"},
+				{"key":{"hostCountry":{"name":"Serbia"}},"count":1,"sum":"994000000.5"},
+				{"key":{"hostCountry":{"name":"Pakistan"}},"count":2,"sum":"2043000000.25"}]}}`
+		)
+		questions := []struct {
+			args, want string
+			same       bool // the question of an earlier one
+		}{
+			{`groupBy: [HOST_COUNTRY]`, counted, false},
+			{`groupBy: [HOST_COUNTRY], includeAll: true`, all, false},
+			{`groupBy: [HOST_COUNTRY], includeAll: false`, counted, true},
+			{`groupBy: [HOST_COUNTRY], where: {countsInAggregates: true}`, chosen, false},
+			{`groupBy: [HOST_COUNTRY], where: {countsInAggregates: true}, includeAll: true`, chosen, true},
+		}
+		_, _, cached := cacheCounters(t, s)
+		if cached != db.IsPostgres() {
+			t.Fatalf("a statistics cache: %v, on PostgreSQL: %v", cached, db.IsPostgres())
+		}
+		hits := 0
+		for round := range 10 {
+			for _, q := range questions {
+				h0, m0, _ := cacheCounters(t, s)
+				answers(t, s, `{ projectStats(`+q.args+`) `+fields+` }`, q.want)
+				h1, m1, _ := cacheCounters(t, s)
+				n := db.Counter.Count()
+				switch {
+				case !cached:
+					if n != 2 {
+						t.Errorf("%s: %d statements, want 2", q.args, n)
+					}
+				case h1 == h0+1 && m1 == m0:
+					if round == 0 && !q.same {
+						t.Fatalf("%s: answered from the cache of another question", q.args)
+					}
+					hits++
+					if n != 1 {
+						t.Errorf("%s: a cached answer took %d statements, want 1", q.args, n)
+					}
+				case m1 == m0+1 && h1 == h0:
+					if n != 2 {
+						t.Errorf("%s: a computed answer took %d statements, want 2", q.args, n)
+					}
+				default:
+					t.Fatalf("%s: one request, %d hits and %d misses", q.args, h1-h0, m1-m0)
+				}
+			}
+		}
+		if cached {
+			t.Logf("%d of %d requests answered from the cache", hits, 10*len(questions))
+		}
+	})
+}

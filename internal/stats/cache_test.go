@@ -53,66 +53,98 @@ func asJSON(t *testing.T, r any) string {
 	return string(b)
 }
 
+// key is the JSON of a statistics key with the given sector (JSON too).
+func key(sector string) string {
+	return `{"sector":` + sector + `,"status":null,"greenCategory":null,"hostCountry":null,"region":null,"commitmentYear":null,` +
+		`"participant":null,"participantRole":null,"flowClass":null,"flowType":null}`
+}
+
 // TestCacheSnapshots: statements that share a snapshot share the cached
-// answer (the second skips the aggregation); a transaction that has written
-// sees its own rows and neither uses nor fills the cache; others never see
-// those rows. Each statement keeps its own snapshot here, in one REPEATABLE
-// READ transaction, so no other test's commits can change it between the
-// two.
+// answer (the second skips the aggregation), each question its own: the
+// statistics of the projects that count and those of all projects are told
+// apart; a transaction that has written sees its own rows and neither uses
+// nor fills the cache; others never see those rows. Each statement keeps
+// its own snapshot here, in one REPEATABLE READ transaction, so no other
+// test's commits can change it between the two.
 func TestCacheSnapshots(t *testing.T) {
 	db := apitest.OpenPostgres(t)
 	ctx := auth.SystemContext(context.Background(), "test")
-	add := func(c *ent.Client, sector project.Sector, usd string) {
+	add := func(c *ent.Client, sector project.Sector, usd, rate string, counts bool) {
 		t.Helper()
 		d := scalar.MustParseDecimal(usd)
-		c.Project.Create().SetTitle("P " + usd).SetSector(sector).SetAmount(d).SetCurrency("USD").SetAmountUsd(d).ExecX(ctx)
+		p := c.Project.Create().SetTitle("P " + usd).SetSector(sector).SetAmount(d).SetCurrency("USD").SetAmountUsd(d).
+			SetCountsInAggregates(counts)
+		if rate != "" {
+			p.SetInterestRate(scalar.MustParseDecimal(rate))
+		}
+		p.ExecX(ctx)
 	}
-	add(db.Client, project.SectorENERGY, "10")
-	add(db.Client, project.SectorENERGY, "20.5")
-	add(db.Client, project.SectorTRADE, "7")
-	q := stats.Query{By: []stats.Dimension{stats.Sector}}
-	const want = `{"total":{"key":{"sector":null,"status":null,"greenCategory":null,"hostCountry":null,"region":null,"commitmentYear":null,"participant":null,"participantRole":null,"flowClass":null,"flowType":null},"count":3,"countWithAmount":3,"sum":"37.5","avg":"12.5","min":"7","max":"20.5","weightedInterestRate":null},` +
-		`"groups":[{"key":{"sector":"ENERGY","status":null,"greenCategory":null,"hostCountry":null,"region":null,"commitmentYear":null,"participant":null,"participantRole":null,"flowClass":null,"flowType":null},"count":2,"countWithAmount":2,"sum":"30.5","avg":"15.25","min":"10","max":"20.5","weightedInterestRate":null},` +
-		`{"key":{"sector":"TRADE","status":null,"greenCategory":null,"hostCountry":null,"region":null,"commitmentYear":null,"participant":null,"participantRole":null,"flowClass":null,"flowType":null},"count":1,"countWithAmount":1,"sum":"7","avg":"7","min":"7","max":"7","weightedInterestRate":null}],"excluded":{"count":0,"sum":null}}`
+	add(db.Client, project.SectorENERGY, "10", "2", true)
+	add(db.Client, project.SectorENERGY, "20.5", "3", true)
+	add(db.Client, project.SectorTRADE, "7", "", true)
+	add(db.Client, project.SectorTRADE, "100", "1", false)
+	counted := stats.Query{By: []stats.Dimension{stats.Sector}, Counted: project.CountsInAggregates(true)}
+	all := stats.Query{By: []stats.Dimension{stats.Sector}}
+	// weighted interest rates: 81.5 / 30.5 = 2.6721311..., 181.5 / 130.5 = 1.3908045...
+	wantCounted := `{"total":{"key":` + key("null") + `,"count":3,"countWithAmount":3,"sum":"37.5","avg":"12.5","min":"7","max":"20.5","weightedInterestRate":"2.672131"},` +
+		`"groups":[{"key":` + key(`"ENERGY"`) + `,"count":2,"countWithAmount":2,"sum":"30.5","avg":"15.25","min":"10","max":"20.5","weightedInterestRate":"2.672131"},` +
+		`{"key":` + key(`"TRADE"`) + `,"count":1,"countWithAmount":1,"sum":"7","avg":"7","min":"7","max":"7","weightedInterestRate":null}],` +
+		`"excluded":{"count":1,"sum":"100"}}`
+	wantAll := `{"total":{"key":` + key("null") + `,"count":4,"countWithAmount":4,"sum":"137.5","avg":"34.375","min":"7","max":"100","weightedInterestRate":"1.390805"},` +
+		`"groups":[{"key":` + key(`"ENERGY"`) + `,"count":2,"countWithAmount":2,"sum":"30.5","avg":"15.25","min":"10","max":"20.5","weightedInterestRate":"2.672131"},` +
+		`{"key":` + key(`"TRADE"`) + `,"count":2,"countWithAmount":2,"sum":"107","avg":"53.5","min":"7","max":"100","weightedInterestRate":"1"}],` +
+		`"excluded":{"count":0,"sum":null}}`
 
 	cache := stats.NewCache(8, 100)
 	rr := begin(t, db, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	src := stats.Source{Driver: rr, Client: db.Client, Cache: cache}
-	for i, counts := range []stats.CacheStats{{Misses: 1, Entries: 1}, {Hits: 1, Misses: 1, Entries: 1}, {Hits: 2, Misses: 1, Entries: 1}} {
-		res, err := stats.Projects(ctx, src, q)
+	for i, step := range []struct {
+		q      stats.Query
+		want   string
+		counts stats.CacheStats
+	}{
+		{counted, wantCounted, stats.CacheStats{Misses: 1, Entries: 1}},
+		{counted, wantCounted, stats.CacheStats{Hits: 1, Misses: 1, Entries: 1}},
+		{counted, wantCounted, stats.CacheStats{Hits: 2, Misses: 1, Entries: 1}},
+		// every project: another question, computed and kept apart
+		{all, wantAll, stats.CacheStats{Hits: 2, Misses: 2, Entries: 2}},
+		{all, wantAll, stats.CacheStats{Hits: 3, Misses: 2, Entries: 2}},
+		{counted, wantCounted, stats.CacheStats{Hits: 4, Misses: 2, Entries: 2}},
+	} {
+		res, err := stats.Projects(ctx, src, step.q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := asJSON(t, res); got != want {
+		if got := asJSON(t, res); got != step.want {
 			t.Fatalf("statement %d: %s", i+1, got)
 		}
-		if got := cache.Stats(); got != counts {
-			t.Fatalf("after statement %d: %+v, want %+v", i+1, got, counts)
+		if got := cache.Stats(); got != step.counts {
+			t.Fatalf("after statement %d: %+v, want %+v", i+1, got, step.counts)
 		}
 	}
 
 	// a transaction that has written: its own rows, no cache
 	w := begin(t, db, nil)
-	add(ent.NewClient(ent.Driver(w)), project.SectorTRADE, "2.5")
-	res, err := stats.Projects(ctx, stats.Source{Driver: w, Client: db.Client, Cache: cache}, q)
+	add(ent.NewClient(ent.Driver(w)), project.SectorTRADE, "2.5", "", true)
+	res, err := stats.Projects(ctx, stats.Source{Driver: w, Client: db.Client, Cache: cache}, counted)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := asJSON(t, res.Total); got != `{"key":{"sector":null,"status":null,"greenCategory":null,"hostCountry":null,"region":null,"commitmentYear":null,"participant":null,"participantRole":null,"flowClass":null,"flowType":null},"count":4,"countWithAmount":4,"sum":"40","avg":"10","min":"2.5","max":"20.5","weightedInterestRate":null}` {
+	if got := asJSON(t, res.Total); got != `{"key":`+key("null")+`,"count":4,"countWithAmount":4,"sum":"40","avg":"10","min":"2.5","max":"20.5","weightedInterestRate":"2.672131"}` {
 		t.Fatalf("the writing transaction's own total: %s", got)
 	}
-	if got := cache.Stats(); got != (stats.CacheStats{Hits: 2, Misses: 2, Entries: 1}) {
+	if got := cache.Stats(); got != (stats.CacheStats{Hits: 4, Misses: 3, Entries: 2}) {
 		t.Fatalf("a writing transaction used or filled the cache: %+v", got)
 	}
 	if err := w.Rollback(); err != nil {
 		t.Fatal(err)
 	}
 	// and after its rollback, outside any transaction, the rows as they were
-	res, err = stats.Projects(ctx, stats.Source{Driver: entsql.OpenDB(dialect.Postgres, db.SQL), Client: db.Client, Cache: cache}, q)
+	res, err = stats.Projects(ctx, stats.Source{Driver: entsql.OpenDB(dialect.Postgres, db.SQL), Client: db.Client, Cache: cache}, counted)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := asJSON(t, res); got != want {
+	if got := asJSON(t, res); got != wantCounted {
 		t.Fatalf("after the rollback: %s", got)
 	}
 }

@@ -1,7 +1,9 @@
 // Package stats computes project statistics in the database: counts and
-// exact sums, averages, minima and maxima of amountUsd, grouped by any of
-// the dimensions, filtered like the projects query, in one SQL statement
-// (the groups and the total are one UNION ALL).
+// exact sums, averages, minima and maxima of amountUsd and the
+// amount-weighted interest rate, grouped by any of the dimensions, filtered
+// like the projects query, with the matching projects that do not count in
+// aggregates reported apart, in one SQL statement (the groups and the total
+// are one UNION ALL).
 package stats
 
 import (
@@ -11,8 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/shopspring/decimal"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -127,7 +127,8 @@ type Query struct {
 	Limit   *int
 }
 
-// dimension says how a dimension is read.
+// dimension says how a dimension is read: from the project (t), its host
+// country (hc) or its participants (pp).
 type dimension struct {
 	column func(t, hc, pp *entsql.SelectTable) string
 	join   string // "", "host" or "participants"
@@ -139,11 +140,11 @@ var dimensions = map[Dimension]dimension{
 	GreenCategory:   {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldGreenCategory) }},
 	HostCountry:     {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldHostCountryID) }},
 	CommitmentYear:  {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldCommitmentYear) }},
+	FlowClass:       {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldFlowClass) }},
+	FlowType:        {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldFlowType) }},
 	Region:          {column: func(_, hc, _ *entsql.SelectTable) string { return hc.C(partner.FieldRegion) }, join: "host"},
 	Participant:     {column: func(_, _, pp *entsql.SelectTable) string { return pp.C(projectparticipant.FieldPartnerID) }, join: "participants"},
 	ParticipantRole: {column: func(_, _, pp *entsql.SelectTable) string { return pp.C(projectparticipant.FieldRole) }, join: "participants"},
-	FlowClass:       {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldFlowClass) }},
-	FlowType:        {column: func(t, _, _ *entsql.SelectTable) string { return t.C(project.FieldFlowType) }},
 }
 
 // OwnerKind says whose projects per-owner statistics count.
@@ -164,14 +165,18 @@ type Owners struct {
 }
 
 // row is one line of the statistics query. Its columns are NULL only in the
-// one row of a statement answered from the cache.
+// one row of a statement answered from the cache. rateNum and rateDen are
+// the exact sums of amountUsd × interestRate and of amountUsd over the
+// counted projects that have both; excludedCount and excludedSum, read from
+// the total rows, are the matching projects left out.
 type row struct {
 	total, owner, rn       sql.NullInt64
 	dims                   []sql.NullString
 	count, countWithAmount sql.NullInt64
 	sum, avg, min, max     sql.NullString
-	// the weighted interest rate's numerator and denominator
-	rateSum, rateWeight sql.NullString
+	rateNum, rateDen       sql.NullString
+	excludedCount          sql.NullInt64
+	excludedSum            sql.NullString
 }
 
 // Source is where statistics are computed: the ent driver runs the
@@ -240,12 +245,12 @@ func run(ctx context.Context, src Source, q Query, owners *Owners) (map[int]*Res
 			g.Key.Participant = partners[*id]
 		}
 		res := result(int(r.owner.Int64))
-		switch r.total.Int64 {
-		case 1:
+		if r.total.Int64 == 1 {
 			res.Total = g
-		case 2:
-			res.Excluded = &Excluded{Count: g.Count, Sum: g.Sum}
-		default:
+			if res.Excluded, err = r.excluded(); err != nil {
+				return nil, err
+			}
+		} else {
 			res.Groups = append(res.Groups, g)
 		}
 	}
@@ -296,7 +301,8 @@ func fetch(ctx context.Context, src Source, query string, args []any, by []Dimen
 		for i := range r.dims {
 			dest = append(dest, &r.dims[i])
 		}
-		dest = append(dest, &r.count, &r.countWithAmount, &r.sum, &r.avg, &r.min, &r.max, &r.rateSum, &r.rateWeight)
+		dest = append(dest, &r.count, &r.countWithAmount, &r.sum, &r.avg, &r.min, &r.max,
+			&r.rateNum, &r.rateDen, &r.excludedCount, &r.excludedSum)
 		if err := rs.Scan(dest...); err != nil {
 			return nil, nil, fmt.Errorf("project statistics: %w", err)
 		}
@@ -364,44 +370,66 @@ func ownerPairs(b *entsql.DialectBuilder, o *Owners) *entsql.Selector {
 			Where(entsql.In(t.C("opening_policy_id"), ids...))
 	}
 	hosted := b.Table(project.Table).As("hp")
-	took := b.Table(projectpartner.Table).As("tp")
+	took := b.Table(projectpartner.Table).As("tp") // each partner once per project, whatever its roles
 	return b.Select(hosted.C(project.FieldHostCountryID)+" AS owner", hosted.C(project.FieldID)+" AS pid").From(hosted).
 		Where(entsql.In(hosted.C(project.FieldHostCountryID), ids...)).
-		Union(b.Select(took.C(projectparticipant.FieldPartnerID), took.C(projectparticipant.FieldProjectID)).From(took).
-			Where(entsql.In(took.C(projectparticipant.FieldPartnerID), ids...)))
+		Union(b.Select(took.C(projectpartner.FieldPartnerID), took.C(projectpartner.FieldProjectID)).From(took).
+			Where(entsql.In(took.C(projectpartner.FieldPartnerID), ids...)))
 }
 
 // build writes the statement: the groups, sorted and limited (per owner),
-// then the total rows over the distinct matching projects (one per owner).
+// then the total rows over the distinct matching projects (one per owner),
+// which also count and sum, in the same scan, the matching projects that do
+// not count (those outside q.Counted).
 func build(d string, q Query, owners *Owners) (string, []any) {
 	b := entsql.Dialect(d)
-	sum, avg, product := "SUM", "ROUND(AVG(%s), 6)", "SUM(%s * %s)"
-	if d == dialect.SQLite {
-		sum, avg, product = "DECIMAL_SUM", "DECIMAL_AVG(%s)", "DECIMAL_PRODUCT_SUM(%s, %s)"
+	pg := d == dialect.Postgres
+	// aggregate functions, each written with its argument and its FILTER
+	// clause (or none)
+	sum, avg, sumProduct, noSum := "SUM(%s)%s", "ROUND(AVG(%s)%s, 6)", "SUM(%s * %s)%s", "NULL::numeric"
+	if !pg {
+		sum, avg, sumProduct, noSum = "DECIMAL_SUM(%s)%s", "DECIMAL_AVG(%s)%s", "DECIMAL_PRODUCT_SUM(%s, %s)%s", "NULL"
 	}
-	aggregates := func(t *entsql.SelectTable) []string {
+	// counted is the condition a project counts under (nil: every one
+	// does), written for the projects table named p, as every branch
+	// names it.
+	var counted *entsql.Predicate
+	if q.Counted != nil {
+		sel := b.Select().From(b.Table(project.Table).As("p"))
+		q.Counted(sel)
+		counted = sel.P()
+	}
+	// aggregates are the statistics of t's rows: over those that meet
+	// cond ({c}) when it is set, with the others counted and summed apart
+	// (x_n, x_s). wn and wd are the exact sums of amountUsd × interestRate
+	// and of amountUsd over the rows that have both, whose quotient is the
+	// weighted interest rate.
+	aggregates := func(t *entsql.SelectTable, cond *entsql.Predicate) []entsql.Querier {
 		amount, rate := t.C(project.FieldAmountUsd), t.C(project.FieldInterestRate)
-		return []string{
-			"COUNT(*) AS n",
-			"COUNT(" + amount + ") AS n_amount",
-			sum + "(" + amount + ") AS s",
-			fmt.Sprintf(avg, amount) + " AS a",
-			"MIN(" + amount + ") AS mn",
-			"MAX(" + amount + ") AS mx",
-			// AidData's amount-weighted interest rate, over the loans that state
-			// both: Σ amount×rate and Σ amount, divided in Go
-			fmt.Sprintf(product, amount, rate) + " AS ws",
-			sum + "(CASE WHEN " + rate + " IS NOT NULL THEN " + amount + " END) AS wd",
+		in, withRate := "", " FILTER (WHERE "+rate+" IS NOT NULL)"
+		xn, xs := "0", noSum
+		if cond != nil {
+			in, withRate = " FILTER (WHERE {c})", " FILTER (WHERE {c} AND "+rate+" IS NOT NULL)"
+			out := " FILTER (WHERE {c} IS NOT TRUE)"
+			xn, xs = "COUNT(*)"+out, fmt.Sprintf(sum, amount, out)
 		}
-	}
-	// the projects counted: those matching the filter and counting in aggregates
-	filter := func(sel *entsql.Selector) {
-		if q.Filter != nil {
-			q.Filter(sel)
+		cols := []string{
+			"COUNT(*)" + in + " AS n",
+			"COUNT(" + amount + ")" + in + " AS n_amount",
+			fmt.Sprintf(sum, amount, in) + " AS s",
+			fmt.Sprintf(avg, amount, in) + " AS a",
+			"MIN(" + amount + ")" + in + " AS mn",
+			"MAX(" + amount + ")" + in + " AS mx",
+			fmt.Sprintf(sumProduct, amount, rate, in) + " AS wn",
+			fmt.Sprintf(sum, amount, withRate) + " AS wd",
+			xn + " AS x_n",
+			xs + " AS x_s",
 		}
-		if q.Counted != nil {
-			q.Counted(sel)
+		out := make([]entsql.Querier, len(cols))
+		for i, c := range cols {
+			out[i] = withCond(c, cond)
 		}
+		return out
 	}
 	// from projects, joined to their owners when per owner
 	from := func(t *entsql.SelectTable) (*entsql.Selector, string) {
@@ -415,42 +443,20 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 		return sel, owner
 	}
 
-	// what the filter matched but the count left out (total 2): how many,
-	// and their sum
-	excluded := func() *entsql.Selector {
-		xt := b.Table(project.Table).As("p")
-		sel, xowner := from(xt)
-		amount := xt.C(project.FieldAmountUsd)
-		cols := []string{"2 AS total", xowner + " AS owner", "NULL AS rn"}
-		for i := range q.By {
-			cols = append(cols, "NULL AS d"+strconv.Itoa(i))
-		}
-		cols = append(cols, "COUNT(*) AS n", "COUNT("+amount+") AS n_amount", sum+"("+amount+") AS s",
-			"NULL AS a", "NULL AS mn", "NULL AS mx", "NULL AS ws", "NULL AS wd")
-		sel.Select(cols...)
-		if q.Filter != nil {
-			q.Filter(sel)
-		}
-		project.Not(q.Counted)(sel)
-		if owners != nil {
-			sel.GroupBy(xowner)
-		}
-		return sel
-	}
-
 	// the groups
 	t := b.Table(project.Table).As("p")
 	hc := b.Table(partner.Table).As("hc")
-	// grouped by participant alone, a partner counts a project once whatever
-	// its roles: its distinct links, not its participations
-	links := projectparticipant.Table
-	if !slices.Contains(q.By, ParticipantRole) {
-		links = projectpartner.Table
+	// participants: a project counts once per partner (the distinct pairs
+	// of project_partners), once per role (the first participation in each
+	// role, see below), or once per participation when grouped by both
+	byPartner, byRole := slices.Contains(q.By, Participant), slices.Contains(q.By, ParticipantRole)
+	pp := b.Table(projectparticipant.Table).As("pp")
+	if byPartner && !byRole {
+		pp = b.Table(projectpartner.Table).As("pp")
 	}
-	pp := b.Table(links).As("pp")
 	groups, owner := from(t)
 	var joined = map[string]bool{}
-	cols := []string{"0 AS total", owner + " AS owner"}
+	cols := []entsql.Querier{entsql.Expr("0 AS total"), entsql.Expr(owner + " AS owner")}
 	var groupBy []string
 	if owners != nil {
 		groupBy = append(groupBy, owner)
@@ -463,14 +469,40 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 			joined["host"] = true
 		case spec.join == "participants" && !joined["participants"]:
 			groups.Join(pp).On(t.C(project.FieldID), pp.C(projectparticipant.FieldProjectID))
+			if byRole && !byPartner {
+				// the project's first participation in the role, so that
+				// two partners in one role count the project once
+				pq := b.Table(projectparticipant.Table).As("pq")
+				groups.Where(entsql.NotExists(b.Select(pq.C(projectparticipant.FieldID)).From(pq).Where(entsql.And(
+					entsql.ColumnsEQ(pq.C(projectparticipant.FieldProjectID), pp.C(projectparticipant.FieldProjectID)),
+					entsql.ColumnsEQ(pq.C(projectparticipant.FieldRole), pp.C(projectparticipant.FieldRole)),
+					entsql.ColumnsLT(pq.C(projectparticipant.FieldID), pp.C(projectparticipant.FieldID))))))
+			}
 			joined["participants"] = true
 		}
 		col := spec.column(t, hc, pp)
-		cols = append(cols, col+" AS d"+strconv.Itoa(i))
+		cols = append(cols, entsql.Expr(col+" AS d"+strconv.Itoa(i)))
 		groupBy = append(groupBy, col)
 	}
-	groups.Select(append(cols, aggregates(t)...)...)
-	filter(groups)
+	// On PostgreSQL, when the groups split each owner's projects (no
+	// grouping by participant, which counts a project once per
+	// participant), the totals add up the groups, all of them before the
+	// limit, rather than scanning the projects again: the groups then
+	// aggregate every matching project, the counted ones and, apart, the
+	// others, and those of no counted project are dropped. Elsewhere the
+	// groups are of counted projects only, and the totals scan again.
+	fast := pg && !joined["participants"]
+	if fast {
+		groups.SelectExpr(append(cols, aggregates(t, counted)...)...)
+	} else {
+		groups.SelectExpr(append(cols, aggregates(t, nil)...)...)
+	}
+	if q.Filter != nil {
+		q.Filter(groups)
+	}
+	if !fast && q.Counted != nil {
+		q.Counted(groups)
+	}
 	if len(groupBy) > 0 {
 		groups.GroupBy(groupBy...)
 	}
@@ -490,10 +522,14 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 		keyDir = dir
 	}
 	var keys []string
-	for i := range q.By {
+	for i, dim := range q.By {
 		d := "d" + strconv.Itoa(i)
+		key := d
+		if pg && dim == FlowType {
+			key += ` COLLATE "C"` // free text: by code point, as SQLite sorts it
+		}
 		// groups without a value (no host country, say) last, on both databases
-		keys = append(keys, "CASE WHEN "+d+" IS NULL THEN 1 ELSE 0 END", d+" "+keyDir)
+		keys = append(keys, "CASE WHEN "+d+" IS NULL THEN 1 ELSE 0 END", key+" "+keyDir)
 	}
 	var order []string
 	switch field {
@@ -517,33 +553,32 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 	for i := range q.By {
 		outCols = append(outCols, "d"+strconv.Itoa(i))
 	}
-	outCols = append(outCols, "n", "n_amount", "s", "a", "mn", "mx", "ws", "wd")
+	outCols = append(outCols, "n", "n_amount", "s", "a", "mn", "mx", "wn", "wd", "x_n", "x_s")
 	number := func(from entsql.TableView) *entsql.Selector {
 		numbered := b.Select("*", "ROW_NUMBER() OVER (PARTITION BY owner ORDER BY "+strings.Join(order, ", ")+") AS rn").From(from)
+		if fast && counted != nil && (owners != nil || len(q.By) > 0) {
+			// groups of no counted project (the one group of an
+			// ungrouped statement stays, as it does without a condition)
+			numbered.Where(entsql.ExprP("n > 0"))
+		}
 		return b.Select(outCols...).From(numbered.As("ng")).Where(entsql.LTE("rn", limit)).
 			OrderExpr(entsql.Expr("owner, rn"))
 	}
 	const wrap = "SELECT * FROM (%s) AS u ORDER BY total, owner, rn"
 
-	// On PostgreSQL, when the groups split each owner's projects (no
-	// grouping by participant, which counts a project once per
-	// participant), the totals add up the groups, all of them before the
-	// limit, rather than scanning the projects again: each average is the
-	// sum over the count, rounded as AVG's is.
-	if d == dialect.Postgres && !joined["participants"] {
+	if fast {
 		totalCols := []string{"1 AS total", "owner", "NULL AS rn"}
 		for i := range q.By {
 			totalCols = append(totalCols, "NULL AS d"+strconv.Itoa(i))
 		}
+		// each average is the sum over the count, rounded as AVG's is
 		totalCols = append(totalCols, "SUM(n)::bigint AS n", "SUM(n_amount)::bigint AS n_amount", "SUM(s) AS s",
-			"ROUND(SUM(s) / NULLIF(SUM(n_amount), 0), 6) AS a", "MIN(mn) AS mn", "MAX(mx) AS mx", "SUM(ws) AS ws", "SUM(wd) AS wd")
+			"ROUND(SUM(s) / NULLIF(SUM(n_amount), 0), 6) AS a", "MIN(mn) AS mn", "MAX(mx) AS mx",
+			"SUM(wn) AS wn", "SUM(wd) AS wd", "SUM(x_n)::bigint AS x_n", "SUM(x_s) AS x_s")
 		g := b.Table("g")
 		totals := b.Select(totalCols...).From(g).GroupBy("owner")
-		all := b.Select("*").From(number(g).As("sg")).UnionAll(totals)
-		if q.Counted != nil {
-			all.UnionAll(excluded())
-		}
-		query, args := all.Prefix(b.With("g").As(groups)).Query()
+		query, args := b.Select("*").From(number(g).As("sg")).UnionAll(totals).
+			Prefix(b.With("g").As(groups)).Query()
 		return fmt.Sprintf(wrap, query), args
 	}
 	sorted := number(groups.As("g"))
@@ -551,39 +586,37 @@ func build(d string, q Query, owners *Owners) (string, []any) {
 	// the totals, over each matching project once
 	tt := b.Table(project.Table).As("p")
 	total, towner := from(tt)
-	totalCols := []string{"1 AS total", towner + " AS owner", "NULL AS rn"}
+	totalCols := []entsql.Querier{entsql.Expr("1 AS total"), entsql.Expr(towner + " AS owner"), entsql.Expr("NULL AS rn")}
 	for i := range q.By {
-		totalCols = append(totalCols, "NULL AS d"+strconv.Itoa(i))
+		totalCols = append(totalCols, entsql.Expr("NULL AS d"+strconv.Itoa(i)))
 	}
-	total.Select(append(totalCols, aggregates(tt)...)...)
-	filter(total)
+	total.SelectExpr(append(totalCols, aggregates(tt, counted)...)...)
+	if q.Filter != nil {
+		q.Filter(total)
+	}
 	if owners != nil {
 		total.GroupBy(towner)
 	}
-	all := b.Select("*").From(sorted.As("sg")).UnionAll(total)
-	if q.Counted != nil {
-		all.UnionAll(excluded())
-	}
-	query, args := all.Query()
+	query, args := b.Select("*").From(sorted.As("sg")).UnionAll(total).Query()
 	return fmt.Sprintf(wrap, query), args
+}
+
+// withCond writes a column, with cond in parentheses at each {c}.
+func withCond(col string, cond *entsql.Predicate) entsql.Querier {
+	parts := strings.Split(col, "{c}")
+	if len(parts) == 1 {
+		return entsql.Expr(col)
+	}
+	return entsql.ExprFunc(func(b *entsql.Builder) {
+		b.WriteString(parts[0])
+		for _, part := range parts[1:] {
+			b.WriteString("(").Join(cond).WriteString(")").WriteString(part)
+		}
+	})
 }
 
 func (r row) group(by []Dimension) (*Group, error) {
 	g := &Group{Key: &Key{}, Count: int(r.count.Int64), CountWithAmount: int(r.countWithAmount.Int64)}
-	if r.rateSum.Valid && r.rateWeight.Valid {
-		num, err := decimal.NewFromString(r.rateSum.String)
-		if err != nil {
-			return nil, fmt.Errorf("project statistics: weighted rate: %w", err)
-		}
-		den, err := decimal.NewFromString(r.rateWeight.String)
-		if err != nil {
-			return nil, fmt.Errorf("project statistics: weighted rate: %w", err)
-		}
-		if !den.IsZero() {
-			w := scalar.NewDecimal(num.DivRound(den, 6))
-			g.WeightedInterestRate = &w
-		}
-	}
 	for _, v := range []struct {
 		src *sql.NullString
 		dst **scalar.Decimal
@@ -594,6 +627,20 @@ func (r row) group(by []Dimension) (*Group, error) {
 				return nil, err
 			}
 			*v.dst = d
+		}
+	}
+	if r.rateNum.Valid && r.rateDen.Valid {
+		var num, den scalar.Decimal
+		if err := num.Scan(r.rateNum.String); err != nil {
+			return nil, err
+		}
+		if err := den.Scan(r.rateDen.String); err != nil {
+			return nil, err
+		}
+		if !den.IsZero() {
+			// rounded as avg is: to 6 places, half away from zero
+			rate := scalar.NewDecimal(num.DivRound(den.Decimal, 6))
+			g.WeightedInterestRate = &rate
 		}
 	}
 	if r.total.Int64 == 1 {
@@ -642,6 +689,18 @@ func (r row) group(by []Dimension) (*Group, error) {
 		}
 	}
 	return g, nil
+}
+
+// excluded reads what a total row left out.
+func (r row) excluded() (*Excluded, error) {
+	x := &Excluded{Count: int(r.excludedCount.Int64)}
+	if r.excludedSum.Valid {
+		x.Sum = new(scalar.Decimal)
+		if err := x.Sum.Scan(r.excludedSum.String); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
 }
 
 // loadPartners loads the partners the rows' keys name (host countries,
