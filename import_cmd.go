@@ -61,13 +61,8 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer client.Close()
 
-	o := importer.Options{BatchSize: *batch, Workers: *workers}
-	if o.Workers == 0 && sdb.Dialect == dialect.Postgres {
-		o.Workers = postgresWorkers
-	}
-	if isTerminal(stderr) {
-		o.Progress = stderr
-	}
+	o := importer.Options{BatchSize: *batch}
+	o.Workers, o.Progress = importDefaults(sdb.Dialect, *workers, stderr)
 	defer debug.SetGCPercent(debug.SetGCPercent(importer.GCPercent))
 	sum, err := importer.ImportFile(ctx, client, files[0], o)
 	if err != nil {
@@ -105,13 +100,8 @@ func runImportGeo(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer client.Close()
-	o := importer.GeoOptions{Workers: *workers}
-	if o.Workers == 0 && sdb.Dialect == dialect.Postgres {
-		o.Workers = postgresWorkers
-	}
-	if isTerminal(stderr) {
-		o.Progress = stderr
-	}
+	var o importer.GeoOptions
+	o.Workers, o.Progress = importDefaults(sdb.Dialect, *workers, stderr)
 	sum, err := importer.ImportGeo(ctx, client, paths[0], o)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", paths[0], err)
@@ -124,6 +114,19 @@ func runImportGeo(ctx context.Context, args []string, getenv func(string) string
 		return fmt.Errorf("%d files skipped (listed above); --allow-skips accepts an import that skips files", sum.Skipped)
 	}
 	return nil
+}
+
+// importDefaults are the workers an import runs with (the flag's, else
+// postgresWorkers on PostgreSQL and one on SQLite) and where its progress bar
+// goes (stderr when it is a terminal, else nowhere).
+func importDefaults(dbDialect string, workers int, stderr io.Writer) (int, io.Writer) {
+	if workers == 0 && dbDialect == dialect.Postgres {
+		workers = postgresWorkers
+	}
+	if isTerminal(stderr) {
+		return workers, stderr
+	}
+	return workers, nil
 }
 
 // runExport writes projects out: `bri-tracker export projects --format
