@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/rules"
 )
 
 // Transactions runs every mutation operation in one database transaction:
@@ -66,6 +67,7 @@ func (t Transactions) InterceptResponse(ctx context.Context, next graphql.Respon
 	}
 	ctx = ent.NewTxContext(ctx, tx)
 	ctx = ent.NewContext(ctx, tx.Client())
+	ctx = rules.WithTxMemo(ctx)
 	defer func() {
 		if r := recover(); r != nil {
 			_ = tx.Rollback()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
+	"github.com/bri-tracker/bri-tracker/internal/rules"
 	"github.com/bri-tracker/bri-tracker/internal/txretry"
 )
 
@@ -54,7 +55,7 @@ func once(ctx context.Context, client *ent.Client, fn func(context.Context, *ent
 			panic(v)
 		}
 	}()
-	ctx = ent.NewContext(ent.NewTxContext(ctx, tx), tx.Client())
+	ctx = rules.WithTxMemo(ent.NewContext(ent.NewTxContext(ctx, tx), tx.Client()))
 	if err := fn(ctx, tx.Client()); err != nil {
 		_ = tx.Rollback()
 		return err

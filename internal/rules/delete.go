@@ -25,6 +25,7 @@ func PartnerDelete() ent.Hook {
 			if err := stillReferenced(ctx, m.Client(), ids); err != nil {
 				return nil, err
 			}
+			memoFrom(ctx).forget()
 			return next.Mutate(ctx, m)
 		})
 	}, ent.OpDelete|ent.OpDeleteOne)

@@ -29,17 +29,31 @@ func Participant() ent.Hook {
 			if err := checkRefs(ctx, c, "partnerID", globalid.Partner, []int{partnerID}); err != nil {
 				return nil, err
 			}
-			other, err := participation(c, projectID, partnerID, role).Only(ctx)
-			switch {
-			case err == nil:
+			memo := memoFrom(ctx)
+			otherID, held, known := memo.participation(projectID, partnerID, role)
+			if !known {
+				other, err := participation(c, projectID, partnerID, role).Only(ctx)
+				switch {
+				case err == nil:
+					otherID, held = other.ID, true
+				case !ent.IsNotFound(err):
+					return nil, fmt.Errorf("check participation: %w", err)
+				}
+			}
+			if held {
 				return nil, &apperr.Error{Code: apperr.Conflict, Field: "role",
 					Message: fmt.Sprintf("partner %s already takes part in project %s in the role %s",
 						globalid.Encode(partnerID), globalid.Encode(projectID), role),
-					Extensions: map[string]any{"existingID": globalid.Encode(other.ID)}}
-			case !ent.IsNotFound(err):
-				return nil, fmt.Errorf("check participation: %w", err)
+					Extensions: map[string]any{"existingID": globalid.Encode(otherID)}}
 			}
-			return next.Mutate(ctx, m)
+			v, err := next.Mutate(ctx, m)
+			if err != nil {
+				return v, err
+			}
+			if p, ok := v.(*ent.ProjectParticipant); ok {
+				memo.added(projectID, partnerID, role, p.ID)
+			}
+			return v, nil
 		})
 	}, ent.OpCreate)
 }
@@ -59,6 +73,9 @@ func ParticipantLinks() ent.Hook {
 				}
 				projectID, _ := m.ProjectID()
 				partnerID, _ := m.PartnerID()
+				if memoFrom(ctx).linked(projectID, partnerID) {
+					return v, nil
+				}
 				// one statement whether or not the pair is linked already
 				err = c.ProjectPartner.Create().SetProjectID(projectID).SetPartnerID(partnerID).
 					OnConflictColumns(projectpartner.FieldProjectID, projectpartner.FieldPartnerID).DoNothing().
@@ -68,6 +85,7 @@ func ParticipantLinks() ent.Hook {
 				}
 				return v, nil
 			}
+			memoFrom(ctx).forget()
 			if !m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
 				return next.Mutate(ctx, m)
 			}

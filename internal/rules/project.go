@@ -18,12 +18,21 @@ import (
 func Project() ent.Hook {
 	return hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.ProjectFunc(func(ctx context.Context, m *ent.ProjectMutation) (ent.Value, error) {
+			memo := memoFrom(ctx)
+			if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
+				memo.forget()
+				return next.Mutate(ctx, m)
+			}
 			if err := checkProject(ctx, m); err != nil {
 				return nil, err
 			}
-			return next.Mutate(ctx, m)
+			v, err := next.Mutate(ctx, m)
+			if p, ok := v.(*ent.Project); ok && err == nil && m.Op().Is(ent.OpCreate) {
+				memo.created(p.ID)
+			}
+			return v, err
 		})
-	}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne)
+	}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne)
 }
 
 func checkProject(ctx context.Context, m *ent.ProjectMutation) error {

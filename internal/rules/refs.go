@@ -26,6 +26,10 @@ func checkRefs(ctx context.Context, c *ent.Client, field, want string, ids []int
 			return apperr.Invalid(field, "%s is not the id of a %s", globalid.Encode(id), want)
 		}
 	}
+	memo := memoFrom(ctx)
+	if want != globalid.Policy && memo.known(ids) {
+		return nil
+	}
 	var (
 		n   int
 		err error
@@ -48,6 +52,9 @@ func checkRefs(ctx context.Context, c *ent.Client, field, want string, ids []int
 			return apperr.Missing(field, "no %s has the id %s", want, globalid.Encode(ids[0]))
 		}
 		return apperr.Missing(field, "some of the given ids name no %s", want)
+	}
+	if want != globalid.Policy {
+		memo.found(ids)
 	}
 	return nil
 }

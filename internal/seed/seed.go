@@ -16,6 +16,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/internal/geo"
+	"github.com/bri-tracker/bri-tracker/internal/rules"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 )
 
@@ -45,6 +46,7 @@ func Run(ctx context.Context, client *ent.Client) (Stats, error) {
 			panic(v)
 		}
 	}()
+	ctx = rules.WithTxMemo(ctx)
 	s := &seeder{c: tx.Client(), ids: map[string]int{}, regions: map[string]partner.Region{}}
 	if err := s.run(ctx); err != nil {
 		if rerr := tx.Rollback(); rerr != nil {
