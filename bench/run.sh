@@ -45,51 +45,8 @@ server_bin="$work/bri-bench-server"
 load_bin="$work/bri-bench-load"
 pgdir="$root/bench/postgraphile"
 
-step() { printf '\n== %s\n' "$*" >&2; }
-die() { echo "bench/run.sh: $*" >&2; exit 1; }
-
-# Everything started here is stopped on exit, by its own pid.
-pids=()
-cleanup() {
-  local status=$?
-  for pid in "${pids[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-    fi
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  if [ "$status" -ne 0 ]; then
-    echo "bench/run.sh failed; logs are in $work" >&2
-  else
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# stop PID: stop one process started here and wait for it.
-stop() {
-  kill -TERM "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-
-# wait_ready NAME URL PID LOG [SECONDS]: wait until a GraphQL endpoint answers.
-wait_ready() {
-  local name=$1 url=$2 pid=$3 log=$4 limit=${5:-120}
-  for _ in $(seq 1 $((limit * 2))); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 30 "$log" >&2
-      die "$name exited before it was ready (log: $log)"
-    fi
-    if curl -fsS -o /dev/null -H 'Content-Type: application/json' -d '{"query":"{ __typename }"}' "$url" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.5
-  done
-  die "$name did not answer at $url within $limit s (log: $log)"
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 for tool in go node npm psql curl; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
@@ -117,52 +74,7 @@ go build -o "$load_bin" ./bench/load
 
 ours_flags=(--env production --seed=false --port "$OURS_PORT" --rate-limit-ip 0 --rate-limit-key 0 --max-complexity 1000000)
 
-step "fresh database $BENCH_DB"
-psql -d postgres -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)"
-psql -d postgres -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $BENCH_DB"
-
-step "schema: our server applies it at start"
-DATABASE_URL=$db_url "$server_bin" "${ours_flags[@]}" >"$work/schema-server.log" 2>&1 &
-pid=$!
-pids+=("$pid")
-wait_ready "our server" "http://127.0.0.1:$OURS_PORT/graphql" "$pid" "$work/schema-server.log"
-stop "$pid"
-
-step "data: bench/gen"
-gen_args=(--database-url "$db_url" --projects "$PROJECTS" --partners "$PARTNERS" --countries "$COUNTRIES" --policies "$POLICIES" --seed "$SEED")
-go run ./bench/gen "${gen_args[@]}"
-
-step "first start on the data, then VACUUM and CHECKPOINT"
-# The server does its own start-up work on the rows it finds (today: it fills
-# the search columns that COPY left empty, rewriting every row). Let it do
-# that once, then compact and analyze the tables, so that the measured run
-# sees tables as if the rows had been written through the API, and the
-# server's memory high-water mark covers the load alone.
-t0=$SECONDS
-DATABASE_URL=$db_url "$server_bin" "${ours_flags[@]}" >"$work/first-start.log" 2>&1 &
-pid=$!
-pids+=("$pid")
-wait_ready "our server" "http://127.0.0.1:$OURS_PORT/graphql" "$pid" "$work/first-start.log" 1800
-stop "$pid"
-first_start=$((SECONDS - t0))
-echo "first start took $first_start s" >&2
-tables="partners, projects, policies, project_participants, opening_policy_projects, opening_policy_partners"
-psql -d "$BENCH_DB" -v ON_ERROR_STOP=1 -qc "VACUUM (FULL, ANALYZE) $tables"
-# A plain VACUUM then sets the visibility map, as autovacuum keeps it on a
-# live database, and a checkpoint writes out the pages all this dirtied, so
-# that no target's run pays for flushing them.
-psql -d "$BENCH_DB" -v ON_ERROR_STOP=1 -qc "VACUUM $tables"
-psql -d "$BENCH_DB" -v ON_ERROR_STOP=1 -qc "CHECKPOINT"
-# The data sits in memory (as a production database's working set on SSD
-# does), so random page reads cost little more than sequential ones: tell the
-# planner, for every target alike. At the default of 4, PostgreSQL prefers
-# scanning a small table whole, once per parent, to looking rows up by index.
-psql -d postgres -v ON_ERROR_STOP=1 -qc "ALTER DATABASE $BENCH_DB SET random_page_cost = 1.1"
-# Parallel query: on two cores shared by 16 clients there is no idle core
-# for a worker, and starting workers costs more than it saves. With
-# PostgreSQL's default of 2 workers per query, computing projectStats ran at
-# less than half the rate (see docs/performance.md). For every target alike.
-psql -d postgres -v ON_ERROR_STOP=1 -qc "ALTER DATABASE $BENCH_DB SET max_parallel_workers_per_gather = 0"
+prepare_db "$server_bin"
 
 step "start our server and PostGraphile"
 DATABASE_URL=$db_url "$server_bin" "${ours_flags[@]}" >"$work/server.log" 2>&1 &

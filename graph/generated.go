@@ -8145,6 +8145,50 @@ A point in time, as an RFC 3339 string such as "2024-05-31T08:00:00Z".
 scalar Time
 
 """
+Server code generation only, no effect on what clients send or receive: the
+server resolves the fields of an object type so marked one after another,
+without a goroutine per field or per list element.
+"""
+directive @disableConcurrency on FIELD_DEFINITION | OBJECT
+
+# Every object type but Mutation (whose fields gqlgen always runs in order)
+# resolves in order: see internal/codegen/inorder.
+extend type ApiKey @disableConcurrency
+extend type ApiKeyConnection @disableConcurrency
+extend type ApiKeyEdge @disableConcurrency
+extend type AuditChange @disableConcurrency
+extend type AuditEvent @disableConcurrency
+extend type AuditEventConnection @disableConcurrency
+extend type AuditEventEdge @disableConcurrency
+extend type CreateApiKeyPayload @disableConcurrency
+extend type DeletePayload @disableConcurrency
+extend type PageInfo @disableConcurrency
+extend type Partner @disableConcurrency
+extend type PartnerConnection @disableConcurrency
+extend type PartnerEdge @disableConcurrency
+extend type Policy @disableConcurrency
+extend type PolicyConnection @disableConcurrency
+extend type PolicyEdge @disableConcurrency
+extend type Project @disableConcurrency
+extend type ProjectConnection @disableConcurrency
+extend type ProjectEdge @disableConcurrency
+extend type ProjectParticipant @disableConcurrency
+extend type ProjectParticipantConnection @disableConcurrency
+extend type ProjectParticipantEdge @disableConcurrency
+extend type ProjectStats @disableConcurrency
+extend type ProjectStatsExcluded @disableConcurrency
+extend type ProjectStatsGroup @disableConcurrency
+extend type ProjectStatsKey @disableConcurrency
+extend type Query @disableConcurrency
+extend type SearchConnection @disableConcurrency
+extend type SearchEdge @disableConcurrency
+extend type UpsertPartnerResult @disableConcurrency
+extend type UpsertPartnersPayload @disableConcurrency
+extend type UpsertProjectResult @disableConcurrency
+extend type UpsertProjectsPayload @disableConcurrency
+extend type Viewer @disableConcurrency
+
+"""
 Writes to the cooperation record. All fields of one request run in one
 transaction: if one fails, nothing of the request is written.
 """
@@ -11243,9 +11287,6 @@ func (ec *executionContext) fieldContext_ApiKey_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11292,9 +11333,6 @@ func (ec *executionContext) fieldContext_ApiKey_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _ApiKey_hint(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Hint)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11318,13 +11356,6 @@ func (ec *executionContext) fieldContext_ApiKey_hint(_ context.Context, field gr
 }
 
 func (ec *executionContext) _ApiKey_partnerID(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ApiKey_partnerID(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.PartnerID, true, ec.marshalOID2ᚖint)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11371,13 +11402,6 @@ func (ec *executionContext) fieldContext_ApiKey_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.LastUsedAt, true, ec.marshalOTime2ᚖtimeᚐTime)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11401,13 +11425,6 @@ func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ApiKey_revokedAt(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.RevokedAt, true, ec.marshalOTime2ᚖtimeᚐTime)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11463,13 +11480,6 @@ func (ec *executionContext) fieldContext_ApiKey_partner(_ context.Context, field
 }
 
 func (ec *executionContext) _ApiKeyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKeyConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ApiKeyConnection_edges(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOApiKeyEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐApiKeyEdge)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11534,9 +11544,6 @@ func (ec *executionContext) fieldContext_ApiKeyConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _ApiKeyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKeyConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11560,13 +11567,6 @@ func (ec *executionContext) fieldContext_ApiKeyConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _ApiKeyEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKeyEdge) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ApiKeyEdge_node(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOApiKey2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAPIKey)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11622,9 +11622,6 @@ func (ec *executionContext) fieldContext_ApiKeyEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditChange_field(ctx context.Context, field graphql.CollectedField, obj *audit.Change) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Field)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11740,9 +11737,6 @@ func (ec *executionContext) fieldContext_AuditEvent_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEvent_actorName(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.ActorName)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11789,13 +11783,6 @@ func (ec *executionContext) fieldContext_AuditEvent_actorRole(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEvent_actorKeyID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_AuditEvent_actorKeyID(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.ActorKeyID, true, ec.marshalOID2ᚖint)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11888,13 +11875,6 @@ func (ec *executionContext) fieldContext_AuditEvent_entityID(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEvent_changes(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_AuditEvent_changes(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Changes, true, ec.marshalNAuditChange2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋauditᚐChangeᚄ)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11927,13 +11907,6 @@ func (ec *executionContext) fieldContext_AuditEvent_changes(_ context.Context, f
 }
 
 func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_AuditEventConnection_edges(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOAuditEventEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventEdge)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11998,9 +11971,6 @@ func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12024,13 +11994,6 @@ func (ec *executionContext) fieldContext_AuditEventConnection_totalCount(_ conte
 }
 
 func (ec *executionContext) _AuditEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_AuditEventEdge_node(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOAuditEvent2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEvent)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12086,13 +12049,6 @@ func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context
 }
 
 func (ec *executionContext) _CreateApiKeyPayload_key(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_CreateApiKeyPayload_key(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Key, true, ec.marshalNApiKey2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAPIKey)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12125,9 +12081,6 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_key(_ context.Conte
 }
 
 func (ec *executionContext) _CreateApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Secret)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12210,7 +12163,7 @@ func (ec *executionContext) fieldContext_Mutation_createPartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createPartner_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_createPartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12254,7 +12207,7 @@ func (ec *executionContext) fieldContext_Mutation_updatePartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updatePartner_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_updatePartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12298,7 +12251,7 @@ func (ec *executionContext) fieldContext_Mutation_deletePartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deletePartner_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_deletePartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12342,7 +12295,7 @@ func (ec *executionContext) fieldContext_Mutation_createProject(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createProject_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_createProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12386,7 +12339,7 @@ func (ec *executionContext) fieldContext_Mutation_updateProject(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateProject_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_updateProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12430,7 +12383,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteProject(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteProject_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_deleteProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12474,7 +12427,7 @@ func (ec *executionContext) fieldContext_Mutation_createPolicy(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createPolicy_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_createPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12518,7 +12471,7 @@ func (ec *executionContext) fieldContext_Mutation_updatePolicy(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updatePolicy_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_updatePolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12562,7 +12515,7 @@ func (ec *executionContext) fieldContext_Mutation_deletePolicy(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deletePolicy_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_deletePolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12606,7 +12559,7 @@ func (ec *executionContext) fieldContext_Mutation_addProjectParticipant(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_addProjectParticipant_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_addProjectParticipant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12650,7 +12603,7 @@ func (ec *executionContext) fieldContext_Mutation_removeProjectParticipant(ctx c
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_removeProjectParticipant_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_removeProjectParticipant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12694,7 +12647,7 @@ func (ec *executionContext) fieldContext_Mutation_createApiKey(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createApiKey_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_createApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12738,7 +12691,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_revokeApiKey_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12782,7 +12735,7 @@ func (ec *executionContext) fieldContext_Mutation_upsertProjects(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_upsertProjects_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_upsertProjects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12826,7 +12779,7 @@ func (ec *executionContext) fieldContext_Mutation_upsertPartners(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_upsertPartners_args); err != nil {
+	if fc.Args, err = ec.field_Mutation_upsertPartners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12995,9 +12948,6 @@ func (ec *executionContext) fieldContext_Partner_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Partner_version(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13021,9 +12971,6 @@ func (ec *executionContext) fieldContext_Partner_version(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13047,9 +12994,6 @@ func (ec *executionContext) fieldContext_Partner_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_localName(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LocalName)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13096,9 +13040,6 @@ func (ec *executionContext) fieldContext_Partner_kind(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_countryCode(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CountryCode)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13122,13 +13063,6 @@ func (ec *executionContext) fieldContext_Partner_countryCode(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_region(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Partner_region(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Region, true, ec.marshalOPartnerRegion2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋpartnerᚐRegion)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13152,13 +13086,6 @@ func (ec *executionContext) fieldContext_Partner_region(_ context.Context, field
 }
 
 func (ec *executionContext) _Partner_briSignedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Partner_briSignedOn(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.BriSignedOn, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13182,9 +13109,6 @@ func (ec *executionContext) fieldContext_Partner_briSignedOn(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_website(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Website)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13208,9 +13132,6 @@ func (ec *executionContext) fieldContext_Partner_website(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Partner_description(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13234,9 +13155,6 @@ func (ec *executionContext) fieldContext_Partner_description(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_externalRef(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ExternalRef)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13260,13 +13178,6 @@ func (ec *executionContext) fieldContext_Partner_externalRef(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_countryID(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Partner_countryID(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.CountryID, true, ec.marshalOID2ᚖint)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13358,7 +13269,7 @@ func (ec *executionContext) fieldContext_Partner_members(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_members_args); err != nil {
+	if fc.Args, err = ec.field_Partner_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13402,7 +13313,7 @@ func (ec *executionContext) fieldContext_Partner_projects(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_projects_args); err != nil {
+	if fc.Args, err = ec.field_Partner_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13446,7 +13357,7 @@ func (ec *executionContext) fieldContext_Partner_participations(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_participations_args); err != nil {
+	if fc.Args, err = ec.field_Partner_participations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13490,7 +13401,7 @@ func (ec *executionContext) fieldContext_Partner_hostedProjects(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_hostedProjects_args); err != nil {
+	if fc.Args, err = ec.field_Partner_hostedProjects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13534,7 +13445,7 @@ func (ec *executionContext) fieldContext_Partner_policies(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_policies_args); err != nil {
+	if fc.Args, err = ec.field_Partner_policies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13578,7 +13489,7 @@ func (ec *executionContext) fieldContext_Partner_history(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_history_args); err != nil {
+	if fc.Args, err = ec.field_Partner_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13622,7 +13533,7 @@ func (ec *executionContext) fieldContext_Partner_projectStats(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_projectStats_args); err != nil {
+	if fc.Args, err = ec.field_Partner_projectStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13630,13 +13541,6 @@ func (ec *executionContext) fieldContext_Partner_projectStats(ctx context.Contex
 }
 
 func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PartnerConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_PartnerConnection_edges(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOPartnerEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartnerEdge)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13701,9 +13605,6 @@ func (ec *executionContext) fieldContext_PartnerConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _PartnerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PartnerConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13727,13 +13628,6 @@ func (ec *executionContext) fieldContext_PartnerConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _PartnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PartnerEdge) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_PartnerEdge_node(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13858,9 +13752,6 @@ func (ec *executionContext) fieldContext_Policy_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Policy_version(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13884,9 +13775,6 @@ func (ec *executionContext) fieldContext_Policy_version(_ context.Context, field
 }
 
 func (ec *executionContext) _Policy_title(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13910,9 +13798,6 @@ func (ec *executionContext) fieldContext_Policy_title(_ context.Context, field g
 }
 
 func (ec *executionContext) _Policy_summary(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Summary)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13936,9 +13821,6 @@ func (ec *executionContext) fieldContext_Policy_summary(_ context.Context, field
 }
 
 func (ec *executionContext) _Policy_documentNumber(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DocumentNumber)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13962,9 +13844,6 @@ func (ec *executionContext) fieldContext_Policy_documentNumber(_ context.Context
 }
 
 func (ec *executionContext) _Policy_issuingAuthority(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.IssuingAuthority)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14057,13 +13936,6 @@ func (ec *executionContext) fieldContext_Policy_status(_ context.Context, field 
 }
 
 func (ec *executionContext) _Policy_issuedOn(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Policy_issuedOn(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.IssuedOn, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14087,13 +13959,6 @@ func (ec *executionContext) fieldContext_Policy_issuedOn(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Policy_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Policy_effectiveFrom(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.EffectiveFrom, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14117,13 +13982,6 @@ func (ec *executionContext) fieldContext_Policy_effectiveFrom(_ context.Context,
 }
 
 func (ec *executionContext) _Policy_effectiveUntil(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Policy_effectiveUntil(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.EffectiveUntil, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14147,9 +14005,6 @@ func (ec *executionContext) fieldContext_Policy_effectiveUntil(_ context.Context
 }
 
 func (ec *executionContext) _Policy_url(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.URL)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14173,9 +14028,6 @@ func (ec *executionContext) fieldContext_Policy_url(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Policy_externalRef(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ExternalRef)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14199,13 +14051,6 @@ func (ec *executionContext) fieldContext_Policy_externalRef(_ context.Context, f
 }
 
 func (ec *executionContext) _Policy_supersededByID(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Policy_supersededByID(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.SupersededByID, true, ec.marshalOID2ᚖint)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14265,7 +14110,7 @@ func (ec *executionContext) fieldContext_Policy_projects(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Policy_projects_args); err != nil {
+	if fc.Args, err = ec.field_Policy_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14309,7 +14154,7 @@ func (ec *executionContext) fieldContext_Policy_partners(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Policy_partners_args); err != nil {
+	if fc.Args, err = ec.field_Policy_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14385,7 +14230,7 @@ func (ec *executionContext) fieldContext_Policy_supersedes(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Policy_supersedes_args); err != nil {
+	if fc.Args, err = ec.field_Policy_supersedes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14429,7 +14274,7 @@ func (ec *executionContext) fieldContext_Policy_history(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Policy_history_args); err != nil {
+	if fc.Args, err = ec.field_Policy_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14473,7 +14318,7 @@ func (ec *executionContext) fieldContext_Policy_projectStats(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Policy_projectStats_args); err != nil {
+	if fc.Args, err = ec.field_Policy_projectStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14481,13 +14326,6 @@ func (ec *executionContext) fieldContext_Policy_projectStats(ctx context.Context
 }
 
 func (ec *executionContext) _PolicyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PolicyConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_PolicyConnection_edges(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOPolicyEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPolicyEdge)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14552,9 +14390,6 @@ func (ec *executionContext) fieldContext_PolicyConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _PolicyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PolicyConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14578,13 +14413,6 @@ func (ec *executionContext) fieldContext_PolicyConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _PolicyEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PolicyEdge) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_PolicyEdge_node(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOPolicy2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐOpeningPolicy)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14709,9 +14537,6 @@ func (ec *executionContext) fieldContext_Project_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_version(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14735,9 +14560,6 @@ func (ec *executionContext) fieldContext_Project_version(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Project_title(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14761,9 +14583,6 @@ func (ec *executionContext) fieldContext_Project_title(_ context.Context, field 
 }
 
 func (ec *executionContext) _Project_description(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14856,13 +14675,6 @@ func (ec *executionContext) fieldContext_Project_greenCategory(_ context.Context
 }
 
 func (ec *executionContext) _Project_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_amount(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Amount, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14886,9 +14698,6 @@ func (ec *executionContext) fieldContext_Project_amount(_ context.Context, field
 }
 
 func (ec *executionContext) _Project_currency(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Currency)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14912,13 +14721,6 @@ func (ec *executionContext) fieldContext_Project_currency(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_amountUsd(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_amountUsd(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.AmountUsd, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14942,9 +14744,6 @@ func (ec *executionContext) fieldContext_Project_amountUsd(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_commitmentYear(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CommitmentYear)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14968,13 +14767,6 @@ func (ec *executionContext) fieldContext_Project_commitmentYear(_ context.Contex
 }
 
 func (ec *executionContext) _Project_signedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_signedOn(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.SignedOn, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14998,13 +14790,6 @@ func (ec *executionContext) fieldContext_Project_signedOn(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_startedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_startedOn(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.StartedOn, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15028,13 +14813,6 @@ func (ec *executionContext) fieldContext_Project_startedOn(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_completedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_completedOn(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.CompletedOn, true, ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15058,9 +14836,6 @@ func (ec *executionContext) fieldContext_Project_completedOn(_ context.Context, 
 }
 
 func (ec *executionContext) _Project_city(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.City)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15084,13 +14859,6 @@ func (ec *executionContext) fieldContext_Project_city(_ context.Context, field g
 }
 
 func (ec *executionContext) _Project_latitude(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_latitude(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Latitude, true, ec.marshalOFloat2ᚖfloat64)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15114,13 +14882,6 @@ func (ec *executionContext) fieldContext_Project_latitude(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_longitude(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_longitude(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Longitude, true, ec.marshalOFloat2ᚖfloat64)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15144,9 +14905,6 @@ func (ec *executionContext) fieldContext_Project_longitude(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_externalRef(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ExternalRef)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15170,13 +14928,6 @@ func (ec *executionContext) fieldContext_Project_externalRef(_ context.Context, 
 }
 
 func (ec *executionContext) _Project_hostCountryID(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_hostCountryID(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.HostCountryID, true, ec.marshalOID2ᚖint)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15200,13 +14951,6 @@ func (ec *executionContext) fieldContext_Project_hostCountryID(_ context.Context
 }
 
 func (ec *executionContext) _Project_locationPrecision(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_locationPrecision(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.LocationPrecision, true, ec.marshalOProjectLocationPrecision2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15230,13 +14974,6 @@ func (ec *executionContext) fieldContext_Project_locationPrecision(_ context.Con
 }
 
 func (ec *executionContext) _Project_geometry(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_geometry(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Geometry, true, ec.marshalOJSON2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐGeoJSON)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15260,9 +14997,6 @@ func (ec *executionContext) fieldContext_Project_geometry(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_countsInAggregates(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.CountsInAggregates)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15286,9 +15020,6 @@ func (ec *executionContext) fieldContext_Project_countsInAggregates(_ context.Co
 }
 
 func (ec *executionContext) _Project_umbrella(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Umbrella)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15312,13 +15043,6 @@ func (ec *executionContext) fieldContext_Project_umbrella(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_parentID(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_parentID(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.ParentID, true, ec.marshalOID2ᚖint)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15342,9 +15066,6 @@ func (ec *executionContext) fieldContext_Project_parentID(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_groupRef(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.GroupRef)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15368,9 +15089,6 @@ func (ec *executionContext) fieldContext_Project_groupRef(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_flowType(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FlowType)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15394,13 +15112,6 @@ func (ec *executionContext) fieldContext_Project_flowType(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_flowClass(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_flowClass(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.FlowClass, true, ec.marshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15424,13 +15135,6 @@ func (ec *executionContext) fieldContext_Project_flowClass(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_interestRate(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_interestRate(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.InterestRate, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15454,13 +15158,6 @@ func (ec *executionContext) fieldContext_Project_interestRate(_ context.Context,
 }
 
 func (ec *executionContext) _Project_maturityYears(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_maturityYears(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.MaturityYears, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15484,13 +15181,6 @@ func (ec *executionContext) fieldContext_Project_maturityYears(_ context.Context
 }
 
 func (ec *executionContext) _Project_gracePeriodYears(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_gracePeriodYears(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.GracePeriodYears, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15514,13 +15204,6 @@ func (ec *executionContext) fieldContext_Project_gracePeriodYears(_ context.Cont
 }
 
 func (ec *executionContext) _Project_grantElement(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Project_grantElement(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.GrantElement, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15612,7 +15295,7 @@ func (ec *executionContext) fieldContext_Project_participants(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_participants_args); err != nil {
+	if fc.Args, err = ec.field_Project_participants_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15656,7 +15339,7 @@ func (ec *executionContext) fieldContext_Project_participations(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_participations_args); err != nil {
+	if fc.Args, err = ec.field_Project_participations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15732,7 +15415,7 @@ func (ec *executionContext) fieldContext_Project_components(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_components_args); err != nil {
+	if fc.Args, err = ec.field_Project_components_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15776,7 +15459,7 @@ func (ec *executionContext) fieldContext_Project_policies(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_policies_args); err != nil {
+	if fc.Args, err = ec.field_Project_policies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15820,7 +15503,7 @@ func (ec *executionContext) fieldContext_Project_history(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_history_args); err != nil {
+	if fc.Args, err = ec.field_Project_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15828,13 +15511,6 @@ func (ec *executionContext) fieldContext_Project_history(ctx context.Context, fi
 }
 
 func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectConnection_edges(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOProjectEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectEdge)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15899,9 +15575,6 @@ func (ec *executionContext) fieldContext_ProjectConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15925,13 +15598,6 @@ func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectEdge) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectEdge_node(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOProject2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProject)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16079,13 +15745,6 @@ func (ec *executionContext) fieldContext_ProjectParticipant_role(_ context.Conte
 }
 
 func (ec *executionContext) _ProjectParticipant_sharePercent(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipant) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectParticipant_sharePercent(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.SharePercent, true, ec.marshalOFloat2ᚖfloat64)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16173,13 +15832,6 @@ func (ec *executionContext) fieldContext_ProjectParticipant_partner(_ context.Co
 }
 
 func (ec *executionContext) _ProjectParticipantConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipantConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectParticipantConnection_edges(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalOProjectParticipantEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectParticipantEdge)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16244,9 +15896,6 @@ func (ec *executionContext) fieldContext_ProjectParticipantConnection_pageInfo(_
 }
 
 func (ec *executionContext) _ProjectParticipantConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipantConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16270,13 +15919,6 @@ func (ec *executionContext) fieldContext_ProjectParticipantConnection_totalCount
 }
 
 func (ec *executionContext) _ProjectParticipantEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipantEdge) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectParticipantEdge_node(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Node, true, ec.marshalOProjectParticipant2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectParticipant)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16332,13 +15974,6 @@ func (ec *executionContext) fieldContext_ProjectParticipantEdge_cursor(_ context
 }
 
 func (ec *executionContext) _ProjectStats_total(ctx context.Context, field graphql.CollectedField, obj *stats.Result) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStats_total(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Total, true, ec.marshalNProjectStatsGroup2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐGroup)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16371,13 +16006,6 @@ func (ec *executionContext) fieldContext_ProjectStats_total(_ context.Context, f
 }
 
 func (ec *executionContext) _ProjectStats_groups(ctx context.Context, field graphql.CollectedField, obj *stats.Result) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStats_groups(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Groups, true, ec.marshalNProjectStatsGroup2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐGroupᚄ)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16410,13 +16038,6 @@ func (ec *executionContext) fieldContext_ProjectStats_groups(_ context.Context, 
 }
 
 func (ec *executionContext) _ProjectStats_excluded(ctx context.Context, field graphql.CollectedField, obj *stats.Result) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStats_excluded(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Excluded, true, ec.marshalNProjectStatsExcluded2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐExcluded)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16449,9 +16070,6 @@ func (ec *executionContext) fieldContext_ProjectStats_excluded(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsExcluded_count(ctx context.Context, field graphql.CollectedField, obj *stats.Excluded) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16475,13 +16093,6 @@ func (ec *executionContext) fieldContext_ProjectStatsExcluded_count(_ context.Co
 }
 
 func (ec *executionContext) _ProjectStatsExcluded_sum(ctx context.Context, field graphql.CollectedField, obj *stats.Excluded) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsExcluded_sum(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Sum, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16505,13 +16116,6 @@ func (ec *executionContext) fieldContext_ProjectStatsExcluded_sum(_ context.Cont
 }
 
 func (ec *executionContext) _ProjectStatsGroup_key(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsGroup_key(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Key, true, ec.marshalNProjectStatsKey2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋstatsᚐKey)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16544,9 +16148,6 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_key(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_count(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16570,9 +16171,6 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_count(_ context.Conte
 }
 
 func (ec *executionContext) _ProjectStatsGroup_countWithAmount(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.CountWithAmount)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16596,13 +16194,6 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_countWithAmount(_ con
 }
 
 func (ec *executionContext) _ProjectStatsGroup_sum(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsGroup_sum(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Sum, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16626,13 +16217,6 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_sum(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_avg(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsGroup_avg(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Avg, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16656,13 +16240,6 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_avg(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_min(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsGroup_min(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Min, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16686,13 +16263,6 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_min(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_max(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsGroup_max(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Max, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16716,13 +16286,6 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_max(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_weightedInterestRate(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsGroup_weightedInterestRate(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.WeightedInterestRate, true, ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16746,13 +16309,6 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_weightedInterestRate(
 }
 
 func (ec *executionContext) _ProjectStatsKey_sector(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsKey_sector(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Sector, true, ec.marshalOProjectSector2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐSector)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16776,13 +16332,6 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_sector(_ context.Contex
 }
 
 func (ec *executionContext) _ProjectStatsKey_status(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsKey_status(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Status, true, ec.marshalOProjectStatus2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐStatus)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16806,13 +16355,6 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_status(_ context.Contex
 }
 
 func (ec *executionContext) _ProjectStatsKey_greenCategory(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsKey_greenCategory(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.GreenCategory, true, ec.marshalOProjectGreenCategory2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐGreenCategory)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16836,13 +16378,6 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_greenCategory(_ context
 }
 
 func (ec *executionContext) _ProjectStatsKey_hostCountry(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsKey_hostCountry(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.HostCountry, true, ec.marshalOPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16875,13 +16410,6 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_hostCountry(_ context.C
 }
 
 func (ec *executionContext) _ProjectStatsKey_region(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsKey_region(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Region, true, ec.marshalOPartnerRegion2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋpartnerᚐRegion)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16905,9 +16433,6 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_region(_ context.Contex
 }
 
 func (ec *executionContext) _ProjectStatsKey_commitmentYear(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CommitmentYear)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16931,13 +16456,6 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_commitmentYear(_ contex
 }
 
 func (ec *executionContext) _ProjectStatsKey_participant(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsKey_participant(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Participant, true, ec.marshalOPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16970,13 +16488,6 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_participant(_ context.C
 }
 
 func (ec *executionContext) _ProjectStatsKey_participantRole(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsKey_participantRole(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.ParticipantRole, true, ec.marshalOProjectParticipantRole2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectparticipantᚐRole)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17000,13 +16511,6 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_participantRole(_ conte
 }
 
 func (ec *executionContext) _ProjectStatsKey_flowClass(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_ProjectStatsKey_flowClass(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.FlowClass, true, ec.marshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17030,9 +16534,6 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_flowClass(_ context.Con
 }
 
 func (ec *executionContext) _ProjectStatsKey_flowType(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FlowType)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17092,7 +16593,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_node_args); err != nil {
+	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17136,7 +16637,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_nodes_args); err != nil {
+	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17180,7 +16681,7 @@ func (ec *executionContext) fieldContext_Query_apiKeys(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_apiKeys_args); err != nil {
+	if fc.Args, err = ec.field_Query_apiKeys_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17224,7 +16725,7 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_auditEvents_args); err != nil {
+	if fc.Args, err = ec.field_Query_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17268,7 +16769,7 @@ func (ec *executionContext) fieldContext_Query_policies(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_policies_args); err != nil {
+	if fc.Args, err = ec.field_Query_policies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17312,7 +16813,7 @@ func (ec *executionContext) fieldContext_Query_partners(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_partners_args); err != nil {
+	if fc.Args, err = ec.field_Query_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17356,7 +16857,7 @@ func (ec *executionContext) fieldContext_Query_projects(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_projects_args); err != nil {
+	if fc.Args, err = ec.field_Query_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17432,7 +16933,7 @@ func (ec *executionContext) fieldContext_Query_projectStats(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_projectStats_args); err != nil {
+	if fc.Args, err = ec.field_Query_projectStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17476,7 +16977,7 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_search_args); err != nil {
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17520,7 +17021,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query___type_args); err != nil {
+	if fc.Args, err = ec.field_Query___type_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17560,9 +17061,6 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17586,13 +17084,6 @@ func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_SearchConnection_pageInfo(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.PageInfo, true, ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17625,13 +17116,6 @@ func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_SearchConnection_edges(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Edges, true, ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐSearchEdgeᚄ)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17733,9 +17217,6 @@ func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _UpsertPartnerResult_index(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Index)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17759,9 +17240,6 @@ func (ec *executionContext) fieldContext_UpsertPartnerResult_index(_ context.Con
 }
 
 func (ec *executionContext) _UpsertPartnerResult_key(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Key)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17808,13 +17286,6 @@ func (ec *executionContext) fieldContext_UpsertPartnerResult_outcome(_ context.C
 }
 
 func (ec *executionContext) _UpsertPartnerResult_partner(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_UpsertPartnerResult_partner(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Partner, true, ec.marshalNPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17847,9 +17318,6 @@ func (ec *executionContext) fieldContext_UpsertPartnerResult_partner(_ context.C
 }
 
 func (ec *executionContext) _UpsertPartnersPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Created)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17873,9 +17341,6 @@ func (ec *executionContext) fieldContext_UpsertPartnersPayload_created(_ context
 }
 
 func (ec *executionContext) _UpsertPartnersPayload_updated(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Updated)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17899,9 +17364,6 @@ func (ec *executionContext) fieldContext_UpsertPartnersPayload_updated(_ context
 }
 
 func (ec *executionContext) _UpsertPartnersPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Unchanged)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17925,13 +17387,6 @@ func (ec *executionContext) fieldContext_UpsertPartnersPayload_unchanged(_ conte
 }
 
 func (ec *executionContext) _UpsertPartnersPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_UpsertPartnersPayload_results(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Results, true, ec.marshalNUpsertPartnerResult2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐPartnerResultᚄ)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17964,9 +17419,6 @@ func (ec *executionContext) fieldContext_UpsertPartnersPayload_results(_ context
 }
 
 func (ec *executionContext) _UpsertProjectResult_index(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Index)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17990,9 +17442,6 @@ func (ec *executionContext) fieldContext_UpsertProjectResult_index(_ context.Con
 }
 
 func (ec *executionContext) _UpsertProjectResult_externalRef(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.ExternalRef)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18039,13 +17488,6 @@ func (ec *executionContext) fieldContext_UpsertProjectResult_outcome(_ context.C
 }
 
 func (ec *executionContext) _UpsertProjectResult_project(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_UpsertProjectResult_project(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Project, true, ec.marshalNProject2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProject)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18078,9 +17520,6 @@ func (ec *executionContext) fieldContext_UpsertProjectResult_project(_ context.C
 }
 
 func (ec *executionContext) _UpsertProjectsPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Created)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18104,9 +17543,6 @@ func (ec *executionContext) fieldContext_UpsertProjectsPayload_created(_ context
 }
 
 func (ec *executionContext) _UpsertProjectsPayload_updated(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Updated)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18130,9 +17566,6 @@ func (ec *executionContext) fieldContext_UpsertProjectsPayload_updated(_ context
 }
 
 func (ec *executionContext) _UpsertProjectsPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Unchanged)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18156,13 +17589,6 @@ func (ec *executionContext) fieldContext_UpsertProjectsPayload_unchanged(_ conte
 }
 
 func (ec *executionContext) _UpsertProjectsPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_UpsertProjectsPayload_results(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Results, true, ec.marshalNUpsertProjectResult2ᚕᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐProjectResultᚄ)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18218,9 +17644,6 @@ func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Viewer_canWrite(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.CanWrite)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18244,13 +17667,6 @@ func (ec *executionContext) fieldContext_Viewer_canWrite(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Viewer_key(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Viewer_key(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Key, true, ec.marshalOApiKey2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAPIKey)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18283,13 +17699,6 @@ func (ec *executionContext) fieldContext_Viewer_key(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Viewer_partner(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext_Viewer_partner(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Partner, true, ec.marshalOPartner2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐPartner)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18322,9 +17731,6 @@ func (ec *executionContext) fieldContext_Viewer_partner(_ context.Context, field
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18371,9 +17777,6 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18397,13 +17800,6 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext___Directive_locations(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Locations, true, ec.marshalN__DirectiveLocation2ᚕstringᚄ)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18463,7 +17859,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Directive_args_args); err != nil {
+	if fc.Args, err = ec.field___Directive_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18471,9 +17867,6 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18566,9 +17959,6 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18651,7 +18041,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Field_args_args); err != nil {
+	if fc.Args, err = ec.field___Field_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18659,13 +18049,6 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext___Field_type(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Type, true, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18744,9 +18127,6 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18793,13 +18173,6 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		fc, err := ec.fieldContext___InputValue_type(ctx, field)
-		if err != nil {
-			return graphql.Null
-		}
-		return readField(ctx, ec.OperationContext, fc, obj.Type, true, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18832,9 +18205,6 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	if plainFields(ec.OperationContext) {
-		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19215,7 +18585,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_fields_args); err != nil {
+	if fc.Args, err = ec.field___Type_fields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19323,7 +18693,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_enumValues_args); err != nil {
+	if fc.Args, err = ec.field___Type_enumValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19367,7 +18737,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_inputFields_args); err != nil {
+	if fc.Args, err = ec.field___Type_inputFields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27798,10 +27168,10 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 var apiKeyImplementors = []string{"ApiKey", "Node"}
 
 func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *ent.APIKey) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, apiKeyImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, apiKeyImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27809,49 +27179,48 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 		case "id":
 			out.Values[i] = ec._ApiKey_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._ApiKey_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "role":
 			out.Values[i] = ec._ApiKey_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "hint":
 			out.Values[i] = ec._ApiKey_hint(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "partnerID":
 			out.Values[i] = ec._ApiKey_partnerID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._ApiKey_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "lastUsedAt":
 			out.Values[i] = ec._ApiKey_lastUsedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "revokedAt":
 			out.Values[i] = ec._ApiKey_revokedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "partner":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ApiKey_partner(ctx, field, obj)
-				})
+			out.Values[i] = ec._ApiKey_partner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27863,7 +27232,7 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -27872,10 +27241,10 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 var apiKeyConnectionImplementors = []string{"ApiKeyConnection"}
 
 func (ec *executionContext) _ApiKeyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ApiKeyConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, apiKeyConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, apiKeyConnectionImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27906,7 +27275,7 @@ func (ec *executionContext) _ApiKeyConnection(ctx context.Context, sel ast.Selec
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -27915,10 +27284,10 @@ func (ec *executionContext) _ApiKeyConnection(ctx context.Context, sel ast.Selec
 var apiKeyEdgeImplementors = []string{"ApiKeyEdge"}
 
 func (ec *executionContext) _ApiKeyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ApiKeyEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, apiKeyEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, apiKeyEdgeImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27944,7 +27313,7 @@ func (ec *executionContext) _ApiKeyEdge(ctx context.Context, sel ast.SelectionSe
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -27953,10 +27322,10 @@ func (ec *executionContext) _ApiKeyEdge(ctx context.Context, sel ast.SelectionSe
 var auditChangeImplementors = []string{"AuditChange"}
 
 func (ec *executionContext) _AuditChange(ctx context.Context, sel ast.SelectionSet, obj *audit.Change) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, auditChangeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditChangeImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27987,7 +27356,7 @@ func (ec *executionContext) _AuditChange(ctx context.Context, sel ast.SelectionS
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -27996,10 +27365,10 @@ func (ec *executionContext) _AuditChange(ctx context.Context, sel ast.SelectionS
 var auditEventImplementors = []string{"AuditEvent", "Node"}
 
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, auditEventImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28060,7 +27429,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28069,10 +27438,10 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 var auditEventConnectionImplementors = []string{"AuditEventConnection"}
 
 func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, auditEventConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28103,7 +27472,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28112,10 +27481,10 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
 
 func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, auditEventEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28141,7 +27510,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28150,10 +27519,10 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
 
 func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, createApiKeyPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, createApiKeyPayloadImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28179,7 +27548,7 @@ func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.Se
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28188,10 +27557,10 @@ func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.Se
 var deletePayloadImplementors = []string{"DeletePayload"}
 
 func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, deletePayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletePayloadImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28212,7 +27581,7 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28221,13 +27590,13 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, mutationImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -28353,7 +27722,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28362,10 +27731,10 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[int]) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, pageInfoImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28401,7 +27770,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28410,10 +27779,10 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var partnerImplementors = []string{"Partner", "Node", "SearchResult"}
 
 func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, obj *ent.Partner) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, partnerImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28421,121 +27790,113 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Partner_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Partner_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Partner_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "version":
 			out.Values[i] = ec._Partner_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Partner_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "localName":
 			out.Values[i] = ec._Partner_localName(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "kind":
 			out.Values[i] = ec._Partner_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countryCode":
 			out.Values[i] = ec._Partner_countryCode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "region":
 			out.Values[i] = ec._Partner_region(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "briSignedOn":
 			out.Values[i] = ec._Partner_briSignedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "website":
 			out.Values[i] = ec._Partner_website(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "description":
 			out.Values[i] = ec._Partner_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "externalRef":
 			out.Values[i] = ec._Partner_externalRef(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countryID":
 			out.Values[i] = ec._Partner_countryID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "country":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_country(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_country(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "members":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_members(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "projects":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_projects(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_projects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "participations":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_participations(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_participations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "hostedProjects":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_hostedProjects(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_hostedProjects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "policies":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_policies(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_policies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "history":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_history(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_history(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "projectStats":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_projectStats(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_projectStats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28547,7 +27908,7 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28556,10 +27917,10 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 var partnerConnectionImplementors = []string{"PartnerConnection"}
 
 func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PartnerConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, partnerConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerConnectionImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28590,7 +27951,7 @@ func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.Sele
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28599,10 +27960,10 @@ func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.Sele
 var partnerEdgeImplementors = []string{"PartnerEdge"}
 
 func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PartnerEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, partnerEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerEdgeImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28628,7 +27989,7 @@ func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionS
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28637,10 +27998,10 @@ func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionS
 var policyImplementors = []string{"Policy", "Node", "SearchResult"}
 
 func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, obj *ent.OpeningPolicy) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, policyImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28648,124 +28009,118 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 		case "id":
 			out.Values[i] = ec._Policy_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Policy_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Policy_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "version":
 			out.Values[i] = ec._Policy_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "title":
 			out.Values[i] = ec._Policy_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "summary":
 			out.Values[i] = ec._Policy_summary(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "documentNumber":
 			out.Values[i] = ec._Policy_documentNumber(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "issuingAuthority":
 			out.Values[i] = ec._Policy_issuingAuthority(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "level":
 			out.Values[i] = ec._Policy_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "category":
 			out.Values[i] = ec._Policy_category(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "status":
 			out.Values[i] = ec._Policy_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "issuedOn":
 			out.Values[i] = ec._Policy_issuedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "effectiveFrom":
 			out.Values[i] = ec._Policy_effectiveFrom(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "effectiveUntil":
 			out.Values[i] = ec._Policy_effectiveUntil(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "url":
 			out.Values[i] = ec._Policy_url(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "externalRef":
 			out.Values[i] = ec._Policy_externalRef(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "supersededByID":
 			out.Values[i] = ec._Policy_supersededByID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "projects":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Policy_projects(ctx, field, obj)
-				})
+			out.Values[i] = ec._Policy_projects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partners":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Policy_partners(ctx, field, obj)
-				})
+			out.Values[i] = ec._Policy_partners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "supersededBy":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Policy_supersededBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._Policy_supersededBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "supersedes":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Policy_supersedes(ctx, field, obj)
-				})
+			out.Values[i] = ec._Policy_supersedes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "history":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Policy_history(ctx, field, obj)
-				})
+			out.Values[i] = ec._Policy_history(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "projectStats":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Policy_projectStats(ctx, field, obj)
-				})
+			out.Values[i] = ec._Policy_projectStats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28777,7 +28132,7 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28786,10 +28141,10 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 var policyConnectionImplementors = []string{"PolicyConnection"}
 
 func (ec *executionContext) _PolicyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PolicyConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, policyConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyConnectionImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28820,7 +28175,7 @@ func (ec *executionContext) _PolicyConnection(ctx context.Context, sel ast.Selec
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28829,10 +28184,10 @@ func (ec *executionContext) _PolicyConnection(ctx context.Context, sel ast.Selec
 var policyEdgeImplementors = []string{"PolicyEdge"}
 
 func (ec *executionContext) _PolicyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PolicyEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, policyEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyEdgeImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28858,7 +28213,7 @@ func (ec *executionContext) _PolicyEdge(ctx context.Context, sel ast.SelectionSe
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -28867,10 +28222,10 @@ func (ec *executionContext) _PolicyEdge(ctx context.Context, sel ast.SelectionSe
 var projectImplementors = []string{"Project", "Node", "SearchResult"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *ent.Project) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, projectImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28878,210 +28233,203 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Project_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Project_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Project_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "version":
 			out.Values[i] = ec._Project_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "title":
 			out.Values[i] = ec._Project_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "description":
 			out.Values[i] = ec._Project_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "sector":
 			out.Values[i] = ec._Project_sector(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "status":
 			out.Values[i] = ec._Project_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "greenCategory":
 			out.Values[i] = ec._Project_greenCategory(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "amount":
 			out.Values[i] = ec._Project_amount(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "currency":
 			out.Values[i] = ec._Project_currency(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "amountUsd":
 			out.Values[i] = ec._Project_amountUsd(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "commitmentYear":
 			out.Values[i] = ec._Project_commitmentYear(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "signedOn":
 			out.Values[i] = ec._Project_signedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "startedOn":
 			out.Values[i] = ec._Project_startedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "completedOn":
 			out.Values[i] = ec._Project_completedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "city":
 			out.Values[i] = ec._Project_city(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "latitude":
 			out.Values[i] = ec._Project_latitude(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "longitude":
 			out.Values[i] = ec._Project_longitude(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "externalRef":
 			out.Values[i] = ec._Project_externalRef(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "hostCountryID":
 			out.Values[i] = ec._Project_hostCountryID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "locationPrecision":
 			out.Values[i] = ec._Project_locationPrecision(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "geometry":
 			out.Values[i] = ec._Project_geometry(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countsInAggregates":
 			out.Values[i] = ec._Project_countsInAggregates(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "umbrella":
 			out.Values[i] = ec._Project_umbrella(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "parentID":
 			out.Values[i] = ec._Project_parentID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "groupRef":
 			out.Values[i] = ec._Project_groupRef(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "flowType":
 			out.Values[i] = ec._Project_flowType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "flowClass":
 			out.Values[i] = ec._Project_flowClass(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "interestRate":
 			out.Values[i] = ec._Project_interestRate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "maturityYears":
 			out.Values[i] = ec._Project_maturityYears(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "gracePeriodYears":
 			out.Values[i] = ec._Project_gracePeriodYears(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "grantElement":
 			out.Values[i] = ec._Project_grantElement(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "hostCountry":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_hostCountry(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_hostCountry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "participants":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_participants(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "participations":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_participations(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_participations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "parent":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_parent(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_parent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "components":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_components(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_components(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "policies":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_policies(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_policies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "history":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_history(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_history(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29093,7 +28441,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29102,10 +28450,10 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 var projectConnectionImplementors = []string{"ProjectConnection"}
 
 func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, projectConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectConnectionImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29136,7 +28484,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29145,10 +28493,10 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 var projectEdgeImplementors = []string{"ProjectEdge"}
 
 func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, projectEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectEdgeImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29174,7 +28522,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29183,10 +28531,10 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 var projectParticipantImplementors = []string{"ProjectParticipant", "Node"}
 
 func (ec *executionContext) _ProjectParticipant(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectParticipant) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, projectParticipantImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectParticipantImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29194,40 +28542,38 @@ func (ec *executionContext) _ProjectParticipant(ctx context.Context, sel ast.Sel
 		case "id":
 			out.Values[i] = ec._ProjectParticipant_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "projectID":
 			out.Values[i] = ec._ProjectParticipant_projectID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "partnerID":
 			out.Values[i] = ec._ProjectParticipant_partnerID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "role":
 			out.Values[i] = ec._ProjectParticipant_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "sharePercent":
 			out.Values[i] = ec._ProjectParticipant_sharePercent(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "project":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProjectParticipant_project(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProjectParticipant_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partner":
-			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProjectParticipant_partner(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProjectParticipant_partner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29239,7 +28585,7 @@ func (ec *executionContext) _ProjectParticipant(ctx context.Context, sel ast.Sel
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29248,10 +28594,10 @@ func (ec *executionContext) _ProjectParticipant(ctx context.Context, sel ast.Sel
 var projectParticipantConnectionImplementors = []string{"ProjectParticipantConnection"}
 
 func (ec *executionContext) _ProjectParticipantConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectParticipantConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, projectParticipantConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectParticipantConnectionImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29282,7 +28628,7 @@ func (ec *executionContext) _ProjectParticipantConnection(ctx context.Context, s
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29291,10 +28637,10 @@ func (ec *executionContext) _ProjectParticipantConnection(ctx context.Context, s
 var projectParticipantEdgeImplementors = []string{"ProjectParticipantEdge"}
 
 func (ec *executionContext) _ProjectParticipantEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectParticipantEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, projectParticipantEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectParticipantEdgeImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29320,7 +28666,7 @@ func (ec *executionContext) _ProjectParticipantEdge(ctx context.Context, sel ast
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29329,10 +28675,10 @@ func (ec *executionContext) _ProjectParticipantEdge(ctx context.Context, sel ast
 var projectStatsImplementors = []string{"ProjectStats"}
 
 func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.SelectionSet, obj *stats.Result) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, projectStatsImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectStatsImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29363,7 +28709,7 @@ func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.Selection
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29372,10 +28718,10 @@ func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.Selection
 var projectStatsExcludedImplementors = []string{"ProjectStatsExcluded"}
 
 func (ec *executionContext) _ProjectStatsExcluded(ctx context.Context, sel ast.SelectionSet, obj *stats.Excluded) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, projectStatsExcludedImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectStatsExcludedImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29401,7 +28747,7 @@ func (ec *executionContext) _ProjectStatsExcluded(ctx context.Context, sel ast.S
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29410,10 +28756,10 @@ func (ec *executionContext) _ProjectStatsExcluded(ctx context.Context, sel ast.S
 var projectStatsGroupImplementors = []string{"ProjectStatsGroup"}
 
 func (ec *executionContext) _ProjectStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *stats.Group) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, projectStatsGroupImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectStatsGroupImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29469,7 +28815,7 @@ func (ec *executionContext) _ProjectStatsGroup(ctx context.Context, sel ast.Sele
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29478,10 +28824,10 @@ func (ec *executionContext) _ProjectStatsGroup(ctx context.Context, sel ast.Sele
 var projectStatsKeyImplementors = []string{"ProjectStatsKey"}
 
 func (ec *executionContext) _ProjectStatsKey(ctx context.Context, sel ast.SelectionSet, obj *stats.Key) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, projectStatsKeyImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectStatsKeyImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29547,7 +28893,7 @@ func (ec *executionContext) _ProjectStatsKey(ctx context.Context, sel ast.Select
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29556,13 +28902,13 @@ func (ec *executionContext) _ProjectStatsKey(ctx context.Context, sel ast.Select
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, queryImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -29573,78 +28919,88 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
 		case "node":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_node(ctx, field)
-				})
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_node(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "nodes":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_nodes(ctx, field)
-				})
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_nodes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "apiKeys":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_apiKeys(ctx, field)
-				})
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_apiKeys(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "auditEvents":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_auditEvents(ctx, field)
-				})
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_auditEvents(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "policies":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_policies(ctx, field)
-				})
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_policies(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partners":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_partners(ctx, field)
-				})
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_partners(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "projects":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_projects(ctx, field)
-				})
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_projects(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "me":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_me(ctx, field)
-				})
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_me(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "projectStats":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_projectStats(ctx, field)
-				})
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_projectStats(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "search":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_search(ctx, field)
-				})
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_search(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "__schema":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -29657,19 +29013,19 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields: fields, values: out.Values}
+	return out
 }
 
 var searchConnectionImplementors = []string{"SearchConnection"}
 
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, searchConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29700,7 +29056,7 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29709,10 +29065,10 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 var searchEdgeImplementors = []string{"SearchEdge"}
 
 func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, searchEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29743,7 +29099,7 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29752,10 +29108,10 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 var upsertPartnerResultImplementors = []string{"UpsertPartnerResult"}
 
 func (ec *executionContext) _UpsertPartnerResult(ctx context.Context, sel ast.SelectionSet, obj *upsert.PartnerResult) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, upsertPartnerResultImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, upsertPartnerResultImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29791,7 +29147,7 @@ func (ec *executionContext) _UpsertPartnerResult(ctx context.Context, sel ast.Se
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29800,10 +29156,10 @@ func (ec *executionContext) _UpsertPartnerResult(ctx context.Context, sel ast.Se
 var upsertPartnersPayloadImplementors = []string{"UpsertPartnersPayload"}
 
 func (ec *executionContext) _UpsertPartnersPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpsertPartnersPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, upsertPartnersPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, upsertPartnersPayloadImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29839,7 +29195,7 @@ func (ec *executionContext) _UpsertPartnersPayload(ctx context.Context, sel ast.
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29848,10 +29204,10 @@ func (ec *executionContext) _UpsertPartnersPayload(ctx context.Context, sel ast.
 var upsertProjectResultImplementors = []string{"UpsertProjectResult"}
 
 func (ec *executionContext) _UpsertProjectResult(ctx context.Context, sel ast.SelectionSet, obj *upsert.ProjectResult) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, upsertProjectResultImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, upsertProjectResultImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29887,7 +29243,7 @@ func (ec *executionContext) _UpsertProjectResult(ctx context.Context, sel ast.Se
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29896,10 +29252,10 @@ func (ec *executionContext) _UpsertProjectResult(ctx context.Context, sel ast.Se
 var upsertProjectsPayloadImplementors = []string{"UpsertProjectsPayload"}
 
 func (ec *executionContext) _UpsertProjectsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpsertProjectsPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, upsertProjectsPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, upsertProjectsPayloadImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29935,7 +29291,7 @@ func (ec *executionContext) _UpsertProjectsPayload(ctx context.Context, sel ast.
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29944,10 +29300,10 @@ func (ec *executionContext) _UpsertProjectsPayload(ctx context.Context, sel ast.
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, viewerImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29983,7 +29339,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -29992,10 +29348,10 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __DirectiveImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30036,7 +29392,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -30045,10 +29401,10 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __EnumValueImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30084,7 +29440,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -30093,10 +29449,10 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __FieldImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30142,7 +29498,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -30151,10 +29507,10 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __InputValueImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30200,7 +29556,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -30209,10 +29565,10 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __SchemaImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30258,7 +29614,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out
@@ -30267,10 +29623,10 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __TypeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := newObjectOut(fields)
-	deferred := newDeferredGroup(ctx)
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30341,7 +29697,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return out

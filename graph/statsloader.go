@@ -24,12 +24,6 @@ import (
 type batchCache struct {
 	mu      sync.Mutex
 	fetches map[string]*fetch
-	// args holds the arguments of the operation's fields as parsed once
-	// (see fieldArgs).
-	args map[*ast.Field]map[string]any
-	// fields holds the operation's selection sets as collected once for
-	// each object type (see collectFields).
-	fields map[collectKey][]graphql.CollectedField
 }
 
 // fetch is one batched query's result, shared by the items it covers.
@@ -41,8 +35,7 @@ type fetch struct {
 
 type batchCacheKey struct{}
 
-// BatchLoaders gives every operation its own cache of batched results, of
-// its fields' parsed arguments and of its collected selection sets.
+// BatchLoaders gives every operation its own cache of batched results.
 type BatchLoaders struct{}
 
 var (
@@ -58,8 +51,7 @@ func (BatchLoaders) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptResponse puts a fresh cache in the operation's context.
 func (BatchLoaders) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	return next(context.WithValue(ctx, batchCacheKey{}, &batchCache{fetches: map[string]*fetch{}, args: map[*ast.Field]map[string]any{},
-		fields: map[collectKey][]graphql.CollectedField{}}))
+	return next(context.WithValue(ctx, batchCacheKey{}, &batchCache{fetches: map[string]*fetch{}}))
 }
 
 // batched returns the value for item from a fetch shared with the item's

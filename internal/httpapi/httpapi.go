@@ -72,6 +72,10 @@ type Options struct {
 	// StatsCacheEntries is how many statistics results to keep on
 	// PostgreSQL while the data is unchanged (see stats.Cache); 0 for none.
 	StatsCacheEntries int
+	// Extensions are further handler extensions, installed after the
+	// server's own. Field middleware (a graphql.FieldInterceptor) sees every
+	// field, plain ones included.
+	Extensions []graphql.HandlerExtension
 	// MaxConcurrent is how many GraphQL requests run at once; the others
 	// wait their turn, first come first served (see admission); 0 for no
 	// limit.
@@ -144,8 +148,9 @@ func New(o Options) (http.Handler, error) {
 	present := graph.PresentError(o.Logger)
 	exts = append(exts, m, o.PageLimits, o.QueryLimits, graph.BatchLoaders{},
 		graph.Transactions{Client: o.Client, Present: present})
-	if err := use(gql, exts...); err != nil {
-		return nil, err
+	exts = append(exts, o.Extensions...)
+	for _, e := range exts {
+		gql.Use(e)
 	}
 	gql.SetErrorPresenter(present)
 	gql.SetRecoverFunc(graph.Recover(o.Logger))
@@ -202,17 +207,4 @@ func New(o Options) (http.Handler, error) {
 		MaxAge:         600,
 	})
 	return requestid.Middleware(requestid.AccessLog(o.Logger, c.Handler(mux))), nil
-}
-
-// use installs the handler's extensions. None may wrap fields (a
-// graphql.FieldInterceptor): queries read their plain fields without field
-// middleware (see graph.plainFields), so such an extension would miss them.
-func use(gql *handler.Server, exts ...graphql.HandlerExtension) error {
-	for _, e := range exts {
-		if _, ok := e.(graphql.FieldInterceptor); ok {
-			return fmt.Errorf("httpapi: extension %s wraps fields, which queries' plain fields skip (see graph.plainFields)", e.ExtensionName())
-		}
-		gql.Use(e)
-	}
-	return nil
 }

@@ -2,17 +2,13 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-
-	"github.com/bri-tracker/bri-tracker/graph"
 )
 
 // TestWriteResponse: responses are written byte for byte as encoding/json
@@ -91,26 +87,5 @@ func TestResponseMediaType(t *testing.T) {
 		if got := responseMediaType(accept); got != want {
 			t.Errorf("Accept %q: %s, want %s", accept, got, want)
 		}
-	}
-}
-
-// wrapsFields is an extension with field middleware.
-type wrapsFields struct{}
-
-func (wrapsFields) ExtensionName() string                   { return "wrapsFields" }
-func (wrapsFields) Validate(graphql.ExecutableSchema) error { return nil }
-func (wrapsFields) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	return next(ctx)
-}
-
-// TestNoFieldMiddleware: the handler refuses an extension with field
-// middleware, which queries' plain fields would skip.
-func TestNoFieldMiddleware(t *testing.T) {
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{}))
-	if err := use(gql, graph.BatchLoaders{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := use(gql, wrapsFields{}); err == nil || !strings.Contains(err.Error(), "wrapsFields") {
-		t.Errorf("an extension with field middleware: %v", err)
 	}
 }
