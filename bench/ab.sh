@@ -9,33 +9,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+
 BASE=${1:-HEAD}
-PGHOST=${PGHOST:-127.0.0.1}
-PGPORT=${PGPORT:-5432}
-PGUSER=${PGUSER:-postgres}
-BENCH_DB=${BENCH_DB:-bri_bench}
-OURS_PORT=${OURS_PORT:-18080}
 BASE_PORT=${BASE_PORT:-18082}
-CONCURRENCY=${CONCURRENCY:-16}
-WARMUP=${WARMUP:-2s}
-DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-3}
-SHAPES=${SHAPES:-flat,nested,countries,filtered,node,stats}
-PROJECTS=${PROJECTS:-100000}
-PARTNERS=${PARTNERS:-300}
-COUNTRIES=${COUNTRIES:-150}
-POLICIES=${POLICIES:-2000}
-SEED=${SEED:-20130907}
 KEEP_DB=${KEEP_DB:-0}
-export PGHOST PGPORT PGUSER
 
 db_url="postgres://$PGUSER@$PGHOST:$PGPORT/$BENCH_DB?sslmode=disable"
 work=$(mktemp -d "${TMPDIR:-/tmp}/bri-ab.XXXXXX")
 load_bin="$work/bri-bench-load"
 ours_flags=(--env production --seed=false --port "$OURS_PORT" --rate-limit-ip 0 --rate-limit-key 0 --max-complexity 1000000)
-
-# shellcheck source=bench/lib.sh
-source "$root/bench/lib.sh"
 
 base_rev=$(git rev-parse --short "$BASE")
 step "build the base ($base_rev), the working tree and bench/load"
@@ -67,7 +52,7 @@ run() {
   "$load_bin" --targets ours --ours "http://127.0.0.1:$2/graphql" --ours-pid "$3" \
     --database-url "$db_url" --shapes "$4" --concurrency "$CONCURRENCY" \
     --warmup "$WARMUP" --duration "$DURATION" --wait-quiet 30s 2>&1 |
-    tee -a "$work/load.log" | awk -v b="$1" -v s="$4" '$3 == "req/s" || $4 == "req/s" { for (i = 1; i < NF; i++) if ($(i+1) == "req/s") print s, b, $i }'
+    tee -a "$work/load.log" | awk -v b="$1" -v s="$4" '/ req\/s / { for (i = 1; i < NF; i++) if ($(i+1) == "req/s") print s, b, $i }'
 }
 
 step "load: $ROUNDS alternating runs of each build per shape"
@@ -79,6 +64,8 @@ for shape in "${shapes[@]}"; do
     run new "$OURS_PORT" "$new_pid" "$shape" | tee -a "$results"
   done
 done
+
+[ -s "$results" ] || die "no rate in bench/load's output (see $work/load.log)"
 
 # median BUILD SHAPE: the median rate of a build's runs of a shape.
 median() {

@@ -1,8 +1,24 @@
 # Shared by bench/run.sh and bench/ab.sh (sourced, not run): helpers to
 # start and stop servers, and the preparation of the benchmark database.
-# The caller sets: root, work, PGHOST/PGPORT/PGUSER, BENCH_DB, db_url,
-# OURS_PORT, PROJECTS, PARTNERS, COUNTRIES, POLICIES, SEED and the array
-# ours_flags; prepare_db sets gen_args.
+# It sets the knobs both share (environment variables, with their
+# defaults); the caller sets root first, and work, db_url and the array
+# ours_flags before calling prepare_db, which sets gen_args.
+
+PGHOST=${PGHOST:-127.0.0.1}
+PGPORT=${PGPORT:-5432}
+PGUSER=${PGUSER:-postgres}
+BENCH_DB=${BENCH_DB:-bri_bench}
+OURS_PORT=${OURS_PORT:-18080}
+CONCURRENCY=${CONCURRENCY:-16}
+WARMUP=${WARMUP:-2s}
+DURATION=${DURATION:-10s}
+SHAPES=${SHAPES:-flat,nested,countries,filtered,node,stats}
+PROJECTS=${PROJECTS:-100000}
+PARTNERS=${PARTNERS:-300}
+COUNTRIES=${COUNTRIES:-150}
+POLICIES=${POLICIES:-2000}
+SEED=${SEED:-20130907}
+export PGHOST PGPORT PGUSER
 
 step() { printf '\n== %s\n' "$*" >&2; }
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }

@@ -11,25 +11,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# Knobs (environment variables).
-PGHOST=${PGHOST:-127.0.0.1}
-PGPORT=${PGPORT:-5432}
-PGUSER=${PGUSER:-postgres}
-BENCH_DB=${BENCH_DB:-bri_bench}
-OURS_PORT=${OURS_PORT:-18080}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+
+# Knobs of this script (environment variables; bench/lib.sh sets the shared ones).
 # A second instance of our server, with the statistics cache off, runs the
 # stats shape again: what computing projectStats costs it.
 OURS_UNCACHED_PORT=${OURS_UNCACHED_PORT:-18081}
 POSTGRAPHILE_PORT=${POSTGRAPHILE_PORT:-15000}
-CONCURRENCY=${CONCURRENCY:-16}
-WARMUP=${WARMUP:-2s}
-DURATION=${DURATION:-10s}
-SHAPES=${SHAPES:-flat,nested,countries,filtered,node,stats}
-PROJECTS=${PROJECTS:-100000}
-PARTNERS=${PARTNERS:-300}
-COUNTRIES=${COUNTRIES:-150}
-POLICIES=${POLICIES:-2000}
-SEED=${SEED:-20130907}
 REPORT=${REPORT:-docs/benchmarks.md}
 # Before the timed runs, wait at most this long for other work on the
 # machine to quiet down.
@@ -37,16 +26,12 @@ WAIT_QUIET=${WAIT_QUIET:-3m}
 # How often to retry building the server (30 s apart) if the build fails,
 # e.g. while someone is in the middle of an edit.
 BUILD_RETRIES=${BUILD_RETRIES:-0}
-export PGHOST PGPORT PGUSER
 
 db_url="postgres://$PGUSER@$PGHOST:$PGPORT/$BENCH_DB?sslmode=disable"
 work=$(mktemp -d "${TMPDIR:-/tmp}/bri-bench.XXXXXX")
 server_bin="$work/bri-bench-server"
 load_bin="$work/bri-bench-load"
 pgdir="$root/bench/postgraphile"
-
-# shellcheck source=bench/lib.sh
-source "$root/bench/lib.sh"
 
 for tool in go node npm psql curl; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
