@@ -11,9 +11,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/auditevent"
-	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
-	"github.com/bri-tracker/bri-tracker/ent/partner"
-	"github.com/bri-tracker/bri-tracker/ent/project"
+	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/graph/model"
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
@@ -31,32 +29,14 @@ func (r *mutationResolver) CreatePartner(ctx context.Context, input ent.CreatePa
 
 // UpdatePartner is the resolver for the updatePartner field.
 func (r *mutationResolver) UpdatePartner(ctx context.Context, id int, input ent.UpdatePartnerInput, expectedVersion *int) (*ent.Partner, error) {
-	if err := requireType("id", id, globalid.Partner); err != nil {
-		return nil, err
-	}
 	c := r.client(ctx)
-	u := c.Partner.UpdateOneID(id).SetInput(input)
-	if expectedVersion != nil {
-		u.Where(partner.Version(*expectedVersion))
-	}
-	v, err := u.Save(ctx)
-	return v, writeErr(ctx, c, err, id, expectedVersion)
+	return updateVersioned[*ent.Partner, predicate.Partner](ctx, c, globalid.Partner, id, expectedVersion, c.Partner.UpdateOneID(id).SetInput(input))
 }
 
 // DeletePartner is the resolver for the deletePartner field.
 func (r *mutationResolver) DeletePartner(ctx context.Context, id int, expectedVersion *int) (*model.DeletePayload, error) {
-	if err := requireType("id", id, globalid.Partner); err != nil {
-		return nil, err
-	}
 	c := r.client(ctx)
-	d := c.Partner.DeleteOneID(id)
-	if expectedVersion != nil {
-		d.Where(partner.Version(*expectedVersion))
-	}
-	if err := d.Exec(ctx); err != nil {
-		return nil, writeErr(ctx, c, err, id, expectedVersion)
-	}
-	return &model.DeletePayload{DeletedID: id}, nil
+	return deleteVersioned[predicate.Partner](ctx, c, globalid.Partner, id, expectedVersion, c.Partner.DeleteOneID(id))
 }
 
 // CreateProject is the resolver for the createProject field.
@@ -66,32 +46,14 @@ func (r *mutationResolver) CreateProject(ctx context.Context, input ent.CreatePr
 
 // UpdateProject is the resolver for the updateProject field.
 func (r *mutationResolver) UpdateProject(ctx context.Context, id int, input ent.UpdateProjectInput, expectedVersion *int) (*ent.Project, error) {
-	if err := requireType("id", id, globalid.Project); err != nil {
-		return nil, err
-	}
 	c := r.client(ctx)
-	u := c.Project.UpdateOneID(id).SetInput(input)
-	if expectedVersion != nil {
-		u.Where(project.Version(*expectedVersion))
-	}
-	v, err := u.Save(ctx)
-	return v, writeErr(ctx, c, err, id, expectedVersion)
+	return updateVersioned[*ent.Project, predicate.Project](ctx, c, globalid.Project, id, expectedVersion, c.Project.UpdateOneID(id).SetInput(input))
 }
 
 // DeleteProject is the resolver for the deleteProject field.
 func (r *mutationResolver) DeleteProject(ctx context.Context, id int, expectedVersion *int) (*model.DeletePayload, error) {
-	if err := requireType("id", id, globalid.Project); err != nil {
-		return nil, err
-	}
 	c := r.client(ctx)
-	d := c.Project.DeleteOneID(id)
-	if expectedVersion != nil {
-		d.Where(project.Version(*expectedVersion))
-	}
-	if err := d.Exec(ctx); err != nil {
-		return nil, writeErr(ctx, c, err, id, expectedVersion)
-	}
-	return &model.DeletePayload{DeletedID: id}, nil
+	return deleteVersioned[predicate.Project](ctx, c, globalid.Project, id, expectedVersion, c.Project.DeleteOneID(id))
 }
 
 // CreatePolicy is the resolver for the createPolicy field.
@@ -101,32 +63,14 @@ func (r *mutationResolver) CreatePolicy(ctx context.Context, input ent.CreatePol
 
 // UpdatePolicy is the resolver for the updatePolicy field.
 func (r *mutationResolver) UpdatePolicy(ctx context.Context, id int, input ent.UpdatePolicyInput, expectedVersion *int) (*ent.OpeningPolicy, error) {
-	if err := requireType("id", id, globalid.Policy); err != nil {
-		return nil, err
-	}
 	c := r.client(ctx)
-	u := c.OpeningPolicy.UpdateOneID(id).SetInput(input)
-	if expectedVersion != nil {
-		u.Where(openingpolicy.Version(*expectedVersion))
-	}
-	v, err := u.Save(ctx)
-	return v, writeErr(ctx, c, err, id, expectedVersion)
+	return updateVersioned[*ent.OpeningPolicy, predicate.OpeningPolicy](ctx, c, globalid.Policy, id, expectedVersion, c.OpeningPolicy.UpdateOneID(id).SetInput(input))
 }
 
 // DeletePolicy is the resolver for the deletePolicy field.
 func (r *mutationResolver) DeletePolicy(ctx context.Context, id int, expectedVersion *int) (*model.DeletePayload, error) {
-	if err := requireType("id", id, globalid.Policy); err != nil {
-		return nil, err
-	}
 	c := r.client(ctx)
-	d := c.OpeningPolicy.DeleteOneID(id)
-	if expectedVersion != nil {
-		d.Where(openingpolicy.Version(*expectedVersion))
-	}
-	if err := d.Exec(ctx); err != nil {
-		return nil, writeErr(ctx, c, err, id, expectedVersion)
-	}
-	return &model.DeletePayload{DeletedID: id}, nil
+	return deleteVersioned[predicate.OpeningPolicy](ctx, c, globalid.Policy, id, expectedVersion, c.OpeningPolicy.DeleteOneID(id))
 }
 
 // AddProjectParticipant is the resolver for the addProjectParticipant field.

@@ -50,52 +50,43 @@ type PartnerResult struct {
 // Partners upserts a batch of partners. Run it in a transaction: on an
 // error, roll back.
 func Partners(ctx context.Context, c *ent.Client, items []*Partner) ([]*PartnerResult, Count, error) {
-	var count Count
-	if err := checkBatch(len(items)); err != nil {
-		return nil, count, err
-	}
 	var refs []PartnerRef
 	keys := make([]PartnerRef, len(items))
-	seen := map[string]int{}
-	for i, it := range items {
-		k, err := it.key("")
-		if err != nil {
-			return nil, count, atItem(i, stripDot(err))
-		}
-		if j, dup := seen[k.String()]; dup {
-			return nil, count, atItem(i, apperr.Invalid("", "repeats input[%d]'s %s", j, k))
-		}
-		seen[k.String()] = i
-		keys[i] = k
-		refs = append(refs, k)
-		if it.HomeCountryCode != nil {
-			refs = append(refs, PartnerRef{CountryCode: it.HomeCountryCode})
-		}
-	}
-	idx, err := loadPartners(ctx, c, refs)
-	if err != nil {
-		return nil, count, err
-	}
-	results := make([]*PartnerResult, len(items))
-	for i, it := range items {
-		var homeID *int
-		if it.HomeCountryCode != nil {
-			home, err := idx.find(PartnerRef{CountryCode: it.HomeCountryCode}, "homeCountryCode")
+	var idx *partnerIndex
+	return batch(items, "",
+		func(i int, it *Partner) (string, error) {
+			k, err := it.key("")
 			if err != nil {
-				return nil, count, atItem(i, err)
+				return "", stripDot(err)
 			}
-			homeID = &home.ID
-		}
-		existing, _ := idx.find(keys[i], "")
-		p, outcome, err := upsertPartner(ctx, c, it, existing, homeID)
-		if err != nil {
-			return nil, count, atItem(i, err)
-		}
-		idx.add(p)
-		count.add(outcome)
-		results[i] = &PartnerResult{Index: i, Key: keys[i].String(), Outcome: outcome, Partner: p}
-	}
-	return results, count, nil
+			keys[i] = k
+			refs = append(refs, k)
+			if it.HomeCountryCode != nil {
+				refs = append(refs, PartnerRef{CountryCode: it.HomeCountryCode})
+			}
+			return k.String(), nil
+		},
+		func() (err error) {
+			idx, err = loadPartners(ctx, c, refs)
+			return err
+		},
+		func(i int, it *Partner) (*PartnerResult, Outcome, error) {
+			var homeID *int
+			if it.HomeCountryCode != nil {
+				home, err := idx.find(PartnerRef{CountryCode: it.HomeCountryCode}, "homeCountryCode")
+				if err != nil {
+					return nil, "", err
+				}
+				homeID = &home.ID
+			}
+			existing, _ := idx.find(keys[i], "")
+			p, outcome, err := upsertPartner(ctx, c, it, existing, homeID)
+			if err != nil {
+				return nil, "", err
+			}
+			idx.add(p)
+			return &PartnerResult{Index: i, Key: keys[i].String(), Outcome: outcome, Partner: p}, outcome, nil
+		})
 }
 
 func upsertPartner(ctx context.Context, c *ent.Client, it *Partner, p *ent.Partner, homeID *int) (*ent.Partner, Outcome, error) {

@@ -74,84 +74,77 @@ type ProjectResult struct {
 // Projects upserts a batch of projects. Run it in a transaction: on an
 // error, roll back.
 func Projects(ctx context.Context, c *ent.Client, items []*Project) ([]*ProjectResult, Count, error) {
-	var count Count
-	if err := checkBatch(len(items)); err != nil {
-		return nil, count, err
-	}
 	var (
 		refs       []PartnerRef
 		extRefs    []string
 		policyRefs []string
-		seen       = map[string]int{}
+		partners   *partnerIndex
+		policies   map[string]int
+		byRef      map[string]*ent.Project
 	)
-	for i, it := range items {
-		if it.ExternalRef == "" {
-			return nil, count, atItem(i, apperr.Invalid("externalRef", "is required: projects are upserted by it"))
-		}
-		if j, dup := seen[it.ExternalRef]; dup {
-			return nil, count, atItem(i, apperr.Invalid("externalRef", "repeats input[%d]'s %s", j, it.ExternalRef))
-		}
-		seen[it.ExternalRef] = i
-		extRefs = append(extRefs, it.ExternalRef)
-		if it.HostCountryCode != nil {
-			refs = append(refs, PartnerRef{CountryCode: it.HostCountryCode})
-		}
-		for j, p := range it.Participants {
-			if err := p.Partner.check(fmt.Sprintf("participants[%d].partner", j)); err != nil {
-				return nil, count, atItem(i, err)
+	return batch(items, "externalRef",
+		func(_ int, it *Project) (string, error) {
+			if it.ExternalRef == "" {
+				return "", apperr.Invalid("externalRef", "is required: projects are upserted by it")
 			}
-			refs = append(refs, p.Partner)
-		}
-		policyRefs = append(policyRefs, it.PolicyRefs...)
-		if it.ParentRef != nil {
-			extRefs = append(extRefs, *it.ParentRef)
-		}
-	}
-	partners, err := loadPartners(ctx, c, refs)
-	if err != nil {
-		return nil, count, err
-	}
-	policies, err := loadPolicies(ctx, c, policyRefs)
-	if err != nil {
-		return nil, count, err
-	}
-	existing, err := c.Project.Query().
-		Where(project.ExternalRefIn(extRefs...)).
-		WithParticipations().
-		WithPolicies(func(q *ent.OpeningPolicyQuery) { q.Select("id") }).
-		All(ctx)
-	if err != nil {
-		return nil, count, fmt.Errorf("load projects: %w", err)
-	}
-	byRef := make(map[string]*ent.Project, len(existing))
-	for _, p := range existing {
-		byRef[*p.ExternalRef] = p
-	}
-
-	results := make([]*ProjectResult, len(items))
-	for i, it := range items {
-		res, err := resolveRefs(it, partners, policies)
-		if err != nil {
-			return nil, count, atItem(i, err)
-		}
-		if it.ParentRef != nil {
-			parent, ok := byRef[*it.ParentRef] // stored, or upserted earlier in this call
-			if !ok {
-				return nil, count, atItem(i, apperr.Missing("parentRef", "no project has externalRef %s", *it.ParentRef))
+			extRefs = append(extRefs, it.ExternalRef)
+			if it.HostCountryCode != nil {
+				refs = append(refs, PartnerRef{CountryCode: it.HostCountryCode})
 			}
-			res.parentID = &parent.ID
-		}
-		p, outcome, err := upsertProject(ctx, c, it, res, byRef[it.ExternalRef])
-		if err != nil {
-			return nil, count, atItem(i, err)
-		}
-		count.add(outcome)
-		results[i] = &ProjectResult{Index: i, ExternalRef: it.ExternalRef, Outcome: outcome, Project: p}
-		if _, ok := byRef[it.ExternalRef]; !ok {
-			byRef[it.ExternalRef] = p
-		}
-	}
-	return results, count, nil
+			for j, p := range it.Participants {
+				if err := p.Partner.check(fmt.Sprintf("participants[%d].partner", j)); err != nil {
+					return "", err
+				}
+				refs = append(refs, p.Partner)
+			}
+			policyRefs = append(policyRefs, it.PolicyRefs...)
+			if it.ParentRef != nil {
+				extRefs = append(extRefs, *it.ParentRef)
+			}
+			return it.ExternalRef, nil
+		},
+		func() (err error) {
+			if partners, err = loadPartners(ctx, c, refs); err != nil {
+				return err
+			}
+			if policies, err = loadPolicies(ctx, c, policyRefs); err != nil {
+				return err
+			}
+			existing, err := c.Project.Query().
+				Where(project.ExternalRefIn(extRefs...)).
+				WithParticipations().
+				WithPolicies(func(q *ent.OpeningPolicyQuery) { q.Select("id") }).
+				All(ctx)
+			if err != nil {
+				return fmt.Errorf("load projects: %w", err)
+			}
+			byRef = make(map[string]*ent.Project, len(existing))
+			for _, p := range existing {
+				byRef[*p.ExternalRef] = p
+			}
+			return nil
+		},
+		func(i int, it *Project) (*ProjectResult, Outcome, error) {
+			res, err := resolveRefs(it, partners, policies)
+			if err != nil {
+				return nil, "", err
+			}
+			if it.ParentRef != nil {
+				parent, ok := byRef[*it.ParentRef] // stored, or upserted earlier in this call
+				if !ok {
+					return nil, "", apperr.Missing("parentRef", "no project has externalRef %s", *it.ParentRef)
+				}
+				res.parentID = &parent.ID
+			}
+			p, outcome, err := upsertProject(ctx, c, it, res, byRef[it.ExternalRef])
+			if err != nil {
+				return nil, "", err
+			}
+			if _, ok := byRef[it.ExternalRef]; !ok {
+				byRef[it.ExternalRef] = p
+			}
+			return &ProjectResult{Index: i, ExternalRef: it.ExternalRef, Outcome: outcome, Project: p}, outcome, nil
+		})
 }
 
 // role is one participation's key within a project.

@@ -77,12 +77,42 @@ func atItem(i int, err error) error {
 	return fmt.Errorf("%s: %w", prefix, err)
 }
 
-func checkBatch(n int) error {
-	switch {
+// batch is the course every upsert takes, written once: it checks the
+// batch's size; reads each item's key (key also gathers what the item
+// refers to), refusing an item that repeats an earlier one's key; lets load
+// read, in a few queries, what the keys and references name; then upserts
+// the items in order with one, counting the outcomes. Any error names its
+// item. keyField is the field a repeated key is reported on.
+func batch[I, R any](items []I, keyField string, key func(i int, it I) (string, error), load func() error, one func(i int, it I) (R, Outcome, error)) ([]R, Count, error) {
+	var count Count
+	switch n := len(items); {
 	case n == 0:
-		return apperr.Invalid("input", "is empty: send 1 to %d items", MaxBatch)
+		return nil, count, apperr.Invalid("input", "is empty: send 1 to %d items", MaxBatch)
 	case n > MaxBatch:
-		return apperr.Invalid("input", "has %d items; at most %d a call", n, MaxBatch)
+		return nil, count, apperr.Invalid("input", "has %d items; at most %d a call", n, MaxBatch)
 	}
-	return nil
+	seen := make(map[string]int, len(items))
+	for i, it := range items {
+		k, err := key(i, it)
+		if err != nil {
+			return nil, count, atItem(i, err)
+		}
+		if j, dup := seen[k]; dup {
+			return nil, count, atItem(i, apperr.Invalid(keyField, "repeats input[%d]'s %s", j, k))
+		}
+		seen[k] = i
+	}
+	if err := load(); err != nil {
+		return nil, count, err
+	}
+	results := make([]R, len(items))
+	for i, it := range items {
+		r, outcome, err := one(i, it)
+		if err != nil {
+			return nil, count, atItem(i, err)
+		}
+		count.add(outcome)
+		results[i] = r
+	}
+	return results, count, nil
 }
