@@ -12,7 +12,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/bri-tracker/bri-tracker/ent"
-	"github.com/bri-tracker/bri-tracker/graph"
+	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 	"github.com/bri-tracker/bri-tracker/internal/store"
 )
@@ -112,9 +112,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	var maxBody int
 	integer(&maxBody, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body accepted (HTTP 413 beyond)")
 	integer(&c.ParserTokenLimit, "parser-token-limit", "PARSER_TOKEN_LIMIT", 10000, "most tokens a query document may have")
-	integer(&c.MaxDepth, "max-depth", "MAX_DEPTH", graph.DefaultQueryLimits.MaxDepth, "deepest nesting of a query")
-	integer(&c.MaxAliases, "max-aliases", "MAX_ALIASES", graph.DefaultQueryLimits.MaxAliases, "most aliases in a query")
-	integer(&c.MaxComplexity, "max-complexity", "MAX_COMPLEXITY", graph.DefaultQueryLimits.MaxComplexity, "most fields a query's answer may hold (connections count per item)")
+	integer(&c.MaxDepth, "max-depth", "MAX_DEPTH", gqlext.DefaultLimits.MaxDepth, "deepest nesting of a query")
+	integer(&c.MaxAliases, "max-aliases", "MAX_ALIASES", gqlext.DefaultLimits.MaxAliases, "most aliases in a query")
+	integer(&c.MaxComplexity, "max-complexity", "MAX_COMPLEXITY", gqlext.DefaultLimits.MaxComplexity, "most fields a query's answer may hold (connections count per item)")
 	float(&c.RatePerIP, "rate-limit-ip", "RATE_LIMIT_IP", 50, "requests a second per client address (bursts of twice that); 0 for no limit")
 	float(&c.RatePerKey, "rate-limit-key", "RATE_LIMIT_KEY", 25, "requests a second per API key (bursts of twice that); 0 for no limit")
 	integer(&c.Prepared, "prepared-statements", "PREPARED_STATEMENTS", 256, "how many statements each PostgreSQL connection keeps prepared for reuse; 0 for none (needed behind a transaction-pooling PgBouncer)")
@@ -171,9 +171,9 @@ func (c config) handlerOptions(client *ent.Client, drv dialect.Driver) httpapi.O
 	o.PublicRead = c.PublicRead
 	o.Introspection = !c.Production
 	o.Suggestions = !c.Production
-	o.QueryLimits.MaxDepth = c.MaxDepth
-	o.QueryLimits.MaxAliases = c.MaxAliases
-	o.QueryLimits.MaxComplexity = c.MaxComplexity
+	o.Limits.MaxDepth = c.MaxDepth
+	o.Limits.MaxAliases = c.MaxAliases
+	o.Limits.MaxComplexity = c.MaxComplexity
 	o.ParserTokenLimit = c.ParserTokenLimit
 	o.MaxBodyBytes = c.MaxBodyBytes
 	o.RequestTimeout = c.RequestTimeout

@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/bri-tracker/bri-tracker/graph"
+	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
 	"github.com/bri-tracker/bri-tracker/internal/seed"
@@ -98,7 +98,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	opts.Logger = logger
 	opts.SQL = db.SQL
 	if cfg.PersistedOnly != "" {
-		if opts.TrustedDocuments, err = graph.LoadManifest(cfg.PersistedOnly); err != nil {
+		if opts.TrustedDocuments, err = gqlext.LoadManifest(cfg.PersistedOnly); err != nil {
 			return err
 		}
 	}

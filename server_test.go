@@ -360,7 +360,7 @@ func TestParseConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := limits.handlerOptions(nil, nil)
-	if o.QueryLimits.MaxDepth != 7 || o.QueryLimits.MaxAliases != 12 || o.MaxBodyBytes != 2048 || o.RequestTimeout != 3*time.Second || o.RatePerKey != 3.5 || o.RatePerIP != 50 {
+	if o.Limits.MaxDepth != 7 || o.Limits.MaxAliases != 12 || o.MaxBodyBytes != 2048 || o.RequestTimeout != 3*time.Second || o.RatePerKey != 3.5 || o.RatePerIP != 50 {
 		t.Fatalf("limits: %+v", o)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/auditevent"
+	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/pagination"
 )
 
@@ -29,7 +30,7 @@ func (r *Resolver) history(ctx context.Context, typ auditevent.EntityType, id in
 			Paginate(ctx, after, first, before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 	}
 	total := wantsTotal(ctx)
-	return batched(ctx, "history of "+string(typ), id,
+	return gqlext.Batched(ctx, "history of "+string(typ), id,
 		func(fc *graphql.FieldContext) []int {
 			return listedIDs(fc, id, func(n ent.Noder) bool { return entityType(n) == typ })
 		},

@@ -13,8 +13,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/lib/pq"
 
-	"github.com/bri-tracker/bri-tracker/graph"
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
+	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
 	"github.com/bri-tracker/bri-tracker/internal/store"
@@ -23,7 +23,7 @@ import (
 func TestQueryLimits(t *testing.T) {
 	db := apitest.OpenSQLite(t)
 	s := apitest.NewServer(t, db, func(o *httpapi.Options) {
-		o.QueryLimits = graph.QueryLimits{MaxDepth: 5, MaxAliases: 2, MaxComplexity: 1000}
+		o.Limits.MaxDepth, o.Limits.MaxAliases, o.Limits.MaxComplexity = 5, 2, 1000
 	})
 	cases := []struct {
 		query, msg string // msg "" means allowed
@@ -124,7 +124,7 @@ func TestTimeouts(t *testing.T) {
 		newFixture(t, db.Client)
 		s := apitest.NewServer(t, db, func(o *httpapi.Options) { o.RequestTimeout = time.Nanosecond })
 		res := s.DoAs("", `{ projects { totalCount } }`, nil)
-		if res.Status != http.StatusServiceUnavailable || len(res.Errors) == 0 || res.Errors[0].Code() != graph.CodeRequestTimeout || res.Errors[0].Message != "the request took too long and was stopped" {
+		if res.Status != http.StatusServiceUnavailable || len(res.Errors) == 0 || res.Errors[0].Code() != gqlext.CodeRequestTimeout || res.Errors[0].Message != "the request took too long and was stopped" {
 			t.Fatalf("request timeout: %d %+v", res.Status, res.Errors)
 		}
 	})
@@ -141,9 +141,9 @@ func TestTimeouts(t *testing.T) {
 		t.Fatalf("statement timeout: %v", err)
 	}
 	// and the API reports that as REQUEST_TIMEOUT
-	present := graph.PresentError(slog.New(slog.DiscardHandler))
+	present := gqlext.PresentError(slog.New(slog.DiscardHandler))
 	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, nil)
-	if got := present(ctx, fmt.Errorf("load: %w", err)); got.Extensions["code"] != graph.CodeRequestTimeout || strings.Contains(got.Message, "pg_sleep") {
+	if got := present(ctx, fmt.Errorf("load: %w", err)); got.Extensions["code"] != gqlext.CodeRequestTimeout || strings.Contains(got.Message, "pg_sleep") {
 		t.Fatalf("presented %+v", got)
 	}
 }
@@ -180,9 +180,49 @@ func TestInternalErrorsAndPanics(t *testing.T) {
 	})
 	// a panic in a resolver
 	var logs strings.Builder
-	recoverFn := graph.Recover(slog.New(slog.NewTextHandler(&logs, nil)))
+	recoverFn := gqlext.Recover(slog.New(slog.NewTextHandler(&logs, nil)))
 	err := recoverFn(requestid.With(context.Background(), "req-1234567"), "index out of range")
 	if !strings.Contains(err.Error(), "internal server error (request req-1234567)") || !strings.Contains(logs.String(), "req-1234567") || !strings.Contains(logs.String(), "goroutine") {
 		t.Fatalf("recover: %v; log %s", err, logs.String())
+	}
+}
+
+// TestOnePageSize: the configured page sizes are the only ones: a page
+// asked for without first holds PageDefault items, first beyond PageMax is
+// refused naming the argument, complexity counts PageDefault items for
+// such a page (allowed at the limit, refused one above it), and search,
+// which pages by rank rather than through ent, returns PageDefault hits.
+func TestOnePageSize(t *testing.T) {
+	db := apitest.OpenSQLite(t)
+	seedGrid(t, db.Client, 4, 3, 1)
+	// partners { edges { node { name } } }: 1 + 3 × (edges 1 + node 1 + name 1) = 10
+	const query = `{ partners { edges { node { name } } } }`
+	limited := func(maxComplexity int) *apitest.Server {
+		return apitest.NewServer(t, db, func(o *httpapi.Options) {
+			o.Limits.PageDefault, o.Limits.PageMax, o.Limits.MaxComplexity = 3, 5, maxComplexity
+		})
+	}
+	s := limited(10)
+	var out struct {
+		Partners struct{ Edges []struct{ Node struct{ Name string } } }
+	}
+	s.MustOK(query, nil, &out)
+	if len(out.Partners.Edges) != 3 {
+		t.Errorf("%d partners without first, want 3", len(out.Partners.Edges))
+	}
+	e := s.MustFail("BAD_USER_INPUT", `{ projects(first: 6) { edges { cursor } } }`, nil)
+	if e.Extensions["field"] != "first" || e.Message != "first: at most 5 items a page on projects, got 6" {
+		t.Errorf("oversized page: %q %v", e.Message, e.Extensions)
+	}
+	e = limited(9).MustFail(gqlext.CodeQueryTooComplex, query, nil)
+	if e.Message != "the query may return 10 fields; at most 9 are allowed: ask for smaller pages or fewer nested connections" {
+		t.Errorf("complexity: %q", e.Message)
+	}
+	var found struct {
+		Search struct{ Edges []struct{ Cursor string } }
+	}
+	s.MustOK(`{ search(query: "project") { edges { cursor } } }`, nil, &found)
+	if len(found.Search.Edges) != 3 {
+		t.Errorf("%d search hits without first, want 3", len(found.Search.Edges))
 	}
 }

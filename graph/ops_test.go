@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bri-tracker/bri-tracker/graph"
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
+	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 )
 
@@ -149,7 +149,7 @@ func TestPersistedQueries(t *testing.T) {
 	if err := os.WriteFile(manifest, []byte(`{"format":"apollo-persisted-query-manifest","version":1,"operations":[{"id":"`+sha256hex(q)+`","name":"Count","type":"query","body":`+mustQuote(q)+`}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	docs, err := graph.LoadManifest(manifest)
+	docs, err := gqlext.LoadManifest(manifest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,14 +162,14 @@ func TestPersistedQueries(t *testing.T) {
 	}
 	for _, body := range []string{`{"query":"{ partners { totalCount } }"}`, withHash(`{ apiKeys { totalCount } }`), `{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"00"}}}`} {
 		res := post(trusted, body)
-		if len(res.Errors) != 1 || res.Errors[0].Code() != graph.CodePersistedQueryNotAllowed || res.Status != 200 {
+		if len(res.Errors) != 1 || res.Errors[0].Code() != gqlext.CodePersistedQueryNotAllowed || res.Status != 200 {
 			t.Fatalf("%s: %d %+v", body, res.Status, res.Errors)
 		}
 	}
 	// a manifest whose hash does not match its document is refused
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	_ = os.WriteFile(bad, []byte(`{"`+sha256hex("other")+`": `+mustQuote(q)+`}`), 0o600)
-	if _, err := graph.LoadManifest(bad); err == nil {
+	if _, err := gqlext.LoadManifest(bad); err == nil {
 		t.Fatal("a wrong hash was accepted")
 	}
 }

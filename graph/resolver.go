@@ -1,5 +1,6 @@
-// Package graph is the GraphQL layer: the gqlgen executable schema, thin
-// resolvers over ent, and the server-side extensions (errors, page limits).
+// Package graph is the GraphQL layer: the gqlgen executable schema and thin
+// resolvers over ent. The handler's extensions (limits, errors,
+// transactions, batching) are in internal/gqlext.
 package graph
 
 import (
@@ -10,7 +11,7 @@ import (
 )
 
 // Resolver is the root resolver. Mutations run on the transactional client
-// that Transactions puts in the context; queries use Client. Driver is the
+// that gqlext.Transactions puts in the context; queries use Client. Driver is the
 // ent driver under Client, for the statements ent does not write itself
 // (statistics, search).
 type Resolver struct {
@@ -19,4 +20,7 @@ type Resolver struct {
 	// StatsCache, when set, answers repeated statistics on PostgreSQL
 	// while the data is unchanged.
 	StatsCache *stats.Cache
+	// PageDefault is the page of a connection asked for without first,
+	// where the handler's document rewrite (gqlext.Limits) has not set one.
+	PageDefault int
 }

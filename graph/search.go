@@ -15,7 +15,7 @@ import (
 // query each, eager-loading what the query selects under `node`. Cursors are
 // positions in the ranking.
 func (r *Resolver) searchPage(ctx context.Context, query string, types []search.Type, first *int, after *entgql.Cursor[int]) (*model.SearchConnection, error) {
-	limit := DefaultPageLimits.Default
+	limit := r.PageDefault
 	if first != nil {
 		limit = *first
 	}

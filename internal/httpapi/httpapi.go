@@ -25,6 +25,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/graph"
+	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/playground"
 	"github.com/bri-tracker/bri-tracker/internal/ratelimit"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
@@ -48,10 +49,8 @@ type Options struct {
 	Introspection bool
 	// Suggestions adds "did you mean" hints to validation errors.
 	Suggestions bool
-	// PageLimits bound connections.
-	PageLimits graph.PageLimits
-	// QueryLimits bound depth, aliases and complexity.
-	QueryLimits graph.QueryLimits
+	// Limits bound depth, aliases, complexity and pages.
+	Limits gqlext.Limits
 	// ParserTokenLimit bounds the tokens of a query document.
 	ParserTokenLimit int
 	// MaxBodyBytes bounds a request body (HTTP 413 beyond).
@@ -65,7 +64,7 @@ type Options struct {
 	SQL *sql.DB
 	// TrustedDocuments, when set, is the only operations the server runs;
 	// otherwise clients may use automatic persisted queries.
-	TrustedDocuments *graph.TrustedDocuments
+	TrustedDocuments *gqlext.TrustedDocuments
 	// RatePerIP and RatePerKey are requests a second allowed per client
 	// address and per API key (bursts of twice that); 0 turns a limit off.
 	RatePerIP, RatePerKey float64
@@ -93,8 +92,7 @@ func Defaults(client *ent.Client, drv dialect.Driver) Options {
 		PublicRead:        true,
 		Introspection:     true,
 		Suggestions:       true,
-		PageLimits:        graph.DefaultPageLimits,
-		QueryLimits:       graph.DefaultQueryLimits,
+		Limits:            gqlext.DefaultLimits,
 		ParserTokenLimit:  10000,
 		MaxBodyBytes:      1 << 20,
 		RequestTimeout:    15 * time.Second,
@@ -121,9 +119,7 @@ func New(o Options) (http.Handler, error) {
 	if o.MaxBodyBytes <= 0 || o.ParserTokenLimit <= 0 || o.RequestTimeout <= 0 {
 		return nil, fmt.Errorf("httpapi: body limit, token limit and request timeout must be positive")
 	}
-	o.QueryLimits.PageSize = o.PageLimits.Default
-
-	resolver := &graph.Resolver{Client: o.Client, Driver: o.Driver}
+	resolver := &graph.Resolver{Client: o.Client, Driver: o.Driver, PageDefault: o.Limits.PageDefault}
 	if o.StatsCacheEntries > 0 && o.Driver.Dialect() == dialect.Postgres {
 		resolver.StatsCache = stats.NewCache(o.StatsCacheEntries, stats.MaxLimit+1)
 	}
@@ -131,7 +127,7 @@ func New(o Options) (http.Handler, error) {
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(postTransport{})
-	gql.SetQueryCache(o.PageLimits.QueryCache(lru.New[*ast.QueryDocument](1000)))
+	gql.SetQueryCache(o.Limits.QueryCache(lru.New[*ast.QueryDocument](1000)))
 	gql.SetParserTokenLimit(o.ParserTokenLimit)
 	gql.SetDisableSuggestion(!o.Suggestions)
 	var exts []graphql.HandlerExtension
@@ -145,15 +141,15 @@ func New(o Options) (http.Handler, error) {
 	}
 	admit := newAdmission(o.MaxConcurrent)
 	m := newMetrics(o.SQL, resolver.StatsCache, admit)
-	present := graph.PresentError(o.Logger)
-	exts = append(exts, m, o.PageLimits, o.QueryLimits, graph.BatchLoaders{},
-		graph.Transactions{Client: o.Client, Present: present})
+	present := gqlext.PresentError(o.Logger)
+	exts = append(exts, m, o.Limits, gqlext.BatchLoaders{},
+		gqlext.Transactions{Client: o.Client, Present: present})
 	exts = append(exts, o.Extensions...)
 	for _, e := range exts {
 		gql.Use(e)
 	}
 	gql.SetErrorPresenter(present)
-	gql.SetRecoverFunc(graph.Recover(o.Logger))
+	gql.SetRecoverFunc(gqlext.Recover(o.Logger))
 
 	perIP := ratelimit.New(o.RatePerIP, int(2*o.RatePerIP))
 	perKey := ratelimit.New(o.RatePerKey, int(2*o.RatePerKey))

@@ -1,4 +1,4 @@
-package graph
+package gqlext
 
 import (
 	"github.com/99designs/gqlgen/graphql/errcode"
