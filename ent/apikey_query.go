@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 )
 
 // APIKeyQuery is the builder for querying APIKey entities.

@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"database/sql/driver"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 )
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.

@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/bri-tracker/bri-tracker/ent/idempotencyrecord"
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 )
 
 // IdempotencyRecordQuery is the builder for querying IdempotencyRecord entities.

@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/project"
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 )
 
 // OpeningPolicyQuery is the builder for querying OpeningPolicy entities.

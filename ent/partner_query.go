@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -22,6 +21,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 )
 
 // PartnerQuery is the builder for querying Partner entities.

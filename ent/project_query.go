@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -21,6 +20,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 )
 
 // ProjectQuery is the builder for querying Project entities.

@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 )
 
 // ProjectPartnerQuery is the builder for querying ProjectPartner entities.

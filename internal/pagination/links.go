@@ -9,8 +9,8 @@ import "fmt"
 // parents in the order the children were first met, which is not each
 // parent's order when parents share children: a project whose newer policy
 // was met under an earlier project got it before its older ones (and the
-// page's cursors with it). ent/entc.go makes the loaders record the rows'
-// pairs here and assign them in row order.
+// page's cursors with it). The templates in ent/template make the loaders
+// record the rows' pairs here and assign them in row order.
 
 // Links are the (parent, child) key pairs of a many-to-many edge's rows, in
 // the order the query returned them. Join tables hold each pair once.

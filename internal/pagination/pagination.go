@@ -4,8 +4,8 @@
 // the databases disagree on where NULLs sort. Here NULL counts as larger
 // than every value, on both databases (PostgreSQL's own default): NULLs come
 // last in ascending order and first in descending order, and cursors that
-// stop on or before them continue through them. ent/entc.go points the
-// generated pagination code at these functions.
+// stop on or before them continue through them. The templates in
+// ent/template point the generated pagination code at these functions.
 package pagination
 
 import (

@@ -21,7 +21,7 @@ import (
 // field) answers by reading n rows per parent. The rows, their order and the
 // cursors are the same.
 //
-// ent's generated edge loaders call ParentKeys (ent/entc.go makes them), so
+// ent's generated edge loaders call ParentKeys (ent/template makes them), so
 // that the per-parent modifier, which gqlgen's collection code installs
 // before the parents are known, finds their keys on the selector.
 
@@ -121,9 +121,9 @@ func joined(qs []sql.Querier) sql.Querier {
 // A page is fetched with one row more than it shows, to tell whether
 // another page follows; that row is dropped when the connection is built.
 // Probe and Probed spare it the edges the query loads with its rows (its
-// projects, their policies, ...), which nobody sees: ent/entc.go makes the
-// generated Paginate methods call Probe and the generated loaders call
-// Probed.
+// projects, their policies, ...), which nobody sees: the templates in
+// ent/template make the generated Paginate methods call Probe and the
+// generated loaders call Probed.
 
 type probeKey struct{}
 
