@@ -55,6 +55,7 @@ func (l QueryLimits) MutateOperationContext(_ context.Context, oc *graphql.Opera
 	}
 	m := measurer{vars: oc.Variables, pageSize: l.PageSize, limits: l}
 	cost := m.selection(oc.Operation.SelectionSet, 1)
+	oc.Stats.SetExtension(complexityStat, cost)
 	var msg string
 	switch {
 	case m.tooDeep:
@@ -67,6 +68,20 @@ func (l QueryLimits) MutateOperationContext(_ context.Context, oc *graphql.Opera
 		return nil
 	}
 	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": CodeQueryTooComplex}}
+}
+
+// complexityStat keys an operation's complexity in its statistics.
+const complexityStat = "QueryLimits.complexity"
+
+// OperationComplexity returns the complexity QueryLimits measured for the
+// operation of ctx (refused operations included), and false when it measured
+// none (no operation, or one that failed to parse or validate).
+func OperationComplexity(ctx context.Context) (int, bool) {
+	if !graphql.HasOperationContext(ctx) {
+		return 0, false
+	}
+	cost, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(complexityStat).(int)
+	return cost, ok
 }
 
 // CodeQueryTooComplex is the code of operations refused by QueryLimits.
