@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"go.opentelemetry.io/otel"
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
@@ -42,6 +43,7 @@ type config struct {
 	StatsCache       int
 	Prepared         int
 	MaxConcurrent    int
+	TraceResolvers   bool
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -120,6 +122,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	integer(&c.Prepared, "prepared-statements", "PREPARED_STATEMENTS", 256, "how many statements each PostgreSQL connection keeps prepared for reuse; 0 for none (needed behind a transaction-pooling PgBouncer)")
 	integer(&c.MaxConcurrent, "max-concurrent", "MAX_CONCURRENT", httpapi.DefaultMaxConcurrent(), "how many GraphQL requests run at once (default 3 per CPU); the others wait their turn, first come first served; 0 for no limit")
 	integer(&c.StatsCache, "stats-cache", "STATS_CACHE", 256, "how many projectStats results to keep while the PostgreSQL data is unchanged; 0 for none")
+	boolean(&c.TraceResolvers, "trace-resolvers", "TRACE_RESOLVERS", false, "when tracing (OTEL_EXPORTER_OTLP_ENDPOINT set; see docs/operations.md), add a span for each resolver")
 	str(&c.PersistedOnly, "persisted-only", "PERSISTED_ONLY", "", "run only the operations of this manifest (JSON: hash to document, or an Apollo persisted query manifest)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -160,7 +163,8 @@ func isSet(fs *flag.FlagSet, name string) bool {
 }
 
 func (c config) store() store.Config {
-	return store.Config{DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout, PreparedStatements: c.Prepared}
+	return store.Config{DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout, PreparedStatements: c.Prepared,
+		TracerProvider: otel.GetTracerProvider()}
 }
 
 // handlerOptions are the HTTP handler's options for this configuration.
@@ -181,6 +185,7 @@ func (c config) handlerOptions(client *ent.Client, drv dialect.Driver) httpapi.O
 	o.RatePerKey = c.RatePerKey
 	o.StatsCacheEntries = c.StatsCache
 	o.MaxConcurrent = c.MaxConcurrent
+	o.TraceResolvers = c.TraceResolvers
 	return o
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
 	"github.com/bri-tracker/bri-tracker/internal/seed"
 	"github.com/bri-tracker/bri-tracker/internal/store"
+	"github.com/bri-tracker/bri-tracker/internal/telemetry"
 )
 
 func main() {
@@ -76,6 +77,22 @@ func tuneRuntime() {
 // accepting connections and lets in-flight requests finish. When ready is
 // not nil it receives the listening address.
 func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- string) error {
+	flushTraces, tracing, err := telemetry.Setup(ctx)
+	if err != nil {
+		return err
+	}
+	if tracing {
+		logger.Info("tracing on: exporting spans over OTLP/HTTP", "resolver_spans", cfg.TraceResolvers)
+	}
+	defer func() {
+		// the last spans, those of the requests finished during shutdown
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := flushTraces(ctx); err != nil {
+			logger.Warn("tracing stopped", "error", err)
+		}
+	}()
+
 	client, db, err := store.Open(ctx, cfg.store())
 	if err != nil {
 		return err

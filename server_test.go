@@ -363,6 +363,26 @@ func TestParseConfig(t *testing.T) {
 	if o.Limits.MaxDepth != 7 || o.Limits.MaxAliases != 12 || o.MaxBodyBytes != 2048 || o.RequestTimeout != 3*time.Second || o.RatePerKey != 3.5 || o.RatePerIP != 50 {
 		t.Fatalf("limits: %+v", o)
 	}
+
+	// resolver spans: off unless asked for
+	if o := dev.handlerOptions(nil, nil); o.TraceResolvers || o.TracerProvider == nil {
+		t.Fatalf("tracing defaults: resolvers %v, provider %v", o.TraceResolvers, o.TracerProvider)
+	}
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"--trace-resolvers"}, nil},
+		{nil, map[string]string{"TRACE_RESOLVERS": "true"}},
+	} {
+		c2, err := parseConfig(c.args, env(c.env))
+		if err != nil || !c2.handlerOptions(nil, nil).TraceResolvers {
+			t.Fatalf("%v %v: resolver spans off (%v)", c.args, c.env, err)
+		}
+	}
+	if _, err := parseConfig(nil, env(map[string]string{"TRACE_RESOLVERS": "sometimes"})); err == nil {
+		t.Error("TRACE_RESOLVERS=sometimes accepted")
+	}
 }
 
 func toJSON(v any) string {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/internal/store"
@@ -60,42 +61,50 @@ func postgresURL() (string, error) {
 	return pgURL, pgErr
 }
 
+// Option adjusts how a test database is opened.
+type Option func(*store.Config)
+
+// Traced makes spans of the database's calls with tp.
+func Traced(tp trace.TracerProvider) Option {
+	return func(c *store.Config) { c.TracerProvider = tp }
+}
+
 // Each runs fn once per database: SQLite, then PostgreSQL. PostgreSQL is
 // skipped when it does not answer, except under CI=true, where that fails.
-func Each(t *testing.T, fn func(t *testing.T, db *DB)) {
+func Each(t *testing.T, fn func(t *testing.T, db *DB), opts ...Option) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) {
-		fn(t, OpenSQLite(t))
+		fn(t, OpenSQLite(t, opts...))
 	})
 	t.Run("postgres", func(t *testing.T) {
-		fn(t, OpenPostgres(t))
+		fn(t, OpenPostgres(t, opts...))
 	})
 }
 
 // OpenSQLite opens a fresh SQLite database in a temporary directory.
-func OpenSQLite(t testing.TB) *DB {
+func OpenSQLite(t testing.TB, opts ...Option) *DB {
 	t.Helper()
-	return OpenSQLiteFile(t, filepath.Join(t.TempDir(), "test.db"))
+	return OpenSQLiteFile(t, filepath.Join(t.TempDir(), "test.db"), opts...)
 }
 
 // OpenSQLiteFile opens the SQLite database at path.
-func OpenSQLiteFile(t testing.TB, path string) *DB {
+func OpenSQLiteFile(t testing.TB, path string, opts ...Option) *DB {
 	t.Helper()
-	return open(t, store.Config{SQLitePath: path})
+	return open(t, store.Config{SQLitePath: path}, opts)
 }
 
 // OpenPostgresURL opens the PostgreSQL database at url (from PostgresURL,
 // with parameters of the test's own).
-func OpenPostgresURL(t testing.TB, url string) *DB {
+func OpenPostgresURL(t testing.TB, url string, opts ...Option) *DB {
 	t.Helper()
-	return open(t, store.Config{DatabaseURL: url, MaxOpenConns: 20, PreparedStatements: 256})
+	return open(t, store.Config{DatabaseURL: url, MaxOpenConns: 20, PreparedStatements: 256}, opts)
 }
 
 // OpenPostgres opens a fresh schema of its own in the test PostgreSQL
 // server, dropped when the test ends.
-func OpenPostgres(t testing.TB) *DB {
+func OpenPostgres(t testing.TB, opts ...Option) *DB {
 	t.Helper()
-	return open(t, store.Config{DatabaseURL: PostgresURL(t), MaxOpenConns: 10, PreparedStatements: 256})
+	return open(t, store.Config{DatabaseURL: PostgresURL(t), MaxOpenConns: 10, PreparedStatements: 256}, opts)
 }
 
 // PostgresURL creates a fresh schema in the test PostgreSQL server, dropped
@@ -133,8 +142,11 @@ func PostgresURL(t testing.TB) string {
 	return u.String()
 }
 
-func open(t testing.TB, cfg store.Config) *DB {
+func open(t testing.TB, cfg store.Config, opts []Option) *DB {
 	t.Helper()
+	for _, o := range opts {
+		o(&cfg)
+	}
 	db, err := store.OpenDB(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -117,6 +117,7 @@ func (l Limits) MutateOperationContext(_ context.Context, oc *graphql.OperationC
 	}
 	m := measurer{vars: oc.Variables, limits: l}
 	cost := m.selection(oc.Operation.SelectionSet, 1)
+	oc.Stats.SetExtension(complexityStat, cost)
 	if m.pageErr != nil {
 		return &gqlerror.Error{
 			Message:    m.pageErr.Error(),
@@ -135,6 +136,20 @@ func (l Limits) MutateOperationContext(_ context.Context, oc *graphql.OperationC
 		return nil
 	}
 	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": CodeQueryTooComplex}}
+}
+
+// complexityStat keys an operation's complexity in its statistics.
+const complexityStat = "Limits.complexity"
+
+// OperationComplexity returns the complexity Limits measured for the
+// operation of ctx (refused operations included), and false when it measured
+// none (no operation, or one that failed to parse or validate).
+func OperationComplexity(ctx context.Context) (int, bool) {
+	if !graphql.HasOperationContext(ctx) {
+		return 0, false
+	}
+	cost, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(complexityStat).(int)
+	return cost, ok
 }
 
 // measurer walks an operation once: its depth, aliases and cost, and the

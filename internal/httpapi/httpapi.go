@@ -22,6 +22,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/graph"
@@ -30,6 +32,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/ratelimit"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
+	"github.com/bri-tracker/bri-tracker/internal/telemetry"
 )
 
 // Options configure the handler. Start from Defaults.
@@ -79,6 +82,12 @@ type Options struct {
 	// wait their turn, first come first served (see admission); 0 for no
 	// limit.
 	MaxConcurrent int
+	// TracerProvider makes the spans of HTTP requests and GraphQL
+	// operations (see internal/telemetry); nil makes none. Defaults sets
+	// otel's global provider, a no-op unless telemetry.Setup installed one.
+	TracerProvider trace.TracerProvider
+	// TraceResolvers adds a span for each resolver to the operation's.
+	TraceResolvers bool
 }
 
 // Defaults are the options of a development server: every limit on at its
@@ -99,6 +108,7 @@ func Defaults(client *ent.Client, drv dialect.Driver) Options {
 		WriteAttempts:     4,
 		StatsCacheEntries: 256,
 		MaxConcurrent:     DefaultMaxConcurrent(),
+		TracerProvider:    otel.GetTracerProvider(),
 	}
 }
 
@@ -131,6 +141,13 @@ func New(o Options) (http.Handler, error) {
 	gql.SetParserTokenLimit(o.ParserTokenLimit)
 	gql.SetDisableSuggestion(!o.Suggestions)
 	var exts []graphql.HandlerExtension
+	if o.TracerProvider != nil {
+		// first, so that the work of the others is inside the operation's span
+		exts = append(exts, telemetry.NewOperations(o.TracerProvider, gqlext.OperationComplexity))
+		if o.TraceResolvers {
+			exts = append(exts, telemetry.NewResolvers(o.TracerProvider))
+		}
+	}
 	if o.Introspection {
 		exts = append(exts, extension.Introspection{})
 	}
@@ -172,35 +189,44 @@ func New(o Options) (http.Handler, error) {
 	pages := pager{gql: gql, timeout: o.RequestTimeout}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", endpoint)
-	mux.Handle("/geojson/projects", guard(geojsonProjects(pages, o.Logger)))
-	mux.Handle("/export/projects.csv", guard(exportProjects(pages, o.Logger, "csv")))
-	mux.Handle("/export/projects.json", guard(exportProjects(pages, o.Logger, "json")))
-	mux.Handle("GET /healthz", healthz())
-	mux.Handle("GET /readyz", readyz(o.Driver))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	handle := mux.Handle
+	if o.TracerProvider != nil {
+		handle = func(pattern string, h http.Handler) { mux.Handle(pattern, telemetry.Route(pattern, h)) }
+	}
+	handle("/graphql", endpoint)
+	handle("/geojson/projects", guard(geojsonProjects(pages, o.Logger)))
+	handle("/export/projects.csv", guard(exportProjects(pages, o.Logger, "csv")))
+	handle("/export/projects.json", guard(exportProjects(pages, o.Logger, "json")))
+	handle("GET /healthz", healthz())
+	handle("GET /readyz", readyz(o.Driver))
+	handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
 	if o.Introspection {
-		mux.Handle("GET /schema.graphql", schemaSDL(graph.NewExecutableSchema(graph.Config{}).Schema()))
+		handle("GET /schema.graphql", schemaSDL(graph.NewExecutableSchema(graph.Config{}).Schema()))
 	}
 	if o.Playground {
 		pg, err := playground.Handler("/", "/graphql")
 		if err != nil {
 			return nil, fmt.Errorf("playground: %w", err)
 		}
-		mux.Handle("/", pg)
+		handle("/", pg)
 	}
 
-	if len(o.CORSOrigins) == 0 {
-		// rs/cors reads an empty list as "allow all": with none configured,
-		// send no CORS headers at all, so browsers refuse cross-origin use.
-		return requestid.Middleware(requestid.AccessLog(o.Logger, mux)), nil
+	var h http.Handler = mux
+	// rs/cors reads an empty list as "allow all": with none configured,
+	// send no CORS headers at all, so browsers refuse cross-origin use.
+	if len(o.CORSOrigins) > 0 {
+		h = cors.New(cors.Options{
+			AllowedOrigins: o.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Idempotency-Key", requestid.Header},
+			ExposedHeaders: []string{requestid.Header, "Retry-After"},
+			MaxAge:         600,
+		}).Handler(h)
 	}
-	c := cors.New(cors.Options{
-		AllowedOrigins: o.CORSOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Authorization", "Content-Type", "Idempotency-Key", requestid.Header},
-		ExposedHeaders: []string{requestid.Header, "Retry-After"},
-		MaxAge:         600,
-	})
-	return requestid.Middleware(requestid.AccessLog(o.Logger, c.Handler(mux))), nil
+	h = requestid.Middleware(requestid.AccessLog(o.Logger, h))
+	if o.TracerProvider != nil {
+		// outermost: the request's span is the parent of all others
+		h = telemetry.Handler(h, o.TracerProvider)
+	}
+	return h, nil
 }

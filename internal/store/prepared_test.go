@@ -2,7 +2,12 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
 	"github.com/bri-tracker/bri-tracker/internal/store"
@@ -11,10 +16,35 @@ import (
 // TestPreparedStatements: a statement with parameters is prepared once per
 // connection and reused, with the same results as unprepared; statements
 // without parameters, JSON parameters and errors inside a transaction
-// behave as before.
+// behave as before. Traced, the same holds, and each statement has its
+// span, with its text and without its arguments.
 func TestPreparedStatements(t *testing.T) {
+	t.Run("untraced", func(t *testing.T) { testPreparedStatements(t, nil) })
+	t.Run("traced", func(t *testing.T) {
+		exp := tracetest.NewInMemoryExporter()
+		testPreparedStatements(t, sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp)))
+		var texts []string
+		for _, s := range exp.GetSpans() {
+			for _, a := range s.Attributes {
+				if strings.Contains(a.Value.Emit(), "1016812036.74418") {
+					t.Errorf("span %s records an argument: %s=%s", s.Name, a.Key, a.Value.Emit())
+				}
+				if a.Key == "db.query.text" && s.Name != "sql.conn.prepare" {
+					texts = append(texts, a.Value.Emit())
+				}
+			}
+		}
+		// the table, five inserts, the query, the count, the duplicate,
+		// the count after
+		if len(texts) != 10 || !strings.HasPrefix(texts[1], "INSERT INTO t") {
+			t.Errorf("statement spans: %q", texts)
+		}
+	})
+}
+
+func testPreparedStatements(t *testing.T, tp trace.TracerProvider) {
 	// one connection: its prepared statements are the ones counted
-	sdb, err := store.OpenDB(store.Config{DatabaseURL: apitest.PostgresURL(t), MaxOpenConns: 1, PreparedStatements: 16})
+	sdb, err := store.OpenDB(store.Config{DatabaseURL: apitest.PostgresURL(t), MaxOpenConns: 1, PreparedStatements: 16, TracerProvider: tp})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -13,7 +14,9 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	"github.com/lib/pq"    // PostgreSQL driver
+	"github.com/XSAM/otelsql"
+	"github.com/lib/pq" // PostgreSQL driver
+	"go.opentelemetry.io/otel/trace"
 	_ "modernc.org/sqlite" // pure-Go SQLite driver
 
 	"github.com/bri-tracker/bri-tracker/ent"
@@ -35,6 +38,9 @@ type Config struct {
 	// PreparedStatements is how many statements each PostgreSQL connection
 	// keeps prepared for reuse (0: none); see prepared.go.
 	PreparedStatements int
+	// TracerProvider, when set, makes spans of the database calls (see
+	// traced.go); nil leaves the database untraced.
+	TracerProvider trace.TracerProvider
 }
 
 // DB is an open database and the ent dialect that speaks to it.
@@ -57,11 +63,15 @@ func OpenDB(cfg Config) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("DATABASE_URL: %w", err)
 		}
-		var db *sql.DB
+		var conn driver.Connector = base
 		if cfg.PreparedStatements > 0 {
-			db = sql.OpenDB(preparingConnector{base: base, max: cfg.PreparedStatements})
+			conn = preparingConnector{base: base, max: cfg.PreparedStatements}
+		}
+		var db *sql.DB
+		if cfg.TracerProvider != nil {
+			db = otelsql.OpenDB(conn, tracing(cfg.TracerProvider, systemPostgres)...)
 		} else {
-			db = sql.OpenDB(base)
+			db = sql.OpenDB(conn)
 		}
 		n := cfg.MaxOpenConns
 		if n == 0 {
@@ -76,7 +86,13 @@ func OpenDB(cfg Config) (*DB, error) {
 	if path == "" {
 		path = "bri-tracker.db"
 	}
-	db, err := sql.Open("sqlite", sqliteDSN(path))
+	var db *sql.DB
+	var err error
+	if cfg.TracerProvider != nil {
+		db, err = otelsql.Open("sqlite", sqliteDSN(path), tracing(cfg.TracerProvider, systemSQLite)...)
+	} else {
+		db, err = sql.Open("sqlite", sqliteDSN(path))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
