@@ -16,8 +16,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/bri-tracker/bri-tracker/graph"
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
+	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 )
 
@@ -300,7 +300,7 @@ func TestTracingErrors(t *testing.T) {
 		for _, c := range []struct {
 			query, span, codes, complexity string
 		}{
-			{tooComplex, "query", graph.CodeQueryTooComplex, "21"},
+			{tooComplex, "query", gqlext.CodeQueryTooComplex, "21"},
 			// the variables are checked once the operation is known
 			{`query NoFirst($n: Int!) { partners(first: $n) { totalCount } }`, "query NoFirst", "GRAPHQL_VALIDATION_FAILED", ""},
 			// a document that does not validate has no operation
