@@ -204,7 +204,9 @@ func TestOnePageSize(t *testing.T) {
 	}
 	s := limited(10)
 	var out struct {
-		Partners struct{ Edges []struct{ Node struct{ Name string } } }
+		Partners struct {
+			Edges []struct{ Node struct{ Name string } }
+		}
 	}
 	s.MustOK(query, nil, &out)
 	if len(out.Partners.Edges) != 3 {
