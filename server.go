@@ -93,7 +93,13 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		}
 	}()
 
-	client, db, err := store.Open(ctx, cfg.store())
+	// Without tracing nothing is instrumented: otel's no-op provider still
+	// costs otelhttp's and otelsql's wrappers their work on every request.
+	storeCfg := cfg.store()
+	if !tracing {
+		storeCfg.TracerProvider = nil
+	}
+	client, db, err := store.Open(ctx, storeCfg)
 	if err != nil {
 		return err
 	}
@@ -112,6 +118,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	}
 
 	opts := cfg.handlerOptions(client, db.Driver())
+	if !tracing {
+		opts.TracerProvider = nil
+	}
 	opts.Logger = logger
 	opts.SQL = db.SQL
 	if cfg.PersistedOnly != "" {
