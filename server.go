@@ -22,6 +22,9 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/seed"
 	"github.com/bri-tracker/bri-tracker/internal/store"
 	"github.com/bri-tracker/bri-tracker/internal/telemetry"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
 )
 
 func main() {
@@ -73,6 +76,17 @@ func tuneRuntime() {
 	runtime.MemProfileRate = 0
 }
 
+// tracerProvider is the provider the database and the handler are
+// instrumented with: none unless tracing is configured, since otelhttp's and
+// otelsql's wrappers cost every request their work even over otel's no-op
+// provider (docs/operations.md).
+func tracerProvider(tracing bool) trace.TracerProvider {
+	if !tracing {
+		return nil
+	}
+	return otel.GetTracerProvider()
+}
+
 // serve runs the server until ctx ends, then shuts down gracefully: it stops
 // accepting connections and lets in-flight requests finish. When ready is
 // not nil it receives the listening address.
@@ -93,12 +107,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		}
 	}()
 
-	// Without tracing nothing is instrumented: otel's no-op provider still
-	// costs otelhttp's and otelsql's wrappers their work on every request.
 	storeCfg := cfg.store()
-	if !tracing {
-		storeCfg.TracerProvider = nil
-	}
+	storeCfg.TracerProvider = tracerProvider(tracing)
 	client, db, err := store.Open(ctx, storeCfg)
 	if err != nil {
 		return err
@@ -118,9 +128,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	}
 
 	opts := cfg.handlerOptions(client, db.Driver())
-	if !tracing {
-		opts.TracerProvider = nil
-	}
+	opts.TracerProvider = tracerProvider(tracing)
 	opts.Logger = logger
 	opts.SQL = db.SQL
 	if cfg.PersistedOnly != "" {

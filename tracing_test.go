@@ -55,3 +55,15 @@ func TestServeTraces(t *testing.T) {
 		}
 	}
 }
+
+// TestUntracedInstrumentsNothing: without tracing configured the database
+// and the handler get no tracer provider, so neither is wrapped; with it,
+// both get the global one.
+func TestUntracedInstrumentsNothing(t *testing.T) {
+	if tp := tracerProvider(false); tp != nil {
+		t.Errorf("tracing off: provider %T, want none", tp)
+	}
+	if tp := tracerProvider(true); tp == nil {
+		t.Error("tracing on: no provider")
+	}
+}
