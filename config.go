@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
-	"go.opentelemetry.io/otel"
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
@@ -163,8 +162,7 @@ func isSet(fs *flag.FlagSet, name string) bool {
 }
 
 func (c config) store() store.Config {
-	return store.Config{DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout, PreparedStatements: c.Prepared,
-		TracerProvider: otel.GetTracerProvider()}
+	return store.Config{DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout, PreparedStatements: c.Prepared}
 }
 
 // handlerOptions are the HTTP handler's options for this configuration.
