@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"io"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -51,4 +52,32 @@ func marshalSliceInOrder(ctx context.Context, length int, workerLimit int64, omi
 // The substitution keeps compiling only while both have one signature.
 var _ = []func(context.Context, int, int64, bool, func(context.Context, int) graphql.Marshaler) graphql.Array{
 	graphql.MarshalSliceConcurrently, marshalSliceInOrder,
+}
+
+// objectFields writes an object's fields, in the order collected, as
+// graphql.FieldSet's MarshalGQL does, for the objects whose fields the
+// executor resolves in order (the executor template's override in
+// internal/codegen/gqlgenerate returns it). It skips FieldSet's map of the
+// aliases written: the fields of one graphql.CollectFields call have
+// distinct aliases already.
+type objectFields struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+// MarshalGQL writes the object as JSON.
+func (o objectFields) MarshalGQL(w io.Writer) {
+	_, _ = io.WriteString(w, "{")
+	for i := range o.fields {
+		if i > 0 {
+			_, _ = io.WriteString(w, ",")
+		}
+		// An alias is a GraphQL name ([_A-Za-z][_0-9A-Za-z]*): nothing
+		// to escape.
+		_, _ = io.WriteString(w, `"`)
+		_, _ = io.WriteString(w, o.fields[i].Alias)
+		_, _ = io.WriteString(w, `":`)
+		o.values[i].MarshalGQL(w)
+	}
+	_, _ = io.WriteString(w, "}")
 }

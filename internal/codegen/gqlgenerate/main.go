@@ -1,9 +1,14 @@
 // Command gqlgenerate generates the GraphQL executor (graph/generated.go),
 // its models and resolver stubs from gqlgen.yml, as `gqlgen generate`
-// does, through gqlgen's public Go API (api.Generate) with two additions:
+// does, through gqlgen's public Go API (api.Generate) with three additions:
 //
 //   - the plugin internal/codegen/inorder, which resolves the fields of the
 //     object types marked @disableConcurrency in the marshalling goroutine;
+//   - the executor is then rendered again, with gqlgen's public
+//     templates.Render and the data gqlgen generated it from, from gqlgen's
+//     own templates with the overrides in ./templates in place of those of
+//     the same name (each says what differs and why; main_test.go pins the
+//     stock file it was derived from);
 //   - one call-level substitution on the executor's Go syntax tree: every
 //     call of graphql.MarshalSliceConcurrently (a goroutine per list
 //     element) becomes a call of graph's marshalSliceInOrder, which has the
@@ -30,8 +35,10 @@ import (
 	"go/token"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/api"
+	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
 
 	"github.com/bri-tracker/bri-tracker/internal/codegen/inorder"
@@ -61,14 +68,20 @@ func run(wantObjects, wantSites int) error {
 		return fmt.Errorf("load gqlgen.yml: %w", err)
 	}
 	plugin := &inorder.Plugin{}
-	if err := api.Generate(cfg, api.AddPlugin(plugin)); err != nil {
+	data := &dataCapture{}
+	if err := api.Generate(cfg, api.AddPlugin(plugin), api.AddPlugin(data)); err != nil {
 		return err
+	}
+	overridden, err := renderExec(data.data)
+	if err != nil {
+		return fmt.Errorf("rendering the executor: %w", err)
 	}
 	sites, err := substituteFile(cfg.Exec.Filename)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("gqlgenerate: %d object types resolve in order; %d list marshallers substituted\n", plugin.Marked, sites)
+	fmt.Printf("gqlgenerate: %d object types resolve in order; executor templates overridden: %s; %d list marshallers substituted\n",
+		plugin.Marked, strings.Join(overridden, ", "), sites)
 	if wantObjects >= 0 && plugin.Marked != wantObjects {
 		return fmt.Errorf("%d object types are marked @%s, expected %d: mark the new types in schema.graphqls, then update -objects in ent/generate.go", plugin.Marked, inorder.Directive, wantObjects)
 	}
@@ -135,6 +148,19 @@ func substitute(name string, src []byte) ([]byte, int, error) {
 		return nil, 0, err
 	}
 	return buf.Bytes(), n, nil
+}
+
+// dataCapture is a gqlgen plugin that keeps the data gqlgen generates
+// from, to render the executor again with our templates.
+type dataCapture struct{ data *codegen.Data }
+
+// Name names the plugin in gqlgen's errors.
+func (*dataCapture) Name() string { return "datacapture" }
+
+// GenerateCode keeps the data.
+func (c *dataCapture) GenerateCode(data *codegen.Data) error {
+	c.data = data
+	return nil
 }
 
 // importName is the name under which f imports path ("" if it does not).
