@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 
 	"entgo.io/contrib/entgql"
@@ -17,7 +18,7 @@ import (
 // history pages through the audit events of one object. Events name their
 // object by id, so history outlives it. Under a list, the common page
 // (first n, oldest first, any where) is fetched for all the list's objects
-// at once: the n+1 first events of each by a window function, and their
+// at once: the n+1 first events of each (pagination.LimitPerRow), and their
 // counts by one GROUP BY when totalCount is asked for. Other pages
 // (cursors, last, orderBy) are fetched per object.
 func (r *Resolver) history(ctx context.Context, typ auditevent.EntityType, id int,
@@ -54,7 +55,16 @@ func entityType(n ent.Noder) auditevent.EntityType {
 
 // historyPages fetches the first page of history of each object.
 func (r *Resolver) historyPages(ctx context.Context, typ auditevent.EntityType, ids []int, first int, where *ent.AuditEventWhereInput, total bool) (map[int]*ent.AuditEventConnection, error) {
-	q := r.Client.AuditEvent.Query().Where(auditevent.EntityTypeEQ(typ), auditevent.EntityIDIn(ids...))
+	keys := make([]driver.Value, len(ids))
+	for i, id := range ids {
+		keys[i] = id
+	}
+	// the objects' keys, recorded for LimitPerRow, which then reads each
+	// object's first events from the (entity_type, entity_id, id) index on
+	// PostgreSQL
+	q := r.Client.AuditEvent.Query().Where(auditevent.EntityTypeEQ(typ), func(s *entsql.Selector) {
+		pagination.ParentKeys(s, s.C(auditevent.FieldEntityID), keys...)
+	})
 	if where != nil {
 		p, err := where.P()
 		switch {

@@ -54,9 +54,9 @@ var (
 		PrimaryKey: []*schema.Column{AuditEventsColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "auditevent_entity_type_entity_id_at",
+				Name:    "auditevent_entity_type_entity_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{AuditEventsColumns[6], AuditEventsColumns[7], AuditEventsColumns[1]},
+				Columns: []*schema.Column{AuditEventsColumns[6], AuditEventsColumns[7], AuditEventsColumns[0]},
 			},
 			{
 				Name:    "auditevent_at",
@@ -156,9 +156,9 @@ var (
 				Columns: []*schema.Column{PoliciesColumns[12]},
 			},
 			{
-				Name:    "openingpolicy_superseded_by_id",
+				Name:    "openingpolicy_superseded_by_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{PoliciesColumns[18]},
+				Columns: []*schema.Column{PoliciesColumns[18], PoliciesColumns[0]},
 			},
 		},
 	}
@@ -206,9 +206,9 @@ var (
 				Columns: []*schema.Column{PartnersColumns[6], PartnersColumns[0]},
 			},
 			{
-				Name:    "partner_country_id",
+				Name:    "partner_country_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{PartnersColumns[15]},
+				Columns: []*schema.Column{PartnersColumns[15], PartnersColumns[0]},
 			},
 		},
 	}

@@ -71,7 +71,8 @@ func (AuditEvent) Fields() []ent.Field {
 // Indexes of the AuditEvent.
 func (AuditEvent) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("entity_type", "entity_id", "at"),
+		// an object's history, in id order (its default)
+		index.Fields("entity_type", "entity_id", "id"),
 		index.Fields("at"),
 		index.Fields("actor_name"),
 	}

@@ -108,6 +108,7 @@ func (OpeningPolicy) Indexes() []ent.Index {
 		index.Fields("title", "id"),
 		index.Fields("level"),
 		index.Fields("status"),
-		index.Fields("superseded_by_id"),
+		// the policies a policy supersedes, in id order (the edge's default)
+		index.Fields("superseded_by_id", "id"),
 	}
 }

@@ -111,6 +111,7 @@ func (Partner) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("kind"),
 		index.Fields("name", "id"),
-		index.Fields("country_id"),
+		// a country's members, in id order (the edge's default)
+		index.Fields("country_id", "id"),
 	}
 }

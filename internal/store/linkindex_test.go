@@ -53,26 +53,8 @@ func TestLinkIndexes(t *testing.T) {
 		if !db.IsPostgres() {
 			return
 		}
-		conn, err := db.SQL.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SET enable_seqscan = off; SET enable_bitmapscan = off`); err != nil {
-			t.Fatal(err)
-		}
-		rows, err = conn.QueryContext(ctx, `EXPLAIN SELECT opening_policy_id FROM opening_policy_projects WHERE project_id = 1 ORDER BY opening_policy_id LIMIT 6`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var line string
-			_ = rows.Scan(&line)
-			plan = append(plan, line)
-		}
-		rows.Close()
-		p := strings.Join(plan, "\n")
+		conn := apitest.IndexOnlyConn(t, db)
+		p := apitest.Explain(t, conn, `SELECT opening_policy_id FROM opening_policy_projects WHERE project_id = 1 ORDER BY opening_policy_id LIMIT 6`)
 		if !strings.Contains(p, "opening_policy_projects_project_id_policy") || strings.Contains(p, "Sort") {
 			t.Errorf("a project's policies do not come from the index in order:\n%s", p)
 		}

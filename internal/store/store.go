@@ -170,8 +170,14 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*ent.Client, *DB
 // other side's id: a project's (or partner's) page of policies, which is
 // ordered by policy id, reads its first rows from the index in order rather
 // than all of them to sort. They replace the second column's indexes of
-// earlier versions, which they cover.
+// earlier versions, which they cover, as the schema's (country_id, id) and
+// (superseded_by_id, id) indexes of one-to-many edges, and the audit
+// events' (entity_type, entity_id, id), replace indexes of earlier versions
+// (the first two cover them), which are dropped here too.
 var linkIndexes = []string{
+	`DROP INDEX IF EXISTS partner_country_id`,
+	`DROP INDEX IF EXISTS openingpolicy_superseded_by_id`,
+	`DROP INDEX IF EXISTS auditevent_entity_type_entity_id_at`,
 	`CREATE INDEX IF NOT EXISTS opening_policy_projects_project_id_policy ON opening_policy_projects (project_id, opening_policy_id)`,
 	`DROP INDEX IF EXISTS opening_policy_projects_project_id`,
 	`CREATE INDEX IF NOT EXISTS opening_policy_partners_partner_id_policy ON opening_policy_partners (partner_id, opening_policy_id)`,
