@@ -22,6 +22,12 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bri-ab.XXXXXX")
 load_bin="$work/bri-bench-load"
 ours_flags=(--env production --seed=false --port "$OURS_PORT" --rate-limit-ip 0 --rate-limit-key 0 --max-complexity 1000000)
 
+for port in "$OURS_PORT" "$BASE_PORT"; do
+  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+    die "something already listens on port $port"
+  fi
+done
+
 base_rev=$(git rev-parse --short "$BASE")
 step "build the base ($base_rev), the working tree and bench/load"
 git worktree add --quiet --detach "$work/base" "$BASE"

@@ -1,9 +1,9 @@
 // Command load benchmarks fixed query shapes against our GraphQL server,
-// against PostGraphile on the same database and against PostgreSQL alone
-// (the equivalent hand-written SQL), one after another, and reports
-// requests/s and latency percentiles; with --report it writes the whole of
-// docs/benchmarks.md. bench/run.sh sets everything up and runs it; see
-// bench/README.md.
+// against PostGraphile v4 and PostGraphile 5 on the same database and against
+// PostgreSQL alone (the equivalent hand-written SQL), one after another, and
+// reports requests/s and latency percentiles; with --report it writes the
+// whole of docs/benchmarks.md. bench/run.sh sets everything up and runs it;
+// see bench/README.md.
 //
 // Before timing, it runs every shape once on each target and checks that
 // they return the same data (titles, names and the other values of
@@ -30,15 +30,15 @@ import (
 )
 
 type options struct {
-	Ours, OursUncached, PostGraphile string
-	DatabaseURL                      string
-	Targets, Shapes                  string
+	Ours, OursUncached, PostGraphile, PostGraphile5 string
+	DatabaseURL                                     string
+	Targets, Shapes                                 string
 	loadConfig
-	OursPID, OursUncachedPID int
-	PostGraphilePID          int
-	WaitQuiet                time.Duration
-	Report, JSON             string
-	meta                     reportMeta
+	OursPID, OursUncachedPID          int
+	PostGraphilePID, PostGraphile5PID int
+	WaitQuiet                         time.Duration
+	Report, JSON                      string
+	meta                              reportMeta
 }
 
 func main() {
@@ -51,10 +51,11 @@ func main() {
 	}
 	flag.StringVar(&o.Ours, "ours", "http://127.0.0.1:18080/graphql", "our server's GraphQL endpoint")
 	flag.StringVar(&o.OursUncached, "ours-uncached", "http://127.0.0.1:18081/graphql", "our server started with --stats-cache 0, for the stats shape")
-	flag.StringVar(&o.PostGraphile, "postgraphile", "http://127.0.0.1:15000/graphql", "PostGraphile's GraphQL endpoint")
+	flag.StringVar(&o.PostGraphile, "postgraphile", "http://127.0.0.1:15000/graphql", "PostGraphile v4's GraphQL endpoint")
+	flag.StringVar(&o.PostGraphile5, "postgraphile5", "http://127.0.0.1:15001/graphql", "PostGraphile 5's GraphQL endpoint")
 	flag.StringVar(&o.DatabaseURL, "database-url", def, "the benchmark database, for the raw SQL target and the dataset's sizes (env DATABASE_URL)")
-	flag.StringVar(&o.Targets, "targets", "ours,ours-uncached,postgraphile,sql", "targets to run, in order: ours, ours-uncached (stats only), postgraphile, sql")
-	flag.StringVar(&o.Shapes, "shapes", "flat,nested,countries,filtered,node,stats", "shapes to run, in order")
+	flag.StringVar(&o.Targets, "targets", "ours,ours-uncached,postgraphile,postgraphile5,sql", "targets to run, in order: ours, ours-uncached (stats only), postgraphile (v4), postgraphile5, sql")
+	flag.StringVar(&o.Shapes, "shapes", "flat,nested,countries,filtered,node,stats,participations", "shapes to run, in order")
 	flag.IntVar(&o.Concurrency, "concurrency", 16, "concurrent workers (and raw SQL connections)")
 	flag.DurationVar(&o.Warmup, "warmup", 2*time.Second, "unrecorded warm-up per shape and target")
 	flag.DurationVar(&o.Duration, "duration", 10*time.Second, "recorded run per shape and target")
@@ -62,16 +63,19 @@ func main() {
 	flag.Uint64Var(&o.Seed, "seed", 1, "seed of the project ids that node-shaped queries ask for")
 	flag.IntVar(&o.OursPID, "ours-pid", 0, "pid of our server, to sample its resident memory (0: don't)")
 	flag.IntVar(&o.OursUncachedPID, "ours-uncached-pid", 0, "pid of our server with the stats cache off, for its CPU use (0: don't)")
-	flag.IntVar(&o.PostGraphilePID, "postgraphile-pid", 0, "pid of PostGraphile's Node process, to sample its resident memory (0: don't)")
+	flag.IntVar(&o.PostGraphilePID, "postgraphile-pid", 0, "pid of PostGraphile v4's Node process, to sample its resident memory (0: don't)")
+	flag.IntVar(&o.PostGraphile5PID, "postgraphile5-pid", 0, "pid of PostGraphile 5's Node process, to sample its resident memory (0: don't)")
 	flag.DurationVar(&o.WaitQuiet, "wait-quiet", 3*time.Minute, "before the first run, wait at most this long for the machine to be quiet (under 25% of a core busy over 3 s)")
 	flag.StringVar(&o.Report, "report", "", "write the Markdown report (docs/benchmarks.md) here")
 	flag.StringVar(&o.JSON, "json", "", "write the raw results as JSON here")
 	flag.StringVar(&o.meta.Command, "command", "bash bench/run.sh", "the command that produced the run, for the report")
 	flag.StringVar(&o.meta.OursCommand, "ours-command", "", "how our server was started, for the report")
-	flag.StringVar(&o.meta.PostGraphileCommand, "postgraphile-command", "", "how PostGraphile was started, for the report")
+	flag.StringVar(&o.meta.PostGraphileCommand, "postgraphile-command", "", "how PostGraphile v4 was started, for the report")
+	flag.StringVar(&o.meta.PostGraphile5Command, "postgraphile5-command", "", "how PostGraphile 5 was started, for the report")
 	flag.StringVar(&o.meta.GenCommand, "gen-command", "", "how the data was generated, for the report")
-	flag.StringVar(&o.meta.NodeVersion, "node-version", "", "Node's version, for the report")
-	flag.StringVar(&o.meta.PostGraphileVersion, "postgraphile-version", "", "PostGraphile's and its plugin's versions, for the report")
+	flag.StringVar(&o.meta.NodeVersion, "node-version", "", "the version of the Node that runs PostGraphile v4, for the report")
+	flag.StringVar(&o.meta.PostGraphileVersion, "postgraphile-version", "", "PostGraphile v4's and its plugin's versions, for the report")
+	flag.StringVar(&o.meta.PostGraphile5Version, "postgraphile5-version", "", "PostGraphile 5's, its plugin's and its Node's versions, for the report")
 	flag.StringVar(&o.meta.DatasetNote, "dataset-note", "", "what was done to the data after loading, for the report")
 	flag.StringVar(&o.meta.GoVersion, "go-version", "", "the Go toolchain that built the server, for the report")
 	flag.Parse()
@@ -124,17 +128,20 @@ func bench(ctx context.Context, o options) error {
 				return ""
 			},
 			func(id int64) string { return globalID("Project", id) })),
-		"postgraphile": graphqlTarget("postgraphile", "PostGraphile", o.PostGraphile, client,
+		"postgraphile": graphqlTarget("postgraphile", "PostGraphile 4", o.PostGraphile, client,
 			func(s *shape) string { return s.PostGraphile },
 			func(id int64) string { return fmt.Sprint(id) }),
+		"postgraphile5": graphqlTarget("postgraphile5", "PostGraphile 5", o.PostGraphile5, client,
+			func(s *shape) string { return s.PostGraphile5 },
+			func(id int64) string { return fmt.Sprint(id) }),
 	}
-	pids := map[string]int{"ours": o.OursPID, "postgraphile": o.PostGraphilePID}
-	cpuPIDs := map[string]int{"ours": o.OursPID, "ours-uncached": o.OursUncachedPID, "postgraphile": o.PostGraphilePID}
+	pids := map[string]int{"ours": o.OursPID, "postgraphile": o.PostGraphilePID, "postgraphile5": o.PostGraphile5PID}
+	cpuPIDs := map[string]int{"ours": o.OursPID, "ours-uncached": o.OursUncachedPID, "postgraphile": o.PostGraphilePID, "postgraphile5": o.PostGraphile5PID}
 	var targets []*target
 	for _, k := range strings.Split(o.Targets, ",") {
 		k = strings.TrimSpace(k)
 		switch k {
-		case "ours", "ours-uncached", "postgraphile":
+		case "ours", "ours-uncached", "postgraphile", "postgraphile5":
 			targets = append(targets, all[k])
 		case "sql":
 			t, err := sqlTarget(ctx, db)
@@ -165,7 +172,7 @@ func bench(ctx context.Context, o options) error {
 				if t.Extra {
 					continue
 				}
-				log.Printf("%-9s %-12s %s", s.Key, t.Name, s.NA)
+				log.Printf("%-14s %-14s %s", s.Key, t.Name, s.NA)
 				results = append(results, result{Shape: s.Key, Target: t.Key, NA: s.NA})
 				continue
 			}
@@ -178,12 +185,12 @@ func bench(ctx context.Context, o options) error {
 				r.PeakRSS, r.HWM = mem.finish()
 			}
 			r.Check, r.CheckOK = checks[t.Key].verdict, checks[t.Key].ok
-			log.Printf("%-9s %-12s %8.1f req/s  p50 %7s  p99 %7s  errors %d/%d  %s",
+			log.Printf("%-14s %-14s %8.1f req/s  p50 %7s  p99 %7s  errors %d/%d  %s",
 				s.Key, t.Name, r.RPS, ms(r.P50), ms(r.P99), r.Errors, r.Requests, r.Check)
-			log.Printf("          CPU: server %s, PostgreSQL %s, loader %s, other processes %s",
+			log.Printf("               CPU: server %s, PostgreSQL %s, loader %s, other processes %s",
 				r.CPU.cell(t.Key), r.CPU.cell("postgres"), r.CPU.cell("loader"), r.CPU.cell("other"))
 			for _, e := range r.ErrorSamples {
-				log.Printf("          error: %s", e)
+				log.Printf("               error: %s", e)
 			}
 			results = append(results, r)
 		}

@@ -12,9 +12,11 @@ import (
 
 // reportMeta is what bench/run.sh tells the report about the run.
 type reportMeta struct {
-	Command, OursCommand, PostGraphileCommand, GenCommand string
-	NodeVersion, PostGraphileVersion, GoVersion           string
-	DatasetNote                                           string
+	Command, OursCommand, GenCommand            string
+	PostGraphileCommand, PostGraphile5Command   string
+	NodeVersion, PostGraphileVersion, GoVersion string
+	PostGraphile5Version                        string
+	DatasetNote                                 string
 }
 
 // environment is the machine, the software and the dataset of a run.
@@ -25,6 +27,7 @@ type environment struct {
 	MemoryBytes                int64
 	GoVersion, NodeVersion     string
 	PostgreSQL, PostGraphile   string
+	PostGraphile5              string
 	SharedBuffers, WorkMem     string
 	Tables                     []tableSize
 	Countries, NoAmount, Green int
@@ -42,6 +45,7 @@ func describe(ctx context.Context, db *sql.DB, m reportMeta) (environment, error
 	e := environment{
 		Date: time.Now().UTC(), Cores: runtime.NumCPU(),
 		GoVersion: m.GoVersion, NodeVersion: m.NodeVersion, PostGraphile: m.PostGraphileVersion,
+		PostGraphile5: m.PostGraphile5Version,
 	}
 	if e.GoVersion == "" {
 		e.GoVersion = runtime.Version()
@@ -152,7 +156,7 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 	p("")
 	p("<!-- Written by bench/load (run by `%s`); edit bench/load/report.go, not this file. -->", o.meta.Command)
 	p("")
-	p("Our GraphQL server against PostGraphile v4 on the same PostgreSQL database, and against PostgreSQL alone running the equivalent hand-written SQL, under the same load: %d concurrent clients, six fixed query shapes. Measured on %s.", o.Concurrency, env.Date.Format("2006-01-02 15:04 MST"))
+	p("Our GraphQL server against %s on the same PostgreSQL database, and against PostgreSQL alone running the equivalent hand-written SQL, under the same load: %d concurrent clients, %s fixed query shapes. Measured on %s.", postGraphiles(env, targets), o.Concurrency, count(len(selected)), env.Date.Format("2006-01-02 15:04 MST"))
 	p("")
 	p("Regenerate this page (the dataset, the runs and this file) with one command from the repository root:")
 	p("")
@@ -218,6 +222,7 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 		p("%s", line)
 	}
 	p("")
+	ratios(p, selected, targets, get)
 
 	for i, s := range selected {
 		p("### %d. %s: %s", i+1, s.Key, s.Title)
@@ -263,10 +268,10 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 					n = t.Rows
 				}
 			}
-			p("- `opening_policy_projects` has no index that starts with `project_id` (its primary key is `(opening_policy_id, project_id)`), so finding the policies of a project scans the whole join table (%s rows). The countries and node shapes do that, for every target: our server batches the projects of a page into one scan, PostGraphile scans once per project, and the hand-written SQL of the countries shape batches like ours.", thousands(n))
+			p("- `opening_policy_projects` has no index that starts with `project_id` (its primary key is `(opening_policy_id, project_id)`), so finding the policies of a project scans the whole join table (%s rows). The countries and node shapes do that, for every target: our server batches the projects of a page into one scan, PostGraphile 4 scans once per project, PostGraphile 5 too (in its one SQL statement, a subquery per project), and the hand-written SQL of the countries shape batches like ours.", thousands(n))
 		}
 		if env.NullsFirst {
-			p("- The filtered shape's page (`orderBy: {field: AMOUNT_USD, direction: DESC}`) starts with projects that have no amount: PostgreSQL sorts NULLs first in descending order and neither server asks for NULLS LAST. The benchmark keeps that order in all three targets.")
+			p("- The filtered shape's page (`orderBy: {field: AMOUNT_USD, direction: DESC}`) starts with projects that have no amount: PostgreSQL sorts NULLs first in descending order and no server asks for NULLS LAST. The benchmark keeps that order in every target.")
 		}
 		p("")
 	}
@@ -278,16 +283,16 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 	p("")
 	p("| process | peak VmRSS | VmHWM at the end |")
 	p("| --- | ---: | ---: |")
-	for _, k := range []string{"ours", "postgraphile"} {
-		peak, hwm := peakMemory(results, k)
+	for _, k := range []struct{ key, name string }{
+		{"ours", "our server"},
+		{"postgraphile", "PostGraphile 4 (one Node process)"},
+		{"postgraphile5", "PostGraphile 5 (one Node process)"},
+	} {
+		peak, hwm := peakMemory(results, k.key)
 		if peak == 0 && hwm == 0 {
 			continue
 		}
-		name := "our server"
-		if k == "postgraphile" {
-			name = "PostGraphile (one Node process)"
-		}
-		p("| %s | %s | %s |", name, mb(peak), mb(hwm))
+		p("| %s | %s | %s |", k.name, mb(peak), mb(hwm))
 	}
 	p("")
 
@@ -302,11 +307,18 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 	p("| memory | %.1f GiB |", float64(env.MemoryBytes)/(1<<30))
 	p("| OS | %s |", env.Kernel)
 	p("| Go | %s |", env.GoVersion)
-	p("| Node | %s |", env.NodeVersion)
+	if env.PostGraphile5 != "" {
+		p("| Node | %s, for PostGraphile 4 (PostGraphile 5 runs on its own Node 22, below) |", env.NodeVersion)
+	} else {
+		p("| Node | %s |", env.NodeVersion)
+	}
 	p("| PostgreSQL | %s (shared_buffers %s, work_mem %s; local, TCP on 127.0.0.1) |", env.PostgreSQL, env.SharedBuffers, env.WorkMem)
-	p("| PostGraphile | %s |", env.PostGraphile)
+	p("| PostGraphile 4 | %s |", env.PostGraphile)
+	if env.PostGraphile5 != "" {
+		p("| PostGraphile 5 | %s |", env.PostGraphile5)
+	}
 	p("")
-	p("The loader, both servers and PostgreSQL share the machine's cores; only one target is under load at a time.")
+	p("The loader, the servers and PostgreSQL share the machine's cores; only one target is under load at a time.")
 	p("")
 	p("### Dataset")
 	p("")
@@ -336,7 +348,7 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 	p("")
 	p("### Load")
 	p("")
-	p("`bench/load` runs each shape against our server (the stats shape also against a second instance of it with the statistics cache off), then PostGraphile, then raw SQL, one after another: %d workers, each sending its next request as soon as the previous one is answered (a closed loop), for a %s warm-up that is not recorded and then %s that are. HTTP/1.1 keep-alive, no compression. The node shape asks for a random project each time (the same sequence of ids for every target). Before timing, each shape runs twice on every target (the second answer of a server that caches, such as our statistics, comes from its cache) and both answers' titles, names and other values are compared with raw SQL's, in the order of every list (the \"same data\" column).", o.Concurrency, o.Warmup, o.Duration)
+	p("`bench/load` runs each shape against our server (the stats shape also against a second instance of it with the statistics cache off), then PostGraphile 4, then PostGraphile 5, then raw SQL, one after another: %d workers, each sending its next request as soon as the previous one is answered (a closed loop), for a %s warm-up that is not recorded and then %s that are. HTTP/1.1 keep-alive, no compression. The node shape asks for a random project each time (the same sequence of ids for every target). Before timing, each shape runs twice on every target (the second answer of a server that caches, such as our statistics, comes from its cache) and both answers' titles, names and other values are compared with raw SQL's, in the order of every list (the \"same data\" column).", o.Concurrency, o.Warmup, o.Duration)
 	p("")
 	if o.meta.OursCommand != "" {
 		p("Our server (rate limits off, complexity limit raised so that no shape is refused; otherwise production settings):")
@@ -347,14 +359,22 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 		p("")
 	}
 	if o.meta.PostGraphileCommand != "" {
-		p("PostGraphile, one Node process, with the connection-filter plugin, its pool as large as our server's (20):")
+		p("PostGraphile 4, one Node process, with the connection-filter plugin, its pool as large as our server's (20):")
 		p("")
 		p("```sh")
 		p("%s", o.meta.PostGraphileCommand)
 		p("```")
 		p("")
 	}
-	p("CPU is read from `/proc` around each timed run and given in percent of one core (the machine has %d, so %d%% is all of it): our server's or PostGraphile's process, PostgreSQL (the postmaster and all its backends), the loader itself, and other processes (the machine's busy time less all of these).", env.Cores, env.Cores*100)
+	if o.meta.PostGraphile5Command != "" {
+		p("PostGraphile 5, one process of the Node 22 that its npm packages bring (it needs Node 22 or later), with its amber preset and the connection-filter plugin, set up in [bench/postgraphile5/graphile.config.mjs](../bench/postgraphile5/graphile.config.mjs) as close as it allows to PostGraphile 4's flags above (no mutations, no GraphiQL, no watch mode, indexes and RBAC ignored as v4 does by default, the same pool of 20 and body limit):")
+		p("")
+		p("```sh")
+		p("%s", o.meta.PostGraphile5Command)
+		p("```")
+		p("")
+	}
+	p("CPU is read from `/proc` around each timed run and given in percent of one core (the machine has %d, so %d%% is all of it): the server's process (ours or a PostGraphile's), PostgreSQL (the postmaster and all its backends), the loader itself, and other processes (the machine's busy time less all of these).", env.Cores, env.Cores*100)
 	p("")
 	p("Raw SQL: `database/sql` with lib/pq, %d connections, one prepared statement per shape that builds the whole answer as JSON in PostgreSQL (lateral subqueries and `json_agg`); the time is PostgreSQL's plus the driver's round trip.", o.Concurrency)
 	p("")
@@ -371,16 +391,18 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 		p("%s", s.Ours)
 		p("```")
 		p("")
-		if s.PostGraphile != "" {
-			p("PostGraphile:")
+		for _, v := range []struct{ name, query string }{{"PostGraphile 4", s.PostGraphile}, {"PostGraphile 5", s.PostGraphile5}} {
+			if v.query != "" {
+				p("%s:", v.name)
+				p("")
+				p("```graphql")
+				p("%s", v.query)
+				p("```")
+			} else {
+				p("%s: %s.", v.name, s.NA)
+			}
 			p("")
-			p("```graphql")
-			p("%s", s.PostGraphile)
-			p("```")
-		} else {
-			p("PostGraphile: %s.", s.NA)
 		}
-		p("")
 		p("SQL:")
 		p("")
 		p("```sql")
@@ -439,7 +461,7 @@ func yes(ok bool) string {
 }
 
 // targetRows checks the project's targets: our requests/s at least
-// PostGraphile's for every shape, our p99 under 50 ms for every shape but
+// PostGraphile's (each version's) for every shape, our p99 under 50 ms for every shape but
 // stats, our projectStats p50 under 150 ms and our resident memory under
 // 150 MB.
 func targetRows(selected []*shape, get func(s, t string) (result, bool)) [][3]string {
@@ -479,21 +501,24 @@ func targetRows(selected []*shape, get func(s, t string) (result, bool)) [][3]st
 		rows = append(rows, [3]string{target, strings.Join(cells, "; ") + unit, yes(ok)})
 	}
 
-	// Throughput.
+	// Throughput, against each PostGraphile.
 	var cells []string
-	ok, any := true, false
-	for _, s := range selected {
-		ours, ok1 := get(s.Key, "ours")
-		pg, ok2 := get(s.Key, "postgraphile")
-		if !ok1 || !ok2 || pg.NA != "" {
-			continue
+	var ok, any bool
+	for _, pgt := range postGraphileTargets {
+		cells, ok, any = nil, true, false
+		for _, s := range selected {
+			ours, ok1 := get(s.Key, "ours")
+			pg, ok2 := get(s.Key, pgt.key)
+			if !ok1 || !ok2 || pg.NA != "" {
+				continue
+			}
+			any = true
+			good := ours.Errors == 0 && ours.RPS >= pg.RPS
+			ok = ok && good
+			cells = append(cells, cell(ours, good, fmt.Sprintf("%s %.0f vs %.0f", s.Key, ours.RPS, pg.RPS)))
 		}
-		any = true
-		good := ours.Errors == 0 && ours.RPS >= pg.RPS
-		ok = ok && good
-		cells = append(cells, cell(ours, good, fmt.Sprintf("%s %.0f vs %.0f", s.Key, ours.RPS, pg.RPS)))
+		addRow(fmt.Sprintf("our req/s ≥ %s's, every shape it can answer", pgt.name), cells, "", any, ok)
 	}
-	addRow("our req/s ≥ PostGraphile's, every shape PostGraphile can answer", cells, "", any, ok)
 
 	// p99.
 	cells, ok, any = nil, true, false
@@ -594,4 +619,125 @@ func hasShape(results []result, shape string) bool {
 		}
 	}
 	return false
+}
+
+// postGraphileTargets are the PostGraphile versions compared, by target key.
+var postGraphileTargets = []struct{ key, name string }{
+	{"postgraphile", "PostGraphile 4"},
+	{"postgraphile5", "PostGraphile 5"},
+}
+
+// postGraphiles names the PostGraphile versions of the run, with their
+// packages' versions when known, for the page's first sentence.
+func postGraphiles(env environment, targets []*target) string {
+	versions := map[string]string{"postgraphile": env.PostGraphile, "postgraphile5": env.PostGraphile5}
+	var names []string
+	for _, t := range targets {
+		if _, ok := versions[t.Key]; !ok {
+			continue
+		}
+		n := t.Name
+		if v := versions[t.Key]; v != "" {
+			n += " (" + v + ")"
+		}
+		names = append(names, n)
+	}
+	switch len(names) {
+	case 0:
+		return "no PostGraphile"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// count writes a small number as a word.
+func count(n int) string {
+	words := []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
+	if n >= 0 && n < len(words) {
+		return words[n]
+	}
+	return fmt.Sprint(n)
+}
+
+// ratios writes, per shape, our requests/s divided by each PostGraphile's and
+// by the faster one's on that shape.
+func ratios(p func(string, ...any), selected []*shape, targets []*target, get func(s, t string) (result, bool)) {
+	var pgs []*target
+	hasOurs := false
+	for _, t := range targets {
+		switch t.Key {
+		case "ours":
+			hasOurs = true
+		case "postgraphile", "postgraphile5":
+			pgs = append(pgs, t)
+		}
+	}
+	if !hasOurs || len(pgs) == 0 {
+		return
+	}
+	// rate is a target's requests/s on a shape, and the cell to write
+	// instead of a ratio when there is none: n/a when the target cannot
+	// answer the shape or did not run it, — when all its requests failed.
+	rate := func(s, t string) (float64, string) {
+		r, found := get(s, t)
+		switch {
+		case !found || r.NA != "":
+			return 0, "n/a"
+		case r.RPS == 0:
+			return 0, "—"
+		}
+		return r.RPS, ""
+	}
+	ratio := func(ours, theirs float64) string { return fmt.Sprintf("%.2f×", ours/theirs) }
+	p("### Ours / PostGraphile")
+	p("")
+	p("Our requests per second divided by each PostGraphile's, per shape (above 1: ours answers more), and by the faster PostGraphile's on that shape.")
+	p("")
+	header, sep := "| shape |", "| --- |"
+	for _, t := range pgs {
+		header += fmt.Sprintf(" ours / %s |", t.Name)
+		sep += " ---: |"
+	}
+	if len(pgs) > 1 {
+		header += " ours / the faster PostGraphile |"
+		sep += " ---: |"
+	}
+	p("%s", header)
+	p("%s", sep)
+	for _, s := range selected {
+		line := fmt.Sprintf("| %s |", s.Key)
+		ours, oursNone := rate(s.Key, "ours")
+		best, bestName, bestNone := 0.0, "", "n/a"
+		for _, t := range pgs {
+			theirs, none := rate(s.Key, t.Key)
+			switch {
+			case none != "":
+				line += " " + none + " |"
+				if none != "n/a" {
+					bestNone = none
+				}
+				continue
+			case oursNone != "":
+				line += " " + oursNone + " |"
+			default:
+				line += " " + ratio(ours, theirs) + " |"
+			}
+			if theirs > best {
+				best, bestName = theirs, t.Name
+			}
+		}
+		if len(pgs) > 1 {
+			switch {
+			case bestName == "":
+				line += " " + bestNone + " |"
+			case oursNone != "":
+				line += " " + oursNone + " |"
+			default:
+				line += fmt.Sprintf(" %s (%s) |", ratio(ours, best), bestName)
+			}
+		}
+		p("%s", line)
+	}
+	p("")
 }
