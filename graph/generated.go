@@ -11263,6 +11263,9 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNID2int(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11286,6 +11289,9 @@ func (ec *executionContext) fieldContext_ApiKey_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11309,6 +11315,9 @@ func (ec *executionContext) fieldContext_ApiKey_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) _ApiKey_role(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNApiKeyRole2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋapikeyᚐRole(ctx, field.Selections, obj.Role)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11332,6 +11341,9 @@ func (ec *executionContext) fieldContext_ApiKey_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _ApiKey_hint(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Hint)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11355,6 +11367,9 @@ func (ec *executionContext) fieldContext_ApiKey_hint(_ context.Context, field gr
 }
 
 func (ec *executionContext) _ApiKey_partnerID(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOID2ᚖint(ctx, field.Selections, obj.PartnerID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11543,6 +11558,9 @@ func (ec *executionContext) fieldContext_ApiKeyConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _ApiKeyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKeyConnection) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11621,6 +11639,9 @@ func (ec *executionContext) fieldContext_ApiKeyEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditChange_field(ctx context.Context, field graphql.CollectedField, obj *audit.Change) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Field)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11690,6 +11711,9 @@ func (ec *executionContext) fieldContext_AuditChange_new(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNID2int(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11736,6 +11760,9 @@ func (ec *executionContext) fieldContext_AuditEvent_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEvent_actorName(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.ActorName)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11759,6 +11786,9 @@ func (ec *executionContext) fieldContext_AuditEvent_actorName(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEvent_actorRole(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNAuditEventActorRole2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRole(ctx, field.Selections, obj.ActorRole)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11782,6 +11812,9 @@ func (ec *executionContext) fieldContext_AuditEvent_actorRole(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEvent_actorKeyID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOID2ᚖint(ctx, field.Selections, obj.ActorKeyID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11805,6 +11838,9 @@ func (ec *executionContext) fieldContext_AuditEvent_actorKeyID(_ context.Context
 }
 
 func (ec *executionContext) _AuditEvent_operation(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNAuditEventOperation2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐOperation(ctx, field.Selections, obj.Operation)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11828,6 +11864,9 @@ func (ec *executionContext) fieldContext_AuditEvent_operation(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEvent_entityType(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNAuditEventEntityType2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityType(ctx, field.Selections, obj.EntityType)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11851,6 +11890,9 @@ func (ec *executionContext) fieldContext_AuditEvent_entityType(_ context.Context
 }
 
 func (ec *executionContext) _AuditEvent_entityID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNID2int(ctx, field.Selections, obj.EntityID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11970,6 +12012,9 @@ func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12080,6 +12125,9 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_key(_ context.Conte
 }
 
 func (ec *executionContext) _CreateApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Secret)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12103,6 +12151,9 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_secret(_ context.Co
 }
 
 func (ec *executionContext) _DeletePayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNID2int(ctx, field.Selections, obj.DeletedID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12786,6 +12837,9 @@ func (ec *executionContext) fieldContext_Mutation_upsertPartners(ctx context.Con
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasNextPage)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12809,6 +12863,9 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPreviousPage)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12878,6 +12935,9 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNID2int(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12947,6 +13007,9 @@ func (ec *executionContext) fieldContext_Partner_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Partner_version(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12970,6 +13033,9 @@ func (ec *executionContext) fieldContext_Partner_version(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12993,6 +13059,9 @@ func (ec *executionContext) fieldContext_Partner_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_localName(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LocalName)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13016,6 +13085,9 @@ func (ec *executionContext) fieldContext_Partner_localName(_ context.Context, fi
 }
 
 func (ec *executionContext) _Partner_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNPartnerKind2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋpartnerᚐKind(ctx, field.Selections, obj.Kind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13039,6 +13111,9 @@ func (ec *executionContext) fieldContext_Partner_kind(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_countryCode(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CountryCode)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13062,6 +13137,9 @@ func (ec *executionContext) fieldContext_Partner_countryCode(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_region(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOPartnerRegion2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋpartnerᚐRegion(ctx, field.Selections, obj.Region)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13108,6 +13186,9 @@ func (ec *executionContext) fieldContext_Partner_briSignedOn(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_website(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Website)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13131,6 +13212,9 @@ func (ec *executionContext) fieldContext_Partner_website(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Partner_description(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13154,6 +13238,9 @@ func (ec *executionContext) fieldContext_Partner_description(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_externalRef(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ExternalRef)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13177,6 +13264,9 @@ func (ec *executionContext) fieldContext_Partner_externalRef(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_countryID(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOID2ᚖint(ctx, field.Selections, obj.CountryID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13604,6 +13694,9 @@ func (ec *executionContext) fieldContext_PartnerConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _PartnerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PartnerConnection) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13682,6 +13775,9 @@ func (ec *executionContext) fieldContext_PartnerEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Policy_id(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNID2int(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13751,6 +13847,9 @@ func (ec *executionContext) fieldContext_Policy_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Policy_version(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13774,6 +13873,9 @@ func (ec *executionContext) fieldContext_Policy_version(_ context.Context, field
 }
 
 func (ec *executionContext) _Policy_title(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13797,6 +13899,9 @@ func (ec *executionContext) fieldContext_Policy_title(_ context.Context, field g
 }
 
 func (ec *executionContext) _Policy_summary(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Summary)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13820,6 +13925,9 @@ func (ec *executionContext) fieldContext_Policy_summary(_ context.Context, field
 }
 
 func (ec *executionContext) _Policy_documentNumber(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DocumentNumber)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13843,6 +13951,9 @@ func (ec *executionContext) fieldContext_Policy_documentNumber(_ context.Context
 }
 
 func (ec *executionContext) _Policy_issuingAuthority(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.IssuingAuthority)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13866,6 +13977,9 @@ func (ec *executionContext) fieldContext_Policy_issuingAuthority(_ context.Conte
 }
 
 func (ec *executionContext) _Policy_level(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNPolicyLevel2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋopeningpolicyᚐLevel(ctx, field.Selections, obj.Level)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13889,6 +14003,9 @@ func (ec *executionContext) fieldContext_Policy_level(_ context.Context, field g
 }
 
 func (ec *executionContext) _Policy_category(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNPolicyCategory2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋopeningpolicyᚐCategory(ctx, field.Selections, obj.Category)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13912,6 +14029,9 @@ func (ec *executionContext) fieldContext_Policy_category(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Policy_status(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNPolicyStatus2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋopeningpolicyᚐStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14004,6 +14124,9 @@ func (ec *executionContext) fieldContext_Policy_effectiveUntil(_ context.Context
 }
 
 func (ec *executionContext) _Policy_url(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.URL)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14027,6 +14150,9 @@ func (ec *executionContext) fieldContext_Policy_url(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Policy_externalRef(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ExternalRef)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14050,6 +14176,9 @@ func (ec *executionContext) fieldContext_Policy_externalRef(_ context.Context, f
 }
 
 func (ec *executionContext) _Policy_supersededByID(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOID2ᚖint(ctx, field.Selections, obj.SupersededByID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14389,6 +14518,9 @@ func (ec *executionContext) fieldContext_PolicyConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _PolicyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PolicyConnection) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14467,6 +14599,9 @@ func (ec *executionContext) fieldContext_PolicyEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNID2int(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14536,6 +14671,9 @@ func (ec *executionContext) fieldContext_Project_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_version(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14559,6 +14697,9 @@ func (ec *executionContext) fieldContext_Project_version(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Project_title(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14582,6 +14723,9 @@ func (ec *executionContext) fieldContext_Project_title(_ context.Context, field 
 }
 
 func (ec *executionContext) _Project_description(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14605,6 +14749,9 @@ func (ec *executionContext) fieldContext_Project_description(_ context.Context, 
 }
 
 func (ec *executionContext) _Project_sector(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNProjectSector2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐSector(ctx, field.Selections, obj.Sector)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14628,6 +14775,9 @@ func (ec *executionContext) fieldContext_Project_sector(_ context.Context, field
 }
 
 func (ec *executionContext) _Project_status(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNProjectStatus2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14651,6 +14801,9 @@ func (ec *executionContext) fieldContext_Project_status(_ context.Context, field
 }
 
 func (ec *executionContext) _Project_greenCategory(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNProjectGreenCategory2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐGreenCategory(ctx, field.Selections, obj.GreenCategory)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14697,6 +14850,9 @@ func (ec *executionContext) fieldContext_Project_amount(_ context.Context, field
 }
 
 func (ec *executionContext) _Project_currency(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Currency)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14743,6 +14899,9 @@ func (ec *executionContext) fieldContext_Project_amountUsd(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_commitmentYear(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CommitmentYear)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14835,6 +14994,9 @@ func (ec *executionContext) fieldContext_Project_completedOn(_ context.Context, 
 }
 
 func (ec *executionContext) _Project_city(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.City)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14904,6 +15066,9 @@ func (ec *executionContext) fieldContext_Project_longitude(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_externalRef(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ExternalRef)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14927,6 +15092,9 @@ func (ec *executionContext) fieldContext_Project_externalRef(_ context.Context, 
 }
 
 func (ec *executionContext) _Project_hostCountryID(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOID2ᚖint(ctx, field.Selections, obj.HostCountryID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14950,6 +15118,9 @@ func (ec *executionContext) fieldContext_Project_hostCountryID(_ context.Context
 }
 
 func (ec *executionContext) _Project_locationPrecision(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOProjectLocationPrecision2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐLocationPrecision(ctx, field.Selections, obj.LocationPrecision)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14996,6 +15167,9 @@ func (ec *executionContext) fieldContext_Project_geometry(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_countsInAggregates(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.CountsInAggregates)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15019,6 +15193,9 @@ func (ec *executionContext) fieldContext_Project_countsInAggregates(_ context.Co
 }
 
 func (ec *executionContext) _Project_umbrella(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Umbrella)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15042,6 +15219,9 @@ func (ec *executionContext) fieldContext_Project_umbrella(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_parentID(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOID2ᚖint(ctx, field.Selections, obj.ParentID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15065,6 +15245,9 @@ func (ec *executionContext) fieldContext_Project_parentID(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_groupRef(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.GroupRef)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15088,6 +15271,9 @@ func (ec *executionContext) fieldContext_Project_groupRef(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_flowType(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FlowType)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15111,6 +15297,9 @@ func (ec *executionContext) fieldContext_Project_flowType(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_flowClass(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx, field.Selections, obj.FlowClass)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15574,6 +15763,9 @@ func (ec *executionContext) fieldContext_ProjectConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15652,6 +15844,9 @@ func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _ProjectParticipant_id(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipant) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNID2int(ctx, field.Selections, obj.ID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15675,6 +15870,9 @@ func (ec *executionContext) fieldContext_ProjectParticipant_id(_ context.Context
 }
 
 func (ec *executionContext) _ProjectParticipant_projectID(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipant) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNID2int(ctx, field.Selections, obj.ProjectID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15698,6 +15896,9 @@ func (ec *executionContext) fieldContext_ProjectParticipant_projectID(_ context.
 }
 
 func (ec *executionContext) _ProjectParticipant_partnerID(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipant) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNID2int(ctx, field.Selections, obj.PartnerID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15721,6 +15922,9 @@ func (ec *executionContext) fieldContext_ProjectParticipant_partnerID(_ context.
 }
 
 func (ec *executionContext) _ProjectParticipant_role(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipant) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNProjectParticipantRole2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectparticipantᚐRole(ctx, field.Selections, obj.Role)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15895,6 +16099,9 @@ func (ec *executionContext) fieldContext_ProjectParticipantConnection_pageInfo(_
 }
 
 func (ec *executionContext) _ProjectParticipantConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipantConnection) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16069,6 +16276,9 @@ func (ec *executionContext) fieldContext_ProjectStats_excluded(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsExcluded_count(ctx context.Context, field graphql.CollectedField, obj *stats.Excluded) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16147,6 +16357,9 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_key(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_count(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16170,6 +16383,9 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_count(_ context.Conte
 }
 
 func (ec *executionContext) _ProjectStatsGroup_countWithAmount(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.CountWithAmount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16308,6 +16524,9 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_weightedInterestRate(
 }
 
 func (ec *executionContext) _ProjectStatsKey_sector(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOProjectSector2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐSector(ctx, field.Selections, obj.Sector)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16331,6 +16550,9 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_sector(_ context.Contex
 }
 
 func (ec *executionContext) _ProjectStatsKey_status(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOProjectStatus2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16354,6 +16576,9 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_status(_ context.Contex
 }
 
 func (ec *executionContext) _ProjectStatsKey_greenCategory(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOProjectGreenCategory2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐGreenCategory(ctx, field.Selections, obj.GreenCategory)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16409,6 +16634,9 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_hostCountry(_ context.C
 }
 
 func (ec *executionContext) _ProjectStatsKey_region(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOPartnerRegion2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋpartnerᚐRegion(ctx, field.Selections, obj.Region)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16432,6 +16660,9 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_region(_ context.Contex
 }
 
 func (ec *executionContext) _ProjectStatsKey_commitmentYear(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CommitmentYear)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16487,6 +16718,9 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_participant(_ context.C
 }
 
 func (ec *executionContext) _ProjectStatsKey_participantRole(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOProjectParticipantRole2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectparticipantᚐRole(ctx, field.Selections, obj.ParticipantRole)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16510,6 +16744,9 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_participantRole(_ conte
 }
 
 func (ec *executionContext) _ProjectStatsKey_flowClass(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOProjectFlowClass2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋprojectᚐFlowClass(ctx, field.Selections, obj.FlowClass)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16533,6 +16770,9 @@ func (ec *executionContext) fieldContext_ProjectStatsKey_flowClass(_ context.Con
 }
 
 func (ec *executionContext) _ProjectStatsKey_flowType(ctx context.Context, field graphql.CollectedField, obj *stats.Key) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FlowType)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17060,6 +17300,9 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17216,6 +17459,9 @@ func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _UpsertPartnerResult_index(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Index)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17239,6 +17485,9 @@ func (ec *executionContext) fieldContext_UpsertPartnerResult_index(_ context.Con
 }
 
 func (ec *executionContext) _UpsertPartnerResult_key(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Key)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17262,6 +17511,9 @@ func (ec *executionContext) fieldContext_UpsertPartnerResult_key(_ context.Conte
 }
 
 func (ec *executionContext) _UpsertPartnerResult_outcome(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNUpsertOutcome2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐOutcome(ctx, field.Selections, obj.Outcome)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17317,6 +17569,9 @@ func (ec *executionContext) fieldContext_UpsertPartnerResult_partner(_ context.C
 }
 
 func (ec *executionContext) _UpsertPartnersPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Created)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17340,6 +17595,9 @@ func (ec *executionContext) fieldContext_UpsertPartnersPayload_created(_ context
 }
 
 func (ec *executionContext) _UpsertPartnersPayload_updated(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Updated)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17363,6 +17621,9 @@ func (ec *executionContext) fieldContext_UpsertPartnersPayload_updated(_ context
 }
 
 func (ec *executionContext) _UpsertPartnersPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.UpsertPartnersPayload) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Unchanged)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17418,6 +17679,9 @@ func (ec *executionContext) fieldContext_UpsertPartnersPayload_results(_ context
 }
 
 func (ec *executionContext) _UpsertProjectResult_index(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Index)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17441,6 +17705,9 @@ func (ec *executionContext) fieldContext_UpsertProjectResult_index(_ context.Con
 }
 
 func (ec *executionContext) _UpsertProjectResult_externalRef(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.ExternalRef)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17464,6 +17731,9 @@ func (ec *executionContext) fieldContext_UpsertProjectResult_externalRef(_ conte
 }
 
 func (ec *executionContext) _UpsertProjectResult_outcome(ctx context.Context, field graphql.CollectedField, obj *upsert.ProjectResult) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNUpsertOutcome2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋupsertᚐOutcome(ctx, field.Selections, obj.Outcome)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17519,6 +17789,9 @@ func (ec *executionContext) fieldContext_UpsertProjectResult_project(_ context.C
 }
 
 func (ec *executionContext) _UpsertProjectsPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Created)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17542,6 +17815,9 @@ func (ec *executionContext) fieldContext_UpsertProjectsPayload_created(_ context
 }
 
 func (ec *executionContext) _UpsertProjectsPayload_updated(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Updated)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17565,6 +17841,9 @@ func (ec *executionContext) fieldContext_UpsertProjectsPayload_updated(_ context
 }
 
 func (ec *executionContext) _UpsertProjectsPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.UpsertProjectsPayload) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Unchanged)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17620,6 +17899,9 @@ func (ec *executionContext) fieldContext_UpsertProjectsPayload_results(_ context
 }
 
 func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNViewerRole2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐViewerRole(ctx, field.Selections, obj.Role)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17643,6 +17925,9 @@ func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Viewer_canWrite(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.CanWrite)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17730,6 +18015,9 @@ func (ec *executionContext) fieldContext_Viewer_partner(_ context.Context, field
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17776,6 +18064,9 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17866,6 +18157,9 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17958,6 +18252,9 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18126,6 +18423,9 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18204,6 +18504,9 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

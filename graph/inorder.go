@@ -81,3 +81,13 @@ func (o objectFields) MarshalGQL(w io.Writer) {
 	}
 	_, _ = io.WriteString(w, "}")
 }
+
+// directFields reports whether the executor may marshal a field that only
+// reads its object's Go struct field directly, without gqlgen's field
+// context and resolver chain (the executor template override of
+// internal/codegen/gqlgenerate calls it for such fields of leaf types): only
+// when the resolver says that no extension intercepts fields.
+func (ec *executionContext) directFields() bool {
+	r, ok := ec.Resolvers.(*Resolver)
+	return ok && r.DirectFields
+}

@@ -23,4 +23,11 @@ type Resolver struct {
 	// PageDefault is the page of a connection asked for without first,
 	// where the handler's document rewrite (gqlext.Limits) has not set one.
 	PageDefault int
+	// DirectFields lets the executor marshal the fields that only read a
+	// Go struct field of a leaf type (a title, a status) directly, without
+	// gqlgen's field context and resolver chain. Set it only when no
+	// handler extension intercepts fields (graphql.FieldInterceptor), for
+	// such an extension would not see those fields; internal/httpapi sets
+	// it from the extensions it installs.
+	DirectFields bool
 }

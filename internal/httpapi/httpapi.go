@@ -162,8 +162,12 @@ func New(o Options) (http.Handler, error) {
 	exts = append(exts, m, o.Limits, gqlext.BatchLoaders{},
 		gqlext.Transactions{Client: o.Client, Present: present})
 	exts = append(exts, o.Extensions...)
+	resolver.DirectFields = true
 	for _, e := range exts {
 		gql.Use(e)
+		if _, ok := e.(graphql.FieldInterceptor); ok {
+			resolver.DirectFields = false // it must see every field
+		}
 	}
 	gql.SetErrorPresenter(present)
 	gql.SetRecoverFunc(gqlext.Recover(o.Logger))
