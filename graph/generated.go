@@ -11616,6 +11616,9 @@ func (ec *executionContext) fieldContext_ApiKeyEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ApiKeyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKeyEdge) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12070,6 +12073,9 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12889,6 +12895,9 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.StartCursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12912,6 +12921,9 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.EndCursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13163,6 +13175,9 @@ func (ec *executionContext) fieldContext_Partner_region(_ context.Context, field
 }
 
 func (ec *executionContext) _Partner_briSignedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Partner) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx, field.Selections, obj.BriSignedOn)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13752,6 +13767,9 @@ func (ec *executionContext) fieldContext_PartnerEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _PartnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PartnerEdge) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14055,6 +14073,9 @@ func (ec *executionContext) fieldContext_Policy_status(_ context.Context, field 
 }
 
 func (ec *executionContext) _Policy_issuedOn(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx, field.Selections, obj.IssuedOn)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14078,6 +14099,9 @@ func (ec *executionContext) fieldContext_Policy_issuedOn(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Policy_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx, field.Selections, obj.EffectiveFrom)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14101,6 +14125,9 @@ func (ec *executionContext) fieldContext_Policy_effectiveFrom(_ context.Context,
 }
 
 func (ec *executionContext) _Policy_effectiveUntil(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningPolicy) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx, field.Selections, obj.EffectiveUntil)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14576,6 +14603,9 @@ func (ec *executionContext) fieldContext_PolicyEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _PolicyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PolicyEdge) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14827,6 +14857,9 @@ func (ec *executionContext) fieldContext_Project_greenCategory(_ context.Context
 }
 
 func (ec *executionContext) _Project_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.Amount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14876,6 +14909,9 @@ func (ec *executionContext) fieldContext_Project_currency(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_amountUsd(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.AmountUsd)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14925,6 +14961,9 @@ func (ec *executionContext) fieldContext_Project_commitmentYear(_ context.Contex
 }
 
 func (ec *executionContext) _Project_signedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx, field.Selections, obj.SignedOn)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14948,6 +14987,9 @@ func (ec *executionContext) fieldContext_Project_signedOn(_ context.Context, fie
 }
 
 func (ec *executionContext) _Project_startedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx, field.Selections, obj.StartedOn)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14971,6 +15013,9 @@ func (ec *executionContext) fieldContext_Project_startedOn(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_completedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODate2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx, field.Selections, obj.CompletedOn)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15144,6 +15189,9 @@ func (ec *executionContext) fieldContext_Project_locationPrecision(_ context.Con
 }
 
 func (ec *executionContext) _Project_geometry(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOJSON2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐGeoJSON(ctx, field.Selections, obj.Geometry)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15323,6 +15371,9 @@ func (ec *executionContext) fieldContext_Project_flowClass(_ context.Context, fi
 }
 
 func (ec *executionContext) _Project_interestRate(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.InterestRate)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15346,6 +15397,9 @@ func (ec *executionContext) fieldContext_Project_interestRate(_ context.Context,
 }
 
 func (ec *executionContext) _Project_maturityYears(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.MaturityYears)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15369,6 +15423,9 @@ func (ec *executionContext) fieldContext_Project_maturityYears(_ context.Context
 }
 
 func (ec *executionContext) _Project_gracePeriodYears(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.GracePeriodYears)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15392,6 +15449,9 @@ func (ec *executionContext) fieldContext_Project_gracePeriodYears(_ context.Cont
 }
 
 func (ec *executionContext) _Project_grantElement(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.GrantElement)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15821,6 +15881,9 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectEdge) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16157,6 +16220,9 @@ func (ec *executionContext) fieldContext_ProjectParticipantEdge_node(_ context.C
 }
 
 func (ec *executionContext) _ProjectParticipantEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipantEdge) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16302,6 +16368,9 @@ func (ec *executionContext) fieldContext_ProjectStatsExcluded_count(_ context.Co
 }
 
 func (ec *executionContext) _ProjectStatsExcluded_sum(ctx context.Context, field graphql.CollectedField, obj *stats.Excluded) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.Sum)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16409,6 +16478,9 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_countWithAmount(_ con
 }
 
 func (ec *executionContext) _ProjectStatsGroup_sum(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.Sum)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16432,6 +16504,9 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_sum(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_avg(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.Avg)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16455,6 +16530,9 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_avg(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_min(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.Min)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16478,6 +16556,9 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_min(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_max(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.Max)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16501,6 +16582,9 @@ func (ec *executionContext) fieldContext_ProjectStatsGroup_max(_ context.Context
 }
 
 func (ec *executionContext) _ProjectStatsGroup_weightedInterestRate(ctx context.Context, field graphql.CollectedField, obj *stats.Group) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalODecimal2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDecimal(ctx, field.Selections, obj.WeightedInterestRate)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17390,6 +17474,9 @@ func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
