@@ -2173,6 +2173,9 @@ func unmarshalArgs(ctx context.Context, whereInput any, args map[string]any) map
 		c := &Cursor{}
 		if c.UnmarshalGQL(v) == nil {
 			args[k] = c
+		} else {
+			// the field's own argument parsing reports it to the client
+			delete(args, k)
 		}
 	}
 	if v, ok := args[whereField]; ok && whereInput != nil {

@@ -102,6 +102,12 @@ func TestBadInput(t *testing.T) {
 				`mutation($pak: ID!) { updatePartner(id: $pak, input: {kind: ENTERPRISE, clearCountryCode: true}) { id } }`, "must stay a COUNTRY"},
 			{"second field fails: first is rolled back", "BAD_USER_INPUT", "latitude",
 				`mutation($almaty: ID!) { ok: updateProject(id: $almaty, input: {title: "Renamed"}) { id } bad: updateProject(id: $almaty, input: {latitude: 91}) { id } }`, "between -90 and 90"},
+			{"malformed after cursor", "BAD_USER_INPUT", "after",
+				`{ projects(first: 2, after: "not-a-cursor") { edges { node { id } } } }`, "not a cursor this API gave out"},
+			{"forged before cursor", "BAD_USER_INPUT", "before",
+				`{ partners(last: 2, before: "kqFpzwf/////////") { edges { node { id } } } }`, "not a cursor this API gave out"},
+			{"cursor of a nested edge", "BAD_USER_INPUT", "after",
+				`{ partners(first: 1) { edges { node { hostedProjects(first: 1, after: "gqFp0wAAAAAAAAAB") { totalCount } } } } }`, "not a cursor this API gave out"},
 			{"unknown enum value", "GRAPHQL_VALIDATION_FAILED", "",
 				`mutation { createProject(input: {title: "X", sector: SPACE}) { id } }`, "SPACE"},
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/graph/model"
 	"github.com/bri-tracker/bri-tracker/internal/audit"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 	"github.com/bri-tracker/bri-tracker/internal/search"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
@@ -11616,9 +11617,6 @@ func (ec *executionContext) fieldContext_ApiKeyEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ApiKeyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKeyEdge) (ret graphql.Marshaler) {
-	if ec.directFields() {
-		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12073,9 +12071,6 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
-	if ec.directFields() {
-		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12895,9 +12890,6 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	if ec.directFields() {
-		return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.StartCursor)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12921,9 +12913,6 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	if ec.directFields() {
-		return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.EndCursor)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13767,9 +13756,6 @@ func (ec *executionContext) fieldContext_PartnerEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _PartnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PartnerEdge) (ret graphql.Marshaler) {
-	if ec.directFields() {
-		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14603,9 +14589,6 @@ func (ec *executionContext) fieldContext_PolicyEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _PolicyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PolicyEdge) (ret graphql.Marshaler) {
-	if ec.directFields() {
-		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15881,9 +15864,6 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectEdge) (ret graphql.Marshaler) {
-	if ec.directFields() {
-		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16220,9 +16200,6 @@ func (ec *executionContext) fieldContext_ProjectParticipantEdge_node(_ context.C
 }
 
 func (ec *executionContext) _ProjectParticipantEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectParticipantEdge) (ret graphql.Marshaler) {
-	if ec.directFields() {
-		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17474,9 +17451,6 @@ func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	if ec.directFields() {
-		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
-	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29976,13 +29950,17 @@ func (ec *executionContext) unmarshalNCreateProjectInput2githubᚗcomᚋbriᚑtr
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
-	var res entgql.Cursor[int]
-	err := res.UnmarshalGQL(v)
+	res, err := pagination.UnmarshalCursor(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-	return v
+	_ = sel
+	res := pagination.MarshalCursor(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Cursor!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNDate2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDate(ctx context.Context, v any) (scalar.Date, error) {
@@ -31204,16 +31182,18 @@ func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐ
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(entgql.Cursor[int])
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := pagination.UnmarshalCursor(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v *entgql.Cursor[int]) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := pagination.MarshalCursor(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalODate2ᚕgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋscalarᚐDateᚄ(ctx context.Context, v any) ([]scalar.Date, error) {
