@@ -20,6 +20,8 @@ func TestBadInput(t *testing.T) {
 		}
 		// an id in the Project range that no row has
 		ids["ghostProject"] = globalid.Encode(f.almaty.ID + 1000)
+		// a partner whose name holds a NUL character
+		ids["in"] = map[string]any{"name": "Hai\x00er", "kind": "ENTERPRISE"}
 		cases := []struct {
 			name, code, field, query string
 			msg                      string // a part of the message
@@ -102,6 +104,10 @@ func TestBadInput(t *testing.T) {
 				`mutation($pak: ID!) { updatePartner(id: $pak, input: {kind: ENTERPRISE, clearCountryCode: true}) { id } }`, "must stay a COUNTRY"},
 			{"second field fails: first is rolled back", "BAD_USER_INPUT", "latitude",
 				`mutation($almaty: ID!) { ok: updateProject(id: $almaty, input: {title: "Renamed"}) { id } bad: updateProject(id: $almaty, input: {latitude: 91}) { id } }`, "between -90 and 90"},
+			{"NUL in a filter string", "BAD_USER_INPUT", "where.titleContains",
+				"{ projects(where: {titleContains: \"a\\u0000b\"}) { edges { node { id } } } }", "NUL character"},
+			{"NUL in a mutation's input, through a variable", "BAD_USER_INPUT", "input.name",
+				`mutation($in: CreatePartnerInput!) { createPartner(input: $in) { id } }`, "NUL character"},
 			{"malformed after cursor", "BAD_USER_INPUT", "after",
 				`{ projects(first: 2, after: "not-a-cursor") { edges { node { id } } } }`, "not a cursor this API gave out"},
 			{"forged before cursor", "BAD_USER_INPUT", "before",

@@ -118,10 +118,10 @@ func (l Limits) MutateOperationContext(_ context.Context, oc *graphql.OperationC
 	m := measurer{vars: oc.Variables, limits: l}
 	cost := m.selection(oc.Operation.SelectionSet, 1)
 	oc.Stats.SetExtension(complexityStat, cost)
-	if m.pageErr != nil {
+	if m.argErr != nil {
 		return &gqlerror.Error{
-			Message:    m.pageErr.Error(),
-			Extensions: map[string]any{"code": string(m.pageErr.Code), "field": m.pageErr.Field},
+			Message:    m.argErr.Error(),
+			Extensions: map[string]any{"code": string(m.argErr.Code), "field": m.argErr.Field},
 		}
 	}
 	var msg string
@@ -153,13 +153,57 @@ func OperationComplexity(ctx context.Context) (int, bool) {
 }
 
 // measurer walks an operation once: its depth, aliases and cost, and the
-// first page argument out of range.
+// first argument refused (a page out of range, a string PostgreSQL cannot
+// store).
 type measurer struct {
 	vars    map[string]any
 	limits  Limits
 	aliases int
 	tooDeep bool
-	pageErr *apperr.Error
+	argErr  *apperr.Error
+}
+
+// nulArgument refuses a string argument, given in the query or through a
+// variable, at any depth of an input object or list, that holds a NUL
+// character: PostgreSQL's text cannot store one, so the statement would
+// fail as the server's fault. The error names the argument's path
+// (where.titleContains).
+func nulArgument(f *ast.Field, vars map[string]any) *apperr.Error {
+	for _, a := range f.Arguments {
+		if a.Value == nil {
+			continue
+		}
+		v, err := a.Value.Value(vars)
+		if err != nil {
+			continue // the executor's own coercion reports it
+		}
+		if path, ok := nulIn(v, a.Name); ok {
+			return apperr.Invalid(path, "contains a NUL character (U+0000), which text cannot hold")
+		}
+	}
+	return nil
+}
+
+// nulIn finds a string holding a NUL character in an argument's value and
+// returns its path.
+func nulIn(v any, path string) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return path, strings.IndexByte(v, 0) >= 0
+	case map[string]any:
+		for k, e := range v {
+			if p, ok := nulIn(e, path+"."+k); ok {
+				return p, true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if p, ok := nulIn(e, path); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }
 
 // costCap keeps cost arithmetic from overflowing on absurd pages.
@@ -195,6 +239,9 @@ func (m *measurer) field(f *ast.Field, depth int) int {
 	}
 	if f.Alias != "" && f.Alias != f.Name {
 		m.aliases++
+	}
+	if m.argErr == nil {
+		m.argErr = nulArgument(f, m.vars)
 	}
 	if depth > m.limits.MaxDepth {
 		m.tooDeep = true
@@ -251,10 +298,10 @@ func (m *measurer) page(f *ast.Field) int {
 			continue // absent, null or not an Int: gqlgen's coercion reports the last
 		}
 		switch {
-		case v < 0 && m.pageErr == nil:
-			m.pageErr = apperr.Invalid(name, "must not be negative on %s, got %d", f.Alias, v)
-		case v > int64(m.limits.PageMax) && m.pageErr == nil:
-			m.pageErr = apperr.Invalid(name, "at most %d items a page on %s, got %d", m.limits.PageMax, f.Alias, v)
+		case v < 0 && m.argErr == nil:
+			m.argErr = apperr.Invalid(name, "must not be negative on %s, got %d", f.Alias, v)
+		case v > int64(m.limits.PageMax) && m.argErr == nil:
+			m.argErr = apperr.Invalid(name, "at most %d items a page on %s, got %d", m.limits.PageMax, f.Alias, v)
 		}
 		n = max(n, min(v, costCap))
 	}
