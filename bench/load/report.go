@@ -151,6 +151,19 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 	}
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	// command writes how a target was started, under its description,
+	// when it is known.
+	command := func(intro, cmd string) {
+		if cmd == "" {
+			return
+		}
+		p("%s", intro)
+		p("")
+		p("```sh")
+		p("%s", cmd)
+		p("```")
+		p("")
+	}
 
 	p("# Benchmarks")
 	p("")
@@ -350,30 +363,9 @@ func report(env environment, o options, selected []*shape, targets []*target, re
 	p("")
 	p("`bench/load` runs each shape against our server (the stats shape also against a second instance of it with the statistics cache off), then PostGraphile 4, then PostGraphile 5, then raw SQL, one after another: %d workers, each sending its next request as soon as the previous one is answered (a closed loop), for a %s warm-up that is not recorded and then %s that are. HTTP/1.1 keep-alive, no compression. The node shape asks for a random project each time (the same sequence of ids for every target). Before timing, each shape runs twice on every target (the second answer of a server that caches, such as our statistics, comes from its cache) and both answers' titles, names and other values are compared with raw SQL's, in the order of every list (the \"same data\" column).", o.Concurrency, o.Warmup, o.Duration)
 	p("")
-	if o.meta.OursCommand != "" {
-		p("Our server (rate limits off, complexity limit raised so that no shape is refused; otherwise production settings):")
-		p("")
-		p("```sh")
-		p("%s", o.meta.OursCommand)
-		p("```")
-		p("")
-	}
-	if o.meta.PostGraphileCommand != "" {
-		p("PostGraphile 4, one Node process, with the connection-filter plugin, its pool as large as our server's (20):")
-		p("")
-		p("```sh")
-		p("%s", o.meta.PostGraphileCommand)
-		p("```")
-		p("")
-	}
-	if o.meta.PostGraphile5Command != "" {
-		p("PostGraphile 5, one process of the Node 22 that its npm packages bring (it needs Node 22 or later), with its amber preset and the connection-filter plugin, set up in [bench/postgraphile5/graphile.config.mjs](../bench/postgraphile5/graphile.config.mjs) as close as it allows to PostGraphile 4's flags above (no mutations, no GraphiQL, no watch mode, indexes and RBAC ignored as v4 does by default, the same pool of 20 and body limit):")
-		p("")
-		p("```sh")
-		p("%s", o.meta.PostGraphile5Command)
-		p("```")
-		p("")
-	}
+	command("Our server (rate limits off, complexity limit raised so that no shape is refused; otherwise production settings):", o.meta.OursCommand)
+	command("PostGraphile 4, one Node process, with the connection-filter plugin, its pool as large as our server's (20):", o.meta.PostGraphileCommand)
+	command("PostGraphile 5, one process of the Node 22 that its npm packages bring (it needs Node 22 or later), with its amber preset and the connection-filter plugin, set up in [bench/postgraphile5/graphile.config.mjs](../bench/postgraphile5/graphile.config.mjs) as close as it allows to PostGraphile 4's flags above (no mutations, no GraphiQL, no watch mode, indexes and RBAC ignored as v4 does by default, the same pool of 20 and body limit):", o.meta.PostGraphile5Command)
 	p("CPU is read from `/proc` around each timed run and given in percent of one core (the machine has %d, so %d%% is all of it): the server's process (ours or a PostGraphile's), PostgreSQL (the postmaster and all its backends), the loader itself, and other processes (the machine's busy time less all of these).", env.Cores, env.Cores*100)
 	p("")
 	p("Raw SQL: `database/sql` with lib/pq, %d connections, one prepared statement per shape that builds the whole answer as JSON in PostgreSQL (lateral subqueries and `json_agg`); the time is PostgreSQL's plus the driver's round trip.", o.Concurrency)

@@ -165,16 +165,16 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*ent.Client, *DB
 	return client, db, nil
 }
 
-// linkIndexes serve the many-to-many link tables from their second column
-// (ent's schema indexes only the pair, policy first), in the order of the
-// other side's id: a project's (or partner's) page of policies, which is
-// ordered by policy id, reads its first rows from the index in order rather
-// than all of them to sort. They replace the second column's indexes of
-// earlier versions, which they cover, as the schema's (country_id, id) and
-// (superseded_by_id, id) indexes of one-to-many edges, and the audit
-// events' (entity_type, entity_id, id), replace indexes of earlier versions
-// (the first two cover them), which are dropped here too.
-var linkIndexes = []string{
+// edgeIndexes are the indexes of edge pages that ent's migration does not
+// manage. The link tables are indexed from their second column (ent's
+// schema indexes only the pair, policy first), in the order of the other
+// side's id: a project's (or partner's) page of policies, ordered by policy
+// id, reads its first rows from the index in order rather than all of them
+// to sort. Indexes of earlier versions that newer ones replace are dropped:
+// the link tables' second-column ones, and those the schema now declares
+// as (parent key, id): partners (country_id), policies (superseded_by_id)
+// and audit events (entity_type, entity_id, at).
+var edgeIndexes = []string{
 	`DROP INDEX IF EXISTS partner_country_id`,
 	`DROP INDEX IF EXISTS openingpolicy_superseded_by_id`,
 	`DROP INDEX IF EXISTS auditevent_entity_type_entity_id_at`,
@@ -195,9 +195,9 @@ func Prepare(ctx context.Context, db *DB) error {
 	if err := migrateLocations(ctx, db); err != nil {
 		return err
 	}
-	for _, q := range linkIndexes {
+	for _, q := range edgeIndexes {
 		if _, err := db.SQL.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("link table index: %w", err)
+			return fmt.Errorf("edge index: %w", err)
 		}
 	}
 	if err := search.EnsureIndexes(ctx, db.SQL, db.Dialect); err != nil {
