@@ -22,6 +22,10 @@ func TestBadInput(t *testing.T) {
 		ids["ghostProject"] = globalid.Encode(f.almaty.ID + 1000)
 		// a partner whose name holds a NUL character
 		ids["in"] = map[string]any{"name": "Hai\x00er", "kind": "ENTERPRISE"}
+		// strings one character over their limits
+		ids["long"] = strings.Repeat("é", 1001)
+		ids["longest"] = strings.Repeat("x", 50001)
+		ids["longDescription"] = strings.Repeat("x", 20001)
 		cases := []struct {
 			name, code, field, query string
 			msg                      string // a part of the message
@@ -114,6 +118,18 @@ func TestBadInput(t *testing.T) {
 				`{ partners(last: 2, before: "kqFpzwf/////////") { edges { node { id } } } }`, "not a cursor this API gave out"},
 			{"cursor of a nested edge", "BAD_USER_INPUT", "after",
 				`{ partners(first: 1) { edges { node { hostedProjects(first: 1, after: "gqFp0wAAAAAAAAAB") { totalCount } } } } }`, "not a cursor this API gave out"},
+			{"filter over 1,000 characters", "BAD_USER_INPUT", "where.titleContainsFold",
+				`query($long: String!) { projects(where: {titleContainsFold: $long}) { totalCount } }`, "is 1001 characters long; at most 1000 are allowed"},
+			{"nested filter over 1,000 characters", "BAD_USER_INPUT", "where.or.hasProjectsWith.titleHasPrefix",
+				`query($long: String!) { partners(where: {or: [{nameContains: "a"}, {hasProjectsWith: [{titleHasPrefix: $long}]}]}) { totalCount } }`, "at most 1000 are allowed"},
+			{"search over 1,000 characters", "BAD_USER_INPUT", "query",
+				`query($long: String!) { search(query: $long) { totalCount } }`, "at most 1000 are allowed"},
+			{"filter in a mutation's answer over 1,000 characters", "BAD_USER_INPUT", "where.titleContains",
+				`mutation($long: String!, $kaz: ID!) { updatePartner(id: $kaz, input: {name: "Kazakhstan"}) { hostedProjects(where: {titleContains: $long}) { totalCount } } }`, "at most 1000 are allowed"},
+			{"written string over 50,000 characters", "BAD_USER_INPUT", "input.description",
+				`mutation($longest: String!) { createProject(input: {title: "X", sector: ENERGY, description: $longest}) { id } }`, "is 50001 characters long; at most 50000 are allowed"},
+			{"written string over its field's maximum", "BAD_USER_INPUT", "description",
+				`mutation($longDescription: String!) { createPartner(input: {name: "Haier", kind: ENTERPRISE, description: $longDescription}) { id } }`, "is too long"},
 			{"unknown enum value", "GRAPHQL_VALIDATION_FAILED", "",
 				`mutation { createProject(input: {title: "X", sector: SPACE}) { id } }`, "SPACE"},
 		}

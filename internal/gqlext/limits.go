@@ -24,9 +24,14 @@ import (
 //   - Complexity counts the fields the answer may hold: a connection's
 //     selection counts once per item it may return (`first`, `last`, or
 //     PageDefault).
+//     Each substring predicate of a `where` (titleContainsFold,
+//     nameHasPrefix, ...), which no index serves and which PostgreSQL
+//     answers by reading every row it filters, adds FilterCost where it
+//     stands: under a connection it counts once per parent item.
 //   - Pages: a connection asked for without `first` or `last` returns
 //     PageDefault items (QueryCache writes that into the document), and
 //     neither argument may be negative or exceed PageMax.
+//   - Strings: see StringLimits.
 //
 // These are the server's only page sizes: the resolvers read no other.
 type Limits struct {
@@ -35,10 +40,16 @@ type Limits struct {
 	MaxComplexity int
 	PageDefault   int
 	PageMax       int
+	FilterCost    int
+	Strings       StringLimits
 }
 
 // DefaultLimits are the limits unless configured otherwise.
-var DefaultLimits = Limits{MaxDepth: 10, MaxAliases: 30, MaxComplexity: 100000, PageDefault: 20, PageMax: 100}
+var DefaultLimits = Limits{
+	MaxDepth: 10, MaxAliases: 30, MaxComplexity: 100000, PageDefault: 20, PageMax: 100,
+	FilterCost: 5000,
+	Strings:    StringLimits{Filter: 1000, Data: 50000},
+}
 
 // CodeQueryTooComplex is the code of operations refused for their depth,
 // aliases or complexity.
@@ -59,6 +70,9 @@ func (l Limits) Validate(graphql.ExecutableSchema) error {
 	}
 	if l.PageDefault < 1 || l.PageMax < l.PageDefault {
 		return fmt.Errorf("page limits: need 1 <= default (%d) <= max (%d)", l.PageDefault, l.PageMax)
+	}
+	if l.FilterCost < 0 || l.Strings.Filter < 1 || l.Strings.Data < l.Strings.Filter {
+		return fmt.Errorf("filter limits: need a cost >= 0 and 1 <= filter length (%d) <= data length (%d)", l.Strings.Filter, l.Strings.Data)
 	}
 	return nil
 }
@@ -115,7 +129,7 @@ func (l Limits) MutateOperationContext(_ context.Context, oc *graphql.OperationC
 	if oc.Operation == nil {
 		return nil
 	}
-	m := measurer{vars: oc.Variables, limits: l}
+	m := measurer{vars: oc.Variables, limits: l, mutation: oc.Operation.Operation == ast.Mutation}
 	cost := m.selection(oc.Operation.SelectionSet, 1)
 	oc.Stats.SetExtension(complexityStat, cost)
 	if m.argErr != nil {
@@ -130,6 +144,8 @@ func (l Limits) MutateOperationContext(_ context.Context, oc *graphql.OperationC
 		msg = fmt.Sprintf("the query is nested more than %d levels deep", l.MaxDepth)
 	case m.aliases > l.MaxAliases:
 		msg = fmt.Sprintf("the query uses %d aliases; at most %d are allowed", m.aliases, l.MaxAliases)
+	case cost > l.MaxComplexity && m.filters > 0:
+		msg = fmt.Sprintf("the query costs %d; at most %d is allowed: each substring filter (such as titleContainsFold) costs %d each time it runs, and it has %d; use fewer, or put them on connections with fewer parents", cost, l.MaxComplexity, l.FilterCost, m.filters)
 	case cost > l.MaxComplexity:
 		msg = fmt.Sprintf("the query may return %d fields; at most %d are allowed: ask for smaller pages or fewer nested connections", cost, l.MaxComplexity)
 	default:
@@ -153,57 +169,16 @@ func OperationComplexity(ctx context.Context) (int, bool) {
 }
 
 // measurer walks an operation once: its depth, aliases and cost, and the
-// first argument refused (a page out of range, a string PostgreSQL cannot
-// store).
+// first argument refused (a page out of range, a string too long or that
+// PostgreSQL cannot store).
 type measurer struct {
-	vars    map[string]any
-	limits  Limits
-	aliases int
-	tooDeep bool
-	argErr  *apperr.Error
-}
-
-// nulArgument refuses a string argument, given in the query or through a
-// variable, at any depth of an input object or list, that holds a NUL
-// character: PostgreSQL's text cannot store one, so the statement would
-// fail as the server's fault. The error names the argument's path
-// (where.titleContains).
-func nulArgument(f *ast.Field, vars map[string]any) *apperr.Error {
-	for _, a := range f.Arguments {
-		if a.Value == nil {
-			continue
-		}
-		v, err := a.Value.Value(vars)
-		if err != nil {
-			continue // the executor's own coercion reports it
-		}
-		if path, ok := nulIn(v, a.Name); ok {
-			return apperr.Invalid(path, "contains a NUL character (U+0000), which text cannot hold")
-		}
-	}
-	return nil
-}
-
-// nulIn finds a string holding a NUL character in an argument's value and
-// returns its path.
-func nulIn(v any, path string) (string, bool) {
-	switch v := v.(type) {
-	case string:
-		return path, strings.IndexByte(v, 0) >= 0
-	case map[string]any:
-		for k, e := range v {
-			if p, ok := nulIn(e, path+"."+k); ok {
-				return p, true
-			}
-		}
-	case []any:
-		for _, e := range v {
-			if p, ok := nulIn(e, path); ok {
-				return p, true
-			}
-		}
-	}
-	return "", false
+	vars     map[string]any
+	limits   Limits
+	mutation bool
+	aliases  int
+	filters  int
+	tooDeep  bool
+	argErr   *apperr.Error
 }
 
 // costCap keeps cost arithmetic from overflowing on absurd pages.
@@ -240,22 +215,22 @@ func (m *measurer) field(f *ast.Field, depth int) int {
 	if f.Alias != "" && f.Alias != f.Name {
 		m.aliases++
 	}
-	if m.argErr == nil {
-		m.argErr = nulArgument(f, m.vars)
-	}
+	filters := m.arguments(f, depth)
+	m.filters += filters
 	if depth > m.limits.MaxDepth {
 		m.tooDeep = true
 		return 1
 	}
+	own := 1 + min(filters*m.limits.FilterCost, costCap)
 	if isConnection(f.Definition) {
 		page := m.page(f)
 		// edges { node { ... } } sit at the connection's own level
-		return 1 + page*m.connectionSelection(f.SelectionSet, depth)
+		return own + page*m.connectionSelection(f.SelectionSet, depth)
 	}
 	if len(f.SelectionSet) == 0 {
-		return 1
+		return own
 	}
-	return 1 + m.selection(f.SelectionSet, depth+1)
+	return own + m.selection(f.SelectionSet, depth+1)
 }
 
 // connectionSelection costs a connection's selection, descending through

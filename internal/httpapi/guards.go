@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -169,7 +170,18 @@ func methodAndMediaType(next http.Handler) http.Handler {
 				return
 			}
 		case http.MethodGet:
-			if op := getOperation(r.URL.Query()); op != "" && op != ast.Query {
+			q, err := url.ParseQuery(r.URL.RawQuery)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, CodeBadRequest, "the URL's query string is malformed (a bad %-escape or a semicolon)")
+				return
+			}
+			for _, p := range []string{"variables", "extensions"} {
+				if v := q.Get(p); v != "" && !isJSONObject(v) {
+					writeError(w, http.StatusBadRequest, CodeBadRequest, "the "+p+" parameter must be a JSON object")
+					return
+				}
+			}
+			if op := getOperation(q); op != "" && op != ast.Query {
 				w.Header().Set("Allow", "POST")
 				writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "a "+string(op)+" must be sent by POST")
 				return
@@ -182,6 +194,13 @@ func methodAndMediaType(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isJSONObject reports whether s is one JSON object (or null).
+func isJSONObject(s string) bool {
+	var v map[string]json.RawMessage
+	dec := json.NewDecoder(strings.NewReader(s))
+	return dec.Decode(&v) == nil && !dec.More()
 }
 
 // getOperation is the type of the operation a GET request selects, or ""

@@ -150,6 +150,8 @@ func New(o Options) (http.Handler, error) {
 	}
 	if o.Introspection {
 		exts = append(exts, extension.Introspection{})
+	} else {
+		exts = append(exts, gqlext.NoIntrospection{})
 	}
 	if o.TrustedDocuments != nil {
 		exts = append(exts, o.TrustedDocuments)

@@ -3,9 +3,12 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -42,8 +45,7 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	dec.UseNumber()
 	if err := dec.Decode(&params); err != nil {
 		w.WriteHeader(http.StatusBadRequest)
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf(
-			"json request body could not be decoded: %+v body:%s", err, body)}))
+		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{badBody(err)}))
 		return
 	}
 	params.Headers = r.Header
@@ -148,4 +150,42 @@ func writeResponse(w io.Writer, rsp *graphql.Response) {
 		return
 	}
 	_, _ = w.Write(b)
+}
+
+// CodeBadRequest is the code of a request the server cannot read as a
+// GraphQL request at all: a body that is not JSON, parameters of the wrong
+// type, a malformed URL query.
+const CodeBadRequest = "BAD_REQUEST"
+
+// badBody describes why a body is not a GraphQL request, by position and
+// member, never by quoting it: the body may hold what its sender would not
+// want in a log or on a screen, and a reflected body is a vector for
+// content injection.
+func badBody(err error) *gqlerror.Error {
+	msg := "the request body is not a JSON object with query, variables, operationName and extensions"
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		msg = fmt.Sprintf("the request body is not valid JSON (syntax error at byte %d)", syntax.Offset)
+	case errors.As(err, &typ) && typ.Field != "":
+		msg = fmt.Sprintf("the request body's %s must be %s, not a JSON %s", typ.Field, jsonKind(typ.Type), typ.Value)
+	case errors.Is(err, io.EOF):
+		msg = "the request body is empty"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		msg = "the request body ends before its JSON does"
+	}
+	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": CodeBadRequest}}
+}
+
+// jsonKind names the JSON kind a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	default:
+		return "of another type"
+	}
 }
