@@ -25,6 +25,10 @@ type IdempotencyRecord struct {
 	RequestHash string `json:"request_hash,omitempty"`
 	// The response's HTTP status; empty while the request runs.
 	Status *int `json:"status,omitempty"`
+	// Which run of the request holds the lease: a retry that takes an expired lease over adds one, and a run whose attempt is no longer the record's cannot store its response.
+	Attempt int `json:"attempt,omitempty"`
+	// Until when the running attempt holds the key: the request timeout and a margin after it started. A retry after that, of a request that stored no response (its server crashed or lost the database), runs it again.
+	LeaseExpiresAt *time.Time `json:"lease_expires_at,omitempty"`
 	// The response body.
 	Response *[]byte `json:"response,omitempty"`
 	// The response's Content-Type.
@@ -41,11 +45,11 @@ func (*IdempotencyRecord) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case idempotencyrecord.FieldResponse:
 			values[i] = new([]byte)
-		case idempotencyrecord.FieldID, idempotencyrecord.FieldStatus:
+		case idempotencyrecord.FieldID, idempotencyrecord.FieldStatus, idempotencyrecord.FieldAttempt:
 			values[i] = new(sql.NullInt64)
 		case idempotencyrecord.FieldScope, idempotencyrecord.FieldKey, idempotencyrecord.FieldRequestHash, idempotencyrecord.FieldContentType:
 			values[i] = new(sql.NullString)
-		case idempotencyrecord.FieldCreatedAt:
+		case idempotencyrecord.FieldLeaseExpiresAt, idempotencyrecord.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -92,6 +96,19 @@ func (_m *IdempotencyRecord) assignValues(columns []string, values []any) error 
 			} else if value.Valid {
 				_m.Status = new(int)
 				*_m.Status = int(value.Int64)
+			}
+		case idempotencyrecord.FieldAttempt:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field attempt", values[i])
+			} else if value.Valid {
+				_m.Attempt = int(value.Int64)
+			}
+		case idempotencyrecord.FieldLeaseExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field lease_expires_at", values[i])
+			} else if value.Valid {
+				_m.LeaseExpiresAt = new(time.Time)
+				*_m.LeaseExpiresAt = value.Time
 			}
 		case idempotencyrecord.FieldResponse:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -159,6 +176,14 @@ func (_m *IdempotencyRecord) String() string {
 	if v := _m.Status; v != nil {
 		builder.WriteString("status=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("attempt=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Attempt))
+	builder.WriteString(", ")
+	if v := _m.LeaseExpiresAt; v != nil {
+		builder.WriteString("lease_expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")
 	if v := _m.Response; v != nil {

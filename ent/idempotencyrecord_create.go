@@ -54,6 +54,34 @@ func (_c *IdempotencyRecordCreate) SetNillableStatus(v *int) *IdempotencyRecordC
 	return _c
 }
 
+// SetAttempt sets the "attempt" field.
+func (_c *IdempotencyRecordCreate) SetAttempt(v int) *IdempotencyRecordCreate {
+	_c.mutation.SetAttempt(v)
+	return _c
+}
+
+// SetNillableAttempt sets the "attempt" field if the given value is not nil.
+func (_c *IdempotencyRecordCreate) SetNillableAttempt(v *int) *IdempotencyRecordCreate {
+	if v != nil {
+		_c.SetAttempt(*v)
+	}
+	return _c
+}
+
+// SetLeaseExpiresAt sets the "lease_expires_at" field.
+func (_c *IdempotencyRecordCreate) SetLeaseExpiresAt(v time.Time) *IdempotencyRecordCreate {
+	_c.mutation.SetLeaseExpiresAt(v)
+	return _c
+}
+
+// SetNillableLeaseExpiresAt sets the "lease_expires_at" field if the given value is not nil.
+func (_c *IdempotencyRecordCreate) SetNillableLeaseExpiresAt(v *time.Time) *IdempotencyRecordCreate {
+	if v != nil {
+		_c.SetLeaseExpiresAt(*v)
+	}
+	return _c
+}
+
 // SetResponse sets the "response" field.
 func (_c *IdempotencyRecordCreate) SetResponse(v []byte) *IdempotencyRecordCreate {
 	_c.mutation.SetResponse(v)
@@ -125,6 +153,10 @@ func (_c *IdempotencyRecordCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *IdempotencyRecordCreate) defaults() error {
+	if _, ok := _c.mutation.Attempt(); !ok {
+		v := idempotencyrecord.DefaultAttempt
+		_c.mutation.SetAttempt(v)
+	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		if idempotencyrecord.DefaultCreatedAt == nil {
 			return fmt.Errorf("ent: uninitialized idempotencyrecord.DefaultCreatedAt (forgotten import ent/runtime?)")
@@ -150,6 +182,9 @@ func (_c *IdempotencyRecordCreate) check() error {
 	}
 	if _, ok := _c.mutation.RequestHash(); !ok {
 		return &ValidationError{Name: "request_hash", err: errors.New(`ent: missing required field "IdempotencyRecord.request_hash"`)}
+	}
+	if _, ok := _c.mutation.Attempt(); !ok {
+		return &ValidationError{Name: "attempt", err: errors.New(`ent: missing required field "IdempotencyRecord.attempt"`)}
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "IdempotencyRecord.created_at"`)}
@@ -196,6 +231,14 @@ func (_c *IdempotencyRecordCreate) createSpec() (*IdempotencyRecord, *sqlgraph.C
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(idempotencyrecord.FieldStatus, field.TypeInt, value)
 		_node.Status = &value
+	}
+	if value, ok := _c.mutation.Attempt(); ok {
+		_spec.SetField(idempotencyrecord.FieldAttempt, field.TypeInt, value)
+		_node.Attempt = value
+	}
+	if value, ok := _c.mutation.LeaseExpiresAt(); ok {
+		_spec.SetField(idempotencyrecord.FieldLeaseExpiresAt, field.TypeTime, value)
+		_node.LeaseExpiresAt = &value
 	}
 	if value, ok := _c.mutation.Response(); ok {
 		_spec.SetField(idempotencyrecord.FieldResponse, field.TypeBytes, value)
@@ -282,6 +325,42 @@ func (u *IdempotencyRecordUpsert) AddStatus(v int) *IdempotencyRecordUpsert {
 // ClearStatus clears the value of the "status" field.
 func (u *IdempotencyRecordUpsert) ClearStatus() *IdempotencyRecordUpsert {
 	u.SetNull(idempotencyrecord.FieldStatus)
+	return u
+}
+
+// SetAttempt sets the "attempt" field.
+func (u *IdempotencyRecordUpsert) SetAttempt(v int) *IdempotencyRecordUpsert {
+	u.Set(idempotencyrecord.FieldAttempt, v)
+	return u
+}
+
+// UpdateAttempt sets the "attempt" field to the value that was provided on create.
+func (u *IdempotencyRecordUpsert) UpdateAttempt() *IdempotencyRecordUpsert {
+	u.SetExcluded(idempotencyrecord.FieldAttempt)
+	return u
+}
+
+// AddAttempt adds v to the "attempt" field.
+func (u *IdempotencyRecordUpsert) AddAttempt(v int) *IdempotencyRecordUpsert {
+	u.Add(idempotencyrecord.FieldAttempt, v)
+	return u
+}
+
+// SetLeaseExpiresAt sets the "lease_expires_at" field.
+func (u *IdempotencyRecordUpsert) SetLeaseExpiresAt(v time.Time) *IdempotencyRecordUpsert {
+	u.Set(idempotencyrecord.FieldLeaseExpiresAt, v)
+	return u
+}
+
+// UpdateLeaseExpiresAt sets the "lease_expires_at" field to the value that was provided on create.
+func (u *IdempotencyRecordUpsert) UpdateLeaseExpiresAt() *IdempotencyRecordUpsert {
+	u.SetExcluded(idempotencyrecord.FieldLeaseExpiresAt)
+	return u
+}
+
+// ClearLeaseExpiresAt clears the value of the "lease_expires_at" field.
+func (u *IdempotencyRecordUpsert) ClearLeaseExpiresAt() *IdempotencyRecordUpsert {
+	u.SetNull(idempotencyrecord.FieldLeaseExpiresAt)
 	return u
 }
 
@@ -400,6 +479,48 @@ func (u *IdempotencyRecordUpsertOne) UpdateStatus() *IdempotencyRecordUpsertOne 
 func (u *IdempotencyRecordUpsertOne) ClearStatus() *IdempotencyRecordUpsertOne {
 	return u.Update(func(s *IdempotencyRecordUpsert) {
 		s.ClearStatus()
+	})
+}
+
+// SetAttempt sets the "attempt" field.
+func (u *IdempotencyRecordUpsertOne) SetAttempt(v int) *IdempotencyRecordUpsertOne {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.SetAttempt(v)
+	})
+}
+
+// AddAttempt adds v to the "attempt" field.
+func (u *IdempotencyRecordUpsertOne) AddAttempt(v int) *IdempotencyRecordUpsertOne {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.AddAttempt(v)
+	})
+}
+
+// UpdateAttempt sets the "attempt" field to the value that was provided on create.
+func (u *IdempotencyRecordUpsertOne) UpdateAttempt() *IdempotencyRecordUpsertOne {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.UpdateAttempt()
+	})
+}
+
+// SetLeaseExpiresAt sets the "lease_expires_at" field.
+func (u *IdempotencyRecordUpsertOne) SetLeaseExpiresAt(v time.Time) *IdempotencyRecordUpsertOne {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.SetLeaseExpiresAt(v)
+	})
+}
+
+// UpdateLeaseExpiresAt sets the "lease_expires_at" field to the value that was provided on create.
+func (u *IdempotencyRecordUpsertOne) UpdateLeaseExpiresAt() *IdempotencyRecordUpsertOne {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.UpdateLeaseExpiresAt()
+	})
+}
+
+// ClearLeaseExpiresAt clears the value of the "lease_expires_at" field.
+func (u *IdempotencyRecordUpsertOne) ClearLeaseExpiresAt() *IdempotencyRecordUpsertOne {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.ClearLeaseExpiresAt()
 	})
 }
 
@@ -690,6 +811,48 @@ func (u *IdempotencyRecordUpsertBulk) UpdateStatus() *IdempotencyRecordUpsertBul
 func (u *IdempotencyRecordUpsertBulk) ClearStatus() *IdempotencyRecordUpsertBulk {
 	return u.Update(func(s *IdempotencyRecordUpsert) {
 		s.ClearStatus()
+	})
+}
+
+// SetAttempt sets the "attempt" field.
+func (u *IdempotencyRecordUpsertBulk) SetAttempt(v int) *IdempotencyRecordUpsertBulk {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.SetAttempt(v)
+	})
+}
+
+// AddAttempt adds v to the "attempt" field.
+func (u *IdempotencyRecordUpsertBulk) AddAttempt(v int) *IdempotencyRecordUpsertBulk {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.AddAttempt(v)
+	})
+}
+
+// UpdateAttempt sets the "attempt" field to the value that was provided on create.
+func (u *IdempotencyRecordUpsertBulk) UpdateAttempt() *IdempotencyRecordUpsertBulk {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.UpdateAttempt()
+	})
+}
+
+// SetLeaseExpiresAt sets the "lease_expires_at" field.
+func (u *IdempotencyRecordUpsertBulk) SetLeaseExpiresAt(v time.Time) *IdempotencyRecordUpsertBulk {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.SetLeaseExpiresAt(v)
+	})
+}
+
+// UpdateLeaseExpiresAt sets the "lease_expires_at" field to the value that was provided on create.
+func (u *IdempotencyRecordUpsertBulk) UpdateLeaseExpiresAt() *IdempotencyRecordUpsertBulk {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.UpdateLeaseExpiresAt()
+	})
+}
+
+// ClearLeaseExpiresAt clears the value of the "lease_expires_at" field.
+func (u *IdempotencyRecordUpsertBulk) ClearLeaseExpiresAt() *IdempotencyRecordUpsertBulk {
+	return u.Update(func(s *IdempotencyRecordUpsert) {
+		s.ClearLeaseExpiresAt()
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -52,6 +53,47 @@ func (_u *IdempotencyRecordUpdate) AddStatus(v int) *IdempotencyRecordUpdate {
 // ClearStatus clears the value of the "status" field.
 func (_u *IdempotencyRecordUpdate) ClearStatus() *IdempotencyRecordUpdate {
 	_u.mutation.ClearStatus()
+	return _u
+}
+
+// SetAttempt sets the "attempt" field.
+func (_u *IdempotencyRecordUpdate) SetAttempt(v int) *IdempotencyRecordUpdate {
+	_u.mutation.ResetAttempt()
+	_u.mutation.SetAttempt(v)
+	return _u
+}
+
+// SetNillableAttempt sets the "attempt" field if the given value is not nil.
+func (_u *IdempotencyRecordUpdate) SetNillableAttempt(v *int) *IdempotencyRecordUpdate {
+	if v != nil {
+		_u.SetAttempt(*v)
+	}
+	return _u
+}
+
+// AddAttempt adds value to the "attempt" field.
+func (_u *IdempotencyRecordUpdate) AddAttempt(v int) *IdempotencyRecordUpdate {
+	_u.mutation.AddAttempt(v)
+	return _u
+}
+
+// SetLeaseExpiresAt sets the "lease_expires_at" field.
+func (_u *IdempotencyRecordUpdate) SetLeaseExpiresAt(v time.Time) *IdempotencyRecordUpdate {
+	_u.mutation.SetLeaseExpiresAt(v)
+	return _u
+}
+
+// SetNillableLeaseExpiresAt sets the "lease_expires_at" field if the given value is not nil.
+func (_u *IdempotencyRecordUpdate) SetNillableLeaseExpiresAt(v *time.Time) *IdempotencyRecordUpdate {
+	if v != nil {
+		_u.SetLeaseExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearLeaseExpiresAt clears the value of the "lease_expires_at" field.
+func (_u *IdempotencyRecordUpdate) ClearLeaseExpiresAt() *IdempotencyRecordUpdate {
+	_u.mutation.ClearLeaseExpiresAt()
 	return _u
 }
 
@@ -143,6 +185,18 @@ func (_u *IdempotencyRecordUpdate) sqlSave(ctx context.Context) (_node int, err 
 	if _u.mutation.StatusCleared() {
 		_spec.ClearField(idempotencyrecord.FieldStatus, field.TypeInt)
 	}
+	if value, ok := _u.mutation.Attempt(); ok {
+		_spec.SetField(idempotencyrecord.FieldAttempt, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAttempt(); ok {
+		_spec.AddField(idempotencyrecord.FieldAttempt, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.LeaseExpiresAt(); ok {
+		_spec.SetField(idempotencyrecord.FieldLeaseExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.LeaseExpiresAtCleared() {
+		_spec.ClearField(idempotencyrecord.FieldLeaseExpiresAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.Response(); ok {
 		_spec.SetField(idempotencyrecord.FieldResponse, field.TypeBytes, value)
 	}
@@ -201,6 +255,47 @@ func (_u *IdempotencyRecordUpdateOne) AddStatus(v int) *IdempotencyRecordUpdateO
 // ClearStatus clears the value of the "status" field.
 func (_u *IdempotencyRecordUpdateOne) ClearStatus() *IdempotencyRecordUpdateOne {
 	_u.mutation.ClearStatus()
+	return _u
+}
+
+// SetAttempt sets the "attempt" field.
+func (_u *IdempotencyRecordUpdateOne) SetAttempt(v int) *IdempotencyRecordUpdateOne {
+	_u.mutation.ResetAttempt()
+	_u.mutation.SetAttempt(v)
+	return _u
+}
+
+// SetNillableAttempt sets the "attempt" field if the given value is not nil.
+func (_u *IdempotencyRecordUpdateOne) SetNillableAttempt(v *int) *IdempotencyRecordUpdateOne {
+	if v != nil {
+		_u.SetAttempt(*v)
+	}
+	return _u
+}
+
+// AddAttempt adds value to the "attempt" field.
+func (_u *IdempotencyRecordUpdateOne) AddAttempt(v int) *IdempotencyRecordUpdateOne {
+	_u.mutation.AddAttempt(v)
+	return _u
+}
+
+// SetLeaseExpiresAt sets the "lease_expires_at" field.
+func (_u *IdempotencyRecordUpdateOne) SetLeaseExpiresAt(v time.Time) *IdempotencyRecordUpdateOne {
+	_u.mutation.SetLeaseExpiresAt(v)
+	return _u
+}
+
+// SetNillableLeaseExpiresAt sets the "lease_expires_at" field if the given value is not nil.
+func (_u *IdempotencyRecordUpdateOne) SetNillableLeaseExpiresAt(v *time.Time) *IdempotencyRecordUpdateOne {
+	if v != nil {
+		_u.SetLeaseExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearLeaseExpiresAt clears the value of the "lease_expires_at" field.
+func (_u *IdempotencyRecordUpdateOne) ClearLeaseExpiresAt() *IdempotencyRecordUpdateOne {
+	_u.mutation.ClearLeaseExpiresAt()
 	return _u
 }
 
@@ -321,6 +416,18 @@ func (_u *IdempotencyRecordUpdateOne) sqlSave(ctx context.Context) (_node *Idemp
 	}
 	if _u.mutation.StatusCleared() {
 		_spec.ClearField(idempotencyrecord.FieldStatus, field.TypeInt)
+	}
+	if value, ok := _u.mutation.Attempt(); ok {
+		_spec.SetField(idempotencyrecord.FieldAttempt, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAttempt(); ok {
+		_spec.AddField(idempotencyrecord.FieldAttempt, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.LeaseExpiresAt(); ok {
+		_spec.SetField(idempotencyrecord.FieldLeaseExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.LeaseExpiresAtCleared() {
+		_spec.ClearField(idempotencyrecord.FieldLeaseExpiresAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.Response(); ok {
 		_spec.SetField(idempotencyrecord.FieldResponse, field.TypeBytes, value)

@@ -1679,21 +1679,24 @@ func (m *AuditEventMutation) ResetEdge(name string) error {
 // IdempotencyRecordMutation represents an operation that mutates the IdempotencyRecord nodes in the graph.
 type IdempotencyRecordMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	scope         *string
-	key           *string
-	request_hash  *string
-	status        *int
-	addstatus     *int
-	response      *[]byte
-	content_type  *string
-	created_at    *time.Time
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*IdempotencyRecord, error)
-	predicates    []predicate.IdempotencyRecord
+	op               Op
+	typ              string
+	id               *int
+	scope            *string
+	key              *string
+	request_hash     *string
+	status           *int
+	addstatus        *int
+	attempt          *int
+	addattempt       *int
+	lease_expires_at *time.Time
+	response         *[]byte
+	content_type     *string
+	created_at       *time.Time
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*IdempotencyRecord, error)
+	predicates       []predicate.IdempotencyRecord
 }
 
 var _ ent.Mutation = (*IdempotencyRecordMutation)(nil)
@@ -1972,6 +1975,111 @@ func (m *IdempotencyRecordMutation) ResetStatus() {
 	delete(m.clearedFields, idempotencyrecord.FieldStatus)
 }
 
+// SetAttempt sets the "attempt" field.
+func (m *IdempotencyRecordMutation) SetAttempt(i int) {
+	m.attempt = &i
+	m.addattempt = nil
+}
+
+// Attempt returns the value of the "attempt" field in the mutation.
+func (m *IdempotencyRecordMutation) Attempt() (r int, exists bool) {
+	v := m.attempt
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempt returns the old "attempt" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldAttempt(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempt: %w", err)
+	}
+	return oldValue.Attempt, nil
+}
+
+// AddAttempt adds i to the "attempt" field.
+func (m *IdempotencyRecordMutation) AddAttempt(i int) {
+	if m.addattempt != nil {
+		*m.addattempt += i
+	} else {
+		m.addattempt = &i
+	}
+}
+
+// AddedAttempt returns the value that was added to the "attempt" field in this mutation.
+func (m *IdempotencyRecordMutation) AddedAttempt() (r int, exists bool) {
+	v := m.addattempt
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempt resets all changes to the "attempt" field.
+func (m *IdempotencyRecordMutation) ResetAttempt() {
+	m.attempt = nil
+	m.addattempt = nil
+}
+
+// SetLeaseExpiresAt sets the "lease_expires_at" field.
+func (m *IdempotencyRecordMutation) SetLeaseExpiresAt(t time.Time) {
+	m.lease_expires_at = &t
+}
+
+// LeaseExpiresAt returns the value of the "lease_expires_at" field in the mutation.
+func (m *IdempotencyRecordMutation) LeaseExpiresAt() (r time.Time, exists bool) {
+	v := m.lease_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaseExpiresAt returns the old "lease_expires_at" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldLeaseExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaseExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaseExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaseExpiresAt: %w", err)
+	}
+	return oldValue.LeaseExpiresAt, nil
+}
+
+// ClearLeaseExpiresAt clears the value of the "lease_expires_at" field.
+func (m *IdempotencyRecordMutation) ClearLeaseExpiresAt() {
+	m.lease_expires_at = nil
+	m.clearedFields[idempotencyrecord.FieldLeaseExpiresAt] = struct{}{}
+}
+
+// LeaseExpiresAtCleared returns if the "lease_expires_at" field was cleared in this mutation.
+func (m *IdempotencyRecordMutation) LeaseExpiresAtCleared() bool {
+	_, ok := m.clearedFields[idempotencyrecord.FieldLeaseExpiresAt]
+	return ok
+}
+
+// ResetLeaseExpiresAt resets all changes to the "lease_expires_at" field.
+func (m *IdempotencyRecordMutation) ResetLeaseExpiresAt() {
+	m.lease_expires_at = nil
+	delete(m.clearedFields, idempotencyrecord.FieldLeaseExpiresAt)
+}
+
 // SetResponse sets the "response" field.
 func (m *IdempotencyRecordMutation) SetResponse(b []byte) {
 	m.response = &b
@@ -2140,7 +2248,7 @@ func (m *IdempotencyRecordMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IdempotencyRecordMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 9)
 	if m.scope != nil {
 		fields = append(fields, idempotencyrecord.FieldScope)
 	}
@@ -2152,6 +2260,12 @@ func (m *IdempotencyRecordMutation) Fields() []string {
 	}
 	if m.status != nil {
 		fields = append(fields, idempotencyrecord.FieldStatus)
+	}
+	if m.attempt != nil {
+		fields = append(fields, idempotencyrecord.FieldAttempt)
+	}
+	if m.lease_expires_at != nil {
+		fields = append(fields, idempotencyrecord.FieldLeaseExpiresAt)
 	}
 	if m.response != nil {
 		fields = append(fields, idempotencyrecord.FieldResponse)
@@ -2178,6 +2292,10 @@ func (m *IdempotencyRecordMutation) Field(name string) (ent.Value, bool) {
 		return m.RequestHash()
 	case idempotencyrecord.FieldStatus:
 		return m.Status()
+	case idempotencyrecord.FieldAttempt:
+		return m.Attempt()
+	case idempotencyrecord.FieldLeaseExpiresAt:
+		return m.LeaseExpiresAt()
 	case idempotencyrecord.FieldResponse:
 		return m.Response()
 	case idempotencyrecord.FieldContentType:
@@ -2201,6 +2319,10 @@ func (m *IdempotencyRecordMutation) OldField(ctx context.Context, name string) (
 		return m.OldRequestHash(ctx)
 	case idempotencyrecord.FieldStatus:
 		return m.OldStatus(ctx)
+	case idempotencyrecord.FieldAttempt:
+		return m.OldAttempt(ctx)
+	case idempotencyrecord.FieldLeaseExpiresAt:
+		return m.OldLeaseExpiresAt(ctx)
 	case idempotencyrecord.FieldResponse:
 		return m.OldResponse(ctx)
 	case idempotencyrecord.FieldContentType:
@@ -2244,6 +2366,20 @@ func (m *IdempotencyRecordMutation) SetField(name string, value ent.Value) error
 		}
 		m.SetStatus(v)
 		return nil
+	case idempotencyrecord.FieldAttempt:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempt(v)
+		return nil
+	case idempotencyrecord.FieldLeaseExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaseExpiresAt(v)
+		return nil
 	case idempotencyrecord.FieldResponse:
 		v, ok := value.([]byte)
 		if !ok {
@@ -2276,6 +2412,9 @@ func (m *IdempotencyRecordMutation) AddedFields() []string {
 	if m.addstatus != nil {
 		fields = append(fields, idempotencyrecord.FieldStatus)
 	}
+	if m.addattempt != nil {
+		fields = append(fields, idempotencyrecord.FieldAttempt)
+	}
 	return fields
 }
 
@@ -2286,6 +2425,8 @@ func (m *IdempotencyRecordMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case idempotencyrecord.FieldStatus:
 		return m.AddedStatus()
+	case idempotencyrecord.FieldAttempt:
+		return m.AddedAttempt()
 	}
 	return nil, false
 }
@@ -2302,6 +2443,13 @@ func (m *IdempotencyRecordMutation) AddField(name string, value ent.Value) error
 		}
 		m.AddStatus(v)
 		return nil
+	case idempotencyrecord.FieldAttempt:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown IdempotencyRecord numeric field %s", name)
 }
@@ -2312,6 +2460,9 @@ func (m *IdempotencyRecordMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(idempotencyrecord.FieldStatus) {
 		fields = append(fields, idempotencyrecord.FieldStatus)
+	}
+	if m.FieldCleared(idempotencyrecord.FieldLeaseExpiresAt) {
+		fields = append(fields, idempotencyrecord.FieldLeaseExpiresAt)
 	}
 	if m.FieldCleared(idempotencyrecord.FieldResponse) {
 		fields = append(fields, idempotencyrecord.FieldResponse)
@@ -2335,6 +2486,9 @@ func (m *IdempotencyRecordMutation) ClearField(name string) error {
 	switch name {
 	case idempotencyrecord.FieldStatus:
 		m.ClearStatus()
+		return nil
+	case idempotencyrecord.FieldLeaseExpiresAt:
+		m.ClearLeaseExpiresAt()
 		return nil
 	case idempotencyrecord.FieldResponse:
 		m.ClearResponse()
@@ -2361,6 +2515,12 @@ func (m *IdempotencyRecordMutation) ResetField(name string) error {
 		return nil
 	case idempotencyrecord.FieldStatus:
 		m.ResetStatus()
+		return nil
+	case idempotencyrecord.FieldAttempt:
+		m.ResetAttempt()
+		return nil
+	case idempotencyrecord.FieldLeaseExpiresAt:
+		m.ResetLeaseExpiresAt()
 		return nil
 	case idempotencyrecord.FieldResponse:
 		m.ResetResponse()

@@ -22,6 +22,10 @@ const (
 	FieldRequestHash = "request_hash"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
+	// FieldAttempt holds the string denoting the attempt field in the database.
+	FieldAttempt = "attempt"
+	// FieldLeaseExpiresAt holds the string denoting the lease_expires_at field in the database.
+	FieldLeaseExpiresAt = "lease_expires_at"
 	// FieldResponse holds the string denoting the response field in the database.
 	FieldResponse = "response"
 	// FieldContentType holds the string denoting the content_type field in the database.
@@ -39,6 +43,8 @@ var Columns = []string{
 	FieldKey,
 	FieldRequestHash,
 	FieldStatus,
+	FieldAttempt,
+	FieldLeaseExpiresAt,
 	FieldResponse,
 	FieldContentType,
 	FieldCreatedAt,
@@ -64,6 +70,8 @@ var (
 	Policy ent.Policy
 	// KeyValidator is a validator for the "key" field. It is called by the builders before save.
 	KeyValidator func(string) error
+	// DefaultAttempt holds the default value on creation for the "attempt" field.
+	DefaultAttempt int
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 )
@@ -94,6 +102,16 @@ func ByRequestHash(opts ...sql.OrderTermOption) OrderOption {
 // ByStatus orders the results by the status field.
 func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByAttempt orders the results by the attempt field.
+func ByAttempt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAttempt, opts...).ToFunc()
+}
+
+// ByLeaseExpiresAt orders the results by the lease_expires_at field.
+func ByLeaseExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLeaseExpiresAt, opts...).ToFunc()
 }
 
 // ByContentType orders the results by the content_type field.

@@ -77,6 +77,8 @@ var (
 		{Name: "key", Type: field.TypeString, Size: 255},
 		{Name: "request_hash", Type: field.TypeString},
 		{Name: "status", Type: field.TypeInt, Nullable: true},
+		{Name: "attempt", Type: field.TypeInt, Default: 1},
+		{Name: "lease_expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "response", Type: field.TypeBytes, Nullable: true},
 		{Name: "content_type", Type: field.TypeString, Nullable: true},
 		{Name: "created_at", Type: field.TypeTime},
@@ -95,7 +97,7 @@ var (
 			{
 				Name:    "idempotencyrecord_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{IdempotencyRecordsColumns[7]},
+				Columns: []*schema.Column{IdempotencyRecordsColumns[9]},
 			},
 		},
 	}

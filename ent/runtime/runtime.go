@@ -90,8 +90,12 @@ func init() {
 	idempotencyrecordDescKey := idempotencyrecordFields[1].Descriptor()
 	// idempotencyrecord.KeyValidator is a validator for the "key" field. It is called by the builders before save.
 	idempotencyrecord.KeyValidator = idempotencyrecordDescKey.Validators[0].(func(string) error)
+	// idempotencyrecordDescAttempt is the schema descriptor for attempt field.
+	idempotencyrecordDescAttempt := idempotencyrecordFields[4].Descriptor()
+	// idempotencyrecord.DefaultAttempt holds the default value on creation for the attempt field.
+	idempotencyrecord.DefaultAttempt = idempotencyrecordDescAttempt.Default.(int)
 	// idempotencyrecordDescCreatedAt is the schema descriptor for created_at field.
-	idempotencyrecordDescCreatedAt := idempotencyrecordFields[6].Descriptor()
+	idempotencyrecordDescCreatedAt := idempotencyrecordFields[8].Descriptor()
 	// idempotencyrecord.DefaultCreatedAt holds the default value on creation for the created_at field.
 	idempotencyrecord.DefaultCreatedAt = idempotencyrecordDescCreatedAt.Default.(func() time.Time)
 	openingpolicyMixin := schema.OpeningPolicy{}.Mixin()

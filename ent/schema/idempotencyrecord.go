@@ -38,6 +38,10 @@ func (IdempotencyRecord) Fields() []ent.Field {
 			Comment("SHA-256 of the request body, to refuse the key's reuse for another request."),
 		field.Int("status").Optional().Nillable().
 			Comment("The response's HTTP status; empty while the request runs."),
+		field.Int("attempt").Default(1).
+			Comment("Which run of the request holds the lease: a retry that takes an expired lease over adds one, and a run whose attempt is no longer the record's cannot store its response."),
+		field.Time("lease_expires_at").Optional().Nillable().
+			Comment("Until when the running attempt holds the key: the request timeout and a margin after it started. A retry after that, of a request that stored no response (its server crashed or lost the database), runs it again."),
 		field.Bytes("response").Optional().Nillable().
 			Comment("The response body."),
 		field.String("content_type").Optional().

@@ -19,6 +19,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/privacy"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
+	"github.com/bri-tracker/bri-tracker/internal/outage"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
 	"github.com/bri-tracker/bri-tracker/internal/txretry"
 )
@@ -58,6 +59,13 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case txretry.Note(ctx, err):
 			gqlErr.Message = "the write collided with a concurrent one and was rolled back: send it again"
 			gqlErr.Extensions["code"] = string(apperr.Conflict)
+			gqlErr.Extensions["retryable"] = true
+		case outage.Note(ctx, err):
+			gqlErr.Message = fmt.Sprintf("the database is unavailable: retry in %d s", outage.RetryAfter)
+			if errors.Is(err, errCommitUnknown) {
+				gqlErr.Message = "the database connection was lost while the write committed: it may or may not have been written; send it again with the same Idempotency-Key to get its answer exactly once"
+			}
+			gqlErr.Extensions["code"] = outage.Code
 			gqlErr.Extensions["retryable"] = true
 		case errors.Is(err, context.DeadlineExceeded) || isStatementTimeout(err):
 			gqlErr.Message = "the request took too long and was stopped"

@@ -3,6 +3,7 @@ package gqlext
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -10,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/outage"
 	"github.com/bri-tracker/bri-tracker/internal/rules"
 )
 
@@ -79,10 +81,37 @@ func (t Transactions) InterceptResponse(ctx context.Context, next graphql.Respon
 		_ = tx.Rollback()
 		return &graphql.Response{Errors: rsp.Errors, Extensions: rsp.Extensions}
 	}
+	if f, ok := ctx.Value(beforeCommitKey{}).(BeforeCommitFunc); ok {
+		if err := f(ctx, tx, rsp); err != nil {
+			_ = tx.Rollback()
+			return &graphql.Response{Errors: gqlerror.List{t.Present(ctx, err)}}
+		}
+	}
 	if err := tx.Commit(); err != nil {
+		if outage.Is(err) {
+			err = fmt.Errorf("%w: %w", errCommitUnknown, err)
+		}
 		return &graphql.Response{Errors: gqlerror.List{t.Present(ctx, err)}}
 	}
 	return rsp
+}
+
+// errCommitUnknown marks a commit whose outcome the server cannot know: the
+// connection broke after COMMIT was sent.
+var errCommitUnknown = errors.New("the connection broke during COMMIT")
+
+// BeforeCommitFunc runs in a mutation's transaction once all its fields have
+// succeeded, with the response about to be sent; an error rolls the
+// transaction back and is the response's error. The Idempotency-Key layer
+// stores the response this way, so that it commits with the write or not
+// at all.
+type BeforeCommitFunc func(ctx context.Context, tx *ent.Tx, rsp *graphql.Response) error
+
+type beforeCommitKey struct{}
+
+// WithBeforeCommit returns a context whose mutation runs f before it commits.
+func WithBeforeCommit(ctx context.Context, f BeforeCommitFunc) context.Context {
+	return context.WithValue(ctx, beforeCommitKey{}, f)
 }
 
 func isMutation(op *ast.OperationDefinition) bool {

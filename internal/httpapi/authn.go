@@ -12,6 +12,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/privacy"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 	"github.com/bri-tracker/bri-tracker/internal/auth"
+	"github.com/bri-tracker/bri-tracker/internal/outage"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
 )
 
@@ -42,6 +43,10 @@ func authenticate(client *ent.Client, publicRead bool, log *slog.Logger, next ht
 		if err != nil {
 			if ae, ok := apperr.As(err); ok {
 				refuse(w, ae.Message)
+				return
+			}
+			if outage.Is(err) {
+				writeUnavailable(w)
 				return
 			}
 			log.ErrorContext(r.Context(), "api key lookup failed", "error", err)

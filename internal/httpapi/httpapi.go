@@ -186,10 +186,11 @@ func New(o Options) (http.Handler, error) {
 	endpoint = retryConflicts(endpoint, o.WriteAttempts)
 	endpoint = admit.wrap(endpoint)
 	endpoint = withTimeout(endpoint, o.RequestTimeout)
-	endpoint = idempotency(o.Client, o.Logger, endpoint)
+	endpoint = idempotency(o.Client, o.Logger, o.RequestTimeout+idempotencyLeaseMargin, endpoint)
 	endpoint = limitBody(endpoint, o.MaxBodyBytes)
 	endpoint = methodAndMediaType(endpoint)
 	endpoint = guard(endpoint)
+	endpoint = outages(endpoint)
 
 	// exports stream page after page through the GraphQL handler
 	pages := pager{gql: gql, timeout: o.RequestTimeout}
@@ -200,9 +201,9 @@ func New(o Options) (http.Handler, error) {
 		handle = func(pattern string, h http.Handler) { mux.Handle(pattern, telemetry.Route(pattern, h)) }
 	}
 	handle("/graphql", endpoint)
-	handle("/geojson/projects", guard(geojsonProjects(pages, o.Logger)))
-	handle("/export/projects.csv", guard(exportProjects(pages, o.Logger, "csv")))
-	handle("/export/projects.json", guard(exportProjects(pages, o.Logger, "json")))
+	handle("/geojson/projects", outages(guard(geojsonProjects(pages, o.Logger))))
+	handle("/export/projects.csv", outages(guard(exportProjects(pages, o.Logger, "csv"))))
+	handle("/export/projects.json", outages(guard(exportProjects(pages, o.Logger, "json"))))
 	handle("GET /healthz", healthz())
 	handle("GET /readyz", readyz(o.Driver))
 	handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))

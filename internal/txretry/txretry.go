@@ -8,19 +8,15 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync/atomic"
+
+	"github.com/bri-tracker/bri-tracker/internal/ctxflag"
 )
 
-type state struct{ retryable atomic.Bool }
-
-type ctxKey struct{}
+var flag ctxflag.Flag
 
 // Track returns a context in which Note records a retryable failure, and a
 // function that reports whether one was recorded.
-func Track(ctx context.Context) (context.Context, func() bool) {
-	s := &state{}
-	return context.WithValue(ctx, ctxKey{}, s), s.retryable.Load
-}
+func Track(ctx context.Context) (context.Context, func() bool) { return flag.Track(ctx) }
 
 // Note records that err, met while serving ctx's request, is retryable; it
 // reports whether it is.
@@ -28,9 +24,7 @@ func Note(ctx context.Context, err error) bool {
 	if !Retryable(err) {
 		return false
 	}
-	if s, ok := ctx.Value(ctxKey{}).(*state); ok {
-		s.retryable.Store(true)
-	}
+	flag.Set(ctx)
 	return true
 }
 
