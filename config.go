@@ -29,6 +29,7 @@ type config struct {
 	PublicRead       bool
 	CORSOrigins      []string
 	ShutdownTimeout  time.Duration
+	Drain            time.Duration
 	StatementTimeout time.Duration
 	RequestTimeout   time.Duration
 	MaxBodyBytes     int64
@@ -107,7 +108,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	boolean(&c.Playground, "playground", "PLAYGROUND", true, "serve the GraphiQL playground at / (default off in production)")
 	boolean(&c.PublicRead, "public-read", "PUBLIC_READ", true, "let requests without an API key read")
 	str(&origins, "cors-origins", "CORS_ALLOWED_ORIGINS", "", "comma-separated origins allowed cross-origin access; * for any; empty for none")
-	duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
+	duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "how long in-flight requests may take to finish at shutdown, once the server stops accepting")
+	duration(&c.Drain, "drain", "DRAIN", 5*time.Second, "at shutdown, how long to go on serving with /readyz answering 503, so that load balancers stop sending first")
 	duration(&c.RequestTimeout, "request-timeout", "REQUEST_TIMEOUT", 15*time.Second, "how long a request may take")
 	duration(&c.StatementTimeout, "statement-timeout", "STATEMENT_TIMEOUT", 10*time.Second, "how long a PostgreSQL statement may run")
 	var maxBody int

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -87,8 +88,10 @@ func tracerProvider(tracing bool) trace.TracerProvider {
 	return otel.GetTracerProvider()
 }
 
-// serve runs the server until ctx ends, then shuts down gracefully: it stops
-// accepting connections and lets in-flight requests finish. When ready is
+// serve runs the server until ctx ends, then shuts down gracefully: /readyz
+// answers 503 at once, the server serves on for cfg.Drain, then stops
+// accepting connections and lets in-flight requests finish within
+// cfg.ShutdownTimeout. When ready is
 // not nil it receives the listening address.
 func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- string) error {
 	flushTraces, tracing, err := telemetry.Setup(ctx)
@@ -128,6 +131,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	}
 
 	opts := cfg.handlerOptions(client, db.Driver())
+	draining := &atomic.Bool{}
+	opts.Draining = draining
 	opts.TracerProvider = tracerProvider(tracing)
 	opts.Logger = logger
 	opts.SQL = db.SQL
@@ -164,7 +169,20 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: finishing in-flight requests")
+	// Drain: /readyz says 503 so that load balancers stop sending, while
+	// the server goes on serving what still comes; without keep-alives, so
+	// that clients move to other servers with their next request.
+	draining.Store(true)
+	srv.SetKeepAlivesEnabled(false)
+	logger.Info("shutting down: /readyz answers 503, serving on for the drain period", "drain", cfg.Drain)
+	if cfg.Drain > 0 {
+		select {
+		case <-time.After(cfg.Drain):
+		case err := <-errc:
+			return err
+		}
+	}
+	logger.Info("drained: accepting no more connections, finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -88,6 +89,9 @@ type Options struct {
 	TracerProvider trace.TracerProvider
 	// TraceResolvers adds a span for each resolver to the operation's.
 	TraceResolvers bool
+	// Draining, once true, makes /readyz answer 503 while the server goes
+	// on serving: the server is shutting down (optional).
+	Draining *atomic.Bool
 }
 
 // Defaults are the options of a development server: every limit on at its
@@ -205,7 +209,7 @@ func New(o Options) (http.Handler, error) {
 	handle("/export/projects.csv", outages(guard(exportProjects(pages, o.Logger, "csv"))))
 	handle("/export/projects.json", outages(guard(exportProjects(pages, o.Logger, "json"))))
 	handle("GET /healthz", healthz())
-	handle("GET /readyz", readyz(o.Driver))
+	handle("GET /readyz", readyz(o.Driver, o.Draining))
 	handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
 	if o.Introspection {
 		handle("GET /schema.graphql", schemaSDL(graph.NewExecutableSchema(graph.Config{}).Schema()))

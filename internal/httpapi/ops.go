@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -19,9 +20,16 @@ func healthz() http.Handler {
 	})
 }
 
-// readyz answers 200 when the database answers, 503 otherwise.
-func readyz(drv dialect.Driver) http.Handler {
+// readyz answers 200 when the database answers, 503 otherwise, and 503 at
+// once when draining says the server is shutting down.
+func readyz(drv dialect.Driver, draining *atomic.Bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining != nil && draining.Load() {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("shutting down\n"))
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		rows := &entsql.Rows{}

@@ -24,22 +24,23 @@ var Indexed = map[string]Columns{
 	"policies": {Name: []string{"title"}, Text: []string{"document_number", "issuing_authority", "external_ref", "summary"}},
 }
 
-// EnsureIndexes creates PostgreSQL's trigram indexes on the search text
-// (they need the pg_trgm extension, which a superuser must allow once).
-func EnsureIndexes(ctx context.Context, db *sql.DB, d string) error {
-	if d != dialect.Postgres {
-		return nil
-	}
-	if _, err := db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public`); err != nil {
-		return fmt.Errorf("search: enable pg_trgm (run CREATE EXTENSION pg_trgm as a superuser once): %w", err)
-	}
+// Extension is the PostgreSQL extension the search indexes need (a
+// superuser must allow it once).
+const Extension = "pg_trgm"
+
+// Index is an index that search needs, by name and the statement that
+// creates it.
+type Index struct{ Name, Create string }
+
+// Indexes lists PostgreSQL's trigram indexes on the search text.
+func Indexes() []Index {
+	var out []Index
 	for table := range Indexed {
-		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s_search_text_trgm ON %s USING gin (search_text public.gin_trgm_ops)`, table, table)
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("search: index %s: %w", table, err)
-		}
+		name := table + "_search_text_trgm"
+		out = append(out, Index{Name: name, Create: fmt.Sprintf(
+			`CREATE INDEX IF NOT EXISTS %s ON %s USING gin (search_text public.gin_trgm_ops)`, name, table)})
 	}
-	return nil
+	return out
 }
 
 // Backfill computes the search columns of rows written without them (by

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-
-	"entgo.io/ent/dialect"
 )
 
 // Earlier versions kept one participation per project and partner, unique
@@ -26,15 +24,11 @@ var participationMigration = []string{
 }
 
 func migrateParticipations(ctx context.Context, db *DB) error {
-	exists := `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`
-	if db.Dialect == dialect.Postgres {
-		exists = `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = $1`
-	}
-	var n int
-	if err := db.SQL.QueryRowContext(ctx, exists, oldParticipationIndex).Scan(&n); err != nil {
+	old, err := indexExists(ctx, db, oldParticipationIndex)
+	if err != nil {
 		return fmt.Errorf("participations: look for the old index: %w", err)
 	}
-	if n == 0 {
+	if !old {
 		return nil
 	}
 	tx, err := db.SQL.BeginTx(ctx, &sql.TxOptions{})

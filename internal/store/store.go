@@ -99,8 +99,9 @@ func OpenDB(cfg Config) (*DB, error) {
 	return &DB{SQL: db, Dialect: dialect.SQLite}, nil
 }
 
-// withStatementTimeout adds statement_timeout to a PostgreSQL URL; lib/pq
-// sends it as a run-time parameter of every connection.
+// withStatementTimeout adds statement_timeout to a PostgreSQL URL (lib/pq
+// sends it as a run-time parameter of every connection), and a
+// connect_timeout of half of it.
 func withStatementTimeout(rawURL string, d time.Duration) (string, error) {
 	if d <= 0 {
 		return rawURL, nil
@@ -112,6 +113,12 @@ func withStatementTimeout(rawURL string, d time.Duration) (string, error) {
 	q := u.Query()
 	if q.Get("statement_timeout") == "" {
 		q.Set("statement_timeout", strconv.FormatInt(d.Milliseconds(), 10))
+	}
+	if q.Get("connect_timeout") == "" {
+		// A database the network cannot reach (packets dropped, not
+		// refused) fails a connection attempt within the statement
+		// timeout rather than the operating system's minutes.
+		q.Set("connect_timeout", strconv.Itoa(max(1, int(d.Seconds()/2))))
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
@@ -170,18 +177,18 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*ent.Client, *DB
 // schema indexes only the pair, policy first), in the order of the other
 // side's id: a project's (or partner's) page of policies, ordered by policy
 // id, reads its first rows from the index in order rather than all of them
-// to sort. Indexes of earlier versions that newer ones replace are dropped:
-// the link tables' second-column ones, and those the schema now declares
-// as (parent key, id): partners (country_id), policies (superseded_by_id)
-// and audit events (entity_type, entity_id, at).
-var edgeIndexes = []string{
-	`DROP INDEX IF EXISTS partner_country_id`,
-	`DROP INDEX IF EXISTS openingpolicy_superseded_by_id`,
-	`DROP INDEX IF EXISTS auditevent_entity_type_entity_id_at`,
-	`CREATE INDEX IF NOT EXISTS opening_policy_projects_project_id_policy ON opening_policy_projects (project_id, opening_policy_id)`,
-	`DROP INDEX IF EXISTS opening_policy_projects_project_id`,
-	`CREATE INDEX IF NOT EXISTS opening_policy_partners_partner_id_policy ON opening_policy_partners (partner_id, opening_policy_id)`,
-	`DROP INDEX IF EXISTS opening_policy_partners_partner_id`,
+// to sort. Indexes of earlier versions that newer ones replace are dropped
+// (those without a statement): the link tables' second-column ones, and
+// those the schema now declares as (parent key, id): partners (country_id),
+// policies (superseded_by_id) and audit events (entity_type, entity_id, at).
+var edgeIndexes = []search.Index{
+	{Name: "partner_country_id"},
+	{Name: "openingpolicy_superseded_by_id"},
+	{Name: "auditevent_entity_type_entity_id_at"},
+	{Name: "opening_policy_projects_project_id_policy", Create: `CREATE INDEX IF NOT EXISTS opening_policy_projects_project_id_policy ON opening_policy_projects (project_id, opening_policy_id)`},
+	{Name: "opening_policy_projects_project_id"},
+	{Name: "opening_policy_partners_partner_id_policy", Create: `CREATE INDEX IF NOT EXISTS opening_policy_partners_partner_id_policy ON opening_policy_partners (partner_id, opening_policy_id)`},
+	{Name: "opening_policy_partners_partner_id"},
 }
 
 // Prepare does what the ent migration cannot: participations of earlier
@@ -195,13 +202,16 @@ func Prepare(ctx context.Context, db *DB) error {
 	if err := migrateLocations(ctx, db); err != nil {
 		return err
 	}
-	for _, q := range edgeIndexes {
-		if _, err := db.SQL.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("edge index: %w", err)
-		}
+	if err := ensureIndexes(ctx, db, edgeIndexes); err != nil {
+		return fmt.Errorf("edge index: %w", err)
 	}
-	if err := search.EnsureIndexes(ctx, db.SQL, db.Dialect); err != nil {
-		return err
+	if db.Dialect == dialect.Postgres {
+		if err := ensureExtension(ctx, db, search.Extension); err != nil {
+			return fmt.Errorf("search: enable %s (run CREATE EXTENSION %s as a superuser once): %w", search.Extension, search.Extension, err)
+		}
+		if err := ensureIndexes(ctx, db, search.Indexes()); err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
 	}
 	_, err := search.Backfill(ctx, db.SQL, db.Dialect)
 	return err
