@@ -26,8 +26,9 @@ import (
 //     PageDefault).
 //     Each substring predicate of a `where` (titleContainsFold,
 //     nameHasPrefix, ...), which no index serves and which PostgreSQL
-//     answers by reading every row it filters, adds FilterCost where it
-//     stands: under a connection it counts once per parent item.
+//     answers by reading every row it filters, adds FilterCost and
+//     FilterCharCost per character of its pattern, once wherever it stands
+//     (under a list of parents, one statement runs it for them all).
 //   - Pages: a connection asked for without `first` or `last` returns
 //     PageDefault items (QueryCache writes that into the document), and
 //     neither argument may be negative or exceed PageMax.
@@ -35,20 +36,21 @@ import (
 //
 // These are the server's only page sizes: the resolvers read no other.
 type Limits struct {
-	MaxDepth      int
-	MaxAliases    int
-	MaxComplexity int
-	PageDefault   int
-	PageMax       int
-	FilterCost    int
-	Strings       StringLimits
+	MaxDepth       int
+	MaxAliases     int
+	MaxComplexity  int
+	PageDefault    int
+	PageMax        int
+	FilterCost     int
+	FilterCharCost int
+	Strings        StringLimits
 }
 
 // DefaultLimits are the limits unless configured otherwise.
 var DefaultLimits = Limits{
 	MaxDepth: 10, MaxAliases: 30, MaxComplexity: 100000, PageDefault: 20, PageMax: 100,
-	FilterCost: 5000,
-	Strings:    StringLimits{Filter: 1000, Data: 50000},
+	FilterCost: 20000, FilterCharCost: 60,
+	Strings: StringLimits{Filter: 1000, Data: 50000},
 }
 
 // CodeQueryTooComplex is the code of operations refused for their depth,
@@ -71,7 +73,7 @@ func (l Limits) Validate(graphql.ExecutableSchema) error {
 	if l.PageDefault < 1 || l.PageMax < l.PageDefault {
 		return fmt.Errorf("page limits: need 1 <= default (%d) <= max (%d)", l.PageDefault, l.PageMax)
 	}
-	if l.FilterCost < 0 || l.Strings.Filter < 1 || l.Strings.Data < l.Strings.Filter {
+	if l.FilterCost < 0 || l.FilterCharCost < 0 || l.Strings.Filter < 1 || l.Strings.Data < l.Strings.Filter {
 		return fmt.Errorf("filter limits: need a cost >= 0 and 1 <= filter length (%d) <= data length (%d)", l.Strings.Filter, l.Strings.Data)
 	}
 	return nil
@@ -130,7 +132,7 @@ func (l Limits) MutateOperationContext(_ context.Context, oc *graphql.OperationC
 		return nil
 	}
 	m := measurer{vars: oc.Variables, limits: l, mutation: oc.Operation.Operation == ast.Mutation}
-	cost := m.selection(oc.Operation.SelectionSet, 1)
+	cost := min(m.selection(oc.Operation.SelectionSet, 1)+m.filterCost, costCap)
 	oc.Stats.SetExtension(complexityStat, cost)
 	if m.argErr != nil {
 		return &gqlerror.Error{
@@ -145,7 +147,7 @@ func (l Limits) MutateOperationContext(_ context.Context, oc *graphql.OperationC
 	case m.aliases > l.MaxAliases:
 		msg = fmt.Sprintf("the query uses %d aliases; at most %d are allowed", m.aliases, l.MaxAliases)
 	case cost > l.MaxComplexity && m.filters > 0:
-		msg = fmt.Sprintf("the query costs %d; at most %d is allowed: each substring filter (such as titleContainsFold) costs %d each time it runs, and it has %d; use fewer, or put them on connections with fewer parents", cost, l.MaxComplexity, l.FilterCost, m.filters)
+		msg = fmt.Sprintf("the query costs %d; at most %d is allowed: each substring filter (such as titleContainsFold) costs %d and %d per character of its pattern, and it has %d: use fewer or shorter ones, or equality and range filters, which indexes serve", cost, l.MaxComplexity, l.FilterCost, l.FilterCharCost, m.filters)
 	case cost > l.MaxComplexity:
 		msg = fmt.Sprintf("the query may return %d fields; at most %d are allowed: ask for smaller pages or fewer nested connections", cost, l.MaxComplexity)
 	default:
@@ -177,8 +179,12 @@ type measurer struct {
 	mutation bool
 	aliases  int
 	filters  int
-	tooDeep  bool
-	argErr   *apperr.Error
+	// filterCost is what the substring predicates cost, each once: a
+	// connection's filter under a list of parents runs in one statement
+	// for them all, and reads only their edges.
+	filterCost int
+	tooDeep    bool
+	argErr     *apperr.Error
 }
 
 // costCap keeps cost arithmetic from overflowing on absurd pages.
@@ -215,22 +221,20 @@ func (m *measurer) field(f *ast.Field, depth int) int {
 	if f.Alias != "" && f.Alias != f.Name {
 		m.aliases++
 	}
-	filters := m.arguments(f, depth)
-	m.filters += filters
+	m.arguments(f, depth)
 	if depth > m.limits.MaxDepth {
 		m.tooDeep = true
 		return 1
 	}
-	own := 1 + min(filters*m.limits.FilterCost, costCap)
 	if isConnection(f.Definition) {
 		page := m.page(f)
 		// edges { node { ... } } sit at the connection's own level
-		return own + page*m.connectionSelection(f.SelectionSet, depth)
+		return 1 + page*m.connectionSelection(f.SelectionSet, depth)
 	}
 	if len(f.SelectionSet) == 0 {
-		return own
+		return 1
 	}
-	return own + m.selection(f.SelectionSet, depth+1)
+	return 1 + m.selection(f.SelectionSet, depth+1)
 }
 
 // connectionSelection costs a connection's selection, descending through

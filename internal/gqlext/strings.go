@@ -32,10 +32,10 @@ type StringLimits struct {
 var substringPredicates = []string{"Contains", "ContainsFold", "HasPrefix", "HasSuffix", "EqualFold"}
 
 // arguments checks a field's arguments (their strings' characters and
-// lengths; the first fault becomes m.argErr) and returns how many
-// substring predicates its `where` holds, nested filters included.
-func (m *measurer) arguments(f *ast.Field, depth int) int {
-	filters := 0
+// lengths; the first fault becomes m.argErr) and adds what the substring
+// predicates of its `where` cost, nested filters included, to
+// m.filterCost.
+func (m *measurer) arguments(f *ast.Field, depth int) {
 	for _, a := range f.Arguments {
 		if a.Value == nil {
 			continue
@@ -52,10 +52,11 @@ func (m *measurer) arguments(f *ast.Field, depth int) int {
 			m.argErr = checkStrings(v, a.Name, limit)
 		}
 		if a.Name == "where" {
-			filters += countSubstringPredicates(v)
+			cost, n := m.limits.substringCost(v)
+			m.filterCost = min(m.filterCost+cost, costCap)
+			m.filters += n
 		}
 	}
-	return filters
 }
 
 // checkStrings refuses the first string of an argument's value that is too
@@ -89,28 +90,33 @@ func checkStrings(v any, path string, limit int) *apperr.Error {
 	return nil
 }
 
-// countSubstringPredicates counts the substring predicates set in a where
-// input, through its not, and, or and has...With members.
-func countSubstringPredicates(v any) int {
-	n := 0
+// substringCost is what the substring predicates set in a where input
+// cost, through its not, and, or and has...With members: each costs
+// FilterCost, and FilterCharCost for each character of its pattern
+// (PostgreSQL's ILIKE lowers the pattern again for every row it reads).
+// It also returns how many there are.
+func (l Limits) substringCost(v any) (cost, n int) {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, e := range v {
 			if e == nil {
 				continue
 			}
-			if _, ok := e.(string); ok && isSubstringPredicate(k) {
+			if s, ok := e.(string); ok && isSubstringPredicate(k) {
+				cost += l.FilterCost + l.FilterCharCost*min(utf8.RuneCountInString(s), costCap/max(1, l.FilterCharCost))
 				n++
 				continue
 			}
-			n += countSubstringPredicates(e)
+			c, m := l.substringCost(e)
+			cost, n = min(cost+c, costCap), n+m
 		}
 	case []any:
 		for _, e := range v {
-			n += countSubstringPredicates(e)
+			c, m := l.substringCost(e)
+			cost, n = min(cost+c, costCap), n+m
 		}
 	}
-	return n
+	return cost, n
 }
 
 func isSubstringPredicate(name string) bool {
