@@ -64,6 +64,8 @@ func TestRequestErrors(t *testing.T) {
 			"INTROSPECTION_DISABLED", "introspection is disabled on this server: __schema cannot be queried"},
 		{"introspection in a fragment", post(gqlBody(`{ partners(first: 1) { totalCount } ...F } fragment F on Query { __type(name: "Project") { name } }`)), 200, 400,
 			"INTROSPECTION_DISABLED", "introspection is disabled on this server: __type cannot be queried"},
+		{"several operations, none named", post(gqlBody(`query A { __typename } query B { __typename }`)), 200, 400,
+			"GRAPHQL_VALIDATION_FAILED", "the document holds more than one operation: name the one to run in operationName"},
 		{"invalid UTF-8 in the query text", get("query=" + url.QueryEscape("{ projects(where: {titleContains: \"a\xffb\"}) { totalCount } }")), 200, 400,
 			"BAD_USER_INPUT", "where.titleContains: is not valid UTF-8"},
 	}

@@ -86,6 +86,8 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions["code"] = string(apperr.Conflict)
 		case gqlErr.Extensions["code"] == "NOT_FOUND":
 			gqlErr.Message = nodeNotFoundMessage(gqlErr.Message)
+		case gqlErr.Message == "operation  not found":
+			gqlErr.Message = "the document holds more than one operation: name the one to run in operationName"
 		case gqlErr.Extensions["code"] != nil:
 			// Parse and validation failures keep gqlgen's own code and message.
 		case gqlErr.Err == nil:
