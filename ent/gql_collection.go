@@ -2170,9 +2170,8 @@ func unmarshalArgs(ctx context.Context, whereInput any, args map[string]any) map
 		if !ok {
 			continue
 		}
-		c := &Cursor{}
-		if c.UnmarshalGQL(v) == nil {
-			args[k] = c
+		if c, err := pagination.UnmarshalCursor(v); err == nil {
+			args[k] = &c
 		} else {
 			// the field's own argument parsing reports it to the client
 			delete(args, k)

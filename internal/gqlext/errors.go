@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"strings"
 
 	"github.com/bri-tracker/bri-tracker/internal/names"
 
@@ -86,6 +87,11 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions["code"] = string(apperr.Conflict)
 		case gqlErr.Extensions["code"] == "NOT_FOUND":
 			gqlErr.Message = nodeNotFoundMessage(gqlErr.Message)
+		case emptyFilter.MatchString(err.Error()):
+			field := emptyFilterPath(err.Error())
+			gqlErr.Message = field + ": an empty filter ({}) has no condition to apply: leave it out, or give it one"
+			gqlErr.Extensions["code"] = string(apperr.BadUserInput)
+			gqlErr.Extensions["field"] = field
 		case gqlErr.Message == "operation  not found":
 			gqlErr.Message = "the document holds more than one operation: name the one to run in operationName"
 		case gqlErr.Extensions["code"] != nil:
@@ -144,6 +150,26 @@ const CodeRequestTimeout = "REQUEST_TIMEOUT"
 func isStatementTimeout(err error) bool {
 	var state interface{ SQLState() string }
 	return errors.As(err, &state) && state.SQLState() == "57014"
+}
+
+// emptyFilter matches entgql's error for an empty where input nested in
+// and, or, not or a has...With filter (at the top, an empty where is no
+// filter at all); each level it passed through adds ": field 'name'".
+var (
+	emptyFilter      = regexp.MustCompile(`ent: empty predicate \w+WhereInput`)
+	emptyFilterLevel = regexp.MustCompile(`field '(\w+)'`)
+)
+
+// emptyFilterPath is the path of the empty filter within its where
+// argument (where.hasParticipationsWith.and).
+func emptyFilterPath(msg string) string {
+	levels := emptyFilterLevel.FindAllStringSubmatch(msg, -1)
+	path := "where"
+	for i := len(levels) - 1; i >= 0; i-- {
+		name := levels[i][1] // HasParticipationsWith: the Go field
+		path += "." + strings.ToLower(name[:1]) + name[1:]
+	}
+	return path
 }
 
 var nodeNotFound = regexp.MustCompile(`global id of '(\d+)'`)

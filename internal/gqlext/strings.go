@@ -44,6 +44,9 @@ func (m *measurer) arguments(f *ast.Field, depth int) {
 		if err != nil {
 			continue // the executor's own coercion reports it
 		}
+		if m.argErr == nil {
+			m.argErr = literalShape(a.Value, a.Name)
+		}
 		limit := m.limits.Strings.Filter
 		if m.mutation && depth == 1 && a.Name != "where" {
 			limit = m.limits.Strings.Data
@@ -57,6 +60,34 @@ func (m *measurer) arguments(f *ast.Field, depth int) {
 			m.filters += n
 		}
 	}
+}
+
+// literalShape refuses an object literal written where the argument's type
+// is a scalar or an enum (first: {}), at any depth of an input: the
+// validator lets an empty one through, and the executor's coercion would
+// then fail as the server's fault.
+func literalShape(v *ast.Value, path string) *apperr.Error {
+	if v == nil {
+		return nil
+	}
+	switch v.Kind {
+	case ast.ObjectValue:
+		if v.Definition != nil && v.Definition.Kind != ast.InputObject {
+			return apperr.Invalid(path, "an object was given where %s is expected", v.ExpectedType.String())
+		}
+		for _, c := range v.Children {
+			if err := literalShape(c.Value, path+"."+c.Name); err != nil {
+				return err
+			}
+		}
+	case ast.ListValue:
+		for _, c := range v.Children {
+			if err := literalShape(c.Value, path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // checkStrings refuses the first string of an argument's value that is too
