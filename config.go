@@ -30,6 +30,7 @@ type config struct {
 	CORSOrigins      []string
 	ShutdownTimeout  time.Duration
 	Drain            time.Duration
+	Migrate          bool
 	StatementTimeout time.Duration
 	RequestTimeout   time.Duration
 	MaxBodyBytes     int64
@@ -105,6 +106,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	str(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "PostgreSQL URL; empty uses the SQLite file")
 	str(&c.SQLitePath, "sqlite-path", "SQLITE_PATH", "./bri-tracker.db", "SQLite database file")
 	boolean(&c.Seed, "seed", "SEED", true, "fill an empty database with the demo dataset")
+	boolean(&c.Migrate, "migrate", "MIGRATE", true, "on PostgreSQL, apply pending migrations at start; false leaves them to `bri-tracker migrate up` and refuses to start while any is pending")
 	boolean(&c.Playground, "playground", "PLAYGROUND", true, "serve the GraphiQL playground at / (default off in production)")
 	boolean(&c.PublicRead, "public-read", "PUBLIC_READ", true, "let requests without an API key read")
 	str(&origins, "cors-origins", "CORS_ALLOWED_ORIGINS", "", "comma-separated origins allowed cross-origin access; * for any; empty for none")
@@ -164,7 +166,7 @@ func isSet(fs *flag.FlagSet, name string) bool {
 }
 
 func (c config) store() store.Config {
-	return store.Config{DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout, PreparedStatements: c.Prepared}
+	return store.Config{DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout, PreparedStatements: c.Prepared, NoMigrate: !c.Migrate}
 }
 
 // handlerOptions are the HTTP handler's options for this configuration.

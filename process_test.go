@@ -23,6 +23,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
 	"github.com/bri-tracker/bri-tracker/internal/auth"
+	"github.com/bri-tracker/bri-tracker/internal/store"
 )
 
 // serveArgsEnv, when set, makes the test binary run as the server with
@@ -384,4 +385,82 @@ func TestRestartWhileLocksHeld(t *testing.T) {
 		t.Fatalf("restarted server: %d %s", status, body)
 	}
 	t.Logf("restarted and served in %v with the locks held", time.Since(start))
+}
+
+// TestFourProcessesStartTogether: four servers started at the same moment
+// on an empty PostgreSQL schema all serve; the migrations are applied once,
+// the demo seed runs once, and none fails.
+func TestFourProcessesStartTogether(t *testing.T) {
+	url := apitest.PostgresURL(t)
+	procs := make([]*process, 4)
+	var wg sync.WaitGroup
+	for i := range procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			procs[i] = startProcess(t, []string{"DATABASE_URL=" + url}, "--seed=true")
+		}()
+	}
+	wg.Wait()
+	var migrated, seeded int
+	for _, p := range procs {
+		if p == nil {
+			t.FailNow() // startProcess reported why
+		}
+		logs := p.logs()
+		migrated += strings.Count(logs, "msg=\"applied migrations\"")
+		seeded += strings.Count(logs, "msg=\"seeded the empty database")
+		if status, _, body := post(t, p.base, `{ partners(where: {kind: COUNTRY}) { totalCount } }`); status != http.StatusOK || strings.Contains(body, "errors") {
+			t.Errorf("a process answered %d %s", status, body)
+		}
+	}
+	if migrated != 1 || seeded != 1 {
+		t.Errorf("%d processes applied migrations and %d seeded; want 1 and 1", migrated, seeded)
+	}
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var revisions, distinct int
+	if err := db.QueryRow(`SELECT count(*), count(DISTINCT version) FROM atlas_schema_revisions`).Scan(&revisions, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	dir, _ := store.MigrationDir()
+	files, _ := dir.Files()
+	if revisions != len(files) || distinct != len(files) {
+		t.Errorf("%d revisions (%d versions) for %d migration files", revisions, distinct, len(files))
+	}
+}
+
+// TestMigrateCommand: with --migrate=false a server refuses to start while
+// migrations are pending; `bri-tracker migrate status` lists them, `migrate
+// up` applies them, and the server then starts.
+func TestMigrateCommand(t *testing.T) {
+	url := apitest.PostgresURL(t)
+	env := func(k string) string {
+		if k == "DATABASE_URL" {
+			return url
+		}
+		return ""
+	}
+	raw, _ := json.Marshal([]string{"--port", "0", "--migrate=false"})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), serveArgsEnv+"="+string(raw), "DATABASE_URL="+url)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "migrations: 2 pending") || !strings.Contains(string(out), "bri-tracker migrate up") {
+		t.Fatalf("--migrate=false on an empty schema: %v\n%s", err, out)
+	}
+	var status bytes.Buffer
+	if err := runMigrate(t.Context(), []string{"status"}, env, &status); err != nil || !strings.Contains(status.String(), "0 applied, 2 pending") {
+		t.Fatalf("migrate status: %v\n%s", err, status.String())
+	}
+	var up bytes.Buffer
+	if err := runMigrate(t.Context(), []string{"up"}, env, &up); err != nil || !strings.Contains(up.String(), "2 applied, 0 pending") || !strings.Contains(up.String(), "applied migrations") {
+		t.Fatalf("migrate up: %v\n%s", err, up.String())
+	}
+	p := startProcess(t, []string{"DATABASE_URL=" + url}, "--migrate=false")
+	if status, _, body := post(t, p.base, `{ partners { totalCount } }`); status != http.StatusOK || strings.Contains(body, "errors") {
+		t.Fatalf("after migrate up: %d %s", status, body)
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
@@ -51,6 +52,8 @@ func run(args []string, logger *slog.Logger) error {
 			return runImport(ctx, args[1:], os.Getenv, os.Stdout, os.Stderr)
 		case "export":
 			return runExport(ctx, args[1:], os.Getenv, os.Stdout)
+		case "migrate":
+			return runMigrate(ctx, args[1:], os.Getenv, os.Stdout)
 		}
 	}
 	cfg, err := parseConfig(args, os.Getenv)
@@ -112,23 +115,25 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 
 	storeCfg := cfg.store()
 	storeCfg.TracerProvider = tracerProvider(tracing)
+	storeCfg.Logger = logger
+	if cfg.Seed {
+		// under the start-up lock: of processes starting at once on an
+		// empty database, one seeds
+		storeCfg.StartupJobs = func(ctx context.Context, client *ent.Client) error {
+			stats, err := seed.Run(ctx, client)
+			if err == nil && stats.Created {
+				logger.Info("seeded the empty database with the demo dataset",
+					"partners", stats.Partners, "projects", stats.Projects, "policies", stats.Policies)
+			}
+			return err
+		}
+	}
 	client, db, err := store.Open(ctx, storeCfg)
 	if err != nil {
 		return err
 	}
 	defer client.Close()
 	logger.Info("database ready", "dialect", db.Dialect, "target", cfg.databaseLabel())
-
-	if cfg.Seed {
-		stats, err := seed.Run(ctx, client)
-		if err != nil {
-			return err
-		}
-		if stats.Created {
-			logger.Info("seeded the empty database with the demo dataset",
-				"partners", stats.Partners, "projects", stats.Projects, "policies", stats.Policies)
-		}
-	}
 
 	opts := cfg.handlerOptions(client, db.Driver())
 	draining := &atomic.Bool{}

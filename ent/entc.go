@@ -37,6 +37,7 @@ func main() {
 			gen.FeatureLock,
 			gen.FeatureModifier,
 			gen.FeatureExecQuery,
+			gen.FeatureVersionedMigration,
 		},
 	}
 	overrides, err := enttemplate.NewExtension()

@@ -154,10 +154,7 @@ func open(t testing.TB, cfg store.Config, opts []Option) *DB {
 	counter := NewCounter(db.Driver())
 	client := ent.NewClient(ent.Driver(counter))
 	ctx := context.Background()
-	if err := store.Migrate(ctx, client); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Prepare(ctx, db); err != nil {
+	if err := store.Setup(ctx, db, client, cfg); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })

@@ -63,7 +63,7 @@ func (m *measurer) arguments(f *ast.Field, depth int) {
 }
 
 // literalShape refuses an object literal written where the argument's type
-// is a scalar or an enum (first: {}), at any depth of an input: the
+// is a built-in scalar or an enum (first: {}), at any depth of an input: the
 // validator lets an empty one through, and the executor's coercion would
 // then fail as the server's fault.
 func literalShape(v *ast.Value, path string) *apperr.Error {
@@ -72,7 +72,7 @@ func literalShape(v *ast.Value, path string) *apperr.Error {
 	}
 	switch v.Kind {
 	case ast.ObjectValue:
-		if v.Definition != nil && v.Definition.Kind != ast.InputObject {
+		if d := v.Definition; d != nil && (d.Kind == ast.Enum || d.Kind == ast.Scalar && builtinScalars[d.Name]) {
 			return apperr.Invalid(path, "an object was given where %s is expected", v.ExpectedType.String())
 		}
 		for _, c := range v.Children {
@@ -89,6 +89,10 @@ func literalShape(v *ast.Value, path string) *apperr.Error {
 	}
 	return nil
 }
+
+// builtinScalars are GraphQL's own scalars, which never take an object
+// (the API's JSON and GeoJSON scalars do).
+var builtinScalars = map[string]bool{"Int": true, "Float": true, "String": true, "Boolean": true, "ID": true}
 
 // checkStrings refuses the first string of an argument's value that is too
 // long, holds a NUL character (PostgreSQL's text cannot store one, so the

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -41,6 +42,14 @@ type Config struct {
 	// TracerProvider, when set, makes spans of the database calls (see
 	// traced.go); nil leaves the database untraced.
 	TracerProvider trace.TracerProvider
+	// NoMigrate leaves pending PostgreSQL migrations to the migrate
+	// command: Open then fails if any is pending.
+	NoMigrate bool
+	// StartupJobs run once the schema is ready, under the start-up lock
+	// (the demo seed).
+	StartupJobs func(context.Context, *ent.Client) error
+	// Logger, when set, hears of the migrations applied.
+	Logger *slog.Logger
 }
 
 // DB is an open database and the ent dialect that speaks to it.
@@ -141,7 +150,9 @@ func (d *DB) Driver() dialect.Driver {
 	return entsql.OpenDB(d.Dialect, d.SQL)
 }
 
-// Migrate applies the schema: creates missing tables, columns and indexes.
+// Migrate applies the schema by ent's auto-migration: creates missing
+// tables, columns and indexes. SQLite's schema is kept this way; PostgreSQL's
+// by the versioned migrations (see Setup).
 func Migrate(ctx context.Context, client *ent.Client) error {
 	if err := client.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("apply schema: %w", err)
@@ -149,8 +160,8 @@ func Migrate(ctx context.Context, client *ent.Client) error {
 	return nil
 }
 
-// Open opens the database, returns an ent client over it, and applies the
-// schema.
+// Open opens the database, returns an ent client over it, and sets the
+// database up (see Setup).
 func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*ent.Client, *DB, error) {
 	db, err := OpenDB(cfg)
 	if err != nil {
@@ -161,11 +172,7 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*ent.Client, *DB
 		return nil, nil, fmt.Errorf("connect to %s database: %w", db.Dialect, err)
 	}
 	client := ent.NewClient(append([]ent.Option{ent.Driver(db.Driver())}, opts...)...)
-	if err := Migrate(ctx, client); err != nil {
-		client.Close()
-		return nil, nil, err
-	}
-	if err := Prepare(ctx, db); err != nil {
+	if err := Setup(ctx, db, client, cfg); err != nil {
 		client.Close()
 		return nil, nil, err
 	}
