@@ -2,11 +2,13 @@ package importer
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/bri-tracker/bri-tracker/internal/apitest"
 	"github.com/bri-tracker/bri-tracker/internal/importer/aiddatagen"
 )
 
@@ -122,6 +124,52 @@ func FuzzReadPlan(f *testing.F) {
 			if pj.StartedOn != nil && pj.CompletedOn != nil && pj.CompletedOn.Before(*pj.StartedOn) {
 				t.Fatalf("row %d: completed %s before started %s", rec.num, pj.CompletedOn, pj.StartedOn)
 			}
+		}
+	})
+}
+
+// FuzzImport imports the input into one SQLite database (opened once per
+// fuzzing process), then imports it again. Slower than FuzzReadPlan (two
+// imports an execution), it checks what the database adds: no panic; with
+// the database up, an import fails only for the file (its header, or a
+// row it names); every row is counted once (created, updated, unchanged or
+// skipped); every problem names its row and a reason; importing the same
+// file again creates and updates nothing.
+func FuzzImport(f *testing.F) {
+	db := apitest.OpenSQLite(f)
+	for _, sample := range samples {
+		f.Add(sampleHead(f, sample, 2))
+	}
+	minimal := "AidData Record ID,Title,Status,Sector Name,Amount (Original Currency),Original Currency,Recipient,Recipient ISO-3,Funding Agencies,Funding Agencies Type,AidData Parent ID,Umbrella\n"
+	f.Add([]byte(minimal + "1,Port,Completion,TRANSPORT AND STORAGE,\"1,000\",USD,Malaysia,MYS,Export-Import Bank of China,State-owned Policy Bank,9,Yes\n" +
+		"2,Road,Implementation,ENERGY,5,USD,Malaysia,MYS,China Development Bank|Export-Import Bank of China,State-owned Policy Bank|State-owned Policy Bank,9,No\n"))
+	f.Add([]byte(minimal + "3,Dam,Pledge,ENERGY,,,Africa; regional,,,,,\n3,Dam again,Pledge,ENERGY,,,,,,,,\n"))
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sum, err := Import(ctx, db.Client, bytes.NewReader(data), Options{Workers: 1})
+		if err != nil {
+			if _, herr := openTable(bytes.NewReader(data)); herr != nil {
+				return
+			}
+			if !strings.Contains(err.Error(), "row ") {
+				t.Fatalf("import failed without naming a row: %v", err)
+			}
+			return
+		}
+		if n := sum.Created + sum.Updated + sum.Unchanged + sum.Skipped; n != sum.Rows {
+			t.Fatalf("%d rows, counted %d: %s", sum.Rows, n, sum)
+		}
+		for _, pr := range sum.Problems {
+			if pr.Row < 2 || pr.Reason == "" {
+				t.Fatalf("problem %+v", pr)
+			}
+		}
+		again, err := Import(ctx, db.Client, bytes.NewReader(data), Options{Workers: 1})
+		if err != nil {
+			t.Fatalf("the second import of a file imported once fails: %v", err)
+		}
+		if again.Created != 0 || again.Updated != 0 || again.Partners.Created != 0 || again.Partners.Updated != 0 {
+			t.Fatalf("importing again changed something: %s (first: %s)", again, sum)
 		}
 	})
 }
