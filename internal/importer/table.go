@@ -123,11 +123,16 @@ func (r *row) get(col string) string {
 	return strings.Clone(strings.TrimSpace(r.cells[i]))
 }
 
-// invalidUTF8 names the first column whose cell is not valid UTF-8.
+// invalidUTF8 names the first column whose cell is not valid UTF-8: by
+// its header, or by its position when its header cell is blank.
 func (r *row) invalidUTF8() (string, bool) {
 	for i, c := range r.cells {
 		if !utf8.ValidString(c) && i < len(r.header) {
-			return strings.TrimPrefix(r.header[i], "\uFEFF"), true
+			name := strings.TrimSpace(strings.TrimPrefix(r.header[i], "\uFEFF"))
+			if name == "" {
+				name = fmt.Sprintf("(unnamed column %d)", i+1)
+			}
+			return name, true
 		}
 	}
 	return "", false

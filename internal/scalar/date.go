@@ -30,7 +30,7 @@ func NewDate(year int, month time.Month, day int) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(dateLayout, s)
 	if err != nil {
-		return Date{}, apperr.Invalid("", "%q is not a date in the form YYYY-MM-DD", s)
+		return Date{}, apperr.Invalid("", "%q is not a date in the form YYYY-MM-DD", truncate(s))
 	}
 	return Date{t: t}, nil
 }
