@@ -13,13 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
+# Knobs of this script (environment variables; bench/lib.sh sets the shared
+# ones: BENCH_DB, OURS_PORT, PG*, and the sizes used if the database must be
+# filled). DURATION is read before bench/lib.sh gives it its own default.
+SOAK_DURATION=${DURATION:-10m}
+
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-# Knobs of this script (environment variables; bench/lib.sh sets the shared
-# ones: BENCH_DB, OURS_PORT, PG*, and the sizes used if the database must be
-# filled).
-SOAK_DURATION=${DURATION:-10m}
 SOAK_CLIENTS=${CLIENTS:-16}
 WRITE_SHARE=${WRITE_SHARE:-0.10}
 INTERVAL=${INTERVAL:-1m}
