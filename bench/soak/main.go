@@ -566,7 +566,9 @@ func soak(ctx context.Context, o options) error {
 	logRow(rows[0])
 
 	st := newStats()
-	runCtx, cancel := context.WithTimeout(ctx, o.Duration)
+	loadStart := time.Now()
+	deadline := loadStart.Add(o.Duration)
+	runCtx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	var wg sync.WaitGroup
 	for i := range o.Clients {
@@ -591,35 +593,37 @@ func soak(ctx context.Context, o options) error {
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 
-	loadStart := time.Now()
 	last := loadStart
 	cpu.reset()
-	tick := time.NewTicker(o.Interval)
-	defer tick.Stop()
 	for n := 1; ; n++ {
-		finished := false
-		select {
-		case <-tick.C:
-		case <-done:
-			finished = true
+		// Each interval's figures are read at its end; the last interval's
+		// a second before the clients stop, so that its memory and
+		// goroutines are those under load, and its requests are counted
+		// once every client has finished.
+		end := loadStart.Add(time.Duration(n) * o.Interval)
+		final := !end.Before(deadline.Add(-time.Second))
+		if final {
+			end = deadline.Add(-time.Second)
 		}
-		if !finished && time.Since(loadStart) >= o.Duration-time.Second {
-			// The last interval ends with the clients, not before.
+		select {
+		case <-time.After(time.Until(end)):
+		case <-ctx.Done():
+		}
+		var rw row
+		scrape(&rw, o, cpu)
+		if final || ctx.Err() != nil {
 			<-done
-			finished = true
+			final = true
 		}
 		now := time.Now()
 		iv := st.cut()
 		slices.Sort(iv.latencies)
-		rw := row{
-			Label: fmt.Sprint(n), Requests: iv.requests, Writes: iv.writes, Seconds: now.Sub(last).Seconds(),
-			Errors: iv.errors, P50: percentile(iv.latencies, 0.50), P99: percentile(iv.latencies, 0.99),
-		}
+		rw.Label, rw.Requests, rw.Writes, rw.Seconds = fmt.Sprint(n), iv.requests, iv.writes, now.Sub(last).Seconds()
+		rw.Errors, rw.P50, rw.P99 = iv.errors, percentile(iv.latencies, 0.50), percentile(iv.latencies, 0.99)
 		last = now
-		scrape(&rw, o, cpu)
 		rows = append(rows, rw)
 		logRow(rw)
-		if finished {
+		if final {
 			break
 		}
 	}

@@ -118,7 +118,7 @@ func (r result) markdown() string {
 	p("Writes, one third each: `createProject` with a host country and a participant, sent with an `Idempotency-Key`; `updateProject` of the title of a project the soak created; " +
 		"`deleteProject` of one it created (a create when it has none left), so that the table keeps its size; each project the soak created is in use by one client at a time, so every write is valid. ")
 	p("Every answer is checked (HTTP 200, no `errors`, the data asked for) and an error counts under its `extensions.code` (`HTTP nnn` without one, `transport` when no answer came). ")
-	p("At the end of each interval the soak reads `process_resident_memory_bytes` and `go_goroutines` from the server's `/metrics`. "+
+	p("At the end of each interval the soak reads `process_resident_memory_bytes` and `go_goroutines` from the server's `/metrics` (for the last interval, a second before the clients stop, so that it is read under load). "+
 		"The row *start* is the server before the load (after the soak read its ids); *after* is the server idle 5 s after the load, once the soak had deleted the %d projects it had created and not deleted", r.Left)
 	if r.CleanupErrors > 0 {
 		p(" (%d of those deletes failed)", r.CleanupErrors)
