@@ -1,6 +1,6 @@
-# Shared by bench/run.sh and bench/ab.sh (sourced, not run): helpers to
-# start and stop servers, and the preparation of the benchmark database.
-# It sets the knobs both share (environment variables, with their
+# Shared by bench/run.sh, bench/ab.sh and bench/soak.sh (sourced, not run):
+# helpers to start and stop servers, and the preparation of the benchmark
+# database. It sets the knobs they share (environment variables, with their
 # defaults); the caller sets root first, and work, db_url and the array
 # ours_flags before calling prepare_db, which sets gen_args.
 

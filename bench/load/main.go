@@ -356,14 +356,22 @@ func waitQuiet(limit time.Duration) {
 // importer's measurements), which a new report keeps.
 const handWrittenMarker = "<!-- The \"Importer\" section below is written by hand"
 
-// handWritten returns the hand-written tail of the existing page, if any.
+// soakMarker starts the section written by bench/soak, at the end of the
+// page, which a new report keeps too.
+const soakMarker = "<!-- soak: written by bench/soak"
+
+// handWritten returns the tail of the existing page that bench/load does
+// not write, if any: from the hand-written part, or without it from the
+// soak's section, to the end.
 func handWritten(path string) string {
 	old, err := os.ReadFile(path)
 	if err != nil {
 		return ""
 	}
-	if i := strings.Index(string(old), handWrittenMarker); i >= 0 {
-		return "\n" + string(old[i:])
+	for _, m := range []string{handWrittenMarker, soakMarker} {
+		if i := strings.Index(string(old), m); i >= 0 {
+			return "\n" + string(old[i:])
+		}
 	}
 	return ""
 }
