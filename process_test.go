@@ -236,6 +236,28 @@ func TestSIGTERMDrains(t *testing.T) {
 
 var loggedRequest = regexp.MustCompile(`msg=request method=GET path=/graphql .*request_id=(drain-\d+-\d+)`)
 
+// holdLocks runs statements in a transaction of its own, which holds their
+// locks until the test rolls it back or ends.
+func holdLocks(t *testing.T, url string, stmts ...string) *sql.Tx {
+	t.Helper()
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback() })
+	for _, q := range stmts {
+		if _, err := tx.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tx
+}
+
 // adminKey creates an ADMIN key in the database of url (its schema made
 // first) and returns its secret.
 func adminKey(t *testing.T, url string) string {
@@ -288,19 +310,7 @@ func TestKilledMidRequestIdempotencyLease(t *testing.T) {
 	id := created.Data.CreatePartner.ID
 
 	// Hold the partner's row so that the update below waits in flight.
-	locker, err := sql.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close()
-	tx, err := locker.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.Exec(`SELECT id FROM partners WHERE name = 'Weichai' FOR UPDATE`); err != nil {
-		t.Fatal(err)
-	}
+	tx := holdLocks(t, url, `SELECT id FROM partners WHERE name = 'Weichai' FOR UPDATE`)
 	update := `mutation { updatePartner(id: "` + id + `", input: {name: "Weichai Power"}) { name version } }`
 	go post(t, a.base, update, "Authorization", auth, "Idempotency-Key", "crash-1")
 	time.Sleep(700 * time.Millisecond) // the update now waits for the row
@@ -360,25 +370,10 @@ func TestRestartWhileLocksHeld(t *testing.T) {
 	_ = a.wait(10 * time.Second)
 
 	// Locks as a dead server's transaction holds them.
-	locker, err := sql.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close()
-	tx, err := locker.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	for _, q := range []string{
+	holdLocks(t, url,
 		`UPDATE projects SET title = title WHERE id = (SELECT min(id) FROM projects)`,
 		`UPDATE partners SET name = name WHERE id = (SELECT min(id) FROM partners)`,
-		`DELETE FROM opening_policy_projects WHERE false`,
-	} {
-		if _, err := tx.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+		`DELETE FROM opening_policy_projects WHERE false`)
 	start := time.Now()
 	b := startProcess(t, env, "--statement-timeout", "3s")
 	if status, _, body := post(t, b.base, `{ projects(first: 1) { totalCount } }`); status != http.StatusOK || strings.Contains(body, "errors") {

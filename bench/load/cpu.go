@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bri-tracker/bri-tracker/bench/internal/procstat"
 )
 
 // The machine is shared by the loader, the servers and PostgreSQL, and
@@ -56,26 +58,8 @@ func procStat(pid string, children bool) (ppid int, ticks int64, ok bool) {
 	return ppid, ticks, true
 }
 
-// machineBusy is the CPU time processes used on the machine, in ticks: user,
-// nice and system time (not interrupt handling, which no process is charged
-// for, nor time stolen by a hypervisor).
-func machineBusy() int64 {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	var busy int64
-	for _, v := range f[1:min(4, len(f))] {
-		t, _ := strconv.ParseInt(v, 10, 64)
-		busy += t
-	}
-	return busy
-}
-
 func (c *cpuAccount) snapshot() cpuSnapshot {
-	s := cpuSnapshot{at: time.Now(), busy: machineBusy(), groups: map[string]int64{}}
+	s := cpuSnapshot{at: time.Now(), busy: procstat.MachineBusy(), groups: map[string]int64{}}
 	if _, t, ok := procStat("self", false); ok {
 		s.groups["loader"] = t
 	}

@@ -27,6 +27,8 @@ import (
 	"time"
 
 	_ "github.com/lib/pq"
+
+	"github.com/bri-tracker/bri-tracker/bench/internal/procstat"
 )
 
 type options struct {
@@ -338,9 +340,9 @@ func postmaster(ctx context.Context, db *sql.DB) int {
 func waitQuiet(limit time.Duration) {
 	deadline := time.Now().Add(limit)
 	for {
-		b0, t0 := machineBusy(), time.Now()
+		b0, t0 := procstat.MachineBusy(), time.Now()
 		time.Sleep(3 * time.Second)
-		busy := float64(machineBusy()-b0) / clockTicks / time.Since(t0).Seconds() * 100
+		busy := float64(procstat.MachineBusy()-b0) / clockTicks / time.Since(t0).Seconds() * 100
 		if busy < 25 {
 			return
 		}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bri-tracker/bri-tracker/bench/internal/procstat"
 )
 
 // The soak shares the machine with the server, PostgreSQL and perhaps other
@@ -55,7 +57,7 @@ func (c *cpuAccount) take() (server, pg, soak, other float64) {
 }
 
 func (c *cpuAccount) snapshot() cpuSnapshot {
-	s := cpuSnapshot{at: time.Now(), busy: machineBusy()}
+	s := cpuSnapshot{at: time.Now(), busy: procstat.MachineBusy()}
 	if c.server > 0 {
 		_, s.server = procStat(strconv.Itoa(c.server))
 	}
@@ -93,21 +95,4 @@ func procStat(pid string) (comm string, ticks int64) {
 		ticks += t
 	}
 	return s[i+1 : j], ticks
-}
-
-// machineBusy is the CPU time processes used on the machine, in ticks: user,
-// nice and system time.
-func machineBusy() int64 {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	var busy int64
-	for _, v := range f[1:min(4, len(f))] {
-		t, _ := strconv.ParseInt(v, 10, 64)
-		busy += t
-	}
-	return busy
 }
