@@ -45,14 +45,19 @@ type config struct {
 	Prepared         int
 	MaxConcurrent    int
 	TraceResolvers   bool
+	ReplicaURLs      []string
+	ReplicaMaxLag    time.Duration
+	MaxOpenConns     int
+	MaxIdleConns     int
+	ConnMaxLifetime  time.Duration
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs := flag.NewFlagSet("bri-tracker", flag.ContinueOnError)
 	var (
-		c                  config
-		port, origins, env string
-		errs               []error
+		c                            config
+		port, origins, env, replicas string
+		errs                         []error
 	)
 	str := func(p *string, name, envName, def, usage string) {
 		if v := getenv(envName); v != "" {
@@ -105,6 +110,11 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	str(&port, "port", "PORT", "8080", "TCP port to listen on")
 	str(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "PostgreSQL URL; empty uses the SQLite file")
 	str(&c.SQLitePath, "sqlite-path", "SQLITE_PATH", "./bri-tracker.db", "SQLite database file")
+	str(&replicas, "database-replica-urls", "DATABASE_REPLICA_URLS", "", "comma-separated PostgreSQL URLs of streaming replicas of DATABASE_URL, to serve the reads of query operations (see docs/deploy.md)")
+	duration(&c.ReplicaMaxLag, "replica-max-lag", "REPLICA_MAX_LAG", 30*time.Second, "how far behind the primary a replica may be and still serve reads; one further behind is skipped until it catches up")
+	integer(&c.MaxOpenConns, "db-max-open-conns", "DB_MAX_OPEN_CONNS", 20, "most PostgreSQL connections each server process opens, to the primary and to each replica")
+	integer(&c.MaxIdleConns, "db-max-idle-conns", "DB_MAX_IDLE_CONNS", 0, "most idle PostgreSQL connections each pool keeps; 0 for as many as --db-max-open-conns, -1 for none")
+	duration(&c.ConnMaxLifetime, "db-conn-max-lifetime", "DB_CONN_MAX_LIFETIME", 0, "close PostgreSQL connections older than this (such as 30m); 0 for never")
 	boolean(&c.Seed, "seed", "SEED", true, "fill an empty database with the demo dataset")
 	boolean(&c.Migrate, "migrate", "MIGRATE", true, "on PostgreSQL, apply pending migrations at start; false leaves them to `bri-tracker migrate up` and refuses to start while any is pending")
 	boolean(&c.Playground, "playground", "PLAYGROUND", true, "serve the GraphiQL playground at / (default off in production)")
@@ -150,6 +160,26 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("port %q: want a number from 0 to 65535", port)
 	}
 	c.Addr = ":" + port
+	for _, u := range strings.Split(replicas, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			c.ReplicaURLs = append(c.ReplicaURLs, u)
+		}
+	}
+	if len(c.ReplicaURLs) > 0 && c.DatabaseURL == "" {
+		return config{}, fmt.Errorf("DATABASE_REPLICA_URLS needs DATABASE_URL: replicas are PostgreSQL's, of the primary DATABASE_URL names")
+	}
+	if c.ReplicaMaxLag <= 0 {
+		return config{}, fmt.Errorf("--replica-max-lag %s: want a positive duration", c.ReplicaMaxLag)
+	}
+	if c.MaxOpenConns < 1 {
+		return config{}, fmt.Errorf("--db-max-open-conns %d: want at least 1", c.MaxOpenConns)
+	}
+	if c.MaxIdleConns > c.MaxOpenConns {
+		return config{}, fmt.Errorf("--db-max-idle-conns %d: want at most --db-max-open-conns (%d)", c.MaxIdleConns, c.MaxOpenConns)
+	}
+	if c.ConnMaxLifetime < 0 {
+		return config{}, fmt.Errorf("--db-conn-max-lifetime %s: want 0 or a positive duration", c.ConnMaxLifetime)
+	}
 	c.MaxBodyBytes = int64(maxBody)
 	for _, o := range strings.Split(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -166,7 +196,12 @@ func isSet(fs *flag.FlagSet, name string) bool {
 }
 
 func (c config) store() store.Config {
-	return store.Config{DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout, PreparedStatements: c.Prepared, NoMigrate: !c.Migrate}
+	return store.Config{
+		DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout,
+		PreparedStatements: c.Prepared, NoMigrate: !c.Migrate,
+		MaxOpenConns: c.MaxOpenConns, MaxIdleConns: c.MaxIdleConns, ConnMaxLifetime: c.ConnMaxLifetime,
+		ReplicaURLs: c.ReplicaURLs, ReplicaMaxLag: c.ReplicaMaxLag,
+	}
 }
 
 // handlerOptions are the HTTP handler's options for this configuration.

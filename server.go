@@ -141,6 +141,12 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	opts.TracerProvider = tracerProvider(tracing)
 	opts.Logger = logger
 	opts.SQL = db.SQL
+	opts.Replicas = db.Replicas
+	if db.Replicas != nil {
+		for _, r := range db.Replicas.Replicas() {
+			logger.Info("reads of query operations go to a replica", "replica", r.Name, "max_lag", db.Replicas.MaxLag())
+		}
+	}
 	if cfg.PersistedOnly != "" {
 		if opts.TrustedDocuments, err = gqlext.LoadManifest(cfg.PersistedOnly); err != nil {
 			return err

@@ -31,6 +31,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/playground"
 	"github.com/bri-tracker/bri-tracker/internal/ratelimit"
+	"github.com/bri-tracker/bri-tracker/internal/replicas"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
 	"github.com/bri-tracker/bri-tracker/internal/telemetry"
@@ -89,6 +90,11 @@ type Options struct {
 	TracerProvider trace.TracerProvider
 	// TraceResolvers adds a span for each resolver to the operation's.
 	TraceResolvers bool
+	// Replicas, when set, are the streaming replicas that Driver routes the
+	// reads of query operations to; the handler honours and sends
+	// consistency tokens (ConsistencyHeader) and reports the replicas in
+	// /readyz and /metrics.
+	Replicas *replicas.Set
 	// Draining, once true, makes /readyz answer 503 while the server goes
 	// on serving: the server is shutting down (optional).
 	Draining *atomic.Bool
@@ -163,10 +169,13 @@ func New(o Options) (http.Handler, error) {
 		exts = append(exts, extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
 	admit := newAdmission(o.MaxConcurrent)
-	m := newMetrics(o.SQL, resolver.StatsCache, admit)
+	m := newMetrics(o.SQL, resolver.StatsCache, admit, o.Replicas)
 	present := gqlext.PresentError(o.Logger)
-	exts = append(exts, m, o.Limits, gqlext.BatchLoaders{},
-		gqlext.Transactions{Client: o.Client, Present: present})
+	exts = append(exts, m, o.Limits, gqlext.BatchLoaders{})
+	if o.Replicas != nil {
+		exts = append(exts, readRouting{set: o.Replicas, logger: o.Logger})
+	}
+	exts = append(exts, gqlext.Transactions{Client: o.Client, Present: present})
 	exts = append(exts, o.Extensions...)
 	resolver.DirectFields = true
 	for _, e := range exts {
@@ -186,7 +195,7 @@ func New(o Options) (http.Handler, error) {
 		return rateLimit(h, perIP, byAddress)
 	}
 
-	var endpoint http.Handler = specStatuses(gql)
+	var endpoint http.Handler = consistency(o.Replicas, specStatuses(gql))
 	endpoint = retryConflicts(endpoint, o.WriteAttempts)
 	endpoint = admit.wrap(endpoint)
 	endpoint = withTimeout(endpoint, o.RequestTimeout)
@@ -205,11 +214,12 @@ func New(o Options) (http.Handler, error) {
 		handle = func(pattern string, h http.Handler) { mux.Handle(pattern, telemetry.Route(pattern, h)) }
 	}
 	handle("/graphql", endpoint)
-	handle("/geojson/projects", outages(guard(geojsonProjects(pages, o.Logger))))
-	handle("/export/projects.csv", outages(guard(exportProjects(pages, o.Logger, "csv"))))
-	handle("/export/projects.json", outages(guard(exportProjects(pages, o.Logger, "json"))))
+	// an export reads all its pages from one replica
+	handle("/geojson/projects", outages(guard(consistency(o.Replicas, geojsonProjects(pages, o.Logger)))))
+	handle("/export/projects.csv", outages(guard(consistency(o.Replicas, exportProjects(pages, o.Logger, "csv")))))
+	handle("/export/projects.json", outages(guard(consistency(o.Replicas, exportProjects(pages, o.Logger, "json")))))
 	handle("GET /healthz", healthz())
-	handle("GET /readyz", readyz(o.Driver, o.Draining))
+	handle("GET /readyz", readyz(o.Driver, o.Draining, o.Replicas))
 	handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
 	if o.Introspection {
 		handle("GET /schema.graphql", schemaSDL(graph.NewExecutableSchema(graph.Config{}).Schema()))
@@ -229,8 +239,8 @@ func New(o Options) (http.Handler, error) {
 		h = cors.New(cors.Options{
 			AllowedOrigins: o.CORSOrigins,
 			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-			AllowedHeaders: []string{"Authorization", "Content-Type", "Idempotency-Key", requestid.Header},
-			ExposedHeaders: []string{requestid.Header, "Retry-After"},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Idempotency-Key", requestid.Header, ConsistencyHeader},
+			ExposedHeaders: []string{requestid.Header, "Retry-After", ConsistencyHeader},
 			MaxAge:         600,
 		}).Handler(h)
 	}

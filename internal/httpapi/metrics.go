@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/bri-tracker/bri-tracker/internal/replicas"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
 )
 
@@ -30,7 +31,7 @@ const maxOperationNames = 200
 
 var operationName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
-func newMetrics(db *sql.DB, cache *stats.Cache, admit *admission) *metrics {
+func newMetrics(db *sql.DB, cache *stats.Cache, admit *admission, set *replicas.Set) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -75,7 +76,61 @@ func newMetrics(db *sql.DB, cache *stats.Cache, admit *admission) *metrics {
 				Help: "GraphQL requests that found --max-concurrent requests running and waited for their turn.",
 			}, func() float64 { return float64(admit.waited.Load()) }))
 	}
+	if set != nil {
+		m.registry.MustRegister(replicaCollector{set})
+		for _, r := range set.Replicas() {
+			m.registry.MustRegister(collectors.NewDBStatsCollector(r.DB(), "replica "+r.Name))
+		}
+	}
 	return m
+}
+
+// replicaCollector reports each replica's state and lag, and where reads
+// went, as the watcher and the routes saw them.
+type replicaCollector struct{ set *replicas.Set }
+
+var (
+	replicaUp = prometheus.NewDesc("bri_replica_up",
+		"1 when the replica serves reads (it answers as a hot standby within --replica-max-lag), 0 when it is skipped.", []string{"replica"}, nil)
+	replicaLag = prometheus.NewDesc("bri_replica_lag_seconds",
+		"How old the replica's data is: the time since the primary was last seen at a WAL position the replica has replayed.", []string{"replica"}, nil)
+	replicaLagBytes = prometheus.NewDesc("bri_replica_lag_bytes",
+		"WAL the replica has yet to replay, at the last check.", []string{"replica"}, nil)
+	replicaPaused = prometheus.NewDesc("bri_replica_replay_paused",
+		"1 when the replica's WAL replay is paused.", []string{"replica"}, nil)
+	replicaReads = prometheus.NewDesc("bri_replica_read_requests_total",
+		"Read requests by where they read (replica or primary) and why: replica, replica_caught_up (had replayed the client's token when asked), token_ahead (no replica had replayed the token), no_replica (none usable), failover (the replica failed mid-request).", []string{"target", "reason"}, nil)
+)
+
+func (replicaCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- replicaUp
+	ch <- replicaLag
+	ch <- replicaLagBytes
+	ch <- replicaPaused
+	ch <- replicaReads
+}
+
+func (c replicaCollector) Collect(ch chan<- prometheus.Metric) {
+	b := func(v bool) float64 {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	for _, r := range c.set.Replicas() {
+		st := r.State()
+		ch <- prometheus.MustNewConstMetric(replicaUp, prometheus.GaugeValue, b(st.Up && st.Error == ""), r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaLag, prometheus.GaugeValue, st.Lag.Seconds(), r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaLagBytes, prometheus.GaugeValue, float64(st.LagBytes), r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaPaused, prometheus.GaugeValue, b(st.Paused), r.Name)
+	}
+	for reason, n := range c.set.Routed() {
+		target := "primary"
+		if reason.OnReplica() {
+			target = "replica"
+		}
+		ch <- prometheus.MustNewConstMetric(replicaReads, prometheus.CounterValue, float64(n), target, reason.String())
+	}
 }
 
 var (

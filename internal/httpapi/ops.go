@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -10,6 +12,8 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
+
+	"github.com/bri-tracker/bri-tracker/internal/replicas"
 )
 
 // healthz answers 200 while the process serves.
@@ -21,8 +25,9 @@ func healthz() http.Handler {
 }
 
 // readyz answers 200 when the database answers, 503 otherwise, and 503 at
-// once when draining says the server is shutting down.
-func readyz(drv dialect.Driver, draining *atomic.Bool) http.Handler {
+// once when draining says the server is shutting down. Its body lists each
+// replica's state and lag.
+func readyz(drv dialect.Driver, draining *atomic.Bool, set *replicas.Set) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if draining != nil && draining.Load() {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -43,7 +48,25 @@ func readyz(drv dialect.Driver, draining *atomic.Bool) http.Handler {
 			_, _ = w.Write([]byte("database unavailable\n"))
 			return
 		}
-		_, _ = w.Write([]byte("ready\n"))
+		// Replicas only share the reads: the server is ready while the
+		// primary answers, whatever their state.
+		var b strings.Builder
+		b.WriteString("ready\n")
+		if set != nil {
+			for _, rep := range set.Replicas() {
+				st := rep.State()
+				if st.Up && st.Error == "" {
+					fmt.Fprintf(&b, "replica %s: serving reads, lag %s (%d bytes), replayed %s", rep.Name, st.Lag.Round(time.Millisecond), st.LagBytes, st.Replayed)
+					if st.Paused {
+						b.WriteString(", replay paused")
+					}
+				} else {
+					fmt.Fprintf(&b, "replica %s: skipped, %s", rep.Name, st.Error)
+				}
+				b.WriteString("\n")
+			}
+		}
+		_, _ = w.Write([]byte(b.String()))
 	})
 }
 

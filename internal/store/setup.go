@@ -63,7 +63,19 @@ func Setup(ctx context.Context, db *DB, client *ent.Client, cfg Config) error {
 			cfg.Logger.Info("applied migrations", "files", strings.Join(applied, ", "))
 		}
 	}
-	return startupJobs(ctx, db, client, cfg)
+	if err := startupJobs(ctx, db, client, cfg); err != nil {
+		return err
+	}
+	if db.Replicas != nil {
+		// No replica serves until it has the schema (and the seed) as
+		// this process found or made it.
+		lsn, err := db.Replicas.PrimaryLSN(ctx)
+		if err != nil {
+			return fmt.Errorf("start-up: %w", err)
+		}
+		db.Replicas.SetFloor(lsn)
+	}
+	return nil
 }
 
 func startupJobs(ctx context.Context, db *DB, client *ent.Client, cfg Config) error {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	_ "github.com/bri-tracker/bri-tracker/ent/runtime" // schema hooks and defaults
+	"github.com/bri-tracker/bri-tracker/internal/replicas"
 	"github.com/bri-tracker/bri-tracker/internal/search"
 )
 
@@ -31,8 +32,23 @@ type Config struct {
 	DatabaseURL string
 	// SQLitePath is the SQLite file used when DatabaseURL is empty.
 	SQLitePath string
-	// MaxOpenConns bounds the PostgreSQL connection pool (0: 20).
+	// MaxOpenConns bounds the PostgreSQL connection pool (0: 20), of the
+	// primary and of each replica.
 	MaxOpenConns int
+	// MaxIdleConns is how many idle connections each pool keeps (0: as
+	// many as MaxOpenConns; negative: none).
+	MaxIdleConns int
+	// ConnMaxLifetime closes connections older than this (0: never), so
+	// that a pool follows a load balancer or PgBouncer that moves.
+	ConnMaxLifetime time.Duration
+	// ReplicaURLs are PostgreSQL streaming replicas of DatabaseURL that
+	// serve the reads of query operations (see internal/replicas).
+	ReplicaURLs []string
+	// ReplicaMaxLag is how far behind a replica may be and still serve
+	// reads (0: 30 s).
+	ReplicaMaxLag time.Duration
+	// ReplicaCheckInterval is how often each replica is checked (0: 1 s).
+	ReplicaCheckInterval time.Duration
 	// StatementTimeout makes PostgreSQL cancel any statement running longer
 	// (0: none), unless the URL sets statement_timeout itself.
 	StatementTimeout time.Duration
@@ -54,41 +70,33 @@ type Config struct {
 
 // DB is an open database and the ent dialect that speaks to it.
 type DB struct {
+	// SQL is the primary database.
 	SQL     *sql.DB
 	Dialect string
+	// Replicas, when the configuration names any, are the primary's
+	// streaming replicas, which Driver routes reads to.
+	Replicas *replicas.Set
+	drv      dialect.Driver
 }
 
 // OpenDB opens the configured database.
 func OpenDB(cfg Config) (*DB, error) {
 	if cfg.DatabaseURL != "" {
-		if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
-			return nil, fmt.Errorf("DATABASE_URL must start with postgres:// or postgresql://")
-		}
-		dsn, err := withStatementTimeout(cfg.DatabaseURL, cfg.StatementTimeout)
+		db, err := openPostgres(cfg, cfg.DatabaseURL, "DATABASE_URL")
 		if err != nil {
 			return nil, err
 		}
-		base, err := pq.NewConnector(dsn)
-		if err != nil {
-			return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		d := &DB{SQL: db, Dialect: dialect.Postgres, drv: entsql.OpenDB(dialect.Postgres, db)}
+		if len(cfg.ReplicaURLs) > 0 {
+			if err := d.openReplicas(cfg); err != nil {
+				db.Close()
+				return nil, err
+			}
 		}
-		var conn driver.Connector = base
-		if cfg.PreparedStatements > 0 {
-			conn = preparingConnector{base: base, max: cfg.PreparedStatements}
-		}
-		var db *sql.DB
-		if cfg.TracerProvider != nil {
-			db = otelsql.OpenDB(conn, tracing(cfg.TracerProvider, systemPostgres)...)
-		} else {
-			db = sql.OpenDB(conn)
-		}
-		n := cfg.MaxOpenConns
-		if n == 0 {
-			n = 20
-		}
-		db.SetMaxOpenConns(n)
-		db.SetMaxIdleConns(n)
-		return &DB{SQL: db, Dialect: dialect.Postgres}, nil
+		return d, nil
+	}
+	if len(cfg.ReplicaURLs) > 0 {
+		return nil, fmt.Errorf("DATABASE_REPLICA_URLS needs DATABASE_URL: replicas are PostgreSQL's")
 	}
 	registerSQLiteFunctions()
 	path := cfg.SQLitePath
@@ -105,7 +113,45 @@ func OpenDB(cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{SQL: db, Dialect: dialect.SQLite}, nil
+	return &DB{SQL: db, Dialect: dialect.SQLite, drv: entsql.OpenDB(dialect.SQLite, db)}, nil
+}
+
+// openPostgres opens a pool of connections to the PostgreSQL server at
+// rawURL (named by setting in errors), as the configuration says.
+func openPostgres(cfg Config, rawURL, setting string) (*sql.DB, error) {
+	if !strings.HasPrefix(rawURL, "postgres://") && !strings.HasPrefix(rawURL, "postgresql://") {
+		return nil, fmt.Errorf("%s must start with postgres:// or postgresql://", setting)
+	}
+	dsn, err := withStatementTimeout(rawURL, cfg.StatementTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", setting, err)
+	}
+	base, err := pq.NewConnector(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", setting, err)
+	}
+	var conn driver.Connector = base
+	if cfg.PreparedStatements > 0 {
+		conn = preparingConnector{base: base, max: cfg.PreparedStatements}
+	}
+	var db *sql.DB
+	if cfg.TracerProvider != nil {
+		db = otelsql.OpenDB(conn, tracing(cfg.TracerProvider, systemPostgres)...)
+	} else {
+		db = sql.OpenDB(conn)
+	}
+	n := cfg.MaxOpenConns
+	if n == 0 {
+		n = 20
+	}
+	db.SetMaxOpenConns(n)
+	idle := cfg.MaxIdleConns
+	if idle == 0 {
+		idle = n
+	}
+	db.SetMaxIdleConns(max(idle, 0))
+	db.SetConnMaxLifetime(cfg.ConnMaxLifetime)
+	return db, nil
 }
 
 // withStatementTimeout adds statement_timeout to a PostgreSQL URL (lib/pq
@@ -145,9 +191,10 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Driver returns the ent driver over the database.
+// Driver returns the ent driver over the database: with replicas, the one
+// that routes reads to them.
 func (d *DB) Driver() dialect.Driver {
-	return entsql.OpenDB(d.Dialect, d.SQL)
+	return d.drv
 }
 
 // Migrate applies the schema by ent's auto-migration: creates missing
@@ -168,7 +215,7 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*ent.Client, *DB
 		return nil, nil, err
 	}
 	if err := db.SQL.PingContext(ctx); err != nil {
-		db.SQL.Close()
+		_ = db.drv.Close()
 		return nil, nil, fmt.Errorf("connect to %s database: %w", db.Dialect, err)
 	}
 	client := ent.NewClient(append([]ent.Option{ent.Driver(db.Driver())}, opts...)...)
