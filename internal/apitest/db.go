@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/replicas"
 	"github.com/bri-tracker/bri-tracker/internal/store"
 )
 
@@ -32,6 +33,8 @@ type DB struct {
 	Client  *ent.Client
 	Counter *Counter
 	SQL     *sql.DB
+	// Replicas are the database's streaming replicas, with WithReplica.
+	Replicas *replicas.Set
 }
 
 var (
@@ -67,6 +70,58 @@ type Option func(*store.Config)
 // Traced makes spans of the database's calls with tp.
 func Traced(tp trace.TracerProvider) Option {
 	return func(c *store.Config) { c.TracerProvider = tp }
+}
+
+// DefaultReplicaURL is the streaming replica of the local PostgreSQL that
+// .ci/replica.sh makes, used when TEST_REPLICA_URL is unset.
+const DefaultReplicaURL = "postgres://postgres@127.0.0.1:5433/postgres?sslmode=disable"
+
+// ReplicaURL returns the URL of the test PostgreSQL's streaming replica for
+// the database of primaryURL (a URL of PostgresURL: the same schema), or
+// skips the test when no replica answers, except under CI=true, where that
+// fails.
+func ReplicaURL(t testing.TB, primaryURL string) string {
+	t.Helper()
+	base := os.Getenv("TEST_REPLICA_URL")
+	if base == "" {
+		base = DefaultReplicaURL
+	}
+	db, err := sql.Open("postgres", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var standby bool
+	if err := db.QueryRowContext(ctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil || !standby {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("a streaming replica is required under CI=true (.ci/replica.sh makes one) but %s is not one: %v", base, err)
+		}
+		t.Skipf("no streaming replica at %s (%v); run .ci/replica.sh or set TEST_REPLICA_URL", base, err)
+	}
+	b, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(primaryURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = b.Host
+	u.User = b.User
+	return u.String()
+}
+
+// WithReplica serves the reads of query operations from the streaming
+// replica at replicaURL, checked every 50 ms, skipped when it lags by more
+// than maxLag.
+func WithReplica(replicaURL string, maxLag time.Duration) Option {
+	return func(c *store.Config) {
+		c.ReplicaURLs = append(c.ReplicaURLs, replicaURL)
+		c.ReplicaMaxLag = maxLag
+		c.ReplicaCheckInterval = 50 * time.Millisecond
+	}
 }
 
 // Each runs fn once per database: SQLite, then PostgreSQL. PostgreSQL is
@@ -158,7 +213,7 @@ func open(t testing.TB, cfg store.Config, opts []Option) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	return &DB{Dialect: db.Dialect, Client: client, Counter: counter, SQL: db.SQL}
+	return &DB{Dialect: db.Dialect, Client: client, Counter: counter, SQL: db.SQL, Replicas: db.Replicas}
 }
 
 // Reopen opens another fresh database of db's kind.

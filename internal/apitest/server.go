@@ -41,6 +41,7 @@ func NewServer(t testing.TB, db *DB, opts ...func(*httpapi.Options)) *Server {
 	logs := &lockedWriter{w: &bytes.Buffer{}}
 	o := httpapi.Defaults(db.Client, db.Counter)
 	o.Logger = slog.New(requestid.LogHandler(slog.NewTextHandler(logs, nil)))
+	o.Replicas = db.Replicas
 	for _, f := range opts {
 		f(&o)
 	}
@@ -69,8 +70,9 @@ func (s *Server) NewKey(name string, role apikey.Role, partnerID *int) string {
 type Response struct {
 	Status int
 	Header http.Header
-	Data   json.RawMessage `json:"data"`
-	Errors []Error         `json:"errors"`
+	Data       json.RawMessage `json:"data"`
+	Errors     []Error         `json:"errors"`
+	Extensions map[string]any  `json:"extensions"`
 }
 
 // Error is one GraphQL error.
