@@ -68,8 +68,8 @@ func (s *Server) NewKey(name string, role apikey.Role, partnerID *int) string {
 
 // Response is a decoded GraphQL response.
 type Response struct {
-	Status int
-	Header http.Header
+	Status     int
+	Header     http.Header
 	Data       json.RawMessage `json:"data"`
 	Errors     []Error         `json:"errors"`
 	Extensions map[string]any  `json:"extensions"`
