@@ -11,6 +11,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
 	"github.com/bri-tracker/bri-tracker/internal/replicas"
+	"github.com/bri-tracker/bri-tracker/internal/seed"
 )
 
 const header = "X-BRI-Consistency"
@@ -232,4 +233,80 @@ func get(t *testing.T, srv *apitest.Server, path string) string {
 	defer rsp.Body.Close()
 	b, _ := io.ReadAll(rsp.Body)
 	return string(b)
+}
+
+// statsCount answers projectStats' total count, with the token ("" for
+// none).
+func statsCount(t *testing.T, srv *apitest.Server, token string) int {
+	t.Helper()
+	var headers []string
+	if token != "" {
+		headers = []string{header, token}
+	}
+	rsp := srv.Do(`{ projectStats { total { count } } }`, nil, headers...)
+	if len(rsp.Errors) > 0 {
+		t.Fatalf("projectStats: %+v", rsp.Errors)
+	}
+	var data struct {
+		ProjectStats struct{ Total struct{ Count int } }
+	}
+	if err := json.Unmarshal(rsp.Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	return data.ProjectStats.Total.Count
+}
+
+// The statistics cache answers each server what that server's data says:
+// a replica behind the primary and the primary never share an answer.
+func TestStatsCacheExactOnReplica(t *testing.T) {
+	srv, direct, _ := replicated(t, time.Minute, false)
+	set := srv.Replicas
+	ctx := t.Context()
+	if _, err := seed.Run(ctx, srv.Client); err != nil {
+		t.Fatal(err)
+	}
+	lsn, err := set.PrimaryLSN(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.SetFloor(lsn) // the seed, written directly, is on the replica
+	n := statsCount(t, srv, "")
+	if n == 0 || statsCount(t, srv, "") != n {
+		t.Fatalf("projectStats on the replica: %d, then not the same", n)
+	}
+	if body := get(t, srv, "/metrics"); strings.Contains(body, "bri_stats_cache_hits_total 0\n") {
+		t.Fatal("the second projectStats did not come from the cache")
+	}
+
+	var page struct {
+		Projects struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+	}
+	srv.MustOK(`{ projects(first: 1) { edges { node { id } } } }`, nil, &page)
+	if _, err := direct.Exec(`SELECT pg_wal_replay_pause()`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = direct.Exec(`SELECT pg_wal_replay_resume()`) })
+	rsp := srv.Do(`mutation($id: ID!) { deleteProject(id: $id) { deletedID } }`, map[string]any{"id": page.Projects.Edges[0].Node.ID})
+	if len(rsp.Errors) > 0 {
+		t.Fatalf("deleteProject: %+v", rsp.Errors)
+	}
+	token := rsp.Header.Get(header)
+	for i := range 2 {
+		if got := statsCount(t, srv, token); got != n-1 {
+			t.Fatalf("round %d, with the delete's token (primary): %d projects, want %d", i, got, n-1)
+		}
+		if got := statsCount(t, srv, ""); got != n {
+			t.Fatalf("round %d, without a token (the paused replica): %d projects, want its %d", i, got, n)
+		}
+	}
+	if _, err := direct.Exec(`SELECT pg_wal_replay_resume()`); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := replicas.ParseLSN(token)
+	set.SetFloor(tok)
+	if got := statsCount(t, srv, ""); got != n-1 {
+		t.Fatalf("the replica caught up: %d projects, want %d", got, n-1)
+	}
 }
