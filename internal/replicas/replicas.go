@@ -34,6 +34,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/bri-tracker/bri-tracker/internal/outage"
 )
 
 // LSN is a position in PostgreSQL's write-ahead log.
@@ -338,8 +340,12 @@ func (s *Set) pick(ctx context.Context, token LSN) (*Replica, Reason) {
 	// The token is newer than the last check: ask one replica how far it
 	// has replayed now (most often it has caught up within milliseconds).
 	replayed, err := candidate.replayed(ctx)
-	if err == nil && replayed >= token {
+	switch {
+	case err == nil && replayed >= token:
 		return candidate, ReasonReplicaCaughtUp
+	case err != nil && outage.Is(err):
+		s.markDown(candidate, err)
+		return nil, ReasonNoReplica
 	}
 	return nil, ReasonTokenAhead
 }
