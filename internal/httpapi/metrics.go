@@ -119,7 +119,7 @@ func (c replicaCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, r := range c.set.Replicas() {
 		st := r.State()
-		ch <- prometheus.MustNewConstMetric(replicaUp, prometheus.GaugeValue, b(st.Up && st.Error == ""), r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaUp, prometheus.GaugeValue, b(st.Serving()), r.Name)
 		ch <- prometheus.MustNewConstMetric(replicaLag, prometheus.GaugeValue, st.Lag.Seconds(), r.Name)
 		ch <- prometheus.MustNewConstMetric(replicaLagBytes, prometheus.GaugeValue, float64(st.LagBytes), r.Name)
 		ch <- prometheus.MustNewConstMetric(replicaPaused, prometheus.GaugeValue, b(st.Paused), r.Name)

@@ -55,7 +55,7 @@ func readyz(drv dialect.Driver, draining *atomic.Bool, set *replicas.Set) http.H
 		if set != nil {
 			for _, rep := range set.Replicas() {
 				st := rep.State()
-				if st.Up && st.Error == "" {
+				if st.Serving() {
 					fmt.Fprintf(&b, "replica %s: serving reads, lag %s (%d bytes), replayed %s", rep.Name, st.Lag.Round(time.Millisecond), st.LagBytes, st.Replayed)
 					if st.Paused {
 						b.WriteString(", replay paused")

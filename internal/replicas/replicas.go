@@ -102,6 +102,10 @@ type State struct {
 	Checked time.Time
 }
 
+// Serving reports whether the replica serves reads: it answers as a hot
+// standby within the maximum lag.
+func (s State) Serving() bool { return s.Up && s.Error == "" }
+
 // State returns what the watcher last saw; before the first check, a
 // replica is not up.
 func (r *Replica) State() State {
@@ -246,8 +250,8 @@ func (s *Set) check(ctx context.Context, r *Replica) {
 	}
 	prev := r.state.Swap(&st)
 	wasDown := r.down.Swap(false)
-	usable := st.Up && st.Error == ""
-	if prev == nil || usable != (prev.Up && prev.Error == "") || (wasDown && usable) {
+	usable := st.Serving()
+	if prev == nil || usable != prev.Serving() || (wasDown && usable) {
 		if usable {
 			s.logger.Info("replica serves reads", "replica", r.Name, "lag", st.Lag, "replayed", st.Replayed.String())
 		} else {
@@ -303,7 +307,7 @@ func (s *Set) SetFloor(lsn LSN) {
 // token (0: none), by what the watcher saw.
 func (s *Set) usable(r *Replica, token LSN) (ok, reached bool) {
 	st := r.state.Load()
-	if st == nil || !st.Up || st.Error != "" || r.down.Load() {
+	if st == nil || !st.Serving() || r.down.Load() {
 		return false, false
 	}
 	return true, st.Replayed >= token

@@ -66,7 +66,7 @@ func waitServing(t *testing.T, set *replicas.Set, serving bool) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		st := set.Replicas()[0].State()
-		if (st.Up && st.Error == "") == serving {
+		if st.Serving() == serving {
 			return
 		}
 		if time.Now().After(deadline) {

@@ -176,9 +176,6 @@ func (d *Driver) Close() error {
 	return d.Driver.Close()
 }
 
-// Set returns the driver's replicas.
-func (d *Driver) Set() *Set { return d.set }
-
 // Exec runs a write on the primary; the request's reads follow it there.
 func (d *Driver) Exec(ctx context.Context, query string, args, v any) error {
 	if r := FromContext(ctx); r != nil {
