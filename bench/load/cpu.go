@@ -2,10 +2,7 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bri-tracker/bri-tracker/bench/internal/procstat"
@@ -20,8 +17,7 @@ type cpuAccount struct {
 	postmaster int            // PostgreSQL's postmaster: it and its children
 }
 
-// clockTicks is USER_HZ, the unit of /proc's CPU times (100 on Linux).
-const clockTicks = 100
+const clockTicks = procstat.ClockTicks
 
 type cpuSnapshot struct {
 	at     time.Time
@@ -29,58 +25,20 @@ type cpuSnapshot struct {
 	groups map[string]int64
 }
 
-// procStat returns a process's parent and its CPU time in ticks: its own,
-// plus its reaped children's when children is set.
-func procStat(pid string, children bool) (ppid int, ticks int64, ok bool) {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0, 0, false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, 0, false
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 15 {
-		return 0, 0, false
-	}
-	// After the command: state, ppid, ... utime (11), stime, cutime, cstime.
-	ppid, _ = strconv.Atoi(f[1])
-	n := 2
-	if children {
-		n = 4
-	}
-	for _, v := range f[11 : 11+n] {
-		t, _ := strconv.ParseInt(v, 10, 64)
-		ticks += t
-	}
-	return ppid, ticks, true
-}
-
 func (c *cpuAccount) snapshot() cpuSnapshot {
 	s := cpuSnapshot{at: time.Now(), busy: procstat.MachineBusy(), groups: map[string]int64{}}
-	if _, t, ok := procStat("self", false); ok {
+	if _, t, ok := procstat.Stat("self", false); ok {
 		s.groups["loader"] = t
 	}
 	for g, pid := range c.pids {
 		if pid > 0 {
-			if _, t, ok := procStat(strconv.Itoa(pid), false); ok {
+			if _, t, ok := procstat.Stat(strconv.Itoa(pid), false); ok {
 				s.groups[g] = t
 			}
 		}
 	}
 	if c.postmaster > 0 {
-		pm := strconv.Itoa(c.postmaster)
-		if _, t, ok := procStat(pm, true); ok {
-			s.groups["postgres"] = t
-		}
-		dirs, _ := filepath.Glob("/proc/[0-9]*")
-		for _, d := range dirs {
-			if ppid, t, ok := procStat(filepath.Base(d), false); ok && ppid == c.postmaster {
-				s.groups["postgres"] += t
-			}
-		}
+		s.groups["postgres"] = procstat.Family(c.postmaster)
 	}
 	return s
 }

@@ -22,7 +22,6 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -164,8 +163,8 @@ func bench(ctx context.Context, o options) error {
 		selected = append(selected, &shapes[i])
 	}
 
-	cpu := &cpuAccount{pids: cpuPIDs, postmaster: postmaster(ctx, db)}
-	waitQuiet(o.WaitQuiet)
+	cpu := &cpuAccount{pids: cpuPIDs, postmaster: procstat.Postmaster(ctx, db)}
+	procstat.WaitQuiet(o.WaitQuiet)
 	var results []result
 	for _, s := range selected {
 		checks := checkShape(ctx, s, targets, o.MinID+1)
@@ -316,42 +315,6 @@ func ms(d time.Duration) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
-}
-
-// postmaster finds the pid of PostgreSQL's postmaster, the parent of this
-// connection's backend, when PostgreSQL runs on this machine (0 otherwise).
-func postmaster(ctx context.Context, db *sql.DB) int {
-	var backend int
-	if err := db.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&backend); err != nil {
-		return 0
-	}
-	ppid, _, ok := procStat(strconv.Itoa(backend), false)
-	if !ok {
-		return 0
-	}
-	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", ppid)); err != nil || !strings.HasPrefix(string(b), "postgres") {
-		return 0
-	}
-	return ppid
-}
-
-// waitQuiet waits, at most limit, until the machine's CPU is mostly idle,
-// so that the runs do not start in the middle of someone else's build.
-func waitQuiet(limit time.Duration) {
-	deadline := time.Now().Add(limit)
-	for {
-		b0, t0 := procstat.MachineBusy(), time.Now()
-		time.Sleep(3 * time.Second)
-		busy := float64(procstat.MachineBusy()-b0) / clockTicks / time.Since(t0).Seconds() * 100
-		if busy < 25 {
-			return
-		}
-		if time.Now().After(deadline) {
-			log.Printf("the machine is still busy (%.0f%% of a core); starting anyway", busy)
-			return
-		}
-		log.Printf("the machine is busy (%.0f%% of a core used by other work); waiting for it to quiet down", busy)
-	}
 }
 
 // handWrittenMarker starts the part of the report page written by hand (the

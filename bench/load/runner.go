@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,10 +106,6 @@ func graphqlError(b []byte) string {
 		s = s[:200] + "..."
 	}
 	return s
-}
-
-func globalID(typ string, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + strconv.FormatInt(id, 10)))
 }
 
 // sqlTarget runs each shape's SQL as a prepared statement.
