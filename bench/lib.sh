@@ -23,6 +23,15 @@ export PGHOST PGPORT PGUSER
 step() { printf '\n== %s\n' "$*" >&2; }
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
+# preflight TOOL...: die unless each tool is installed and PostgreSQL answers.
+preflight() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || die "$tool is not installed"
+  done
+  psql -d postgres -Atc 'select 1' >/dev/null || die "PostgreSQL does not answer at $PGUSER@$PGHOST:$PGPORT"
+}
+
 # Everything started here is stopped on exit, by its own pid.
 pids=()
 cleanup() {

@@ -38,10 +38,7 @@ pg5dir="$root/bench/postgraphile5"
 # npm packages bring (the npm package node), not on the machine's.
 pg5node="$pg5dir/node_modules/node/bin/node"
 
-for tool in go node npm psql curl; do
-  command -v "$tool" >/dev/null || die "$tool is not installed"
-done
-psql -d postgres -Atc 'select 1' >/dev/null || die "PostgreSQL does not answer at $PGUSER@$PGHOST:$PGPORT"
+preflight go node npm psql curl
 for port in "$OURS_PORT" "$OURS_UNCACHED_PORT" "$POSTGRAPHILE_PORT" "$POSTGRAPHILE5_PORT"; do
   if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
     die "something already listens on port $port"

@@ -34,10 +34,7 @@ server_bin="$work/bri-soak-server"
 soak_bin="$work/bri-soak"
 ours_flags=(--env production --seed=false --port "$OURS_PORT" --rate-limit-ip 0 --rate-limit-key 0 --max-complexity 1000000)
 
-for tool in go psql curl; do
-  command -v "$tool" >/dev/null || die "$tool is not installed"
-done
-psql -d postgres -Atc 'select 1' >/dev/null || die "PostgreSQL does not answer at $PGUSER@$PGHOST:$PGPORT"
+preflight go psql curl
 if curl -s -o /dev/null "http://127.0.0.1:$OURS_PORT/"; then
   die "something already listens on port $OURS_PORT (set OURS_PORT)"
 fi

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/bri-tracker/bri-tracker/bench/internal/procstat"
 )
 
 // reportMeta is what bench/run.sh tells the report about the run.
@@ -50,26 +52,11 @@ func describe(ctx context.Context, db *sql.DB, m reportMeta) (environment, error
 	if e.GoVersion == "" {
 		e.GoVersion = runtime.Version()
 	}
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				e.CPU = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
+	e.CPU = procstat.CPUModel()
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		e.Kernel = "Linux " + strings.TrimSpace(string(b))
 	}
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		var kb int64
-		for _, line := range strings.Split(string(b), "\n") {
-			if _, err := fmt.Sscanf(line, "MemTotal: %d kB", &kb); err == nil {
-				e.MemoryBytes = kb * 1024
-				break
-			}
-		}
-	}
+	e.MemoryBytes = procstat.MemTotal()
 	q := func(query string, dest ...any) error {
 		if err := db.QueryRowContext(ctx, query).Scan(dest...); err != nil {
 			return fmt.Errorf("%s: %w", query, err)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/bri-tracker/bri-tracker/bench/internal/procstat"
 )
 
 // marker starts the soak's section of docs/benchmarks.md, which runs to the
@@ -70,31 +72,8 @@ func thousands(n int) string {
 	return s
 }
 
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
 func memTotal() string {
-	b, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return ""
-	}
-	var kb int64
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "MemTotal:") {
-			fmt.Sscan(strings.TrimSpace(strings.TrimPrefix(line, "MemTotal:")), &kb)
-		}
-	}
-	return fmt.Sprintf("%.1f GiB of memory", float64(kb)/(1<<20))
+	return fmt.Sprintf("%.1f GiB of memory", float64(procstat.MemTotal())/(1<<30))
 }
 
 func (r result) markdown() string {
@@ -124,7 +103,7 @@ func (r result) markdown() string {
 		p(" (%d of those deletes failed)", r.CleanupErrors)
 	}
 	p(".\n\n")
-	p("Machine: %d cores (%s), %s", runtime.NumCPU(), cpuModel(), memTotal())
+	p("Machine: %d cores (%s), %s", runtime.NumCPU(), procstat.CPUModel(), memTotal())
 	if r.MachineNote != "" {
 		p("; %s", r.MachineNote)
 	}

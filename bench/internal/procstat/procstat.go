@@ -115,3 +115,32 @@ func WaitQuiet(limit time.Duration) {
 		log.Printf("the machine is busy (%.0f%% of a core used by other work); waiting for it to quiet down", busy)
 	}
 }
+
+// CPUModel is the machine's processor, as /proc/cpuinfo names it.
+func CPUModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// MemTotal is the machine's memory in bytes, 0 if unknown.
+func MemTotal() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	var kb int64
+	for _, line := range strings.Split(string(b), "\n") {
+		if _, err := fmt.Sscanf(line, "MemTotal: %d kB", &kb); err == nil {
+			return kb * 1024
+		}
+	}
+	return 0
+}
