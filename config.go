@@ -4,6 +4,7 @@ import (
 	"flag"
 
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -50,6 +51,10 @@ type config struct {
 	MaxOpenConns     int
 	MaxIdleConns     int
 	ConnMaxLifetime  time.Duration
+	RedisURL         string
+	RedisPrefix      string
+	TrustedProxies   []netip.Prefix
+	ClientAddrHeader string
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -131,6 +136,11 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	integer(&c.MaxAliases, "max-aliases", "MAX_ALIASES", gqlext.DefaultLimits.MaxAliases, "most aliases in a query")
 	integer(&c.MaxComplexity, "max-complexity", "MAX_COMPLEXITY", gqlext.DefaultLimits.MaxComplexity, "most fields a query's answer may hold (connections count per item)")
 	float(&c.RatePerIP, "rate-limit-ip", "RATE_LIMIT_IP", 50, "requests a second per client address (bursts of twice that); 0 for no limit")
+	str(&c.RedisURL, "redis-url", "REDIS_URL", "", "Redis URL (redis://host:6379/0) where every server process shares its rate limits and automatic persisted queries; empty: each process keeps its own (see docs/deploy.md)")
+	str(&c.RedisPrefix, "redis-prefix", "REDIS_PREFIX", "bri:", "prefix of the keys written to Redis, to share one Redis between deployments")
+	var trusted string
+	str(&trusted, "trusted-proxies", "TRUSTED_PROXIES", "", "comma-separated CIDRs of the load balancers and proxies in front of the server: from those peers only, the client address comes from --client-address-header")
+	str(&c.ClientAddrHeader, "client-address-header", "CLIENT_ADDRESS_HEADER", httpapi.HeaderXForwardedFor, "the header the trusted proxies write the client address in: X-Forwarded-For or Forwarded (RFC 7239)")
 	float(&c.RatePerKey, "rate-limit-key", "RATE_LIMIT_KEY", 25, "requests a second per API key (bursts of twice that); 0 for no limit")
 	integer(&c.Prepared, "prepared-statements", "PREPARED_STATEMENTS", 256, "how many statements each PostgreSQL connection keeps prepared for reuse; 0 for none (needed behind a transaction-pooling PgBouncer)")
 	integer(&c.MaxConcurrent, "max-concurrent", "MAX_CONCURRENT", httpapi.DefaultMaxConcurrent(), "how many GraphQL requests run at once (default 3 per CPU); the others wait their turn, first come first served; 0 for no limit")
@@ -181,6 +191,18 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("--db-conn-max-lifetime %s: want 0 or a positive duration", c.ConnMaxLifetime)
 	}
 	c.MaxBodyBytes = int64(maxBody)
+	var err error
+	if c.TrustedProxies, err = httpapi.ParseTrustedProxies(trusted); err != nil {
+		return config{}, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	switch {
+	case strings.EqualFold(c.ClientAddrHeader, httpapi.HeaderXForwardedFor):
+		c.ClientAddrHeader = httpapi.HeaderXForwardedFor
+	case strings.EqualFold(c.ClientAddrHeader, httpapi.HeaderForwarded):
+		c.ClientAddrHeader = httpapi.HeaderForwarded
+	default:
+		return config{}, fmt.Errorf("--client-address-header %q: want X-Forwarded-For or Forwarded", c.ClientAddrHeader)
+	}
 	for _, o := range strings.Split(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, o)
@@ -220,6 +242,7 @@ func (c config) handlerOptions(client *ent.Client, drv dialect.Driver) httpapi.O
 	o.RequestTimeout = c.RequestTimeout
 	o.RatePerIP = c.RatePerIP
 	o.RatePerKey = c.RatePerKey
+	o.ClientAddress = httpapi.ClientAddress{TrustedProxies: c.TrustedProxies, Header: c.ClientAddrHeader}
 	o.StatsCacheEntries = c.StatsCache
 	o.MaxConcurrent = c.MaxConcurrent
 	o.TraceResolvers = c.TraceResolvers

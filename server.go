@@ -22,6 +22,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
 	"github.com/bri-tracker/bri-tracker/internal/seed"
+	"github.com/bri-tracker/bri-tracker/internal/sharedstate"
 	"github.com/bri-tracker/bri-tracker/internal/store"
 	"github.com/bri-tracker/bri-tracker/internal/telemetry"
 
@@ -146,6 +147,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		for _, r := range db.Replicas.Replicas() {
 			logger.Info("reads of query operations go to a replica", "replica", r.Name, "max_lag", db.Replicas.MaxLag())
 		}
+	}
+	if cfg.RedisURL != "" {
+		ro := sharedstate.Defaults
+		ro.Prefix, ro.Logger = cfg.RedisPrefix, logger
+		rdb, err := sharedstate.Open(cfg.RedisURL, ro)
+		if err != nil {
+			return err
+		}
+		defer rdb.Close()
+		opts.Redis = rdb
+	} else if cfg.Production && (cfg.RatePerIP > 0 || cfg.RatePerKey > 0) {
+		logger.Info("rate limits are per process: with several processes, set REDIS_URL to share them")
 	}
 	if cfg.PersistedOnly != "" {
 		if opts.TrustedDocuments, err = gqlext.LoadManifest(cfg.PersistedOnly); err != nil {

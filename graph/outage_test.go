@@ -16,7 +16,7 @@ import (
 // Retry-After at once, nothing half-written stays, and the server serves
 // again within a second of the database's return, by itself.
 func TestDatabaseOutage(t *testing.T) {
-	proxy, url := apitest.ProxyPostgres(t, apitest.PostgresURL(t))
+	proxy, url := apitest.ProxyURL(t, apitest.PostgresURL(t))
 	db := apitest.OpenPostgresURL(t, url)
 	f := newFixture(t, db.Client)
 	s := apitest.NewServer(t, db)
@@ -88,7 +88,7 @@ func TestWriteCutMidTransaction(t *testing.T) {
 		{"after COMMIT reached the database", true, "true"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			proxy, url := apitest.ProxyPostgres(t, apitest.PostgresURL(t))
+			proxy, url := apitest.ProxyURL(t, apitest.PostgresURL(t))
 			db := apitest.OpenPostgresURL(t, url)
 			f := newFixture(t, db.Client)
 			s := apitest.NewServer(t, db)

@@ -48,9 +48,9 @@ func NewProxy(t testing.TB, target string) *Proxy {
 	return p
 }
 
-// ProxyPostgres returns a proxy to the PostgreSQL server of url and url
-// rewritten to go through it.
-func ProxyPostgres(t testing.TB, rawURL string) (*Proxy, string) {
+// ProxyURL returns a proxy to the server of rawURL (PostgreSQL, Redis) and
+// rawURL rewritten to go through it.
+func ProxyURL(t testing.TB, rawURL string) (*Proxy, string) {
 	t.Helper()
 	u, err := url.Parse(rawURL)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,6 +20,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/auth"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/ratelimit"
+	"github.com/bri-tracker/bri-tracker/internal/sharedstate"
 )
 
 // writeError answers with a GraphQL-shaped error and an HTTP status.
@@ -121,12 +121,8 @@ func (h *heldResponse) Write(b []byte) (int, error) { return h.body.Write(b) }
 func (h *heldResponse) WriteHeader(status int)      { h.status = status }
 
 // byAddress keys the rate limit by the client's address.
-func byAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return "addr:" + r.RemoteAddr
-	}
-	return "addr:" + host
+func byAddress(c ClientAddress) func(*http.Request) string {
+	return func(r *http.Request) string { return "addr:" + c.Of(r) }
 }
 
 // byKey keys the rate limit by API key; requests without one are limited
@@ -138,14 +134,42 @@ func byKey(r *http.Request) string {
 	return ""
 }
 
+// limiter is a rate limit: the process's own (ratelimit.Limiter) or one
+// shared through Redis (sharedstate.Limiter).
+type limiter interface {
+	Allow(ctx context.Context, key string) (bool, time.Duration)
+}
+
+// localLimiter adapts the process's own limiter.
+type localLimiter struct{ *ratelimit.Limiter }
+
+func (l localLimiter) Allow(_ context.Context, key string) (bool, time.Duration) {
+	return l.Limiter.Allow(key)
+}
+
+// newLimiter is the limit of rate requests a second (bursts of twice that)
+// under name, shared through r when there is one; nil for no limit.
+func newLimiter(r *sharedstate.Redis, name string, rate float64) limiter {
+	if r != nil {
+		if l := sharedstate.NewLimiter(r, name, rate, int(2*rate)); l != nil {
+			return l
+		}
+		return nil
+	}
+	if l := ratelimit.New(rate, int(2*rate)); l != nil {
+		return localLimiter{l}
+	}
+	return nil
+}
+
 // rateLimit refuses requests over the limit with 429 and Retry-After.
-func rateLimit(next http.Handler, l *ratelimit.Limiter, key func(*http.Request) string) http.Handler {
+func rateLimit(next http.Handler, l limiter, key func(*http.Request) string) http.Handler {
 	if l == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if k := key(r); k != "" {
-			if ok, wait := l.Allow(k); !ok {
+			if ok, wait := l.Allow(r.Context(), k); !ok {
 				secs := int(math.Ceil(wait.Seconds()))
 				w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 				writeError(w, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests: retry after "+strconv.Itoa(max(secs, 1))+" s")

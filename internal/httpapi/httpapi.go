@@ -30,9 +30,9 @@ import (
 	"github.com/bri-tracker/bri-tracker/graph"
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/playground"
-	"github.com/bri-tracker/bri-tracker/internal/ratelimit"
 	"github.com/bri-tracker/bri-tracker/internal/replicas"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
+	"github.com/bri-tracker/bri-tracker/internal/sharedstate"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
 	"github.com/bri-tracker/bri-tracker/internal/telemetry"
 )
@@ -73,6 +73,13 @@ type Options struct {
 	// RatePerIP and RatePerKey are requests a second allowed per client
 	// address and per API key (bursts of twice that); 0 turns a limit off.
 	RatePerIP, RatePerKey float64
+	// ClientAddress finds the client address that RatePerIP limits: the
+	// peer's, or behind trusted proxies the one they forwarded.
+	ClientAddress ClientAddress
+	// Redis, when set, holds the rate limits and the automatic persisted
+	// queries that every server process shares; while it does not answer,
+	// each process falls back to its own (see internal/sharedstate).
+	Redis *sharedstate.Redis
 	// StatsCacheEntries is how many statistics results to keep on
 	// PostgreSQL while the data is unchanged (see stats.Cache); 0 for none.
 	StatsCacheEntries int
@@ -122,6 +129,11 @@ func Defaults(client *ent.Client, drv dialect.Driver) Options {
 	}
 }
 
+// persistedQueryTTL is how long Redis keeps an automatic persisted query
+// after it was last registered; a client whose hash is forgotten registers
+// the query again (PersistedQueryNotFound), as Apollo's clients do.
+const persistedQueryTTL = 24 * time.Hour
+
 // DefaultMaxConcurrent is the default limit of GraphQL requests run at once:
 // three per CPU the Go runtime uses, enough to keep the CPUs busy while some
 // requests wait on the database, few enough that each runs at nearly full
@@ -166,10 +178,14 @@ func New(o Options) (http.Handler, error) {
 	if o.TrustedDocuments != nil {
 		exts = append(exts, o.TrustedDocuments)
 	} else {
-		exts = append(exts, extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+		var apq graphql.Cache[string] = lru.New[string](1000)
+		if o.Redis != nil {
+			apq = &sharedstate.QueryCache{Local: apq, Redis: o.Redis, TTL: persistedQueryTTL}
+		}
+		exts = append(exts, extension.AutomaticPersistedQuery{Cache: apq})
 	}
 	admit := newAdmission(o.MaxConcurrent)
-	m := newMetrics(o.SQL, resolver.StatsCache, admit, o.Replicas)
+	m := newMetrics(o.SQL, resolver.StatsCache, admit, o.Replicas, o.Redis)
 	present := gqlext.PresentError(o.Logger)
 	exts = append(exts, m, o.Limits, gqlext.BatchLoaders{})
 	if o.Replicas != nil {
@@ -187,19 +203,19 @@ func New(o Options) (http.Handler, error) {
 	gql.SetErrorPresenter(present)
 	gql.SetRecoverFunc(gqlext.Recover(o.Logger))
 
-	perIP := ratelimit.New(o.RatePerIP, int(2*o.RatePerIP))
-	perKey := ratelimit.New(o.RatePerKey, int(2*o.RatePerKey))
+	perIP := newLimiter(o.Redis, "ip", o.RatePerIP)
+	perKey := newLimiter(o.Redis, "key", o.RatePerKey)
 	guard := func(h http.Handler) http.Handler { // rate limits and authentication
 		h = rateLimit(h, perKey, byKey)
 		h = authenticate(o.Client, o.PublicRead, o.Logger, h)
-		return rateLimit(h, perIP, byAddress)
+		return rateLimit(h, perIP, byAddress(o.ClientAddress))
 	}
 
 	var endpoint http.Handler = consistency(o.Replicas, specStatuses(gql))
 	endpoint = retryConflicts(endpoint, o.WriteAttempts)
 	endpoint = admit.wrap(endpoint)
 	endpoint = withTimeout(endpoint, o.RequestTimeout)
-	endpoint = idempotency(o.Client, o.Logger, o.RequestTimeout+idempotencyLeaseMargin, endpoint)
+	endpoint = idempotency(o.Client, o.Logger, o.RequestTimeout+idempotencyLeaseMargin, byAddress(o.ClientAddress), endpoint)
 	endpoint = limitBody(endpoint, o.MaxBodyBytes)
 	endpoint = methodAndMediaType(endpoint)
 	endpoint = guard(endpoint)
@@ -219,7 +235,7 @@ func New(o Options) (http.Handler, error) {
 	handle("/export/projects.csv", outages(guard(consistency(o.Replicas, exportProjects(pages, o.Logger, "csv")))))
 	handle("/export/projects.json", outages(guard(consistency(o.Replicas, exportProjects(pages, o.Logger, "json")))))
 	handle("GET /healthz", healthz())
-	handle("GET /readyz", readyz(o.Driver, o.Draining, o.Replicas))
+	handle("GET /readyz", readyz(o.Driver, o.Draining, o.Replicas, o.Redis))
 	handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
 	if o.Introspection {
 		handle("GET /schema.graphql", schemaSDL(graph.NewExecutableSchema(graph.Config{}).Schema()))

@@ -54,7 +54,7 @@ const (
 // request: the first run did not commit (it would have stored its
 // response), and can no longer (storing requires the attempt it started
 // with, which the take-over changed).
-func idempotency(client *ent.Client, log *slog.Logger, lease time.Duration, next http.Handler) http.Handler {
+func idempotency(client *ent.Client, log *slog.Logger, lease time.Duration, byAddress func(*http.Request) string, next http.Handler) http.Handler {
 	var (
 		mu        sync.Mutex
 		lastSweep time.Time

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/bri-tracker/bri-tracker/internal/replicas"
+	"github.com/bri-tracker/bri-tracker/internal/sharedstate"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
 )
 
@@ -31,7 +32,7 @@ const maxOperationNames = 200
 
 var operationName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
-func newMetrics(db *sql.DB, cache *stats.Cache, admit *admission, set *replicas.Set) *metrics {
+func newMetrics(db *sql.DB, cache *stats.Cache, admit *admission, set *replicas.Set, rdb *sharedstate.Redis) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -82,7 +83,42 @@ func newMetrics(db *sql.DB, cache *stats.Cache, admit *admission, set *replicas.
 			m.registry.MustRegister(collectors.NewDBStatsCollector(r.DB(), "replica "+r.Name))
 		}
 	}
+	if rdb != nil {
+		m.registry.MustRegister(redisCollector{rdb})
+	}
 	return m
+}
+
+// redisCollector reports whether Redis answers and how many decisions each
+// process made on its own while it did not.
+type redisCollector struct{ r *sharedstate.Redis }
+
+var (
+	redisUp = prometheus.NewDesc("bri_redis_up",
+		"1 when the last Redis command succeeded; 0 while the process falls back to its own rate limits and persisted-query cache.", nil, nil)
+	redisErrors = prometheus.NewDesc("bri_redis_errors_total",
+		"Redis commands that failed (each made the process fall back for a moment).", nil, nil)
+	redisFallbacks = prometheus.NewDesc("bri_redis_fallbacks_total",
+		"Decisions made on the process's own state because Redis could not be asked, by use: ratelimit (a request limited per process), apq (a persisted query looked up or registered in this process only).", []string{"use"}, nil)
+)
+
+func (redisCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- redisUp
+	ch <- redisErrors
+	ch <- redisFallbacks
+}
+
+func (c redisCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.r.State()
+	up := 0.0
+	if st.Up {
+		up = 1
+	}
+	ch <- prometheus.MustNewConstMetric(redisUp, prometheus.GaugeValue, up)
+	ch <- prometheus.MustNewConstMetric(redisErrors, prometheus.CounterValue, float64(st.Errors))
+	for _, use := range []string{"ratelimit", "apq"} {
+		ch <- prometheus.MustNewConstMetric(redisFallbacks, prometheus.CounterValue, float64(st.Fallbacks[use]), use)
+	}
 }
 
 // replicaCollector reports each replica's state and lag, and where reads

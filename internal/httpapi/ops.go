@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/formatter"
 
 	"github.com/bri-tracker/bri-tracker/internal/replicas"
+	"github.com/bri-tracker/bri-tracker/internal/sharedstate"
 )
 
 // healthz answers 200 while the process serves.
@@ -27,7 +28,7 @@ func healthz() http.Handler {
 // readyz answers 200 when the database answers, 503 otherwise, and 503 at
 // once when draining says the server is shutting down. Its body lists each
 // replica's state and lag.
-func readyz(drv dialect.Driver, draining *atomic.Bool, set *replicas.Set) http.Handler {
+func readyz(drv dialect.Driver, draining *atomic.Bool, set *replicas.Set, rdb *sharedstate.Redis) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if draining != nil && draining.Load() {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -64,6 +65,14 @@ func readyz(drv dialect.Driver, draining *atomic.Bool, set *replicas.Set) http.H
 					fmt.Fprintf(&b, "replica %s: skipped, %s", rep.Name, st.Error)
 				}
 				b.WriteString("\n")
+			}
+		}
+		// Nor does Redis: without it each process limits on its own.
+		if rdb != nil {
+			if st := rdb.State(); st.Up {
+				fmt.Fprintf(&b, "redis %s: rate limits and persisted queries shared\n", rdb.Name())
+			} else {
+				fmt.Fprintf(&b, "redis %s: not answering, each process on its own state: %s\n", rdb.Name(), st.Error)
 			}
 		}
 		_, _ = w.Write([]byte(b.String()))

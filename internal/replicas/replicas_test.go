@@ -30,7 +30,7 @@ func replicated(t *testing.T, maxLag time.Duration, proxied bool) (*apitest.Serv
 	t.Cleanup(func() { direct.Close() })
 	var proxy *apitest.Proxy
 	if proxied {
-		proxy, replicaURL = apitest.ProxyPostgres(t, replicaURL)
+		proxy, replicaURL = apitest.ProxyURL(t, replicaURL)
 	}
 	db := apitest.OpenPostgresURL(t, primary, apitest.WithReplica(replicaURL, maxLag))
 	srv := apitest.NewServer(t, db)
