@@ -24,6 +24,7 @@ type config struct {
 	Addr             string
 	Production       bool
 	DatabaseURL      string
+	DirectURL        string
 	SQLitePath       string
 	Seed             bool
 	Playground       bool
@@ -115,6 +116,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	str(&port, "port", "PORT", "8080", "TCP port to listen on")
 	str(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "PostgreSQL URL; empty uses the SQLite file")
 	str(&c.SQLitePath, "sqlite-path", "SQLITE_PATH", "./bri-tracker.db", "SQLite database file")
+	str(&c.DirectURL, "database-direct-url", "DATABASE_DIRECT_URL", "", "the primary's own PostgreSQL URL when DATABASE_URL (and the replica URLs) go through PgBouncer in transaction mode: start-up jobs and `migrate` use it, and pooled connections keep no session state (see docs/deploy.md)")
 	str(&replicas, "database-replica-urls", "DATABASE_REPLICA_URLS", "", "comma-separated PostgreSQL URLs of streaming replicas of DATABASE_URL, to serve the reads of query operations (see docs/deploy.md)")
 	duration(&c.ReplicaMaxLag, "replica-max-lag", "REPLICA_MAX_LAG", 30*time.Second, "how far behind the primary a replica may be and still serve reads; one further behind is skipped until it catches up")
 	integer(&c.MaxOpenConns, "db-max-open-conns", "DB_MAX_OPEN_CONNS", 20, "most PostgreSQL connections each server process opens, to the primary and to each replica")
@@ -142,7 +144,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	str(&trusted, "trusted-proxies", "TRUSTED_PROXIES", "", "comma-separated CIDRs of the load balancers and proxies in front of the server: from those peers only, the client address comes from --client-address-header")
 	str(&c.ClientAddrHeader, "client-address-header", "CLIENT_ADDRESS_HEADER", httpapi.HeaderXForwardedFor, "the header the trusted proxies write the client address in: X-Forwarded-For or Forwarded (RFC 7239)")
 	float(&c.RatePerKey, "rate-limit-key", "RATE_LIMIT_KEY", 25, "requests a second per API key (bursts of twice that); 0 for no limit")
-	integer(&c.Prepared, "prepared-statements", "PREPARED_STATEMENTS", 256, "how many statements each PostgreSQL connection keeps prepared for reuse; 0 for none (needed behind a transaction-pooling PgBouncer)")
+	integer(&c.Prepared, "prepared-statements", "PREPARED_STATEMENTS", 256, "how many statements each PostgreSQL connection keeps prepared for reuse; 0 for none (and none with DATABASE_DIRECT_URL, behind PgBouncer in transaction mode)")
 	integer(&c.MaxConcurrent, "max-concurrent", "MAX_CONCURRENT", httpapi.DefaultMaxConcurrent(), "how many GraphQL requests run at once (default 3 per CPU); the others wait their turn, first come first served; 0 for no limit")
 	integer(&c.StatsCache, "stats-cache", "STATS_CACHE", 256, "how many projectStats results to keep while the PostgreSQL data is unchanged; 0 for none")
 	boolean(&c.TraceResolvers, "trace-resolvers", "TRACE_RESOLVERS", false, "when tracing (OTEL_EXPORTER_OTLP_ENDPOINT set; see docs/operations.md), add a span for each resolver")
@@ -177,6 +179,12 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	if len(c.ReplicaURLs) > 0 && c.DatabaseURL == "" {
 		return config{}, fmt.Errorf("DATABASE_REPLICA_URLS needs DATABASE_URL: replicas are PostgreSQL's, of the primary DATABASE_URL names")
+	}
+	if c.DirectURL != "" && c.DatabaseURL == "" {
+		return config{}, fmt.Errorf("DATABASE_DIRECT_URL needs DATABASE_URL: it is the direct URL of the primary that DATABASE_URL reaches through PgBouncer")
+	}
+	if c.DirectURL != "" && c.Prepared > 0 && (isSet(fs, "prepared-statements") || getenv("PREPARED_STATEMENTS") != "") {
+		return config{}, fmt.Errorf("--prepared-statements %d: connections through PgBouncer in transaction mode (DATABASE_DIRECT_URL set) keep no statements prepared; leave it unset", c.Prepared)
 	}
 	if c.ReplicaMaxLag <= 0 {
 		return config{}, fmt.Errorf("--replica-max-lag %s: want a positive duration", c.ReplicaMaxLag)
@@ -219,7 +227,7 @@ func isSet(fs *flag.FlagSet, name string) bool {
 
 func (c config) store() store.Config {
 	return store.Config{
-		DatabaseURL: c.DatabaseURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout,
+		DatabaseURL: c.DatabaseURL, DirectURL: c.DirectURL, SQLitePath: c.SQLitePath, StatementTimeout: c.StatementTimeout,
 		PreparedStatements: c.Prepared, NoMigrate: !c.Migrate,
 		MaxOpenConns: c.MaxOpenConns, MaxIdleConns: c.MaxIdleConns, ConnMaxLifetime: c.ConnMaxLifetime,
 		ReplicaURLs: c.ReplicaURLs, ReplicaMaxLag: c.ReplicaMaxLag,

@@ -15,8 +15,9 @@ import (
 const migrateUsage = `usage:
   bri-tracker migrate status   list the migrations applied and pending
   bri-tracker migrate up       apply the pending ones (and the start-up backfills)
-(each takes --database-url, or DATABASE_URL: versioned migrations are PostgreSQL's;
-the SQLite file keeps its schema by itself)`
+(each takes --database-url, or DATABASE_URL, and runs over --database-direct-url, or
+DATABASE_DIRECT_URL, when set: the primary itself, not PgBouncer; versioned
+migrations are PostgreSQL's; the SQLite file keeps its schema by itself)`
 
 // runMigrate shows or applies the versioned migrations of a PostgreSQL
 // database, for deployments that start their servers with --migrate=false.
@@ -29,8 +30,14 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	fs.SetOutput(io.Discard)
 	var cfg store.Config
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "PostgreSQL URL")
+	direct := fs.String("database-direct-url", getenv("DATABASE_DIRECT_URL"), "the primary's own URL when DATABASE_URL is PgBouncer's")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%v\n%s", err, migrateUsage)
+	}
+	if *direct != "" {
+		// the migrations' advisory lock is a session's: not through
+		// PgBouncer in transaction mode
+		cfg.DatabaseURL = *direct
 	}
 	if cfg.DatabaseURL == "" {
 		return fmt.Errorf("no PostgreSQL database: set --database-url or DATABASE_URL\n%s", migrateUsage)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -173,20 +174,7 @@ func PostgresURL(t testing.TB) string {
 		}
 		t.Skipf("PostgreSQL does not answer (%v); set TEST_DATABASE_URL to run the PostgreSQL half", err)
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("postgres", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		admin.Close()
-	})
+	schema := create(t, base, "SCHEMA", "t_", "CASCADE")
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
@@ -195,6 +183,28 @@ func PostgresURL(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// create makes a schema or database (what) of a fresh name that starts with
+// prefix on the PostgreSQL server at base, dropped (with the drop options)
+// when the test ends, and returns its name.
+func create(t testing.TB, base, what, prefix, drop string) string {
+	t.Helper()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := prefix + hex.EncodeToString(b[:])
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(`CREATE ` + what + ` ` + name); err != nil {
+		t.Fatalf("create %s: %v", strings.ToLower(what), err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec(`DROP ` + what + ` ` + name + ` ` + drop)
+		admin.Close()
+	})
+	return name
 }
 
 func open(t testing.TB, cfg store.Config, opts []Option) *DB {

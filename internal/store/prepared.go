@@ -15,9 +15,9 @@ import (
 // round trip without parsing, and, once PostgreSQL settles on a generic
 // plan, without planning. The statements, their parameters and results are
 // the same. A connection keeps at most that many statements prepared;
-// shapes beyond it run unprepared. Turn it off (0) behind a connection
-// pooler that does not keep a session per client connection (PgBouncer in
-// transaction mode).
+// shapes beyond it run unprepared. Behind a connection pooler that does not
+// keep a session per client connection (PgBouncer in transaction mode,
+// Config.DirectURL set), connections prepare nothing (see pooled.go).
 
 // preparingConnector opens lib/pq connections that keep their statements
 // prepared, at most max each.

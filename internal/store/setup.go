@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/bri-tracker/bri-tracker/ent"
 )
@@ -20,6 +21,10 @@ import (
 // wait, then find nothing left to do. The lock's connection runs without a
 // statement timeout, so that a long migration is not cut short.
 //
+// With cfg.DirectURL, db is reached through PgBouncer in transaction mode,
+// which keeps no session: the lock, the migrations and the start-up jobs
+// then run over connections of their own to DirectURL, the primary itself.
+//
 // SQLite, one process's file, keeps its schema by ent's auto-migration.
 func Setup(ctx context.Context, db *DB, client *ent.Client, cfg Config) error {
 	if db.Dialect != dialect.Postgres {
@@ -28,6 +33,63 @@ func Setup(ctx context.Context, db *DB, client *ent.Client, cfg Config) error {
 		}
 		return startupJobs(ctx, db, client, cfg)
 	}
+	if cfg.DirectURL == "" {
+		if err := setupLocked(ctx, db, client, cfg); err != nil {
+			return err
+		}
+	} else {
+		if err := setupDirect(ctx, cfg); err != nil {
+			return err
+		}
+		warnStatementTimeout(ctx, db, cfg)
+	}
+	if db.Replicas != nil {
+		// No replica serves until it has the schema (and the seed) as
+		// this process found or made it.
+		lsn, err := db.Replicas.PrimaryLSN(ctx)
+		if err != nil {
+			return fmt.Errorf("start-up: %w", err)
+		}
+		db.Replicas.SetFloor(lsn)
+	}
+	return nil
+}
+
+// setupDirect runs setupLocked over a pool of cfg.DirectURL's, closed
+// when it is done.
+func setupDirect(ctx context.Context, cfg Config) error {
+	// the lock's connection, and a few for the jobs' statements
+	sqlDB, err := openPostgres(Config{StatementTimeout: cfg.StatementTimeout, MaxOpenConns: 4, TracerProvider: cfg.TracerProvider}, cfg.DirectURL, "DATABASE_DIRECT_URL")
+	if err != nil {
+		return err
+	}
+	drv := entsql.OpenDB(dialect.Postgres, sqlDB)
+	client := ent.NewClient(ent.Driver(drv))
+	defer client.Close()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("start-up: connect to DATABASE_DIRECT_URL: %w", err)
+	}
+	return setupLocked(ctx, &DB{SQL: sqlDB, Dialect: dialect.Postgres, drv: drv}, client, cfg)
+}
+
+// warnStatementTimeout logs when connections through a transaction pooler
+// run without the statement timeout cfg asks for, which the pooled URL
+// cannot set (see pooled.go).
+func warnStatementTimeout(ctx context.Context, db *DB, cfg Config) {
+	if cfg.StatementTimeout <= 0 || cfg.Logger == nil {
+		return
+	}
+	var v string
+	if err := db.SQL.QueryRowContext(ctx, `SELECT current_setting('statement_timeout')`).Scan(&v); err != nil || v != "0" {
+		return
+	}
+	cfg.Logger.Warn("connections through DATABASE_URL have no statement_timeout: behind PgBouncer, set it on the role (ALTER ROLE ... SET statement_timeout) or in PgBouncer's connect_query",
+		"statement_timeout", cfg.StatementTimeout.String())
+}
+
+// setupLocked applies the migrations and runs the start-up jobs on db, a
+// PostgreSQL database whose connections are sessions of their own.
+func setupLocked(ctx context.Context, db *DB, client *ent.Client, cfg Config) error {
 	conn, err := db.SQL.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("start-up: %w", err)
@@ -63,19 +125,7 @@ func Setup(ctx context.Context, db *DB, client *ent.Client, cfg Config) error {
 			cfg.Logger.Info("applied migrations", "files", strings.Join(applied, ", "))
 		}
 	}
-	if err := startupJobs(ctx, db, client, cfg); err != nil {
-		return err
-	}
-	if db.Replicas != nil {
-		// No replica serves until it has the schema (and the seed) as
-		// this process found or made it.
-		lsn, err := db.Replicas.PrimaryLSN(ctx)
-		if err != nil {
-			return fmt.Errorf("start-up: %w", err)
-		}
-		db.Replicas.SetFloor(lsn)
-	}
-	return nil
+	return startupJobs(ctx, db, client, cfg)
 }
 
 func startupJobs(ctx context.Context, db *DB, client *ent.Client, cfg Config) error {

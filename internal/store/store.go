@@ -30,6 +30,11 @@ import (
 type Config struct {
 	// DatabaseURL is a postgres:// URL; empty means SQLite.
 	DatabaseURL string
+	// DirectURL, when set, is the primary's own URL, and DatabaseURL
+	// (and each replica URL) that of a transaction-pooling PgBouncer in
+	// front of it: Setup runs the start-up jobs over a connection of
+	// DirectURL's, and the pools keep no session state (see pooled.go).
+	DirectURL string
 	// SQLitePath is the SQLite file used when DatabaseURL is empty.
 	SQLitePath string
 	// MaxOpenConns bounds the PostgreSQL connection pool (0: 20), of the
@@ -98,6 +103,9 @@ func OpenDB(cfg Config) (*DB, error) {
 	if len(cfg.ReplicaURLs) > 0 {
 		return nil, fmt.Errorf("DATABASE_REPLICA_URLS needs DATABASE_URL: replicas are PostgreSQL's")
 	}
+	if cfg.DirectURL != "" {
+		return nil, fmt.Errorf("DATABASE_DIRECT_URL needs DATABASE_URL: it is the direct URL of the primary that DATABASE_URL reaches through PgBouncer")
+	}
 	registerSQLiteFunctions()
 	path := cfg.SQLitePath
 	if path == "" {
@@ -122,7 +130,8 @@ func openPostgres(cfg Config, rawURL, setting string) (*sql.DB, error) {
 	if !strings.HasPrefix(rawURL, "postgres://") && !strings.HasPrefix(rawURL, "postgresql://") {
 		return nil, fmt.Errorf("%s must start with postgres:// or postgresql://", setting)
 	}
-	dsn, err := withStatementTimeout(rawURL, cfg.StatementTimeout)
+	pooled := cfg.DirectURL != ""
+	dsn, err := withParams(rawURL, cfg.StatementTimeout, pooled)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", setting, err)
 	}
@@ -131,7 +140,10 @@ func openPostgres(cfg Config, rawURL, setting string) (*sql.DB, error) {
 		return nil, fmt.Errorf("%s: %w", setting, err)
 	}
 	var conn driver.Connector = base
-	if cfg.PreparedStatements > 0 {
+	switch {
+	case pooled:
+		conn = pooledConnector{base: base}
+	case cfg.PreparedStatements > 0:
 		conn = preparingConnector{base: base, max: cfg.PreparedStatements}
 	}
 	var db *sql.DB
@@ -154,11 +166,14 @@ func openPostgres(cfg Config, rawURL, setting string) (*sql.DB, error) {
 	return db, nil
 }
 
-// withStatementTimeout adds statement_timeout to a PostgreSQL URL (lib/pq
+// withParams adds statement_timeout to a PostgreSQL URL (lib/pq
 // sends it as a run-time parameter of every connection), and a
-// connect_timeout of half of it.
-func withStatementTimeout(rawURL string, d time.Duration) (string, error) {
-	if d <= 0 {
+// connect_timeout of half of it. A pooled URL, a transaction-pooling
+// PgBouncer's, gets no statement_timeout (PgBouncer refuses run-time
+// parameters it does not know, and would not pass them on to the server
+// connections it shares), but binary_parameters (see pooled.go).
+func withParams(rawURL string, d time.Duration, pooled bool) (string, error) {
+	if d <= 0 && !pooled {
 		return rawURL, nil
 	}
 	u, err := url.Parse(rawURL)
@@ -166,7 +181,14 @@ func withStatementTimeout(rawURL string, d time.Duration) (string, error) {
 		return "", fmt.Errorf("DATABASE_URL is not a valid URL")
 	}
 	q := u.Query()
-	if q.Get("statement_timeout") == "" {
+	if pooled && q.Get("binary_parameters") == "" {
+		q.Set("binary_parameters", "yes")
+	}
+	if d <= 0 {
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	if q.Get("statement_timeout") == "" && !pooled {
 		q.Set("statement_timeout", strconv.FormatInt(d.Milliseconds(), 10))
 	}
 	if q.Get("connect_timeout") == "" {
