@@ -23,7 +23,6 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
 	"github.com/bri-tracker/bri-tracker/internal/auth"
-	"github.com/bri-tracker/bri-tracker/internal/store"
 )
 
 // serveArgsEnv, when set, makes the test binary run as the server with
@@ -427,10 +426,8 @@ func TestFourProcessesStartTogether(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*), count(DISTINCT version) FROM atlas_schema_revisions`).Scan(&revisions, &distinct); err != nil {
 		t.Fatal(err)
 	}
-	dir, _ := store.MigrationDir()
-	files, _ := dir.Files()
-	if revisions != len(files) || distinct != len(files) {
-		t.Errorf("%d revisions (%d versions) for %d migration files", revisions, distinct, len(files))
+	if n := migrationCount(t); revisions != n || distinct != n {
+		t.Errorf("%d revisions (%d versions) for %d migration files", revisions, distinct, n)
 	}
 }
 
@@ -449,15 +446,15 @@ func TestMigrateCommand(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), serveArgsEnv+"="+string(raw), "DATABASE_URL="+url)
 	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "migrations: 2 pending") || !strings.Contains(string(out), "bri-tracker migrate up") {
+	if err == nil || !strings.Contains(string(out), fmt.Sprintf("migrations: %d pending", migrationCount(t))) || !strings.Contains(string(out), "bri-tracker migrate up") {
 		t.Fatalf("--migrate=false on an empty schema: %v\n%s", err, out)
 	}
 	var status bytes.Buffer
-	if err := runMigrate(t.Context(), []string{"status"}, env, &status); err != nil || !strings.Contains(status.String(), "0 applied, 2 pending") {
+	if err := runMigrate(t.Context(), []string{"status"}, env, &status); err != nil || !strings.Contains(status.String(), fmt.Sprintf("0 applied, %d pending", migrationCount(t))) {
 		t.Fatalf("migrate status: %v\n%s", err, status.String())
 	}
 	var up bytes.Buffer
-	if err := runMigrate(t.Context(), []string{"up"}, env, &up); err != nil || !strings.Contains(up.String(), "2 applied, 0 pending") || !strings.Contains(up.String(), "applied migrations") {
+	if err := runMigrate(t.Context(), []string{"up"}, env, &up); err != nil || !strings.Contains(up.String(), fmt.Sprintf("%d applied, 0 pending", migrationCount(t))) || !strings.Contains(up.String(), "applied migrations") {
 		t.Fatalf("migrate up: %v\n%s", err, up.String())
 	}
 	p := startProcess(t, []string{"DATABASE_URL=" + url}, "--migrate=false")
@@ -465,3 +462,6 @@ func TestMigrateCommand(t *testing.T) {
 		t.Fatalf("after migrate up: %d %s", status, body)
 	}
 }
+
+// migrationCount is how many migration files there are.
+func migrationCount(t *testing.T) int { return len(apitest.MigrationFiles(t)) }

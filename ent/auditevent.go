@@ -33,6 +33,8 @@ type AuditEvent struct {
 	EntityType auditevent.EntityType `json:"entity_type,omitempty"`
 	// The id of the object written; it may no longer exist.
 	EntityID int `json:"entity_id,omitempty"`
+	// The event's place in commit order: numbered as its transaction commits, one after another (see internal/live); null until then.
+	Seq *int64 `json:"seq,omitempty"`
 	// Each changed field with its old and new value.
 	Changes      []audit.Change `json:"changes,omitempty"`
 	selectValues sql.SelectValues
@@ -45,7 +47,7 @@ func (*AuditEvent) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case auditevent.FieldChanges:
 			values[i] = new([]byte)
-		case auditevent.FieldID, auditevent.FieldActorKeyID, auditevent.FieldEntityID:
+		case auditevent.FieldID, auditevent.FieldActorKeyID, auditevent.FieldEntityID, auditevent.FieldSeq:
 			values[i] = new(sql.NullInt64)
 		case auditevent.FieldActorName, auditevent.FieldActorRole, auditevent.FieldOperation, auditevent.FieldEntityType:
 			values[i] = new(sql.NullString)
@@ -115,6 +117,13 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.EntityID = int(value.Int64)
 			}
+		case auditevent.FieldSeq:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field seq", values[i])
+			} else if value.Valid {
+				_m.Seq = new(int64)
+				*_m.Seq = value.Int64
+			}
 		case auditevent.FieldChanges:
 			if value, ok := values[i].(*[]byte); !ok {
 				return fmt.Errorf("unexpected type %T for field changes", values[i])
@@ -181,6 +190,11 @@ func (_m *AuditEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("entity_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.EntityID))
+	builder.WriteString(", ")
+	if v := _m.Seq; v != nil {
+		builder.WriteString("seq=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("changes=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Changes))

@@ -81,6 +81,20 @@ func (_c *AuditEventCreate) SetEntityID(v int) *AuditEventCreate {
 	return _c
 }
 
+// SetSeq sets the "seq" field.
+func (_c *AuditEventCreate) SetSeq(v int64) *AuditEventCreate {
+	_c.mutation.SetSeq(v)
+	return _c
+}
+
+// SetNillableSeq sets the "seq" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableSeq(v *int64) *AuditEventCreate {
+	if v != nil {
+		_c.SetSeq(*v)
+	}
+	return _c
+}
+
 // SetChanges sets the "changes" field.
 func (_c *AuditEventCreate) SetChanges(v []audit.Change) *AuditEventCreate {
 	_c.mutation.SetChanges(v)
@@ -227,6 +241,10 @@ func (_c *AuditEventCreate) createSpec() (*AuditEvent, *sqlgraph.CreateSpec) {
 		_spec.SetField(auditevent.FieldEntityID, field.TypeInt, value)
 		_node.EntityID = value
 	}
+	if value, ok := _c.mutation.Seq(); ok {
+		_spec.SetField(auditevent.FieldSeq, field.TypeInt64, value)
+		_node.Seq = &value
+	}
 	if value, ok := _c.mutation.Changes(); ok {
 		_spec.SetField(auditevent.FieldChanges, field.TypeJSON, value)
 		_node.Changes = value
@@ -282,6 +300,30 @@ type (
 		*sql.UpdateSet
 	}
 )
+
+// SetSeq sets the "seq" field.
+func (u *AuditEventUpsert) SetSeq(v int64) *AuditEventUpsert {
+	u.Set(auditevent.FieldSeq, v)
+	return u
+}
+
+// UpdateSeq sets the "seq" field to the value that was provided on create.
+func (u *AuditEventUpsert) UpdateSeq() *AuditEventUpsert {
+	u.SetExcluded(auditevent.FieldSeq)
+	return u
+}
+
+// AddSeq adds v to the "seq" field.
+func (u *AuditEventUpsert) AddSeq(v int64) *AuditEventUpsert {
+	u.Add(auditevent.FieldSeq, v)
+	return u
+}
+
+// ClearSeq clears the value of the "seq" field.
+func (u *AuditEventUpsert) ClearSeq() *AuditEventUpsert {
+	u.SetNull(auditevent.FieldSeq)
+	return u
+}
 
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
@@ -347,6 +389,34 @@ func (u *AuditEventUpsertOne) Update(set func(*AuditEventUpsert)) *AuditEventUps
 		set(&AuditEventUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetSeq sets the "seq" field.
+func (u *AuditEventUpsertOne) SetSeq(v int64) *AuditEventUpsertOne {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.SetSeq(v)
+	})
+}
+
+// AddSeq adds v to the "seq" field.
+func (u *AuditEventUpsertOne) AddSeq(v int64) *AuditEventUpsertOne {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.AddSeq(v)
+	})
+}
+
+// UpdateSeq sets the "seq" field to the value that was provided on create.
+func (u *AuditEventUpsertOne) UpdateSeq() *AuditEventUpsertOne {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.UpdateSeq()
+	})
+}
+
+// ClearSeq clears the value of the "seq" field.
+func (u *AuditEventUpsertOne) ClearSeq() *AuditEventUpsertOne {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.ClearSeq()
+	})
 }
 
 // Exec executes the query.
@@ -579,6 +649,34 @@ func (u *AuditEventUpsertBulk) Update(set func(*AuditEventUpsert)) *AuditEventUp
 		set(&AuditEventUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetSeq sets the "seq" field.
+func (u *AuditEventUpsertBulk) SetSeq(v int64) *AuditEventUpsertBulk {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.SetSeq(v)
+	})
+}
+
+// AddSeq adds v to the "seq" field.
+func (u *AuditEventUpsertBulk) AddSeq(v int64) *AuditEventUpsertBulk {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.AddSeq(v)
+	})
+}
+
+// UpdateSeq sets the "seq" field to the value that was provided on create.
+func (u *AuditEventUpsertBulk) UpdateSeq() *AuditEventUpsertBulk {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.UpdateSeq()
+	})
+}
+
+// ClearSeq clears the value of the "seq" field.
+func (u *AuditEventUpsertBulk) ClearSeq() *AuditEventUpsertBulk {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.ClearSeq()
+	})
 }
 
 // Exec executes the query.

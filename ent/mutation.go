@@ -879,6 +879,8 @@ type AuditEventMutation struct {
 	entity_type     *auditevent.EntityType
 	entity_id       *int
 	addentity_id    *int
+	seq             *int64
+	addseq          *int64
 	changes         *[]audit.Change
 	appendchanges   []audit.Change
 	clearedFields   map[string]struct{}
@@ -1291,6 +1293,76 @@ func (m *AuditEventMutation) ResetEntityID() {
 	m.addentity_id = nil
 }
 
+// SetSeq sets the "seq" field.
+func (m *AuditEventMutation) SetSeq(i int64) {
+	m.seq = &i
+	m.addseq = nil
+}
+
+// Seq returns the value of the "seq" field in the mutation.
+func (m *AuditEventMutation) Seq() (r int64, exists bool) {
+	v := m.seq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeq returns the old "seq" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldSeq(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeq is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeq requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeq: %w", err)
+	}
+	return oldValue.Seq, nil
+}
+
+// AddSeq adds i to the "seq" field.
+func (m *AuditEventMutation) AddSeq(i int64) {
+	if m.addseq != nil {
+		*m.addseq += i
+	} else {
+		m.addseq = &i
+	}
+}
+
+// AddedSeq returns the value that was added to the "seq" field in this mutation.
+func (m *AuditEventMutation) AddedSeq() (r int64, exists bool) {
+	v := m.addseq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSeq clears the value of the "seq" field.
+func (m *AuditEventMutation) ClearSeq() {
+	m.seq = nil
+	m.addseq = nil
+	m.clearedFields[auditevent.FieldSeq] = struct{}{}
+}
+
+// SeqCleared returns if the "seq" field was cleared in this mutation.
+func (m *AuditEventMutation) SeqCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldSeq]
+	return ok
+}
+
+// ResetSeq resets all changes to the "seq" field.
+func (m *AuditEventMutation) ResetSeq() {
+	m.seq = nil
+	m.addseq = nil
+	delete(m.clearedFields, auditevent.FieldSeq)
+}
+
 // SetChanges sets the "changes" field.
 func (m *AuditEventMutation) SetChanges(a []audit.Change) {
 	m.changes = &a
@@ -1376,7 +1448,7 @@ func (m *AuditEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AuditEventMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.at != nil {
 		fields = append(fields, auditevent.FieldAt)
 	}
@@ -1397,6 +1469,9 @@ func (m *AuditEventMutation) Fields() []string {
 	}
 	if m.entity_id != nil {
 		fields = append(fields, auditevent.FieldEntityID)
+	}
+	if m.seq != nil {
+		fields = append(fields, auditevent.FieldSeq)
 	}
 	if m.changes != nil {
 		fields = append(fields, auditevent.FieldChanges)
@@ -1423,6 +1498,8 @@ func (m *AuditEventMutation) Field(name string) (ent.Value, bool) {
 		return m.EntityType()
 	case auditevent.FieldEntityID:
 		return m.EntityID()
+	case auditevent.FieldSeq:
+		return m.Seq()
 	case auditevent.FieldChanges:
 		return m.Changes()
 	}
@@ -1448,6 +1525,8 @@ func (m *AuditEventMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldEntityType(ctx)
 	case auditevent.FieldEntityID:
 		return m.OldEntityID(ctx)
+	case auditevent.FieldSeq:
+		return m.OldSeq(ctx)
 	case auditevent.FieldChanges:
 		return m.OldChanges(ctx)
 	}
@@ -1508,6 +1587,13 @@ func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetEntityID(v)
 		return nil
+	case auditevent.FieldSeq:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeq(v)
+		return nil
 	case auditevent.FieldChanges:
 		v, ok := value.([]audit.Change)
 		if !ok {
@@ -1529,6 +1615,9 @@ func (m *AuditEventMutation) AddedFields() []string {
 	if m.addentity_id != nil {
 		fields = append(fields, auditevent.FieldEntityID)
 	}
+	if m.addseq != nil {
+		fields = append(fields, auditevent.FieldSeq)
+	}
 	return fields
 }
 
@@ -1541,6 +1630,8 @@ func (m *AuditEventMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedActorKeyID()
 	case auditevent.FieldEntityID:
 		return m.AddedEntityID()
+	case auditevent.FieldSeq:
+		return m.AddedSeq()
 	}
 	return nil, false
 }
@@ -1564,6 +1655,13 @@ func (m *AuditEventMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddEntityID(v)
 		return nil
+	case auditevent.FieldSeq:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSeq(v)
+		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent numeric field %s", name)
 }
@@ -1574,6 +1672,9 @@ func (m *AuditEventMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(auditevent.FieldActorKeyID) {
 		fields = append(fields, auditevent.FieldActorKeyID)
+	}
+	if m.FieldCleared(auditevent.FieldSeq) {
+		fields = append(fields, auditevent.FieldSeq)
 	}
 	return fields
 }
@@ -1591,6 +1692,9 @@ func (m *AuditEventMutation) ClearField(name string) error {
 	switch name {
 	case auditevent.FieldActorKeyID:
 		m.ClearActorKeyID()
+		return nil
+	case auditevent.FieldSeq:
+		m.ClearSeq()
 		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent nullable field %s", name)
@@ -1620,6 +1724,9 @@ func (m *AuditEventMutation) ResetField(name string) error {
 		return nil
 	case auditevent.FieldEntityID:
 		m.ResetEntityID()
+		return nil
+	case auditevent.FieldSeq:
+		m.ResetSeq()
 		return nil
 	case auditevent.FieldChanges:
 		m.ResetChanges()

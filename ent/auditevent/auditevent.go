@@ -31,6 +31,8 @@ const (
 	FieldEntityType = "entity_type"
 	// FieldEntityID holds the string denoting the entity_id field in the database.
 	FieldEntityID = "entity_id"
+	// FieldSeq holds the string denoting the seq field in the database.
+	FieldSeq = "seq"
 	// FieldChanges holds the string denoting the changes field in the database.
 	FieldChanges = "changes"
 	// Table holds the table name of the auditevent in the database.
@@ -47,6 +49,7 @@ var Columns = []string{
 	FieldOperation,
 	FieldEntityType,
 	FieldEntityID,
+	FieldSeq,
 	FieldChanges,
 }
 
@@ -188,6 +191,11 @@ func ByEntityType(opts ...sql.OrderTermOption) OrderOption {
 // ByEntityID orders the results by the entity_id field.
 func ByEntityID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldEntityID, opts...).ToFunc()
+}
+
+// BySeq orders the results by the seq field.
+func BySeq(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSeq, opts...).ToFunc()
 }
 
 // MarshalGQL implements graphql.Marshaler interface.

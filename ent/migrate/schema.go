@@ -45,6 +45,7 @@ var (
 		{Name: "operation", Type: field.TypeEnum, Enums: []string{"CREATE", "UPDATE", "DELETE"}},
 		{Name: "entity_type", Type: field.TypeEnum, Enums: []string{"Partner", "Project", "Policy", "ProjectParticipant"}},
 		{Name: "entity_id", Type: field.TypeInt},
+		{Name: "seq", Type: field.TypeInt64, Nullable: true},
 		{Name: "changes", Type: field.TypeJSON},
 	}
 	// AuditEventsTable holds the schema information for the "audit_events" table.
@@ -62,6 +63,19 @@ var (
 				Name:    "auditevent_at",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_seq",
+				Unique:  true,
+				Columns: []*schema.Column{AuditEventsColumns[8]},
+			},
+			{
+				Name:    "auditevent_unnumbered",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "seq IS NULL",
+				},
 			},
 			{
 				Name:    "auditevent_actor_name",

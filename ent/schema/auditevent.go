@@ -61,6 +61,10 @@ func (AuditEvent) Fields() []ent.Field {
 			Immutable().
 			Comment("The id of the object written; it may no longer exist.").
 			Annotations(entgql.Type("ID")),
+		field.Int64("seq").
+			Optional().Nillable().
+			Comment("The event's place in commit order: numbered as its transaction commits, one after another (see internal/live); null until then.").
+			Annotations(entgql.Skip()),
 		field.JSON("changes", []audit.Change{}).
 			Immutable().
 			Comment("Each changed field with its old and new value.").
@@ -74,6 +78,10 @@ func (AuditEvent) Indexes() []ent.Index {
 		// an object's history, in id order (its default)
 		index.Fields("entity_type", "entity_id", "id"),
 		index.Fields("at"),
+		// the stream in commit order, and where a resumed subscription starts
+		index.Fields("seq").Unique(),
+		// the events of committed writes still to be numbered
+		index.Fields("id").Annotations(entsql.IndexWhere("seq IS NULL")).StorageKey("auditevent_unnumbered"),
 		index.Fields("actor_name"),
 	}
 }

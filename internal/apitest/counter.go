@@ -3,6 +3,7 @@ package apitest
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -110,4 +111,17 @@ func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
 	t.c.count(query, args)
 	return t.Tx.Query(ctx, query, args, v)
+}
+
+// ExecContext counts and runs a statement of the server's own SQL (such as
+// the audit events' numbering), as the ent driver under it does.
+func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ex, ok := t.Tx.(interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("apitest: the transaction of %T runs no ExecContext", t.Tx)
+	}
+	t.c.count(query, args)
+	return ex.ExecContext(ctx, query, args...)
 }

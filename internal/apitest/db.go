@@ -16,10 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"ariga.io/atlas/sql/migrate"
 	"entgo.io/ent/dialect"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/live"
 	"github.com/bri-tracker/bri-tracker/internal/replicas"
 	"github.com/bri-tracker/bri-tracker/internal/store"
 )
@@ -36,6 +38,8 @@ type DB struct {
 	SQL     *sql.DB
 	// Replicas are the database's streaming replicas, with WithReplica.
 	Replicas *replicas.Set
+	// Committed is notified when this process commits audit events.
+	Committed *live.Signal
 }
 
 var (
@@ -223,7 +227,7 @@ func open(t testing.TB, cfg store.Config, opts []Option) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	return &DB{Dialect: db.Dialect, Client: client, Counter: counter, SQL: db.SQL, Replicas: db.Replicas}
+	return &DB{Dialect: db.Dialect, Client: client, Counter: counter, SQL: db.SQL, Replicas: db.Replicas, Committed: db.Committed}
 }
 
 // Reopen opens another fresh database of db's kind.
@@ -237,3 +241,17 @@ func Reopen(t testing.TB, db *DB) *DB {
 
 // IsPostgres reports whether db is PostgreSQL.
 func (d *DB) IsPostgres() bool { return d.Dialect == dialect.Postgres }
+
+// MigrationFiles are the migration files, in order.
+func MigrationFiles(t testing.TB) []migrate.File {
+	t.Helper()
+	dir, err := store.MigrationDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := dir.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}

@@ -46,7 +46,7 @@ func Run(ctx context.Context, client *ent.Client) (Stats, error) {
 			panic(v)
 		}
 	}()
-	ctx = rules.WithTxMemo(ctx)
+	ctx = rules.WithTxMemo(ent.NewTxContext(ctx, tx))
 	s := &seeder{c: tx.Client(), ids: map[string]int{}, regions: map[string]partner.Region{}}
 	if err := s.run(ctx); err != nil {
 		if rerr := tx.Rollback(); rerr != nil {

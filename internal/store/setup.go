@@ -9,6 +9,7 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/live"
 )
 
 // Setup brings a database's schema up to date and runs the start-up jobs:
@@ -26,7 +27,12 @@ import (
 // then run over connections of their own to DirectURL, the primary itself.
 //
 // SQLite, one process's file, keeps its schema by ent's auto-migration.
+//
+// Setup also installs on client what every client of the database needs:
+// the numbering of audit events in commit order (live.Numbering), which
+// notifies db.Committed.
 func Setup(ctx context.Context, db *DB, client *ent.Client, cfg Config) error {
+	client.AuditEvent.Use(live.Numbering(db.Dialect, db.Committed.Notify))
 	if db.Dialect != dialect.Postgres {
 		if err := Migrate(ctx, client); err != nil {
 			return err
@@ -69,7 +75,7 @@ func setupDirect(ctx context.Context, cfg Config) error {
 	if err := sqlDB.PingContext(ctx); err != nil {
 		return fmt.Errorf("start-up: connect to DATABASE_DIRECT_URL: %w", err)
 	}
-	return setupLocked(ctx, &DB{SQL: sqlDB, Dialect: dialect.Postgres, drv: drv}, client, cfg)
+	return setupLocked(ctx, &DB{SQL: sqlDB, Dialect: dialect.Postgres, Committed: live.NewSignal(), drv: drv}, client, cfg)
 }
 
 // warnStatementTimeout logs when connections through a transaction pooler
@@ -133,7 +139,14 @@ func startupJobs(ctx context.Context, db *DB, client *ent.Client, cfg Config) er
 		return err
 	}
 	if cfg.StartupJobs != nil {
-		return cfg.StartupJobs(ctx, client)
+		if err := cfg.StartupJobs(ctx, client); err != nil {
+			return err
+		}
+	}
+	// events written before numbering existed, or by a process that died
+	// between an unnumbered write and its numbering
+	if _, err := live.Number(ctx, client, db.Dialect); err != nil {
+		return fmt.Errorf("start-up: %w", err)
 	}
 	return nil
 }

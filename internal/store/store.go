@@ -22,6 +22,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	_ "github.com/bri-tracker/bri-tracker/ent/runtime" // schema hooks and defaults
+	"github.com/bri-tracker/bri-tracker/internal/live"
 	"github.com/bri-tracker/bri-tracker/internal/replicas"
 	"github.com/bri-tracker/bri-tracker/internal/search"
 )
@@ -81,7 +82,10 @@ type DB struct {
 	// Replicas, when the configuration names any, are the primary's
 	// streaming replicas, which Driver routes reads to.
 	Replicas *replicas.Set
-	drv      dialect.Driver
+	// Committed is notified when this process commits audit events (see
+	// live.Numbering); other processes' commits arrive by NOTIFY.
+	Committed *live.Signal
+	drv       dialect.Driver
 }
 
 // OpenDB opens the configured database.
@@ -91,7 +95,7 @@ func OpenDB(cfg Config) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		d := &DB{SQL: db, Dialect: dialect.Postgres, drv: entsql.OpenDB(dialect.Postgres, db)}
+		d := &DB{SQL: db, Dialect: dialect.Postgres, Committed: live.NewSignal(), drv: entsql.OpenDB(dialect.Postgres, db)}
 		if len(cfg.ReplicaURLs) > 0 {
 			if err := d.openReplicas(cfg); err != nil {
 				db.Close()
@@ -121,7 +125,7 @@ func OpenDB(cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{SQL: db, Dialect: dialect.SQLite, drv: entsql.OpenDB(dialect.SQLite, db)}, nil
+	return &DB{SQL: db, Dialect: dialect.SQLite, Committed: live.NewSignal(), drv: entsql.OpenDB(dialect.SQLite, db)}, nil
 }
 
 // openPostgres opens a pool of connections to the PostgreSQL server at
