@@ -45,6 +45,7 @@ type options struct {
 	Timeout                time.Duration
 	Mix                    string
 	WaitQuiet              time.Duration
+	Disturbed              float64
 	Work, Report           string
 	Command, Dataset, Note string
 	Seed                   uint64
@@ -81,6 +82,7 @@ func main() {
 	flag.DurationVar(&o.Timeout, "timeout", 30*time.Second, "a request's timeout")
 	flag.StringVar(&o.Mix, "mix", "flat:3,filtered:3,node:4,nested:2,participations:2,countries:1,stats:1", "the read mix: shapes of bench/load and their weights")
 	flag.DurationVar(&o.WaitQuiet, "wait-quiet", 2*time.Minute, "wait at most this long, before the runs, for other work on the machine to quiet down")
+	flag.Float64Var(&o.Disturbed, "disturbed", 25, "run a measurement again (once, after waiting for quiet) when other work on the machine took more than this percent of a core meanwhile; the less disturbed is kept")
 	flag.StringVar(&o.Work, "work", os.TempDir(), "folder for the servers' logs")
 	flag.StringVar(&o.Report, "report", "", "write the results page here (Markdown)")
 	flag.StringVar(&o.Command, "command", "bash bench/scaleout.sh", "the command that ran this, for the page")
@@ -177,7 +179,9 @@ func run(o options) error {
 
 	// Reads first, in every layout on the same data; then the writes.
 	for _, c := range res.Configs {
-		m, err := sv.with(ctx, c, primary, replica, func(p *procs) measurement { return w.reads(p) })
+		m, err := sv.with(ctx, c, primary, replica, func(p *procs) measurement {
+			return w.calm(func() measurement { return w.reads(p) })
+		})
 		if err != nil {
 			return err
 		}
@@ -186,10 +190,12 @@ func run(o options) error {
 	for _, c := range res.Configs {
 		var extra measurement
 		m, err := sv.with(ctx, c, primary, replica, func(p *procs) measurement {
-			m := w.readAfterWrite(p, true)
+			m := w.calm(func() measurement { return w.readAfterWrite(p, true) })
 			if c.Replica {
-				waitReplayed(ctx, primary, replica)
-				extra = w.readAfterWrite(p, false)
+				extra = w.calm(func() measurement {
+					waitReplayed(ctx, primary, replica)
+					return w.readAfterWrite(p, false)
+				})
 				extra.Config = c
 			}
 			return m

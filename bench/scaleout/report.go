@@ -55,9 +55,10 @@ func report(o options, res *results) string {
 		base = res.Reads[0].rate()
 	}
 	for _, m := range res.Reads {
-		p("| %s | %.0f | %s | %.1f | %.1f | %d | %s | %s | %.0f%% |", m.Config, m.rate(), ratio(m.rate(), base), msf(m.P50), msf(m.P99), m.Errors, onReplica(m), cpuCells(m.CPU), m.CPU.Total())
+		p("| %s | %.0f | %s | %.1f | %.1f | %d | %s | %s | %.0f%% |", layout(m), m.rate(), ratio(m.rate(), base), msf(m.P50), msf(m.P99), m.Errors, onReplica(m), cpuCells(m.CPU), m.CPU.Total())
 	}
 	errorNotes(p, res.Reads)
+	retriedNote(p, o, res.Reads)
 	p("")
 
 	p("## Read after write")
@@ -76,9 +77,10 @@ func report(o options, res *results) string {
 				onPrim += fmt.Sprintf(" (%.0f with no usable replica or failing over)", n)
 			}
 		}
-		p("| %s | %.0f | %.1f / %.1f | %.1f | %.1f / %.1f | **%d** of %s | %s | %s | %d | %s | %.0f%% |", m.Config, m.rate(), msf(m.P50), msf(m.P99), msf(m.WriteP50), msf(m.ReadP50), msf(m.ReadP99), m.Violations, thousands(m.Requests), onRep, onPrim, m.Errors, cpuCells(m.CPU), m.CPU.Total())
+		p("| %s | %.0f | %.1f / %.1f | %.1f | %.1f / %.1f | **%d** of %s | %s | %s | %d | %s | %.0f%% |", layout(m), m.rate(), msf(m.P50), msf(m.P99), msf(m.WriteP50), msf(m.ReadP50), msf(m.ReadP99), m.Violations, thousands(m.Requests), onRep, onPrim, m.Errors, cpuCells(m.CPU), m.CPU.Total())
 	}
 	errorNotes(p, res.RAW)
+	retriedNote(p, o, res.RAW)
 	p("")
 	p("\"watcher\": the server already knew the replica to have replayed the token; \"asked\": the token was newer than what it knew, and the replica, asked at once, had replayed it; \"on the primary\": it had not (`token_ahead`), so the primary served the read. Percentages are of the token reads the servers counted.")
 	for _, m := range res.RAW {
@@ -94,9 +96,10 @@ func report(o options, res *results) string {
 		p("| layout | write+read pairs/s | read p50 / p99 ms | reads not seeing the write | reads on the replica | errors |")
 		p("| --- | ---: | ---: | ---: | ---: | ---: |")
 		for _, m := range res.RAWNoToken {
-			p("| %s | %.0f | %.1f / %.1f | %d of %s (%.1f%%) | %s | %d |", m.Config, m.rate(), msf(m.ReadP50), msf(m.ReadP99), m.Violations, thousands(m.Requests), pct(float64(m.Violations), float64(m.Requests)), onReplica(m), m.Errors)
+			p("| %s | %.0f | %.1f / %.1f | %s of %s (%.1f%%) | %s | %d |", layout(m), m.rate(), msf(m.ReadP50), msf(m.ReadP99), thousands(m.Violations), thousands(m.Requests), pct(float64(m.Violations), float64(m.Requests)), onReplica(m), m.Errors)
 		}
 		errorNotes(p, res.RAWNoToken)
+		retriedNote(p, o, res.RAWNoToken)
 	}
 	p("")
 
@@ -148,8 +151,8 @@ func analysis(res *results, capacity float64) []string {
 	if o := otherRange(res.Reads); o != "" {
 		out = append(out, "Other work on the machine took "+o+" of a core during the read runs (column \"other\"): it ran on the same cores and moved the numbers; compare the layouts within this run, not with another run's.")
 	}
-	out = append(out, fmt.Sprintf("The replica runs on the same cores too. With it, reads move from the primary PostgreSQL to the replica (1 process: primary %.0f%%, replica %.0f%% of a core, against %.0f%% for the primary alone without it), but the cores that compute them are the same, and the replica also replays the primary's WAL. So a replica here cannot raise read throughput either: %s of the primary-only rate with 1 process, %s with 2.",
-		oneR.CPU.Primary, oneR.CPU.Replica, one.CPU.Primary, ratio(oneR.rate(), one.rate()), ratio(twoR.rate(), two.rate())))
+	out = append(out, fmt.Sprintf("The replica runs on the same cores too. With it, reads move from the primary PostgreSQL to the replica (1 process: primary %.0f%%, replica %.0f%% of a core, against %.0f%% for the primary alone without it), but the cores that compute them are the same, and the replica also replays the primary's WAL. So a replica here cannot add CPU to the reads either. Measured, with the replica against without: %s with 1 process, %s with 2.%s",
+		oneR.CPU.Primary, oneR.CPU.Replica, one.CPU.Primary, ratio(oneR.rate(), one.rate()), ratio(twoR.rate(), two.rate()), gains(oneR, one, twoR, two)))
 	var raw []string
 	for _, m := range res.RAW {
 		if m.Config.Replica {
@@ -181,12 +184,29 @@ func analysis(res *results, capacity float64) []string {
 	if len(res.RAWNoToken) > 0 {
 		var s []string
 		for _, m := range res.RAWNoToken {
-			s = append(s, fmt.Sprintf("%s: %d of %s (%.1f%%)", m.Config, m.Violations, thousands(m.Requests), pct(float64(m.Violations), float64(m.Requests))))
+			s = append(s, fmt.Sprintf("%s: %s of %s (%.1f%%)", m.Config, thousands(m.Violations), thousands(m.Requests), pct(float64(m.Violations), float64(m.Requests))))
 		}
 		out = append(out, fmt.Sprintf("Without the token, reads from the replica missed the client's own write: %s. That is what the token is for. How often a read without it misses depends on how far the replica's replay trails the client's next request: on this machine, all of it on two saturated cores, it trailed often; across a network or under heavier writes it trails more, on idle dedicated hardware less, but never to nothing.", strings.Join(s, "; ")))
 	}
 	out = append(out, "What they don't show: how throughput grows with processes and replicas when each has cores of its own, which is the point of scaling out. That takes separate machines (or at least more cores than the processes and databases need), where the expected result is that a CPU-bound server tier grows with its processes until PostgreSQL's primary (for writes and token reads it cannot hand off) or the network is the limit, and that replicas take the read load off the primary. Nor do they show a load balancer's cost or a network's latency: everything here talks over loopback.")
 	return out
+}
+
+// gains explains a ratio above 1.05 between two layouts on the same
+// saturated cores: other work took more CPU from the slower one.
+func gains(pairs ...measurement) string {
+	var s []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		a, b := pairs[i], pairs[i+1]
+		if b.rate() > 0 && a.rate()/b.rate() > 1.05 {
+			s = append(s, fmt.Sprintf("%s gained %s on %s; other work took %.0f%% of a core during that run against %.0f%% during this one, and the servers and PostgreSQL had %.0f%% against %.0f%%", a.Config, ratio(a.rate(), b.rate()), b.Config, b.CPU.Other, a.CPU.Other,
+				b.CPU.Servers+b.CPU.Primary+b.CPU.Replica, a.CPU.Servers+a.CPU.Primary+a.CPU.Replica))
+		}
+	}
+	if len(s) == 0 {
+		return ""
+	}
+	return " Where a layout seems to gain, look at the CPU: " + strings.Join(s, "; ") + "."
 }
 
 func busyRange(ms []measurement, capacity float64) string {
@@ -280,6 +300,24 @@ func ratio(a, b float64) string {
 
 func cpuCells(u cpuUse) string {
 	return fmt.Sprintf("%.0f%% / %.0f%% / %.0f%% / %.0f%% / %.0f%%", u.Servers, u.Primary, u.Replica, u.Loader, u.Other)
+}
+
+// layout names a measurement's layout, marked when it was run again.
+func layout(m measurement) string {
+	if m.Retried {
+		return m.Config.String() + " †"
+	}
+	return m.Config.String()
+}
+
+func retriedNote(p func(string, ...any), o options, ms []measurement) {
+	for _, m := range ms {
+		if m.Retried {
+			p("")
+			p("† Other work on the machine took more than %.0f%% of a core during this layout's first try, so it was run again once the machine was quiet (or after %s of waiting), and the less disturbed of the two tries is shown.", o.Disturbed, o.WaitQuiet)
+			return
+		}
+	}
 }
 
 func errorNotes(p func(string, ...any), ms []measurement) {
