@@ -249,6 +249,16 @@ func (m measurement) rate() float64 {
 	return float64(m.Requests) / m.Elapsed.Seconds()
 }
 
+// perCPU is the requests per second for each core the server processes
+// and PostgreSQL (primary and replica) used.
+func (m measurement) perCPU() float64 {
+	cores := (m.CPU.Servers + m.CPU.Primary + m.CPU.Replica) / 100
+	if cores <= 0 {
+		return 0
+	}
+	return m.rate() / cores
+}
+
 func percentile(d []time.Duration, q float64) time.Duration {
 	if len(d) == 0 {
 		return 0

@@ -48,17 +48,19 @@ func report(o options, res *results) string {
 	p("")
 	p("The read mix: %s (weights; the shapes are bench/load's, in `bench/internal/queries`, see [benchmarks.md](benchmarks.md)); the node shape asks for a random project. No API key (public reads). Every answer is checked: HTTP 200 and no `errors`.", mixText(o.Mix))
 	p("")
-	p("| layout | req/s | vs 1 process, primary only | p50 ms | p99 ms | errors | reads served by the replica | CPU: servers / primary / replica / loader / other | busy, of %.0f%% |", capacity)
-	p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	base := 0.0
+	p("| layout | req/s | vs 1 process, primary only | p50 ms | p99 ms | errors | reads served by the replica | CPU: servers / primary / replica / loader / other | busy, of %.0f%% | reads per CPU-second of servers and PostgreSQL | vs 1 process, primary only |", capacity)
+	p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	base, baseCPU := 0.0, 0.0
 	if len(res.Reads) > 0 {
-		base = res.Reads[0].rate()
+		base, baseCPU = res.Reads[0].rate(), res.Reads[0].perCPU()
 	}
 	for _, m := range res.Reads {
-		p("| %s | %.0f | %s | %.1f | %.1f | %d | %s | %s | %.0f%% |", layout(m), m.rate(), ratio(m.rate(), base), msf(m.P50), msf(m.P99), m.Errors, onReplica(m), cpuCells(m.CPU), m.CPU.Total())
+		p("| %s | %.0f | %s | %.1f | %.1f | %d | %s | %s | %.0f%% | %.0f | %s |", layout(m), m.rate(), ratio(m.rate(), base), msf(m.P50), msf(m.P99), m.Errors, onReplica(m), cpuCells(m.CPU), m.CPU.Total(), m.perCPU(), ratio(m.perCPU(), baseCPU))
 	}
 	errorNotes(p, res.Reads)
 	retriedNote(p, o, res.Reads)
+	p("")
+	p("Reads per CPU-second: the reads per second divided by the cores the server processes and PostgreSQL (primary and replica) used meanwhile. On saturated cores the reads per second follow whatever CPU other work leaves; this ratio does not, and says what a layout costs per read.")
 	p("")
 
 	p("## Read after write")
@@ -124,9 +126,9 @@ func headline(res *results, capacity float64) string {
 		v += m.Violations
 		n += m.Requests
 	}
-	return fmt.Sprintf("Reads: %.0f req/s with 1 process and %.0f with 2 (%s), %.0f and %.0f with the replica (%s and %s of 1 process, primary only); the machine was %s busy during the read runs, so these are the shares of one saturated machine, not scale-out. Read after write: %d of %s reads did not see the client's own write, across processes and with the replica.",
+	return fmt.Sprintf("Reads: %.0f req/s with 1 process and %.0f with 2 (%s), %.0f and %.0f with the replica (%s and %s of 1 process, primary only). The machine was %s busy during the read runs: these are shares of one saturated machine, moved by whatever other work took (column \"other\"), not scale-out. Per CPU-second of the servers and PostgreSQL, which other work does not move, 2 processes served %s of 1 process's reads, and with the replica %s (1 process) and %s (2). Read after write: %d of %s reads did not see the client's own write, across processes and with the replica.",
 		one.rate(), two.rate(), ratio(two.rate(), one.rate()), oneR.rate(), twoR.rate(), ratio(oneR.rate(), one.rate()), ratio(twoR.rate(), one.rate()),
-		busyRange(res.Reads, capacity), v, thousands(n))
+		busyRange(res.Reads, capacity), ratio(two.perCPU(), one.perCPU()), ratio(oneR.perCPU(), one.perCPU()), ratio(twoR.perCPU(), one.perCPU()), v, thousands(n))
 }
 
 // analysis says what the numbers do and don't show.
@@ -146,13 +148,15 @@ func analysis(res *results, capacity float64) []string {
 	if busiest < 0.9*capacity {
 		limit = "not quite all of it, so part of the limit is elsewhere (waiting on PostgreSQL's locks and I/O, the servers' admission queues), but the CPU is most of it"
 	}
-	out = append(out, fmt.Sprintf("The read runs kept the machine %s busy: %s. Our server processes, PostgreSQL and the load generator all run on these cores, so a second server process cannot add CPU, only take it from the first, from PostgreSQL or from the clients; **2 processes cannot beat 1 here when the work is CPU-bound**. Two processes against one, primary only: %s of the throughput (servers %.0f%% vs %.0f%% of a core, PostgreSQL %.0f%% vs %.0f%%). Whatever that ratio is, it measures scheduling and a second process's overhead on a full machine, not scale-out.",
-		busyRange(res.Reads, capacity), limit, ratio(two.rate(), one.rate()), two.CPU.Servers, one.CPU.Servers, two.CPU.Primary, one.CPU.Primary))
+	out = append(out, fmt.Sprintf("The read runs kept the machine %s busy: %s. Our server processes, PostgreSQL and the load generator all run on these cores, so a second server process cannot add CPU, only take it from the first, from PostgreSQL or from the clients; **2 processes cannot beat 1 here when the work is CPU-bound**. Two processes against one, primary only: %s of the reads per second, with the servers at %.0f%% against %.0f%% of a core and PostgreSQL at %.0f%% against %.0f%% (other work: %.0f%% against %.0f%%); per CPU-second of the servers and PostgreSQL, %s. %s",
+		busyRange(res.Reads, capacity), limit, ratio(two.rate(), one.rate()), two.CPU.Servers, one.CPU.Servers, two.CPU.Primary, one.CPU.Primary, two.CPU.Other, one.CPU.Other,
+		ratio(two.perCPU(), one.perCPU()), perCPUVerdict(two.perCPU()/one.perCPU(), "a second process")))
 	if o := otherRange(res.Reads); o != "" {
 		out = append(out, "Other work on the machine took "+o+" of a core during the read runs (column \"other\"): it ran on the same cores and moved the numbers; compare the layouts within this run, not with another run's.")
 	}
-	out = append(out, fmt.Sprintf("The replica runs on the same cores too. With it, reads move from the primary PostgreSQL to the replica (1 process: primary %.0f%%, replica %.0f%% of a core, against %.0f%% for the primary alone without it), but the cores that compute them are the same, and the replica also replays the primary's WAL. So a replica here cannot add CPU to the reads either. Measured, with the replica against without: %s with 1 process, %s with 2.%s",
-		oneR.CPU.Primary, oneR.CPU.Replica, one.CPU.Primary, ratio(oneR.rate(), one.rate()), ratio(twoR.rate(), two.rate()), gains(oneR, one, twoR, two)))
+	out = append(out, fmt.Sprintf("The replica runs on the same cores too. With it, reads move from the primary PostgreSQL to the replica (1 process: primary %.0f%%, replica %.0f%% of a core, against %.0f%% for the primary alone without it), but the cores that compute them are the same, and the replica also replays the primary's WAL. So a replica here cannot add CPU to the reads either. Measured, with the replica against without: %s of the reads per second with 1 process, %s with 2; per CPU-second of the servers and both PostgreSQLs, %s and %s. %s",
+		oneR.CPU.Primary, oneR.CPU.Replica, one.CPU.Primary, ratio(oneR.rate(), one.rate()), ratio(twoR.rate(), two.rate()),
+		ratio(oneR.perCPU(), one.perCPU()), ratio(twoR.perCPU(), two.perCPU()), perCPUVerdict((oneR.perCPU()/one.perCPU()+twoR.perCPU()/two.perCPU())/2, "the replica")))
 	var raw []string
 	for _, m := range res.RAW {
 		if m.Config.Replica {
@@ -183,30 +187,41 @@ func analysis(res *results, capacity float64) []string {
 		thousands(n), v, strings.Join(raw, "; "), replay, ratio(w[config{1, true}].rate(), w[config{1, false}].rate()), ratio(w[config{2, true}].rate(), w[config{2, false}].rate())))
 	if len(res.RAWNoToken) > 0 {
 		var s []string
+		var missed, reads int
 		for _, m := range res.RAWNoToken {
+			missed += m.Violations
+			reads += m.Requests
 			s = append(s, fmt.Sprintf("%s: %s of %s (%.1f%%)", m.Config, thousands(m.Violations), thousands(m.Requests), pct(float64(m.Violations), float64(m.Requests))))
 		}
-		out = append(out, fmt.Sprintf("Without the token, reads from the replica missed the client's own write: %s. That is what the token is for. How often a read without it misses depends on how far the replica's replay trails the client's next request: on this machine, all of it on two saturated cores, it trailed often; across a network or under heavier writes it trails more, on idle dedicated hardware less, but never to nothing.", strings.Join(s, "; ")))
+		out = append(out, fmt.Sprintf("Without the token, reads from the replica missed the client's own write: %s. That is what the token is for. How often a read without it misses depends on how far the replica's replay trails the client's next request, %s; across a network or under heavier writes it trails more, on idle dedicated hardware less, but never to nothing.", strings.Join(s, "; "), trails(missed, reads)))
 	}
 	out = append(out, "What they don't show: how throughput grows with processes and replicas when each has cores of its own, which is the point of scaling out. That takes separate machines (or at least more cores than the processes and databases need), where the expected result is that a CPU-bound server tier grows with its processes until PostgreSQL's primary (for writes and token reads it cannot hand off) or the network is the limit, and that replicas take the read load off the primary. Nor do they show a load balancer's cost or a network's latency: everything here talks over loopback.")
 	return out
 }
 
-// gains explains a ratio above 1.05 between two layouts on the same
-// saturated cores: other work took more CPU from the slower one.
-func gains(pairs ...measurement) string {
-	var s []string
-	for i := 0; i+1 < len(pairs); i += 2 {
-		a, b := pairs[i], pairs[i+1]
-		if b.rate() > 0 && a.rate()/b.rate() > 1.05 {
-			s = append(s, fmt.Sprintf("%s gained %s on %s; other work took %.0f%% of a core during that run against %.0f%% during this one, and the servers and PostgreSQL had %.0f%% against %.0f%%", a.Config, ratio(a.rate(), b.rate()), b.Config, b.CPU.Other, a.CPU.Other,
-				b.CPU.Servers+b.CPU.Primary+b.CPU.Replica, a.CPU.Servers+a.CPU.Primary+a.CPU.Replica))
-		}
+// perCPUVerdict says what a ratio of reads per CPU-second means.
+func perCPUVerdict(r float64, what string) string {
+	switch {
+	case r < 0.95:
+		return "So " + what + " costs more CPU per read, and on cores that are all in use that is throughput lost."
+	case r > 1.05:
+		return "So " + what + " cost less CPU per read in this run; on these cores that is all it can give, since the CPU itself cannot grow (between 10-second runs on a shared machine, a few percent either way is noise)."
+	default:
+		return "So " + what + " costs about the same CPU per read, and cannot add any CPU to spend."
 	}
-	if len(s) == 0 {
-		return ""
+}
+
+// trails says how often the replica trailed the reads without a token.
+func trails(missed, reads int) string {
+	share := pct(float64(missed), float64(reads))
+	switch {
+	case share >= 20:
+		return fmt.Sprintf("and here, with the replay on the same busy cores, it trailed often (%.0f%% of the reads)", share)
+	case share >= 1:
+		return fmt.Sprintf("and here it trailed now and then (%.1f%% of the reads)", share)
+	default:
+		return fmt.Sprintf("and here it seldom did (%.2f%% of the reads)", share)
 	}
-	return " Where a layout seems to gain, look at the CPU: " + strings.Join(s, "; ") + "."
 }
 
 func busyRange(ms []measurement, capacity float64) string {
