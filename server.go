@@ -20,6 +20,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
+	"github.com/bri-tracker/bri-tracker/internal/live"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
 	"github.com/bri-tracker/bri-tracker/internal/seed"
 	"github.com/bri-tracker/bri-tracker/internal/sharedstate"
@@ -148,6 +149,19 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 			logger.Info("reads of query operations go to a replica", "replica", r.Name, "max_lag", db.Replicas.MaxLag())
 		}
 	}
+	listenURL := cfg.DatabaseURL
+	if cfg.DirectURL != "" {
+		listenURL = cfg.DirectURL // LISTEN needs a session: not through PgBouncer
+	}
+	hub, err := live.NewHub(ctx, client, db.Dialect, live.Options{ListenURL: listenURL, Committed: db.Committed, Logger: logger})
+	if err != nil {
+		return err
+	}
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	hubDone := make(chan struct{})
+	go func() { defer close(hubDone); hub.Run(hubCtx) }()
+	defer func() { stopHub(); <-hubDone }()
+	opts.Live = hub
 	if cfg.RedisURL != "" {
 		ro := sharedstate.Defaults
 		ro.Prefix, ro.Logger = cfg.RedisPrefix, logger
@@ -207,6 +221,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		}
 	}
 	logger.Info("drained: accepting no more connections, finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
+	// subscriptions end now, each told the cursor to resume after (on
+	// another process), rather than hold the shutdown to its timeout
+	stopHub()
+	<-hubDone
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	Policy() PolicyResolver
 	Project() ProjectResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 	ProjectWhereInput() ProjectWhereInputResolver
 }
 
@@ -350,6 +351,10 @@ type ComplexityRoot struct {
 		Score  func(childComplexity int) int
 	}
 
+	Subscription struct {
+		AuditEvents func(childComplexity int, after *entgql.Cursor[int], where *ent.AuditEventWhereInput) int
+	}
+
 	UpsertPartnerResult struct {
 		Index   func(childComplexity int) int
 		Key     func(childComplexity int) int
@@ -429,6 +434,9 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*model.Viewer, error)
 	ProjectStats(ctx context.Context, where *ent.ProjectWhereInput, groupBy []stats.Dimension, orderBy *model.ProjectStatsOrder, limit *int, includeAll *bool) (*stats.Result, error)
 	Search(ctx context.Context, query string, types []search.Type, first *int, after *entgql.Cursor[int]) (*model.SearchConnection, error)
+}
+type SubscriptionResolver interface {
+	AuditEvents(ctx context.Context, after *entgql.Cursor[int], where *ent.AuditEventWhereInput) (<-chan *ent.AuditEventEdge, error)
 }
 
 type ProjectWhereInputResolver interface {
@@ -1913,6 +1921,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
 
+	case "Subscription.auditEvents":
+		if e.ComplexityRoot.Subscription.AuditEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_auditEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["where"].(*ent.AuditEventWhereInput)), true
+
 	case "UpsertPartnerResult.index":
 		if e.ComplexityRoot.UpsertPartnerResult.Index == nil {
 			break
@@ -2117,6 +2137,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -8841,6 +8878,29 @@ type SearchEdge {
   "The object found."
   node: SearchResult!
 }
+
+"""
+Changes pushed to the client as they commit, over graphql-ws (the
+graphql-transport-ws protocol, a WebSocket to /graphql) or Server-Sent Events
+(POST /graphql with Accept: text/event-stream). For callers with an API key.
+Every server process delivers every commit, whichever process made it.
+"""
+type Subscription {
+  """
+  Every committed write's audit events that the caller may see, in commit
+  order, each with its cursor (the audit event's, as auditEvents gives it).
+  With after, the events committed after that event first, then the live
+  stream, with no gap and no duplicate; without it, the events committed from
+  now on. A client that falls too far behind is sent SUBSCRIBER_TOO_SLOW with
+  extensions.cursor, the cursor to resume after.
+  """
+  auditEvents(
+    "Resume after this audit event: the cursor of the last event received, or of any edge of auditEvents."
+    after: Cursor
+    "Only the events that match."
+    where: AuditEventWhereInput
+  ): AuditEventEdge!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -11186,6 +11246,28 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_auditEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AuditEventWhereInput, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
 	return args, nil
 }
 
@@ -17517,6 +17599,50 @@ func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "SearchResult")
+}
+
+func (ec *executionContext) _Subscription_auditEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_auditEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().AuditEvents(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["where"].(*ent.AuditEventWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventEdge) graphql.Marshaler {
+			return ec.marshalNAuditEventEdge2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_auditEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventEdge(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UpsertPartnerResult_index(ctx context.Context, field graphql.CollectedField, obj *upsert.PartnerResult) (ret graphql.Marshaler) {
@@ -29260,6 +29386,26 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 	return objectFields{fields: fields, values: out.Values}
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "auditEvents":
+		return ec._Subscription_auditEvents(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var upsertPartnerResultImplementors = []string{"UpsertPartnerResult"}
 
 func (ec *executionContext) _UpsertPartnerResult(ctx context.Context, sel ast.SelectionSet, obj *upsert.PartnerResult) graphql.Marshaler {
@@ -29866,6 +30012,14 @@ func (ec *executionContext) marshalNAuditEventConnection2ᚖgithubᚗcomᚋbri�
 		return graphql.Null
 	}
 	return ec._AuditEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEventEdge2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEventEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEventEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAuditEventEntityType2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐEntityType(ctx context.Context, v any) (auditevent.EntityType, error) {

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/live"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
 )
 
@@ -30,4 +31,6 @@ type Resolver struct {
 	// such an extension would not see those fields; internal/httpapi sets
 	// it from the extensions it installs.
 	DirectFields bool
+	// Live streams committed changes to subscriptions; nil runs none.
+	Live *live.Hub
 }

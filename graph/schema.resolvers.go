@@ -16,6 +16,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/graph/model"
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
+	"github.com/bri-tracker/bri-tracker/internal/live"
 	"github.com/bri-tracker/bri-tracker/internal/rules"
 	"github.com/bri-tracker/bri-tracker/internal/search"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
@@ -164,6 +165,11 @@ func (r *queryResolver) Search(ctx context.Context, query string, types []search
 	return r.searchPage(ctx, query, types, first, after)
 }
 
+// AuditEvents is the resolver for the auditEvents field.
+func (r *subscriptionResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[int], where *ent.AuditEventWhereInput) (<-chan *ent.AuditEventEdge, error) {
+	return live.AuditEvents(ctx, r.Live, r.Client, after, where)
+}
+
 // WithinBounds is the resolver for the withinBounds field.
 func (r *projectWhereInputResolver) WithinBounds(ctx context.Context, obj *ent.ProjectWhereInput, data *model.BoundsInput) error {
 	p, err := withinBounds(data)
@@ -177,4 +183,10 @@ func (r *projectWhereInputResolver) WithinBounds(ctx context.Context, obj *ent.P
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+// Subscription returns SubscriptionResolver implementation.
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
+type (
+	mutationResolver     struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
+)

@@ -90,6 +90,13 @@ type SearchEdge struct {
 	Node ent.Noder `json:"node"`
 }
 
+// Changes pushed to the client as they commit, over graphql-ws (the
+// graphql-transport-ws protocol, a WebSocket to /graphql) or Server-Sent Events
+// (POST /graphql with Accept: text/event-stream). For callers with an API key.
+// Every server process delivers every commit, whichever process made it.
+type Subscription struct {
+}
+
 // What upsertPartners did.
 type UpsertPartnersPayload struct {
 	// How many items were created.

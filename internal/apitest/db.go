@@ -40,6 +40,8 @@ type DB struct {
 	Replicas *replicas.Set
 	// Committed is notified when this process commits audit events.
 	Committed *live.Signal
+	// URL is the PostgreSQL database's URL ("" on SQLite).
+	URL string
 }
 
 var (
@@ -227,7 +229,7 @@ func open(t testing.TB, cfg store.Config, opts []Option) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	return &DB{Dialect: db.Dialect, Client: client, Counter: counter, SQL: db.SQL, Replicas: db.Replicas, Committed: db.Committed}
+	return &DB{Dialect: db.Dialect, Client: client, Counter: counter, SQL: db.SQL, Replicas: db.Replicas, Committed: db.Committed, URL: cfg.DatabaseURL}
 }
 
 // Reopen opens another fresh database of db's kind.

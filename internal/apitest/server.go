@@ -10,11 +10,16 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
 	"github.com/bri-tracker/bri-tracker/internal/auth"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
+	"github.com/bri-tracker/bri-tracker/internal/live"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
 )
 
@@ -42,6 +47,7 @@ func NewServer(t testing.TB, db *DB, opts ...func(*httpapi.Options)) *Server {
 	o := httpapi.Defaults(db.Client, db.Counter)
 	o.Logger = slog.New(requestid.LogHandler(slog.NewTextHandler(logs, nil)))
 	o.Replicas = db.Replicas
+	o.Live = NewHub(t, db, live.Options{Poll: time.Minute, KeyCheck: 100 * time.Millisecond, Logger: o.Logger})
 	for _, f := range opts {
 		f(&o)
 	}
@@ -54,6 +60,26 @@ func NewServer(t testing.TB, db *DB, opts ...func(*httpapi.Options)) *Server {
 	s := &Server{DB: db, t: t, URL: ts.URL, logs: logs}
 	s.AdminKey = s.NewKey("test-admin", apikey.RoleADMIN, nil)
 	return s
+}
+
+// NewHub starts a subscriptions hub over db, as a server process runs one;
+// it stops with the test. Its Poll is a minute unless o says otherwise, so
+// that another process's commits arrive by NOTIFY, as they should.
+func NewHub(t testing.TB, db *DB, o live.Options) *live.Hub {
+	t.Helper()
+	o.ListenURL, o.Committed = db.URL, db.Committed
+	ctx, cancel := context.WithCancel(context.Background())
+	// the hub reads over a client of its own, whose statements are not
+	// counted: they come at any time, woken by commits
+	client := ent.NewClient(ent.Driver(entsql.OpenDB(db.Dialect, db.SQL)))
+	h, err := live.NewHub(ctx, client, db.Dialect, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); h.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return h
 }
 
 // NewKey creates an API key and returns its secret.

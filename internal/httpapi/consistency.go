@@ -122,3 +122,6 @@ func (x readRouting) InterceptResponse(ctx context.Context, next graphql.Respons
 	rsp.Extensions[consistencyExtension] = map[string]any{"token": lsn.String()}
 	return rsp
 }
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (c *consistencyWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }

@@ -29,6 +29,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/graph"
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
+	"github.com/bri-tracker/bri-tracker/internal/live"
 	"github.com/bri-tracker/bri-tracker/internal/playground"
 	"github.com/bri-tracker/bri-tracker/internal/replicas"
 	"github.com/bri-tracker/bri-tracker/internal/requestid"
@@ -102,6 +103,11 @@ type Options struct {
 	// consistency tokens (ConsistencyHeader) and reports the replicas in
 	// /readyz and /metrics.
 	Replicas *replicas.Set
+	// Live, when set, runs subscriptions (over graphql-ws and Server-Sent
+	// Events at /graphql); its Run must be running.
+	Live *live.Hub
+	// StreamLimits bound the subscriptions.
+	StreamLimits StreamLimits
 	// Draining, once true, makes /readyz answer 503 while the server goes
 	// on serving: the server is shutting down (optional).
 	Draining *atomic.Bool
@@ -126,6 +132,7 @@ func Defaults(client *ent.Client, drv dialect.Driver) Options {
 		StatsCacheEntries: 256,
 		MaxConcurrent:     DefaultMaxConcurrent(),
 		TracerProvider:    otel.GetTracerProvider(),
+		StreamLimits:      DefaultStreamLimits,
 	}
 }
 
@@ -151,11 +158,15 @@ func New(o Options) (http.Handler, error) {
 	if o.MaxBodyBytes <= 0 || o.ParserTokenLimit <= 0 || o.RequestTimeout <= 0 {
 		return nil, fmt.Errorf("httpapi: body limit, token limit and request timeout must be positive")
 	}
-	resolver := &graph.Resolver{Client: o.Client, Driver: o.Driver, PageDefault: o.Limits.PageDefault}
+	resolver := &graph.Resolver{Client: o.Client, Driver: o.Driver, PageDefault: o.Limits.PageDefault, Live: o.Live}
 	if o.StatsCacheEntries > 0 && o.Driver.Dialect() == dialect.Postgres {
 		resolver.StatsCache = stats.NewCache(o.StatsCacheEntries, stats.MaxLimit+1)
 	}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
+	if o.Live != nil { // first: the POST transport would take an event stream's request
+		gql.AddTransport(websocketTransport(o.Client, o.PublicRead, o.CORSOrigins, o.StreamLimits, o.Logger))
+		gql.AddTransport(transport.SSE{KeepAlivePingInterval: o.StreamLimits.KeepAlive})
+	}
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(postTransport{})
@@ -191,6 +202,7 @@ func New(o Options) (http.Handler, error) {
 	if o.Replicas != nil {
 		exts = append(exts, readRouting{set: o.Replicas, logger: o.Logger})
 	}
+	exts = append(exts, live.Errors{}, streamOnly{limits: o.StreamLimits, keys: liveKeys(o.Live)})
 	exts = append(exts, gqlext.Transactions{Client: o.Client, Present: present})
 	exts = append(exts, o.Extensions...)
 	resolver.DirectFields = true
@@ -228,6 +240,16 @@ func New(o Options) (http.Handler, error) {
 	handle := mux.Handle
 	if o.TracerProvider != nil {
 		handle = func(pattern string, h http.Handler) { mux.Handle(pattern, telemetry.Route(pattern, h)) }
+	}
+	if o.Live != nil {
+		// subscriptions: authenticated and rate-limited like any request,
+		// but long-lived, so without the request timeout, the admission
+		// queue and the held response
+		sse := rateLimit(authenticate(o.Client, o.PublicRead, o.Logger, gql), perIP, byAddress(o.ClientAddress))
+		// a WebSocket authenticates in connection_init (browsers cannot
+		// send its upgrade a header)
+		ws := rateLimit(gql, perIP, byAddress(o.ClientAddress))
+		endpoint = streams(endpoint, outages(sse), outages(ws))
 	}
 	handle("/graphql", endpoint)
 	// an export reads all its pages from one replica

@@ -88,3 +88,7 @@ func writeUnavailable(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", strconv.Itoa(outage.RetryAfter))
 	writeError(w, http.StatusServiceUnavailable, outage.Code, "the database is unavailable: retry in "+strconv.Itoa(outage.RetryAfter)+" s")
 }
+
+// Unwrap gives http.ResponseController the writer underneath (a WebSocket
+// upgrade hijacks the connection).
+func (o *outageWriter) Unwrap() http.ResponseWriter { return o.ResponseWriter }

@@ -105,3 +105,7 @@ func (r *recorder) Flush() {
 		f.Flush()
 	}
 }
+
+// Unwrap gives http.ResponseController the writer underneath: a WebSocket
+// upgrade hijacks the connection through it.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

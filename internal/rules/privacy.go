@@ -6,7 +6,11 @@ import (
 	"context"
 	"fmt"
 
+	"entgo.io/ent/dialect/sql"
+
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/ent/auditevent"
+	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/privacy"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
@@ -173,16 +177,48 @@ func ownProject(ctx context.Context, c *ent.Client, a *auth.Actor, projectID int
 }
 
 // AuditEventPolicy lets callers with a key read the audit trail and nobody
-// write it: the audit hook writes with an explicit allow decision.
+// write it: the audit hook writes with an explicit allow decision. A
+// PARTNER key reads the events of what is its partner's: its partner
+// record, the projects the partner takes part in and their participations,
+// and the policies, which every partner reads. (An object deleted since is
+// no longer its partner's: a deleted project's events, its deletion
+// included, leave a PARTNER key's view with it.)
 func AuditEventPolicy() entgo.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{privacy.ContextQueryMutationRule(func(ctx context.Context) error {
-			if a := auth.FromContext(ctx); a != nil && a.Role == auth.Anonymous {
+		Query: privacy.QueryPolicy{privacy.AuditEventQueryRuleFunc(func(ctx context.Context, q *ent.AuditEventQuery) error {
+			a := auth.FromContext(ctx)
+			if a != nil && a.Role == auth.Anonymous {
 				return unauthenticated("the audit trail is for callers with an API key")
+			}
+			if a != nil && a.Role == auth.Partner {
+				q.Where(partnerEvents(a.PartnerID))
 			}
 			return privacy.Allow
 		})},
 		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
+	}
+}
+
+// partnerEvents selects the audit events of partner's own objects.
+func partnerEvents(partner int) predicate.AuditEvent {
+	return func(s *sql.Selector) {
+		// the projects partner takes part in, and (once more, for the
+		// participations' ids) their participations
+		ownProjects := func() *sql.Selector {
+			pp := sql.Table(projectparticipant.Table)
+			return sql.Select(pp.C(projectparticipant.FieldProjectID)).From(pp).
+				Where(sql.EQ(pp.C(projectparticipant.FieldPartnerID), partner))
+		}
+		parts := sql.Table(projectparticipant.Table).As("own_parts")
+		ownParts := sql.Select(parts.C(projectparticipant.FieldID)).From(parts).
+			Where(sql.In(parts.C(projectparticipant.FieldProjectID), ownProjects()))
+		typ, id := s.C(auditevent.FieldEntityType), s.C(auditevent.FieldEntityID)
+		s.Where(sql.Or(
+			sql.And(sql.EQ(typ, auditevent.EntityTypePartner.String()), sql.EQ(id, partner)),
+			sql.And(sql.EQ(typ, auditevent.EntityTypeProject.String()), sql.In(id, ownProjects())),
+			sql.And(sql.EQ(typ, auditevent.EntityTypeProjectParticipant.String()), sql.In(id, ownParts)),
+			sql.EQ(typ, auditevent.EntityTypePolicy.String()),
+		))
 	}
 }
 

@@ -1,0 +1,239 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/ent/auditevent"
+	"github.com/bri-tracker/bri-tracker/ent/predicate"
+	"github.com/bri-tracker/bri-tracker/internal/apperr"
+	"github.com/bri-tracker/bri-tracker/internal/auth"
+	"github.com/bri-tracker/bri-tracker/internal/pagination"
+)
+
+// CodeTooSlow is the error code of a subscription closed because its client
+// fell behind; the error's extensions carry the cursor to resume after.
+const CodeTooSlow = "SUBSCRIBER_TOO_SLOW"
+
+// CodeShuttingDown is the error code of a subscription closed because its
+// server process stops; extensions.cursor says where to resume.
+const CodeShuttingDown = "SHUTTING_DOWN"
+
+// AuditEvents streams the audit events the actor of ctx may see, after the
+// event of after's id (or from now on), that match where: the
+// auditEvents subscription.
+func AuditEvents(ctx context.Context, h *Hub, client *ent.Client, after *entgql.Cursor[int], where *ent.AuditEventWhereInput) (<-chan *ent.AuditEventEdge, error) {
+	if h == nil {
+		return nil, &apperr.Error{Code: apperr.BadUserInput, Message: "this server runs no subscriptions"}
+	}
+	a := auth.FromContext(ctx)
+	if a == nil || a.Role == auth.Anonymous {
+		return nil, &apperr.Error{Code: apperr.Unauthenticated, Message: "subscriptions are for callers with an API key"}
+	}
+	// from now: after the last event committed, whether or not this
+	// process's hub has read it yet
+	from, err := h.maxSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if after != nil {
+		seq, ok, err := h.SeqOf(ctx, after.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, &apperr.Error{Code: apperr.BadUserInput, Field: "after", Message: "after: no committed audit event has this cursor"}
+		}
+		from = seq
+	}
+	var preds []predicate.AuditEvent
+	if where != nil {
+		p, err := where.P()
+		if err != nil {
+			return nil, &apperr.Error{Code: apperr.BadUserInput, Field: "where", Message: "where: " + err.Error()}
+		}
+		preds = append(preds, p)
+	}
+	keep := func(ctx context.Context, events []*ent.AuditEvent) ([]*ent.AuditEvent, error) {
+		if len(preds) == 0 && a.Role != auth.Partner {
+			return events, nil
+		}
+		// the events this actor may see that match: the audit trail's
+		// privacy rules and the filter, in one query a batch
+		ids := make([]int, len(events))
+		for i, e := range events {
+			ids[i] = e.ID
+		}
+		seen, err := client.AuditEvent.Query().Where(append(preds, auditevent.IDIn(ids...))...).IDs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ok := make(map[int]bool, len(seen))
+		for _, id := range seen {
+			ok[id] = true
+		}
+		kept := events[:0:0]
+		for _, e := range events {
+			if ok[e.ID] {
+				kept = append(kept, e)
+			}
+		}
+		return kept, nil
+	}
+	events, end := h.Stream(ctx, from, keep)
+	out := make(chan *ent.AuditEventEdge)
+	finished := started(ctx)
+	go func() {
+		defer finished()
+		defer close(out)
+		last := after
+		for e := range events {
+			c := entgql.Cursor[int]{ID: e.ID}
+			select {
+			case out <- &ent.AuditEventEdge{Node: e, Cursor: c}:
+				last = &c
+			case <-ctx.Done():
+				return
+			}
+		}
+		if err := end(); err != nil && ctx.Err() == nil {
+			fail(ctx, err, last)
+		} else if cause := context.Cause(ctx); errors.Is(cause, ErrKeyRevoked) {
+			fail(ctx, cause, last)
+		}
+	}()
+	return out, nil
+}
+
+// ErrKeyRevoked is the cause of a subscription's end (context.Cause) when
+// its API key was revoked (see Keys).
+var ErrKeyRevoked = errors.New("the API key was revoked")
+
+// ---- ending a subscription with an error
+
+type failureKey struct{}
+
+type failure struct {
+	mu   sync.Mutex
+	err  *gqlerror.Error
+	sent bool
+	// done, when a stream started, is closed once it has ended and said
+	// why (fail)
+	done chan struct{}
+}
+
+// started notes that the subscription of ctx streams; the returned func
+// says it has ended.
+func started(ctx context.Context) func() {
+	f, _ := ctx.Value(failureKey{}).(*failure)
+	if f == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	f.mu.Lock()
+	f.done = done
+	f.mu.Unlock()
+	return func() { close(done) }
+}
+
+// fail records why the subscription of ctx ends; Errors sends it as the
+// subscription's last response.
+func fail(ctx context.Context, err error, last *entgql.Cursor[int]) {
+	f, _ := ctx.Value(failureKey{}).(*failure)
+	if f == nil {
+		return
+	}
+	ext := map[string]any{}
+	msg := "the subscription ended: " + err.Error()
+	switch {
+	case errors.Is(err, ErrTooSlow):
+		ext["code"] = CodeTooSlow
+		msg = "the subscription was closed: its client fell too far behind the events; subscribe again with after set to extensions.cursor"
+	case errors.Is(err, ErrStopped):
+		ext["code"] = CodeShuttingDown
+		msg = "the subscription was closed: this server process is shutting down; subscribe again, with after set to extensions.cursor"
+	case errors.Is(err, ErrKeyRevoked):
+		ext["code"] = string(apperr.Unauthenticated)
+		msg = "the subscription was closed: its API key was revoked"
+	default:
+		ext["code"] = "SUBSCRIPTION_FAILED"
+		msg = "the subscription ended: the events could not be read; subscribe again with after set to extensions.cursor"
+	}
+	if last != nil {
+		ext["cursor"] = CursorString(*last)
+	}
+	f.mu.Lock()
+	f.err = &gqlerror.Error{Message: msg, Extensions: ext}
+	f.mu.Unlock()
+}
+
+// Errors is the handler extension that ends a subscription with the error
+// that closed it (fail), as its last response, rather than with a silent
+// completion.
+type Errors struct{}
+
+var (
+	_ graphql.HandlerExtension     = Errors{}
+	_ graphql.OperationInterceptor = Errors{}
+)
+
+// ExtensionName names the extension.
+func (Errors) ExtensionName() string { return "SubscriptionErrors" }
+
+// Validate has nothing to check.
+func (Errors) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptOperation gives a subscription somewhere to record its end.
+func (Errors) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return next(ctx)
+	}
+	f := &failure{}
+	responses := next(context.WithValue(ctx, failureKey{}, f))
+	return func(ctx context.Context) *graphql.Response {
+		if r := responses(ctx); r != nil {
+			return r
+		}
+		// The executor ends the stream as soon as the subscription's
+		// context ends, maybe before the stream has said why: wait for it.
+		f.mu.Lock()
+		done := f.done
+		f.mu.Unlock()
+		if done != nil {
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second): // never expected: the stream follows ctx
+			}
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.err == nil || f.sent {
+			return nil
+		}
+		f.sent = true
+		return &graphql.Response{Errors: gqlerror.List{f.err}}
+	}
+}
+
+// CursorString is a cursor as the API writes it.
+func CursorString(c entgql.Cursor[int]) string {
+	var b bytes.Buffer
+	pagination.MarshalCursor(c).MarshalGQL(&b)
+	var s string
+	if err := json.Unmarshal(b.Bytes(), &s); err != nil {
+		panic(fmt.Sprintf("live: a cursor that is not a JSON string: %s", b.Bytes()))
+	}
+	return s
+}
