@@ -25,6 +25,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/graph/model"
 	"github.com/bri-tracker/bri-tracker/internal/audit"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
+	"github.com/bri-tracker/bri-tracker/internal/live"
 	"github.com/bri-tracker/bri-tracker/internal/pagination"
 	"github.com/bri-tracker/bri-tracker/internal/scalar"
 	"github.com/bri-tracker/bri-tracker/internal/search"
@@ -259,6 +260,13 @@ type ComplexityRoot struct {
 		Version            func(childComplexity int) int
 	}
 
+	ProjectChange struct {
+		Cursor    func(childComplexity int) int
+		DeletedID func(childComplexity int) int
+		Event     func(childComplexity int) int
+		Project   func(childComplexity int) int
+	}
+
 	ProjectConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -352,7 +360,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		AuditEvents func(childComplexity int, after *entgql.Cursor[int], where *ent.AuditEventWhereInput) int
+		AuditEvents    func(childComplexity int, after *entgql.Cursor[int], where *ent.AuditEventWhereInput) int
+		ProjectChanged func(childComplexity int, after *entgql.Cursor[int], where *ent.ProjectWhereInput) int
 	}
 
 	UpsertPartnerResult struct {
@@ -437,6 +446,7 @@ type QueryResolver interface {
 }
 type SubscriptionResolver interface {
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], where *ent.AuditEventWhereInput) (<-chan *ent.AuditEventEdge, error)
+	ProjectChanged(ctx context.Context, after *entgql.Cursor[int], where *ent.ProjectWhereInput) (<-chan *live.ProjectChange, error)
 }
 
 type ProjectWhereInputResolver interface {
@@ -1527,6 +1537,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Project.Version(childComplexity), true
 
+	case "ProjectChange.cursor":
+		if e.ComplexityRoot.ProjectChange.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectChange.Cursor(childComplexity), true
+	case "ProjectChange.deletedID":
+		if e.ComplexityRoot.ProjectChange.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectChange.DeletedID(childComplexity), true
+	case "ProjectChange.event":
+		if e.ComplexityRoot.ProjectChange.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectChange.Event(childComplexity), true
+	case "ProjectChange.project":
+		if e.ComplexityRoot.ProjectChange.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectChange.Project(childComplexity), true
+
 	case "ProjectConnection.edges":
 		if e.ComplexityRoot.ProjectConnection.Edges == nil {
 			break
@@ -1932,6 +1967,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["where"].(*ent.AuditEventWhereInput)), true
+	case "Subscription.projectChanged":
+		if e.ComplexityRoot.Subscription.ProjectChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_projectChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ProjectChanged(childComplexity, args["after"].(*entgql.Cursor[int]), args["where"].(*ent.ProjectWhereInput)), true
 
 	case "UpsertPartnerResult.index":
 		if e.ComplexityRoot.UpsertPartnerResult.Index == nil {
@@ -8218,6 +8264,7 @@ extend type ProjectStatsGroup @disableConcurrency
 extend type ProjectStatsKey @disableConcurrency
 extend type Query @disableConcurrency
 extend type SearchConnection @disableConcurrency
+extend type ProjectChange @disableConcurrency
 extend type SearchEdge @disableConcurrency
 extend type UpsertPartnerResult @disableConcurrency
 extend type UpsertPartnersPayload @disableConcurrency
@@ -8901,6 +8948,34 @@ type Subscription {
     where: AuditEventWhereInput
   ): AuditEventEdge!
 }
+
+extend type Subscription {
+  """
+  Each committed change to a project that matches where (a change to the
+  project, or to who takes part in it), with the project as it stands after
+  the change, in commit order; and each deletion of a project the caller may
+  see (a deleted project can no longer be matched against where). after
+  resumes as in auditEvents.
+  """
+  projectChanged(
+    "Resume after this audit event: the cursor of the last change received."
+    after: Cursor
+    "Only the projects that match, as they are after the change."
+    where: ProjectWhereInput
+  ): ProjectChange!
+}
+
+"A change to a project, as projectChanged sends it."
+type ProjectChange {
+  "The audit event's cursor: resume after it."
+  cursor: Cursor!
+  "The audit event that recorded the change: to the project, or to one of its participations."
+  event: AuditEvent!
+  "The project after the change; null when the change deleted it."
+  project: Project
+  "The deleted project's id, when the change deleted it."
+  deletedID: ID
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -9275,6 +9350,20 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ProjectChange_cursor(ctx, field)
+	case "event":
+		return ec.fieldContext_ProjectChange_event(ctx, field)
+	case "project":
+		return ec.fieldContext_ProjectChange_project(ctx, field)
+	case "deletedID":
+		return ec.fieldContext_ProjectChange_deletedID(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectChange", field.Name)
 }
 
 func (ec *executionContext) childFields_ProjectConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11263,6 +11352,28 @@ func (ec *executionContext) field_Subscription_auditEvents_args(ctx context.Cont
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.AuditEventWhereInput, error) {
 			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEventWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_projectChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {
+			return ec.unmarshalOProjectWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15823,6 +15934,119 @@ func (ec *executionContext) fieldContext_Project_history(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _ProjectChange_cursor(ctx context.Context, field graphql.CollectedField, obj *live.ProjectChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectChange_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectChange", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ProjectChange_event(ctx context.Context, field graphql.CollectedField, obj *live.ProjectChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectChange_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
+			return ec.marshalNAuditEvent2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectChange_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectChange_project(ctx context.Context, field graphql.CollectedField, obj *live.ProjectChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectChange_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectChange_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectChange_deletedID(ctx context.Context, field graphql.CollectedField, obj *live.ProjectChange) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalOID2ᚖint(ctx, field.Selections, obj.DeletedID)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectChange_deletedID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectChange_deletedID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectChange", field, false, false, "ID")
+}
+
 func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17639,6 +17863,50 @@ func (ec *executionContext) fieldContext_Subscription_auditEvents(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_projectChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_projectChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ProjectChanged(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["where"].(*ent.ProjectWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *live.ProjectChange) graphql.Marshaler {
+			return ec.marshalNProjectChange2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋliveᚐProjectChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_projectChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_projectChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28811,6 +29079,47 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 	return objectFields{fields: fields, values: out.Values}
 }
 
+var projectChangeImplementors = []string{"ProjectChange"}
+
+func (ec *executionContext) _ProjectChange(ctx context.Context, sel ast.SelectionSet, obj *live.ProjectChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectChangeImplementors)
+	out := graphql.NewFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectChange")
+		case "cursor":
+			out.Values[i] = ec._ProjectChange_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._ProjectChange_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "project":
+			out.Values[i] = ec._ProjectChange_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedID":
+			out.Values[i] = ec._ProjectChange_deletedID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return objectFields{fields: fields, values: out.Values}
+}
+
 var projectConnectionImplementors = []string{"ProjectConnection"}
 
 func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectConnection) graphql.Marshaler {
@@ -29401,6 +29710,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "auditEvents":
 		return ec._Subscription_auditEvents(ctx, fields[0])
+	case "projectChanged":
+		return ec._Subscription_projectChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -29996,6 +30307,14 @@ func (ec *executionContext) marshalNAuditChange2ᚕgithubᚗcomᚋbriᚑtracker�
 	return ret
 }
 
+func (ec *executionContext) marshalNAuditEvent2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEvent!")
+		return graphql.Null
+	}
+	return ec._AuditEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAuditEventActorRole2githubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚋauditeventᚐActorRole(ctx context.Context, v any) (auditevent.ActorRole, error) {
 	var res auditevent.ActorRole
 	err := res.UnmarshalGQL(v)
@@ -30384,6 +30703,14 @@ func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋbriᚑtrackerᚋbr
 		return graphql.Null
 	}
 	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectChange2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋinternalᚋliveᚐProjectChange(ctx context.Context, sel ast.SelectionSet, v *live.ProjectChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectChange!")
+		return graphql.Null
+	}
+	return ec._ProjectChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {

@@ -170,6 +170,11 @@ func (r *subscriptionResolver) AuditEvents(ctx context.Context, after *entgql.Cu
 	return live.AuditEvents(ctx, r.Live, r.Client, after, where)
 }
 
+// ProjectChanged is the resolver for the projectChanged field.
+func (r *subscriptionResolver) ProjectChanged(ctx context.Context, after *entgql.Cursor[int], where *ent.ProjectWhereInput) (<-chan *live.ProjectChange, error) {
+	return live.ProjectChanged(ctx, r.Live, r.Client, after, where)
+}
+
 // WithinBounds is the resolver for the withinBounds field.
 func (r *projectWhereInputResolver) WithinBounds(ctx context.Context, obj *ent.ProjectWhereInput, data *model.BoundsInput) error {
 	p, err := withinBounds(data)

@@ -34,6 +34,35 @@ const CodeShuttingDown = "SHUTTING_DOWN"
 // event of after's id (or from now on), that match where: the
 // auditEvents subscription.
 func AuditEvents(ctx context.Context, h *Hub, client *ent.Client, after *entgql.Cursor[int], where *ent.AuditEventWhereInput) (<-chan *ent.AuditEventEdge, error) {
+	var preds []predicate.AuditEvent
+	if where != nil {
+		p, err := where.P()
+		if err != nil {
+			return nil, &apperr.Error{Code: apperr.BadUserInput, Field: "where", Message: "where: " + err.Error()}
+		}
+		preds = append(preds, p)
+	}
+	a := auth.FromContext(ctx)
+	keep := func(ctx context.Context, events []*ent.AuditEvent) ([]*ent.AuditEvent, error) {
+		if len(preds) == 0 && a != nil && a.Role != auth.Partner {
+			return events, nil
+		}
+		// the events this actor may see that match: the audit trail's
+		// privacy rules and the filter, in one query a batch
+		return visibleEvents(ctx, client, events, auditevent.And(preds...))
+	}
+	edge := func(e *ent.AuditEvent) (*ent.AuditEventEdge, bool) {
+		return &ent.AuditEventEdge{Node: e, Cursor: entgql.Cursor[int]{ID: e.ID}}, true
+	}
+	return subscribe(ctx, h, after, keep, edge, func(e *ent.AuditEventEdge) entgql.Cursor[int] { return e.Cursor })
+}
+
+// subscribe streams, for the actor of ctx, the committed audit events after
+// after's (or from now on) that keep keeps, a batch at a time, each made
+// into what the subscription sends by item (false: skip it). A stream that
+// ends for a reason of the server's says so with the cursor of the last
+// item sent (fail).
+func subscribe[T any](ctx context.Context, h *Hub, after *entgql.Cursor[int], keep func(context.Context, []*ent.AuditEvent) ([]*ent.AuditEvent, error), item func(*ent.AuditEvent) (T, bool), cursor func(T) entgql.Cursor[int]) (<-chan T, error) {
 	if h == nil {
 		return nil, &apperr.Error{Code: apperr.BadUserInput, Message: "this server runs no subscriptions"}
 	}
@@ -57,51 +86,21 @@ func AuditEvents(ctx context.Context, h *Hub, client *ent.Client, after *entgql.
 		}
 		from = seq
 	}
-	var preds []predicate.AuditEvent
-	if where != nil {
-		p, err := where.P()
-		if err != nil {
-			return nil, &apperr.Error{Code: apperr.BadUserInput, Field: "where", Message: "where: " + err.Error()}
-		}
-		preds = append(preds, p)
-	}
-	keep := func(ctx context.Context, events []*ent.AuditEvent) ([]*ent.AuditEvent, error) {
-		if len(preds) == 0 && a.Role != auth.Partner {
-			return events, nil
-		}
-		// the events this actor may see that match: the audit trail's
-		// privacy rules and the filter, in one query a batch
-		ids := make([]int, len(events))
-		for i, e := range events {
-			ids[i] = e.ID
-		}
-		seen, err := client.AuditEvent.Query().Where(append(preds, auditevent.IDIn(ids...))...).IDs(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ok := make(map[int]bool, len(seen))
-		for _, id := range seen {
-			ok[id] = true
-		}
-		kept := events[:0:0]
-		for _, e := range events {
-			if ok[e.ID] {
-				kept = append(kept, e)
-			}
-		}
-		return kept, nil
-	}
 	events, end := h.Stream(ctx, from, keep)
-	out := make(chan *ent.AuditEventEdge)
+	out := make(chan T)
 	finished := started(ctx)
 	go func() {
 		defer finished()
 		defer close(out)
 		last := after
 		for e := range events {
-			c := entgql.Cursor[int]{ID: e.ID}
+			v, ok := item(e)
+			if !ok {
+				continue
+			}
+			c := cursor(v)
 			select {
-			case out <- &ent.AuditEventEdge{Node: e, Cursor: c}:
+			case out <- v:
 				last = &c
 			case <-ctx.Done():
 				return
