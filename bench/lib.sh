@@ -32,6 +32,16 @@ preflight() {
   psql -d postgres -Atc 'select 1' >/dev/null || die "PostgreSQL does not answer at $PGUSER@$PGHOST:$PGPORT"
 }
 
+# require_free_ports PORT...: die if something already answers on a port.
+require_free_ports() {
+  local port
+  for port in "$@"; do
+    if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+      die "something already listens on port $port (set OURS_PORT)"
+    fi
+  done
+}
+
 # Everything started here is stopped on exit, by its own pid.
 pids=()
 cleanup() {

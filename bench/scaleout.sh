@@ -46,11 +46,7 @@ if ! standby; then
   step "no replica on $REPLICA_PORT: bash .ci/replica.sh"
   REPLICA_PORT=$REPLICA_PORT bash "$root/.ci/replica.sh"
 fi
-for port in "$OURS_PORT" "$((OURS_PORT + 1))"; do
-  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
-    die "something already listens on port $port (set OURS_PORT)"
-  fi
-done
+require_free_ports "$OURS_PORT" "$((OURS_PORT + 1))"
 
 step "build the server and bench/scaleout"
 go build -o "$server_bin" .
