@@ -160,6 +160,45 @@ try {
     await page.screenshot({ path: explorerShot });
     console.log(`explorer opened; screenshot: ${explorerShot}`);
   }
+
+  step = 'running a subscription in the playground';
+  const key = process.env.api_key;
+  if (!key) throw new Error('no API key in $api_key (e2e/run.sh exports it)');
+  await page.evaluate(
+    (q) => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(q),
+    'subscription Live {\n  auditEvents { cursor node { operation entityType changes { field new } } }\n}\n',
+  );
+  await page.locator('.graphiql-editor-tools button', { hasText: 'Headers' }).click();
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('.graphiql-editor-tool .graphiql-editor')].some((e) => !e.classList.contains('hidden') && e.querySelector('.CodeMirror')),
+  );
+  await page.evaluate((h) => {
+    const editor = [...document.querySelectorAll('.graphiql-editor-tool .graphiql-editor')].find((e) => !e.classList.contains('hidden') && e.querySelector('.CodeMirror'));
+    editor.querySelector('.CodeMirror').CodeMirror.setValue(h);
+  }, JSON.stringify({ Authorization: `Bearer ${key}` }));
+  const opened = page.waitForResponse((r) => r.request().method() === 'POST' && (r.request().headers().accept ?? '').includes('text/event-stream'));
+  await executeButton.click();
+  const stream = await opened;
+  if (!(stream.headers()['content-type'] ?? '').startsWith('text/event-stream')) fail(`the subscription's response is ${stream.headers()['content-type']}, not an event stream`);
+  await new Promise((r) => setTimeout(r, 300));
+  const partnerName = `Playground subscriber ${Date.now()}`;
+  const wrote = await fetch(new URL('graphql', base), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query: 'mutation($n: String!) { createPartner(input: {name: $n, kind: ENTERPRISE}) { id } }', variables: { n: partnerName } }),
+  });
+  if (!wrote.ok) throw new Error(`createPartner through the API: HTTP ${wrote.status}`);
+  step = 'waiting for the event in the result pane';
+  await page.waitForFunction(
+    (n) => (document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() ?? '').includes(n),
+    partnerName,
+    { timeout },
+  );
+  console.log(`subscription ran: the playground showed the event of ${JSON.stringify(partnerName)}`);
+  const subShot = fileURLToPath(new URL('playground-subscription.png', outDir));
+  await page.screenshot({ path: subShot });
+  console.log(`screenshot: ${subShot}`);
+  await executeButton.click(); // stop
 } catch (err) {
   fail(`${step}: ${err.message.split('\n')[0]}`);
   const page = context?.pages()[0];

@@ -6,7 +6,8 @@
 # 3. builds the server, starts it on a free port with a temporary SQLite
 #    database (demo data seeded), waits for it, makes an EDITOR key,
 # 4. runs: the graphql-http audit (fails on a MUST), the browser test of the
-#    playground, and codegen + tsc of the typed client, which then runs every
+#    playground (a query, the explorer, a subscription showing a write made
+#    through the API), and codegen + tsc of the typed client, which then runs every
 #    example operation in examples/ against the server,
 # 5. stops the server and exits non-zero if any check failed.
 # Reports, screenshots and generated code land in e2e/out/ (gitignored).

@@ -59,7 +59,55 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <script src="{{.Base}}assets/graphiql-plugin-explorer.umd.js"></script>
 <script>
   const tabs = JSON.parse({{.Tabs}});
-  const fetcher = GraphiQL.createFetcher({ url: {{.Endpoint}} });
+  const url = {{.Endpoint}};
+  const httpFetcher = GraphiQL.createFetcher({ url });
+  // Subscriptions run over Server-Sent Events (POST with Accept:
+  // text/event-stream), with the headers of the headers editor; each
+  // "next" event is one result, and stopping the run closes the stream.
+  function isSubscription(params) {
+    try {
+      const doc = GraphiQL.GraphQL.parse(params.query);
+      const ops = doc.definitions.filter((d) => d.kind === "OperationDefinition");
+      const op = params.operationName ? ops.find((d) => d.name && d.name.value === params.operationName) : ops[0];
+      return !!op && op.operation === "subscription";
+    } catch (e) {
+      return false;
+    }
+  }
+  async function* subscribe(params, opts) {
+    const abort = new AbortController();
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        signal: abort.signal,
+        headers: Object.assign({ "Content-Type": "application/json", Accept: "text/event-stream" }, (opts && opts.headers) || {}),
+        body: JSON.stringify(params),
+      });
+      if (!(res.headers.get("Content-Type") || "").startsWith("text/event-stream")) {
+        yield await res.json();
+        return;
+      }
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buffered = "", event = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffered += decoder.decode(value, { stream: true });
+        let i;
+        while ((i = buffered.indexOf("\n")) >= 0) {
+          const line = buffered.slice(0, i).replace(/\r$/, "");
+          buffered = buffered.slice(i + 1);
+          if (line.startsWith("event:")) event = line.slice(6).trim();
+          else if (line.startsWith("data:") && event === "next") yield JSON.parse(line.slice(5));
+          else if (line === "" && event === "complete") return;
+        }
+      }
+    } finally {
+      abort.abort();
+    }
+  }
+  const fetcher = (params, opts) => (isSubscription(params) ? subscribe(params, opts) : httpFetcher(params, opts));
   // The explorer: builds a query by ticking fields and arguments.
   const explorer = GraphiQLPluginExplorer.explorerPlugin();
   const root = ReactDOM.createRoot(document.getElementById("graphiql"));
