@@ -186,24 +186,26 @@ const createPartner = `mutation($name: String!) { createPartner(input: {name: $n
 
 // results are what the page reports.
 type results struct {
-	Start, End        time.Time
-	LoadAvg           string
-	PostgreSQL        string
-	Servers           []*server
-	Subs              []*subscriber
-	OpenTime          time.Duration
-	OpenErrors        []string
-	WarmupWrites      int
-	StartSeq          int64
-	Writes            []write
-	WriteStart        time.Time
-	WriteEnd          time.Time
-	DrainTime         time.Duration
-	Expected          []expectedEvent
-	Samples           []sample
-	CPU               cpuUse
-	LogLines          map[int][]string // per server: its warnings and errors
-	AvgEventsPerWrite float64
+	Start, End   time.Time
+	LoadAvg      string
+	PostgreSQL   string
+	Servers      []*server
+	Subs         []*subscriber
+	OpenTime     time.Duration
+	OpenErrors   []string
+	WarmupWrites int
+	StartSeq     int64
+	Writes       []write
+	WriteStart   time.Time
+	WriteEnd     time.Time
+	DrainTime    time.Duration
+	Expected     []expectedEvent
+	Samples      []sample
+	CPU          cpuUse
+	LogLines     map[int][]string // per server: its warnings and errors
+	// FailedCommitted are the writes answered with an error whose partner
+	// was committed all the same.
+	FailedCommitted map[string]int
 }
 
 type expectedEvent struct {
@@ -265,7 +267,7 @@ func run(o options) error {
 	}
 	procstat.WaitQuiet(o.WaitQuiet)
 	res.Start = time.Now().UTC()
-	sampler := startSampling(res.Servers, postmaster)
+	sampler := startSampling(db, res.Servers, postmaster)
 
 	// Subscribers: process i%2, transport alternating (mixed) within each
 	// process, key i/PerKey; opened 50 at a time.
@@ -381,6 +383,21 @@ func run(o options) error {
 	sampler.mark("drain")
 	log.Printf("%d writes in %s", n, res.WriteEnd.Sub(res.WriteStart).Round(time.Millisecond))
 
+	// Did the writes answered with an error commit?
+	res.FailedCommitted = map[string]int{}
+	for i, w := range res.Writes {
+		var n int
+		if w.err == "" {
+			continue
+		}
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM partners WHERE name = $1", fmt.Sprintf("fan-out %d", i)).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			res.FailedCommitted[w.err]++
+		}
+	}
+
 	// What every subscriber should have: the events committed since.
 	rows, err := db.QueryContext(ctx, "SELECT id, seq, entity_id FROM audit_events WHERE seq > $1 ORDER BY seq", res.StartSeq)
 	if err != nil {
@@ -484,6 +501,9 @@ type sample struct {
 	rss        []int64 // per server, bytes (VmRSS)
 	goroutines []int64 // per server, from /metrics
 	pgPSS      int64   // PostgreSQL's processes, summed proportional set sizes
+	// the database's sessions waiting for an advisory lock (the audit
+	// numbering's), and those in a transaction waiting for their client
+	lockWaits, idleInTx int
 }
 
 type cpuUse struct {
@@ -495,6 +515,7 @@ type cpuUse struct {
 }
 
 type sampler struct {
+	db         *sql.DB
 	servers    []*server
 	postmaster int
 	mu         sync.Mutex
@@ -511,8 +532,8 @@ type sampler struct {
 	measuring atomic.Bool
 }
 
-func startSampling(servers []*server, postmaster int) *sampler {
-	s := &sampler{servers: servers, postmaster: postmaster, phase: "subscribe", stopc: make(chan struct{}), done: make(chan struct{})}
+func startSampling(db *sql.DB, servers []*server, postmaster int) *sampler {
+	s := &sampler{db: db, servers: servers, postmaster: postmaster, phase: "subscribe", stopc: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		t := time.NewTicker(time.Second)
@@ -536,6 +557,9 @@ func (s *sampler) take() {
 		sm.goroutines = append(sm.goroutines, goroutines(sv.url))
 	}
 	sm.pgPSS = familyPSS(s.postmaster)
+	_ = s.db.QueryRow(`SELECT count(*) FILTER (WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'),
+		count(*) FILTER (WHERE state = 'idle in transaction')
+		FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&sm.lockWaits, &sm.idleInTx)
 	s.mu.Lock()
 	sm.phase = s.phase
 	s.samples = append(s.samples, sm)

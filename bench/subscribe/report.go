@@ -218,7 +218,7 @@ func report(o options, r *results, a *analysis) string {
 	p("| | |")
 	p("| --- | --- |")
 	p("| subscribers | %s (%s), %d per process |", thousands(nsubs), transportsNote(o), nsubs/2)
-	p("| writes | %s sent, %s failed; %s audit events committed (%.2f a write) |", thousands(len(r.Writes)), thousands(sumCounts(a.writeErrs)), thousands(len(r.Expected)), float64(len(r.Expected))/float64(max(1, len(r.Writes))))
+	p("| writes | %s sent, %s answered with an error (%s of those committed all the same); %s audit events committed |", thousands(len(r.Writes)), thousands(sumCounts(a.writeErrs)), thousands(sumCounts(r.FailedCommitted)), thousands(len(r.Expected)))
 	p("| deliveries expected | %s (%s events × %s subscribers) |", thousands(deliveries), thousands(len(r.Expected)), thousands(nsubs))
 	p("| delivered | %s; **lost %s, duplicated %s, out of order %s**; unexpected events %s |", thousands(len(all)), thousands(a.lost), thousands(a.dup), thousands(a.outOfOrder), thousands(a.unexpected))
 	p("| subscribers with every event, once, in order | %s of %s |", thousands(a.complete), thousands(nsubs))
@@ -246,6 +246,19 @@ func report(o options, r *results, a *analysis) string {
 	p("")
 	p("\"Same process\": the subscriber's process committed the write and its hub is woken by its own commit; \"the other process\": the write reached it by PostgreSQL's `NOTIFY`. The writes themselves took %s (p50) and %s (p99) from request to response.", ms(a.writeTime.pct(50)), ms(a.writeTime.pct(99)))
 	p("")
+	var waits, idle, nsamples, maxWaits int
+	for _, sm := range r.Samples {
+		if sm.phase == "writes" {
+			waits += sm.lockWaits
+			idle += sm.idleInTx
+			maxWaits = max(maxWaits, sm.lockWaits)
+			nsamples++
+		}
+	}
+	if nsamples > 0 {
+		p("Sampled each second during the writes, `pg_stat_activity` showed on average %.1f of the database's sessions waiting for an advisory lock (the lock under which a committing transaction numbers its audit events, `internal/live/numbering.go`; %d at most) and %.1f in a transaction waiting for their client (the server process) to send the next statement.", float64(waits)/float64(nsamples), maxWaits, float64(idle)/float64(nsamples))
+		p("")
+	}
 	p("Over time, by when the write was sent (latency from the response), with each server's resident memory at the window's end:")
 	p("")
 	p("| seconds | writes | deliveries | p50 | p99 | max | memory, server 1 / 2 |")
@@ -267,6 +280,7 @@ func report(o options, r *results, a *analysis) string {
 		counts map[string]int
 	}{
 		{"Writes that failed:", a.writeErrs},
+		{"Of those, writes whose partner was committed all the same (found in the database by its name after the run):", r.FailedCommitted},
 		{"Subscribers whose stream ended before the benchmark closed it:", a.ended},
 		{"Errors the subscribers were sent:", a.errs},
 	} {
@@ -420,6 +434,7 @@ func summary(r *results, a *analysis) {
 	all := a.fromResp["all"]
 	log.Printf("events %d, subscribers %d: delivered %d, lost %d, duplicated %d, out of order %d, unexpected %d, ended early %d, complete %d",
 		len(r.Expected), len(r.Subs), len(all), a.lost, a.dup, a.outOfOrder, a.unexpected, sumCounts(a.ended), a.complete)
+	log.Printf("writes %d, answered with an error %d, of which committed %d; write time p50 %s p99 %s", len(r.Writes), sumCounts(a.writeErrs), sumCounts(r.FailedCommitted), ms(a.writeTime.pct(50)), ms(a.writeTime.pct(99)))
 	log.Printf("latency from response: p50 %s p90 %s p99 %s max %s", ms(all.pct(50)), ms(all.pct(90)), ms(all.pct(99)), ms(all.pct(100)))
 	for k, v := range a.ended {
 		fmt.Fprintf(os.Stderr, "  ended: %d × %s\n", v, trim(k))
