@@ -227,7 +227,7 @@ func New(o Options) (http.Handler, error) {
 	endpoint = retryConflicts(endpoint, o.WriteAttempts)
 	endpoint = admit.wrap(endpoint)
 	endpoint = withTimeout(endpoint, o.RequestTimeout)
-	endpoint = idempotency(o.Client, o.Logger, o.RequestTimeout+idempotencyLeaseMargin, byAddress(o.ClientAddress), endpoint)
+	endpoint = idempotency(o.Client, o.Replicas, o.Logger, o.RequestTimeout+idempotencyLeaseMargin, byAddress(o.ClientAddress), endpoint)
 	endpoint = limitBody(endpoint, o.MaxBodyBytes)
 	endpoint = methodAndMediaType(endpoint)
 	endpoint = guard(endpoint)

@@ -22,6 +22,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/outage"
+	"github.com/bri-tracker/bri-tracker/internal/replicas"
 )
 
 // IdempotencyHeader names the header that makes a request run once.
@@ -54,7 +55,7 @@ const (
 // request: the first run did not commit (it would have stored its
 // response), and can no longer (storing requires the attempt it started
 // with, which the take-over changed).
-func idempotency(client *ent.Client, log *slog.Logger, lease time.Duration, byAddress func(*http.Request) string, next http.Handler) http.Handler {
+func idempotency(client *ent.Client, set *replicas.Set, log *slog.Logger, lease time.Duration, byAddress func(*http.Request) string, next http.Handler) http.Handler {
 	var (
 		mu        sync.Mutex
 		lastSweep time.Time
@@ -154,7 +155,7 @@ func idempotency(client *ent.Client, log *slog.Logger, lease time.Duration, byAd
 		case err == nil:
 			run(ctx, w, r, rec.ID, rec.Attempt)
 		case ent.IsConstraintError(err):
-			if id, attempt, ok := seen(ctx, w, client, lease, scope, key, hash); ok {
+			if id, attempt, ok := seen(ctx, w, client, set, lease, scope, key, hash); ok {
 				run(ctx, w, r, id, attempt)
 			}
 		case outage.Is(err):
@@ -185,7 +186,7 @@ func release(ctx context.Context, log *slog.Logger, mine func() *ent.Idempotency
 // response, refuses the key's reuse for another body, answers 409 while
 // another run holds the key, or takes an expired lease over, in which case
 // it reports the record and the attempt to run as.
-func seen(ctx context.Context, w http.ResponseWriter, client *ent.Client, lease time.Duration, scope, key, hash string) (int, int, bool) {
+func seen(ctx context.Context, w http.ResponseWriter, client *ent.Client, set *replicas.Set, lease time.Duration, scope, key, hash string) (int, int, bool) {
 	rec, err := client.IdempotencyRecord.Query().
 		Where(idempotencyrecord.Scope(scope), idempotencyrecord.Key(key)).
 		Only(ctx)
@@ -218,6 +219,14 @@ func seen(ctx context.Context, w http.ResponseWriter, client *ent.Client, lease 
 	default:
 		w.Header().Set("Content-Type", rec.ContentType)
 		w.Header().Set("Idempotent-Replayed", "true")
+		if set != nil {
+			// The stored answer was made before its commit, so without the
+			// token; the primary's position now is past that commit and
+			// serves as well: the client reads its write next.
+			if lsn, err := set.PrimaryLSN(ctx); err == nil {
+				w.Header().Set(ConsistencyHeader, lsn.String())
+			}
+		}
 		w.WriteHeader(*rec.Status)
 		_, _ = w.Write(*rec.Response)
 	}
@@ -268,3 +277,4 @@ func printable(s string) bool {
 // idempotencyLeaseMargin is added to the request timeout for a run's lease:
 // time for a run cut at its deadline to roll back and release the key.
 const idempotencyLeaseMargin = 5 * time.Second
+

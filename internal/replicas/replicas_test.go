@@ -156,6 +156,18 @@ func TestReadAfterWriteOnReplica(t *testing.T) {
 	if got := routed(set, before); len(got) != 0 {
 		t.Fatalf("a mutation's reads were routed: %v", got)
 	}
+	// a replayed write (Idempotency-Key) carries a token too, at or past
+	// the first answer's
+	const create = `mutation { createPartner(input: {name: "Once Co", kind: ENTERPRISE}) { id } }`
+	first := srv.Do(create, nil, "Idempotency-Key", "once-co")
+	again := srv.Do(create, nil, "Idempotency-Key", "once-co")
+	tok, err := replicas.ParseLSN(first.Header.Get(header))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if replayed, err := replicas.ParseLSN(again.Header.Get(header)); err != nil || again.Header.Get("Idempotent-Replayed") != "true" || replayed < tok {
+		t.Fatalf("replayed write: token %q (replayed %q), want one at or past the first's %s", again.Header.Get(header), again.Header.Get("Idempotent-Replayed"), tok)
+	}
 	// a bad token is the client's error
 	rsp := srv.Do(`{ __typename }`, nil, header, "not-a-token")
 	if rsp.Status != http.StatusBadRequest || len(rsp.Errors) != 1 || rsp.Errors[0].Code() != "BAD_CONSISTENCY_TOKEN" || !strings.Contains(rsp.Errors[0].Message, header) {
