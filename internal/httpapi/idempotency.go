@@ -277,4 +277,3 @@ func printable(s string) bool {
 // idempotencyLeaseMargin is added to the request timeout for a run's lease:
 // time for a run cut at its deadline to roll back and release the key.
 const idempotencyLeaseMargin = 5 * time.Second
-
