@@ -51,6 +51,8 @@ step "fan-out: $SUBSCRIBERS subscribers ($TRANSPORTS), $RATE writes/s for $DURAT
   --port "$OURS_PORT" \
   --subscribers "$SUBSCRIBERS" --transports "$TRANSPORTS" --rate "$RATE" --duration "$DURATION" \
   --wait-quiet "$WAIT_QUIET" --work "$work" --report "$REPORT" \
-  --command "$cmd" --machine-note "$MACHINE_NOTE"
+  --command "$cmd" --machine-note "$MACHINE_NOTE" &
+pids+=("$!")
+wait "$!"
 
 step "done: $REPORT"

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -232,12 +233,28 @@ func run(o options) error {
 	postmaster := procstat.Postmaster(ctx, db)
 
 	// The first process makes the schema; the second starts once it has.
+	// Interrupted, it stops them before it exits.
+	var started []*server
+	var startedMu sync.Mutex
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		startedMu.Lock()
+		for _, s := range started {
+			s.stop()
+		}
+		os.Exit(130)
+	}()
 	for _, port := range []int{o.Port, o.Port + 1} {
 		s, err := startServer(o, port)
 		if err != nil {
 			return err
 		}
 		defer s.stop()
+		startedMu.Lock()
+		started = append(started, s)
+		startedMu.Unlock()
 		res.Servers = append(res.Servers, s)
 		log.Printf("server on port %d ready (pid %d)", port, s.pid)
 	}

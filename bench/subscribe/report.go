@@ -231,6 +231,12 @@ func report(o options, r *results, a *analysis) string {
 	p("| CPU over the writes (%s), of the machine's %d cores | servers %.0f%%, PostgreSQL %.0f%%, this benchmark %.0f%%, all processes %.0f%% |",
 		r.CPU.Wall.Round(time.Second), runtime.NumCPU(), pctOf(sumF(r.CPU.Servers), r.CPU.Wall), pctOf(r.CPU.PG, r.CPU.Wall), pctOf(r.CPU.Self, r.CPU.Wall), pctOf(r.CPU.Machine, r.CPU.Wall))
 	p("")
+	if f := findings(o, r, a); f != "" {
+		p("## What went wrong")
+		p("")
+		p("%s", f)
+		p("")
+	}
 	p("## Delivery latency")
 	p("")
 	p("From the moment the writer had the mutation's HTTP response (the write had committed) to the moment a subscriber's client read the event off its connection, for each event and each subscriber. Writer, subscribers and servers run on one machine and read one clock. The response arrives after the commit, so this slightly **under-counts** the delay from the commit itself; it can even be negative, when an event reaches a subscriber before the writer has read its response. The delay from the moment the request was sent (which includes the write's own time) bounds it from above.")
@@ -442,4 +448,38 @@ func summary(r *results, a *analysis) {
 	for k, v := range a.errs {
 		fmt.Fprintf(os.Stderr, "  error: %d × %s\n", v, trim(k))
 	}
+}
+
+// findings says, in words, where the run fell short of what was asked:
+// events not delivered as committed, writes that failed or could not keep
+// the rate, and what the samples say of why.
+func findings(o options, r *results, a *analysis) string {
+	var f []string
+	if n := a.lost + a.dup + a.outOfOrder + a.unexpected; n > 0 {
+		f = append(f, fmt.Sprintf("- **Deliveries:** %s lost, %s duplicated, %s out of order, %s unexpected (see Completeness).", thousands(a.lost), thousands(a.dup), thousands(a.outOfOrder), thousands(a.unexpected)))
+	}
+	if n := sumCounts(a.ended); n > 0 {
+		f = append(f, fmt.Sprintf("- **Subscribers ended early:** %s of them (see Completeness for why).", thousands(n)))
+	}
+	writeSpan := r.WriteEnd.Sub(r.WriteStart)
+	slow := a.writeTime.pct(99) > time.Second
+	if failed := sumCounts(a.writeErrs); failed > 0 || slow {
+		var waits, n int
+		for _, sm := range r.Samples {
+			if sm.phase == "writes" {
+				waits += sm.lockWaits
+				n++
+			}
+		}
+		s := fmt.Sprintf("- **The writes did not keep the rate.** %s writes were sent at %.0f a second, but %s audit events were committed in the %s until the last answer (%.1f a second); the writes took %s at the median and %s at p99 from request to response (with few subscribers they take a few milliseconds), and %s were answered with an error.",
+			thousands(len(r.Writes)), o.Rate, thousands(len(r.Expected)), writeSpan.Round(100*time.Millisecond), float64(len(r.Expected))/writeSpan.Seconds(), ms(a.writeTime.pct(50)), ms(a.writeTime.pct(99)), thousands(failed))
+		if n > 0 && float64(waits)/float64(n) >= 1 {
+			s += fmt.Sprintf(" Meanwhile %.1f sessions on average waited for the advisory lock under which every committing transaction, in either process, numbers its audit events: commits take turns, and the transaction that holds the lock waits, between its statements (the lock, the numbering, the NOTIFY and the COMMIT each a round trip), for its server process to send the next one, and the server processes are busy with the fan-out. The lock's holding time, not PostgreSQL, sets how many writes a second commit.", float64(waits)/float64(n))
+		}
+		f = append(f, s)
+	}
+	if c := sumCounts(r.FailedCommitted); c > 0 {
+		f = append(f, fmt.Sprintf("- **Writes answered with an error that committed.** %s writes answered `REQUEST_TIMEOUT` (or another error) are in the database all the same, and their events reached the subscribers: the server's answer said the write failed after it had committed (docs/security.md says a timed-out mutation rolls back). A client that retries such a write without an `Idempotency-Key` writes it twice.", thousands(c)))
+	}
+	return strings.Join(f, "\n")
 }
