@@ -56,6 +56,8 @@ type config struct {
 	RedisPrefix      string
 	TrustedProxies   []netip.Prefix
 	ClientAddrHeader string
+	SubsPerConn      int
+	SubsPerKey       int
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -143,6 +145,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	var trusted string
 	str(&trusted, "trusted-proxies", "TRUSTED_PROXIES", "", "comma-separated CIDRs of the load balancers and proxies in front of the server: from those peers only, the client address comes from --client-address-header")
 	str(&c.ClientAddrHeader, "client-address-header", "CLIENT_ADDRESS_HEADER", httpapi.HeaderXForwardedFor, "the header the trusted proxies write the client address in: X-Forwarded-For or Forwarded (RFC 7239)")
+	integer(&c.SubsPerConn, "subscriptions-per-connection", "SUBSCRIPTIONS_PER_CONNECTION", httpapi.DefaultStreamLimits.PerConnection, "most subscriptions one WebSocket runs at once; 0 for no limit")
+	integer(&c.SubsPerKey, "subscriptions-per-key", "SUBSCRIPTIONS_PER_KEY", httpapi.DefaultStreamLimits.PerKey, "most subscriptions one API key runs at once on each server process; 0 for no limit")
 	float(&c.RatePerKey, "rate-limit-key", "RATE_LIMIT_KEY", 25, "requests a second per API key (bursts of twice that); 0 for no limit")
 	integer(&c.Prepared, "prepared-statements", "PREPARED_STATEMENTS", 256, "how many statements each PostgreSQL connection keeps prepared for reuse; 0 for none (and none with DATABASE_DIRECT_URL, behind PgBouncer in transaction mode)")
 	integer(&c.MaxConcurrent, "max-concurrent", "MAX_CONCURRENT", httpapi.DefaultMaxConcurrent(), "how many GraphQL requests run at once (default 3 per CPU); the others wait their turn, first come first served; 0 for no limit")
@@ -199,6 +203,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("--db-conn-max-lifetime %s: want 0 or a positive duration", c.ConnMaxLifetime)
 	}
 	c.MaxBodyBytes = int64(maxBody)
+	if c.SubsPerConn < 0 || c.SubsPerKey < 0 {
+		return config{}, fmt.Errorf("--subscriptions-per-connection and --subscriptions-per-key: want 0 (no limit) or more")
+	}
 	var err error
 	if c.TrustedProxies, err = httpapi.ParseTrustedProxies(trusted); err != nil {
 		return config{}, fmt.Errorf("--trusted-proxies: %w", err)
@@ -251,6 +258,7 @@ func (c config) handlerOptions(client *ent.Client, drv dialect.Driver) httpapi.O
 	o.RatePerIP = c.RatePerIP
 	o.RatePerKey = c.RatePerKey
 	o.ClientAddress = httpapi.ClientAddress{TrustedProxies: c.TrustedProxies, Header: c.ClientAddrHeader}
+	o.StreamLimits.PerConnection, o.StreamLimits.PerKey = c.SubsPerConn, c.SubsPerKey
 	o.StatsCacheEntries = c.StatsCache
 	o.MaxConcurrent = c.MaxConcurrent
 	o.TraceResolvers = c.TraceResolvers

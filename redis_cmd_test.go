@@ -62,7 +62,14 @@ func TestParseConfigSharedState(t *testing.T) {
 	if err != nil || d.RedisURL != "" || d.RedisPrefix != "bri:" || d.TrustedProxies != nil || d.ClientAddrHeader != "X-Forwarded-For" {
 		t.Fatalf("defaults: %+v %v", d, err)
 	}
-	for _, bad := range [][]string{{"--trusted-proxies", "10.0.0.0/40"}, {"--trusted-proxies", "lb.internal"}, {"--client-address-header", "X-Real-IP"}} {
+	subs, err := parseConfig([]string{"--subscriptions-per-key", "7"}, env(map[string]string{"SUBSCRIPTIONS_PER_CONNECTION": "3"}))
+	if o := subs.handlerOptions(nil, nil); err != nil || o.StreamLimits.PerConnection != 3 || o.StreamLimits.PerKey != 7 {
+		t.Fatalf("subscription limits: %+v %v", o.StreamLimits, err)
+	}
+	if o := d.handlerOptions(nil, nil); o.StreamLimits.PerConnection != 20 || o.StreamLimits.PerKey != 100 {
+		t.Fatalf("default subscription limits: %+v", o.StreamLimits)
+	}
+	for _, bad := range [][]string{{"--trusted-proxies", "10.0.0.0/40"}, {"--trusted-proxies", "lb.internal"}, {"--client-address-header", "X-Real-IP"}, {"--subscriptions-per-key", "-1"}} {
 		if _, err := parseConfig(bad, env(nil)); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
