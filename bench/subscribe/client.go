@@ -18,8 +18,9 @@ import (
 	"github.com/coder/websocket"
 )
 
-// subQuery is what every subscriber asks for: every audit event, from now on.
-const subQuery = `subscription { auditEvents { cursor node { id at operation entityType entityID changes { field new } } } }`
+// subQuery is what every subscriber asks for: every audit event, from now
+// on, or after $after when it resumes.
+const subQuery = `subscription($after: Cursor) { auditEvents(after: $after) { cursor node { id at operation entityType entityID changes { field new } } } }`
 
 // received is one event as a subscriber got it.
 type received struct {
@@ -41,16 +42,28 @@ type subscriber struct {
 	count  atomic.Int64
 	// ended says why the stream ended before the benchmark closed it
 	// ("" while it runs); errs are the errors it was sent.
-	ended string
-	errs  []string
-	done  chan struct{}
+	ended   string
+	endedAt time.Time
+	opened  time.Time // when the subscription was sent or its stream began
+	errs    []string
+	cursor  string // the last event's, to resume after
+	// cuts are the streams that ended under it (each resumed, with resume)
+	cuts []cut
+	done chan struct{}
+}
+
+// cut is a stream that ended before the benchmark closed it.
+type cut struct {
+	why   string
+	after time.Duration // how long the stream had been open
 }
 
 // payload is a subscription response.
 type payload struct {
 	Data struct {
 		AuditEvents struct {
-			Node struct {
+			Cursor string `json:"cursor"`
+			Node   struct {
 				ID string    `json:"id"`
 				At time.Time `json:"at"`
 			} `json:"node"`
@@ -84,6 +97,7 @@ func (s *subscriber) take(raw []byte, recv time.Time) {
 		return
 	}
 	s.events = append(s.events, received{id: id, recv: recv.UnixNano(), at: p.Data.AuditEvents.Node.At.UnixNano()})
+	s.cursor = p.Data.AuditEvents.Cursor
 	s.last.Store(id)
 	s.count.Add(1)
 }
@@ -93,6 +107,7 @@ func (s *subscriber) fail(why string) {
 	defer s.mu.Unlock()
 	if s.ended == "" {
 		s.ended = why
+		s.endedAt = time.Now()
 	}
 }
 
@@ -108,23 +123,52 @@ func decodeID(g string) (int64, error) {
 
 // run subscribes and records events until ctx ends; ready is called once
 // the subscription is sent (WebSocket) or its response has started (SSE).
-func (s *subscriber) run(ctx context.Context, base string, client *http.Client, ready func(error)) {
+// A stream that ends under it is a cut; with resume, it subscribes again
+// after the last event it received, as a client would.
+func (s *subscriber) run(ctx context.Context, base string, client *http.Client, resume bool, ready func(error)) {
 	defer close(s.done)
-	var err error
-	if s.transport == "ws" {
-		err = s.ws(ctx, base, ready)
-	} else {
-		err = s.sse(ctx, base, client, ready)
-	}
-	if ctx.Err() == nil {
+	for {
+		opened := func(err error) {
+			s.mu.Lock()
+			s.opened = time.Now()
+			s.mu.Unlock()
+			ready(err)
+		}
+		s.mu.Lock()
+		vars := map[string]any{}
+		if s.cursor != "" {
+			vars["after"] = s.cursor
+		}
+		s.mu.Unlock()
+		var err error
+		if s.transport == "ws" {
+			err = s.ws(ctx, base, vars, opened)
+		} else {
+			err = s.sse(ctx, base, client, vars, opened)
+		}
+		if ctx.Err() != nil {
+			return
+		}
 		if err == nil {
 			err = errors.New("the server completed the stream")
 		}
-		s.fail(err.Error())
+		s.mu.Lock()
+		s.cuts = append(s.cuts, cut{why: err.Error(), after: time.Since(s.opened)})
+		again := resume && s.cursor != ""
+		s.mu.Unlock()
+		if !again {
+			s.fail(err.Error())
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 
-func (s *subscriber) ws(ctx context.Context, base string, ready func(error)) error {
+func (s *subscriber) ws(ctx context.Context, base string, vars map[string]any, ready func(error)) error {
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
 		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
 	if err != nil {
@@ -161,7 +205,7 @@ func (s *subscriber) ws(ctx context.Context, base string, ready func(error)) err
 		switch msg.Type {
 		case "connection_ack":
 			acked = true
-			err := send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": subQuery}})
+			err := send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": subQuery, "variables": vars}})
 			ready(err)
 			if err != nil {
 				return err
@@ -183,8 +227,8 @@ func (s *subscriber) ws(ctx context.Context, base string, ready func(error)) err
 	}
 }
 
-func (s *subscriber) sse(ctx context.Context, base string, client *http.Client, ready func(error)) error {
-	body, _ := json.Marshal(map[string]any{"query": subQuery})
+func (s *subscriber) sse(ctx context.Context, base string, client *http.Client, vars map[string]any, ready func(error)) error {
+	body, _ := json.Marshal(map[string]any{"query": subQuery, "variables": vars})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/graphql", bytes.NewReader(body))
 	if err != nil {
 		ready(err)

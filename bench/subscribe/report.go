@@ -29,20 +29,30 @@ func (l latencies) pct(p float64) time.Duration {
 type analysis struct {
 	// from the writer's response, by group: all, ws, sse, same process,
 	// other process
-	groups     []string
-	fromResp   map[string]latencies
-	fromSent   latencies
-	fromAt     latencies
-	writeTime  latencies // the writes' own response times
-	writeErrs  map[string]int
-	complete   int // subscribers with every event once, in order
-	lost       int
-	dup        int
-	outOfOrder int
-	unexpected int
-	ended      map[string]int // why subscribers ended early, counted
-	errs       map[string]int // errors subscribers were sent
-	windows    []window
+	groups    []string
+	fromResp  map[string]latencies
+	fromSent  latencies
+	fromAt    latencies
+	writeTime latencies // the writes' own response times
+	writeErrs map[string]int
+	complete  int // subscribers with every event once, in order
+	delivered int // first receipts of the expected events
+	lost      int
+	// lost events before a subscriber's last received one (gaps), and
+	// after it (its stream ended, or the drain timed out)
+	lostGaps, lostTail int
+	dup                int
+	outOfOrder         int
+	unexpected         int
+	ended              map[string]int // why subscribers ended early, counted
+	// how long the subscribers that ended early had been open, by reason
+	endedAfter map[string][]time.Duration
+	// streams cut under their subscriber: how long each had been open, and
+	// the transports, by reason
+	cutAfter map[string][]time.Duration
+	cutBy    map[string]map[string]int
+	errs     map[string]int // errors subscribers were sent
+	windows  []window
 }
 
 // window is a 10-second span of the writes, by when they were sent.
@@ -57,11 +67,14 @@ type window struct {
 
 func analyse(r *results) *analysis {
 	a := &analysis{
-		groups:    []string{"all", "graphql-ws", "SSE", "same process as the write", "the other process"},
-		fromResp:  map[string]latencies{},
-		writeErrs: map[string]int{},
-		ended:     map[string]int{},
-		errs:      map[string]int{},
+		groups:     []string{"all", "graphql-ws", "SSE", "same process as the write", "the other process"},
+		fromResp:   map[string]latencies{},
+		writeErrs:  map[string]int{},
+		ended:      map[string]int{},
+		endedAfter: map[string][]time.Duration{},
+		cutAfter:   map[string][]time.Duration{},
+		cutBy:      map[string]map[string]int{},
+		errs:       map[string]int{},
 	}
 	pos := make(map[int64]int, len(r.Expected))
 	for i, e := range r.Expected {
@@ -132,15 +145,33 @@ func analyse(r *results) *analysis {
 				winLat[wi] = append(winLat[wi], d)
 			}
 		}
+		a.delivered += got
 		a.lost += len(r.Expected) - got
+		for i := range seen {
+			if !seen[i] {
+				if i < last {
+					a.lostGaps++
+				} else {
+					a.lostTail++
+				}
+			}
+		}
 		if got == len(r.Expected) && inOrder {
 			a.complete++
 		}
 		if s.ended != "" {
 			a.ended[s.ended]++
+			a.endedAfter[s.ended] = append(a.endedAfter[s.ended], s.endedAt.Sub(s.opened))
 		}
 		for _, e := range s.errs {
 			a.errs[e]++
+		}
+		for _, c := range s.cuts {
+			a.cutAfter[c.why] = append(a.cutAfter[c.why], c.after)
+			if a.cutBy[c.why] == nil {
+				a.cutBy[c.why] = map[string]int{}
+			}
+			a.cutBy[c.why][s.transport]++
 		}
 	}
 	for _, l := range a.fromResp {
@@ -220,8 +251,9 @@ func report(o options, r *results, a *analysis) string {
 	p("| subscribers | %s (%s), %d per process |", thousands(nsubs), transportsNote(o), nsubs/2)
 	p("| writes | %s sent, %s answered with an error (%s of those committed all the same); %s audit events committed |", thousands(len(r.Writes)), thousands(sumCounts(a.writeErrs)), thousands(sumCounts(r.FailedCommitted)), thousands(len(r.Expected)))
 	p("| deliveries expected | %s (%s events × %s subscribers) |", thousands(deliveries), thousands(len(r.Expected)), thousands(nsubs))
-	p("| delivered | %s; **lost %s, duplicated %s, out of order %s**; unexpected events %s |", thousands(len(all)), thousands(a.lost), thousands(a.dup), thousands(a.outOfOrder), thousands(a.unexpected))
+	p("| delivered | %s; **lost %s** (%s in gaps, %s after a subscriber's last event), **duplicated %s, out of order %s**; unexpected events %s |", thousands(a.delivered), thousands(a.lost), thousands(a.lostGaps), thousands(a.lostTail), thousands(a.dup), thousands(a.outOfOrder), thousands(a.unexpected))
 	p("| subscribers with every event, once, in order | %s of %s |", thousands(a.complete), thousands(nsubs))
+	p("| streams cut under their subscribers (then resumed: %v) | %s |", o.Resume, thousands(nCuts(a)))
 	p("| subscribers that ended before the benchmark closed them | %s |", thousands(sumCounts(a.ended)))
 	p("| delivery latency from the write's response, p50 / p90 / p99 / max | **%s / %s / %s / %s** |", ms(all.pct(50)), ms(all.pct(90)), ms(all.pct(99)), ms(all.pct(100)))
 	for i, s := range r.Servers {
@@ -385,6 +417,13 @@ func report(o options, r *results, a *analysis) string {
 	return b.String()
 }
 
+func resumeNote(o options) string {
+	if o.Resume {
+		return " Each subscriber then subscribed again after the last event it had received (`after:` its cursor), as a client would; what it missed meanwhile, it should get then (see lost, duplicated and out of order)."
+	}
+	return " The subscribers did not resume (--resume=false)."
+}
+
 func transportsNote(o options) string {
 	switch o.Transports {
 	case "ws":
@@ -400,6 +439,14 @@ func pctOf(cpu float64, wall time.Duration) float64 {
 		return 0
 	}
 	return cpu / wall.Seconds() * 100
+}
+
+func nCuts(a *analysis) int {
+	n := 0
+	for _, d := range a.cutAfter {
+		n += len(d)
+	}
+	return n
 }
 
 func sumF(v []float64) float64 {
@@ -439,11 +486,14 @@ func trim(s string) string {
 func summary(r *results, a *analysis) {
 	all := a.fromResp["all"]
 	log.Printf("events %d, subscribers %d: delivered %d, lost %d, duplicated %d, out of order %d, unexpected %d, ended early %d, complete %d",
-		len(r.Expected), len(r.Subs), len(all), a.lost, a.dup, a.outOfOrder, a.unexpected, sumCounts(a.ended), a.complete)
+		len(r.Expected), len(r.Subs), a.delivered, a.lost, a.dup, a.outOfOrder, a.unexpected, sumCounts(a.ended), a.complete)
 	log.Printf("writes %d, answered with an error %d, of which committed %d; write time p50 %s p99 %s", len(r.Writes), sumCounts(a.writeErrs), sumCounts(r.FailedCommitted), ms(a.writeTime.pct(50)), ms(a.writeTime.pct(99)))
 	log.Printf("latency from response: p50 %s p90 %s p99 %s max %s", ms(all.pct(50)), ms(all.pct(90)), ms(all.pct(99)), ms(all.pct(100)))
 	for k, v := range a.ended {
 		fmt.Fprintf(os.Stderr, "  ended: %d × %s\n", v, trim(k))
+	}
+	for k, d := range a.cutAfter {
+		fmt.Fprintf(os.Stderr, "  cut (then resumed: %v): %d × %s\n", r.Resume, len(d), trim(k))
 	}
 	for k, v := range a.errs {
 		fmt.Fprintf(os.Stderr, "  error: %d × %s\n", v, trim(k))
@@ -456,10 +506,29 @@ func summary(r *results, a *analysis) {
 func findings(o options, r *results, a *analysis) string {
 	var f []string
 	if n := a.lost + a.dup + a.outOfOrder + a.unexpected; n > 0 {
-		f = append(f, fmt.Sprintf("- **Deliveries:** %s lost, %s duplicated, %s out of order, %s unexpected (see Completeness).", thousands(a.lost), thousands(a.dup), thousands(a.outOfOrder), thousands(a.unexpected)))
+		f = append(f, fmt.Sprintf("- **Deliveries:** %s lost (%s in gaps before a subscriber's last event, %s after it: its stream ended or the wait for the last deliveries ran out), %s duplicated, %s out of order, %s unexpected (see Completeness).", thousands(a.lost), thousands(a.lostGaps), thousands(a.lostTail), thousands(a.dup), thousands(a.outOfOrder), thousands(a.unexpected)))
 	}
-	if n := sumCounts(a.ended); n > 0 {
-		f = append(f, fmt.Sprintf("- **Subscribers ended early:** %s of them (see Completeness for why).", thousands(n)))
+	cuts := map[string]int{}
+	for why, d := range a.cutAfter {
+		cuts[why] = len(d)
+	}
+	for _, why := range sortedKeys(cuts) {
+		d := a.cutAfter[why]
+		slices.Sort(d)
+		f = append(f, fmt.Sprintf("- **Streams cut under their subscribers:** %s times (%d over graphql-ws, %d over SSE) with `%s`, %s to %s after the stream began, without a last response saying why or where to resume.%s",
+			thousands(len(d)), a.cutBy[why]["ws"], a.cutBy[why]["sse"], trim(why), d[0].Round(100*time.Millisecond), d[len(d)-1].Round(100*time.Millisecond), resumeNote(o)))
+	}
+	for _, why := range sortedKeys(a.ended) {
+		d := a.endedAfter[why]
+		slices.Sort(d)
+		byTransport := map[string]int{}
+		for _, s := range r.Subs {
+			if s.ended == why {
+				byTransport[s.transport]++
+			}
+		}
+		f = append(f, fmt.Sprintf("- **Subscribers ended early:** %s of them (%d over graphql-ws, %d over SSE) with `%s`, %s to %s after their subscription began, without a last response saying why or where to resume.",
+			thousands(a.ended[why]), byTransport["ws"], byTransport["sse"], trim(why), d[0].Round(100*time.Millisecond), d[len(d)-1].Round(100*time.Millisecond)))
 	}
 	writeSpan := r.WriteEnd.Sub(r.WriteStart)
 	slow := a.writeTime.pct(99) > time.Second
