@@ -24,6 +24,7 @@ TRANSPORTS=${TRANSPORTS:-mixed}
 RATE=${RATE:-50}
 DURATION=${SUB_DURATION:-60s}
 WAIT_QUIET=${WAIT_QUIET:-2m}
+SERVER_REV=${SERVER_REV:-HEAD}
 # What else the machine does meanwhile, for the page.
 MACHINE_NOTE=${MACHINE_NOTE:-}
 
@@ -35,8 +36,20 @@ subscribe_bin="$work/bri-subscribe"
 preflight go psql curl
 require_free_ports "$OURS_PORT" "$((OURS_PORT + 1))"
 
-step "build the server and bench/subscribe"
-go build -o "$server_bin" .
+# The server is built from a commit (SERVER_REV, default HEAD), not from
+# the working tree, which others may be editing: the page names the commit.
+# SERVER_REV=worktree builds the working tree as it is.
+step "build the server ($SERVER_REV) and bench/subscribe"
+if [ "$SERVER_REV" = worktree ]; then
+  go build -o "$server_bin" .
+  server_note="the working tree on $(git rev-parse --short HEAD), $(git status --porcelain | wc -l | tr -d ' ') files changed or new"
+else
+  rev=$(git rev-parse --short "$SERVER_REV^{commit}")
+  mkdir "$work/src"
+  git archive "$rev" | tar -x -C "$work/src"
+  (cd "$work/src" && go build -o "$server_bin" .)
+  server_note="commit $rev ($(git log -1 --format=%cs "$rev"))"
+fi
 go build -o "$subscribe_bin" ./bench/subscribe
 
 step "fresh database $BENCH_DB"
@@ -45,13 +58,14 @@ psql -d postgres -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $BENCH_DB"
 
 cmd="bash bench/subscribe.sh"
 [ "$TRANSPORTS" = mixed ] || cmd="TRANSPORTS=$TRANSPORTS $cmd"
+[ "$SERVER_REV" = HEAD ] || cmd="SERVER_REV=$SERVER_REV $cmd"
 step "fan-out: $SUBSCRIBERS subscribers ($TRANSPORTS), $RATE writes/s for $DURATION"
 "$subscribe_bin" \
   --server-bin "$server_bin" --database-url "$db_url" \
   --port "$OURS_PORT" \
   --subscribers "$SUBSCRIBERS" --transports "$TRANSPORTS" --rate "$RATE" --duration "$DURATION" \
   --wait-quiet "$WAIT_QUIET" --work "$work" --report "$REPORT" \
-  --command "$cmd" --machine-note "$MACHINE_NOTE" &
+  --command "$cmd" --machine-note "$MACHINE_NOTE" --server-note "$server_note" &
 pids+=("$!")
 wait "$!"
 

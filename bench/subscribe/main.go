@@ -49,6 +49,7 @@ type options struct {
 	WaitQuiet              time.Duration
 	Work, Report           string
 	Command, Note          string
+	ServerNote             string
 }
 
 func main() {
@@ -69,6 +70,7 @@ func main() {
 	flag.StringVar(&o.Work, "work", os.TempDir(), "folder for the servers' logs")
 	flag.StringVar(&o.Report, "report", "", "write the results page here (Markdown)")
 	flag.StringVar(&o.Command, "command", "bash bench/subscribe.sh", "the command that ran this, for the page")
+	flag.StringVar(&o.ServerNote, "server-note", "", "what the server was built from, for the page")
 	flag.StringVar(&o.Note, "machine-note", "", "what else the machine did meanwhile, for the page")
 	flag.Parse()
 	if err := run(o); err != nil {

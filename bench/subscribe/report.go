@@ -406,6 +406,9 @@ func report(o options, r *results, a *analysis) string {
 		p("- Meanwhile on the machine: %s", o.Note)
 	}
 	p("- PostgreSQL %s on the same machine; a fresh database, whose schema the first server process made at start (no other data).", r.PostgreSQL)
+	if o.ServerNote != "" {
+		p("- The server built from %s.", o.ServerNote)
+	}
 	p("- Two server processes built with %s, each started as `bri-tracker %s` with its own port; the subscription limits are the defaults (100 subscriptions per API key per process, 20 per WebSocket connection, pings every 15 s).", runtime.Version(), strings.Join(serverFlags(r.Servers[0].port), " "))
 	p("- Subscribers: each on its own connection (a WebSocket with the `graphql-transport-ws` protocol, authenticated in `connection_init`, answering the server's pings; or an SSE `POST /graphql` with `Accept: text/event-stream`), subscriber *i* on process *i* mod 2, with one of %d VIEWER keys (%d subscribers a key), all opened 50 at a time in %s, all asking for", (nsubs+o.PerKey-1)/o.PerKey, o.PerKey, r.OpenTime.Round(time.Millisecond))
 	p("")
