@@ -58,6 +58,7 @@ type config struct {
 	ClientAddrHeader string
 	SubsPerConn      int
 	SubsPerKey       int
+	WriteTimeout     time.Duration
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -132,6 +133,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "how long in-flight requests may take to finish at shutdown, once the server stops accepting")
 	duration(&c.Drain, "drain", "DRAIN", 5*time.Second, "at shutdown, how long to go on serving with /readyz answering 503, so that load balancers stop sending first")
 	duration(&c.RequestTimeout, "request-timeout", "REQUEST_TIMEOUT", 15*time.Second, "how long a request may take")
+	duration(&c.WriteTimeout, "write-timeout", "WRITE_TIMEOUT", 60*time.Second, "how long sending a response may take, so that a client reading slowly cannot hold a connection; subscriptions' event streams are exempt")
 	duration(&c.StatementTimeout, "statement-timeout", "STATEMENT_TIMEOUT", 10*time.Second, "how long a PostgreSQL statement may run")
 	var maxBody int
 	integer(&maxBody, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body accepted (HTTP 413 beyond)")
@@ -203,6 +205,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("--db-conn-max-lifetime %s: want 0 or a positive duration", c.ConnMaxLifetime)
 	}
 	c.MaxBodyBytes = int64(maxBody)
+	if c.WriteTimeout <= 0 {
+		return config{}, fmt.Errorf("--write-timeout %s: want a positive duration", c.WriteTimeout)
+	}
 	if c.SubsPerConn < 0 || c.SubsPerKey < 0 {
 		return config{}, fmt.Errorf("--subscriptions-per-connection and --subscriptions-per-key: want 0 (no limit) or more")
 	}

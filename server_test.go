@@ -34,7 +34,7 @@ func startServer(t *testing.T, cfg config) (string, func() error) {
 	}
 	cfg.Addr = "127.0.0.1:0"
 	cfg.Migrate = true // as by default
-	for _, f := range []struct{ v, def *time.Duration }{{&cfg.ShutdownTimeout, &d.ShutdownTimeout}, {&cfg.RequestTimeout, &d.RequestTimeout}, {&cfg.StatementTimeout, &d.StatementTimeout}} {
+	for _, f := range []struct{ v, def *time.Duration }{{&cfg.ShutdownTimeout, &d.ShutdownTimeout}, {&cfg.RequestTimeout, &d.RequestTimeout}, {&cfg.StatementTimeout, &d.StatementTimeout}, {&cfg.WriteTimeout, &d.WriteTimeout}} {
 		if *f.v == 0 {
 			*f.v = *f.def
 		}

@@ -88,6 +88,11 @@ func (t Transactions) InterceptResponse(ctx context.Context, next graphql.Respon
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		// A commit hook that refused (a rule checked at commit) leaves the
+		// transaction open, with its locks (the audit numbering's among
+		// them): end it now, not when the request's context ends. After a
+		// failed COMMIT itself this is a no-op.
+		_ = tx.Rollback()
 		if outage.Is(err) {
 			err = fmt.Errorf("%w: %w", errCommitUnknown, err)
 		}

@@ -245,7 +245,7 @@ func New(o Options) (http.Handler, error) {
 		// subscriptions: authenticated and rate-limited like any request,
 		// but long-lived, so without the request timeout, the admission
 		// queue and the held response
-		sse := rateLimit(authenticate(o.Client, o.PublicRead, o.Logger, gql), perIP, byAddress(o.ClientAddress))
+		sse := rateLimit(authenticate(o.Client, o.PublicRead, o.Logger, limitBody(endlessWrites(gql), o.MaxBodyBytes)), perIP, byAddress(o.ClientAddress))
 		// a WebSocket authenticates in connection_init (browsers cannot
 		// send its upgrade a header)
 		ws := rateLimit(gql, perIP, byAddress(o.ClientAddress))

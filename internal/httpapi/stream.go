@@ -211,3 +211,13 @@ func liveKeys(h *live.Hub) *live.Keys {
 	}
 	return h.Keys
 }
+
+// endlessWrites lifts the server's write timeout for an event stream: it
+// bounds a whole response, and a subscription's lasts as long as the
+// client stays (keep-alives find a client that went away).
+func endlessWrites(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+		next.ServeHTTP(w, r)
+	})
+}

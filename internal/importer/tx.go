@@ -60,7 +60,11 @@ func once(ctx context.Context, client *ent.Client, fn func(context.Context, *ent
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		_ = tx.Rollback() // a commit hook refused: release the transaction's locks now
+		return err
+	}
+	return nil
 }
 
 // itemField reads upsert's "input[3].completedOn" into 3 and "completedOn".

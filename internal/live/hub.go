@@ -37,11 +37,15 @@ type Options struct {
 	// KeyCheck is how often the subscriptions' API keys are checked: a
 	// revoked key's subscriptions end within that.
 	KeyCheck time.Duration
+	// MaxDelay is how far behind the commits a subscriber that has caught
+	// up may fall before it is too slow (ErrTooSlow): how old the next
+	// event it would be sent may be.
+	MaxDelay time.Duration
 	Logger   *slog.Logger
 }
 
 // DefaultOptions are a server's.
-var DefaultOptions = Options{Poll: time.Second, Recent: 4096, KeyCheck: 2 * time.Second}
+var DefaultOptions = Options{Poll: time.Second, Recent: 4096, KeyCheck: 2 * time.Second, MaxDelay: time.Minute}
 
 // batch is how many events one read takes.
 const batch = 500
@@ -75,6 +79,9 @@ func NewHub(ctx context.Context, client *ent.Client, d string, o Options) (*Hub,
 	}
 	if o.KeyCheck <= 0 {
 		o.KeyCheck = DefaultOptions.KeyCheck
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = DefaultOptions.MaxDelay
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -200,6 +207,15 @@ func (h *Hub) since(seq int64) (events []*ent.AuditEvent, covered bool, more <-c
 	return h.recent[i:], true, more
 }
 
+// idAt is the id of the event numbered seq.
+func (h *Hub) idAt(ctx context.Context, seq int64) (int, bool) {
+	e, err := h.client.AuditEvent.Query().Where(auditevent.Seq(seq)).Only(system(context.WithoutCancel(ctx)))
+	if err != nil {
+		return 0, false
+	}
+	return e.ID, true
+}
+
 // ErrStopped ends the subscriptions of a hub that stopped: the server is
 // shutting down.
 var ErrStopped = errors.New("the server is shutting down")
@@ -209,10 +225,11 @@ var ErrStopped = errors.New("the server is shutting down")
 var ErrTooSlow = errors.New("the subscriber fell too far behind the events")
 
 // SeqOf is the seq of the audit event id: where a subscription that resumes
-// after it starts. ok is false when there is no such event or it is not
-// numbered yet.
+// after it starts. ok is false when there is no such event that the actor
+// of ctx may see (the audit trail's privacy rules), or it is not numbered
+// yet.
 func (h *Hub) SeqOf(ctx context.Context, id int) (seq int64, ok bool, err error) {
-	e, err := h.client.AuditEvent.Query().Where(auditevent.ID(id)).Only(system(ctx))
+	e, err := h.client.AuditEvent.Query().Where(auditevent.ID(id)).Only(telemetry.Untraced(ctx))
 	switch {
 	case ent.IsNotFound(err):
 		return 0, false, nil
@@ -225,40 +242,44 @@ func (h *Hub) SeqOf(ctx context.Context, id int) (seq int64, ok bool, err error)
 }
 
 // Stream sends, on the returned channel, every event after seq from, in
-// order, until ctx ends or an error ends it (reported by errp once the
-// channel is closed). An event reaches the channel only if keep says so
-// (the subscriber's permissions and filter, asked for a batch at a time).
-// While the subscriber catches up it reads from the database; once it has
-// caught up, falling more than Options.Recent events behind ends it with
-// ErrTooSlow.
-func (h *Hub) Stream(ctx context.Context, from int64, keep func(context.Context, []*ent.AuditEvent) ([]*ent.AuditEvent, error)) (<-chan *ent.AuditEvent, func() error) {
+// order, until ctx ends or an error ends it. end, once the channel is
+// closed, says the id of the last event the stream passed, sent or not (0
+// for none: where to resume) and why it ended (nil when ctx ended). An event
+// reaches the channel only if keep says so (the subscriber's permissions
+// and filter, asked for a batch at a time). A subscriber reads the recent
+// events the hub keeps, or the database when it is further behind (after
+// an old cursor, or a write of more events than the hub keeps). One that
+// has caught up once and then takes events so slowly that the next is more
+// than Options.MaxDelay old is ended with ErrTooSlow: it holds at most one
+// batch meanwhile, however far behind it is.
+func (h *Hub) Stream(ctx context.Context, from int64, keep func(context.Context, []*ent.AuditEvent) ([]*ent.AuditEvent, error)) (<-chan *ent.AuditEvent, func() (int, error)) {
 	out := make(chan *ent.AuditEvent)
-	var end error
+	var (
+		err  error
+		last int
+	)
 	go func() {
 		defer close(out)
-		end = h.stream(ctx, from, keep, out)
+		err = h.stream(ctx, from, keep, out, &last)
 	}()
-	return out, func() error { return end }
+	return out, func() (int, error) { return last, err }
 }
 
-func (h *Hub) stream(ctx context.Context, pos int64, keep func(context.Context, []*ent.AuditEvent) ([]*ent.AuditEvent, error), out chan<- *ent.AuditEvent) error {
+func (h *Hub) stream(ctx context.Context, pos int64, keep func(context.Context, []*ent.AuditEvent) ([]*ent.AuditEvent, error), out chan<- *ent.AuditEvent, last *int) error {
 	live := false
 	for {
 		events, covered, more := h.since(pos)
-		if !covered {
-			if live {
-				return ErrTooSlow
+		if covered {
+			live = true
+			if len(events) > batch {
+				events = events[:batch]
 			}
+		} else {
 			var err error
 			events, err = h.client.AuditEvent.Query().Where(auditevent.SeqGT(pos)).
 				Order(ent.Asc(auditevent.FieldSeq)).Limit(batch).All(system(ctx))
 			if err != nil {
 				return err
-			}
-		} else {
-			live = true
-			if len(events) > batch {
-				events = events[:batch]
 			}
 		}
 		if len(events) == 0 {
@@ -275,14 +296,22 @@ func (h *Hub) stream(ctx context.Context, pos int64, keep func(context.Context, 
 		if err != nil {
 			return err
 		}
-		for _, e := range kept {
-			select {
-			case out <- e:
-			case <-ctx.Done():
-				return nil
-			case <-h.done:
-				return ErrStopped
+		next := 0
+		for _, e := range events {
+			if next < len(kept) && kept[next] == e {
+				next++
+				if live && time.Since(e.At) > h.o.MaxDelay {
+					return ErrTooSlow
+				}
+				select {
+				case out <- e:
+				case <-ctx.Done():
+					return nil
+				case <-h.done:
+					return ErrStopped
+				}
 			}
+			*last = e.ID
 		}
 		pos = *events[len(events)-1].Seq
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,6 +79,9 @@ func TestSubscriptionRules(t *testing.T) {
 	if code, _ := errorCode(t, s.SSE(s.AdminKey, `{ __typename }`, nil)); code != httpapi.CodeSubscriptionTransport {
 		t.Fatalf("a query over SSE: %s", code)
 	}
+	if code, _ := errorCode(t, s.SSE(s.AdminKey, subAudit, map[string]any{"padding": strings.Repeat("x", 2<<20)})); code != "REQUEST_TOO_LARGE" {
+		t.Fatalf("an event stream's request over the body limit: %s", code)
+	}
 	if code, _ := errorCode(t, s.WS0("", subAudit, nil)); code != "UNAUTHENTICATED" {
 		t.Fatalf("a subscription without a key: %s", code)
 	}
@@ -144,33 +148,60 @@ func TestShutdownEndsSubscriptions(t *testing.T) {
 	}
 }
 
-// TestTooSlowSubscriber: a subscriber that stops taking events while more
-// than the hub keeps are committed is ended with ErrTooSlow after the events
-// it had; it holds no more than one event meanwhile.
-func TestTooSlowSubscriber(t *testing.T) {
+// TestLargeWriteAndSlowSubscriber: a write of more events than the hub
+// keeps reaches a subscriber whole, from the database; a subscriber that
+// caught up and then takes its events more than MaxDelay late is ended with
+// ErrTooSlow and where to resume, holding no more than a batch meanwhile.
+func TestLargeWriteAndSlowSubscriber(t *testing.T) {
 	db := apitest.OpenSQLite(t)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	h, err := live.NewHub(ctx, db.Client, db.Dialect, live.Options{Committed: db.Committed, Recent: 5})
+	h, err := live.NewHub(ctx, db.Client, db.Dialect, live.Options{Committed: db.Committed, Recent: 5, MaxDelay: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	go h.Run(ctx)
 	sys := auth.SystemContext(context.Background(), "test")
-	events, end := h.Stream(ctx, h.Head(), func(_ context.Context, e []*ent.AuditEvent) ([]*ent.AuditEvent, error) { return e, nil })
-	for i := range 20 {
-		if _, err := newPartner(sys, db.Client, fmt.Sprint("P", i)); err != nil {
+	all := func(_ context.Context, e []*ent.AuditEvent) ([]*ent.AuditEvent, error) { return e, nil }
+	events, end := h.Stream(ctx, h.Head(), all)
+
+	tx, err := db.Client.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 12 { // more than the 5 the hub keeps, in one commit
+		if _, err := newPartner(ent.NewTxContext(sys, tx), tx.Client(), fmt.Sprint("Bulk ", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for h.Head() < 20 {
-		time.Sleep(10 * time.Millisecond)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
 	}
-	n := 0
+	var last *ent.AuditEvent
+	for i := range 12 {
+		select {
+		case e := <-events:
+			if *e.Seq != int64(i+1) {
+				t.Fatalf("event %d has seq %d", i, *e.Seq)
+			}
+			last = e
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the large write's event %d did not come", i)
+		}
+	}
+
+	// now slow: more commits, and the subscriber takes nothing for longer
+	// than MaxDelay
+	for i := range 3 {
+		if _, err := newPartner(sys, db.Client, fmt.Sprint("Later ", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
 	for range events {
-		n++
 	}
-	if !errors.Is(end(), live.ErrTooSlow) || n == 0 || n >= 20 {
-		t.Fatalf("%d events, then %v; want some, then ErrTooSlow", n, end())
+	passed, err := end()
+	if !errors.Is(err, live.ErrTooSlow) || passed < last.ID {
+		t.Fatalf("the slow subscriber ended with %v after event %d, want ErrTooSlow after %d or later", err, passed, last.ID)
 	}
 }

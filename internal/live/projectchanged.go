@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 
 	"entgo.io/contrib/entgql"
@@ -38,11 +39,13 @@ type ProjectChange struct {
 func ProjectChanged(ctx context.Context, h *Hub, client *ent.Client, after *entgql.Cursor[int], where *ent.ProjectWhereInput) (<-chan *ProjectChange, error) {
 	var match []predicate.Project
 	if where != nil {
-		p, err := where.P()
-		if err != nil {
+		switch p, err := where.P(); {
+		case errors.Is(err, ent.ErrEmptyProjectWhereInput): // where: {} filters nothing
+		case err != nil:
 			return nil, &apperr.Error{Code: apperr.BadUserInput, Field: "where", Message: "where: " + err.Error()}
+		default:
+			match = append(match, p)
 		}
-		match = append(match, p)
 	}
 	var mu sync.Mutex
 	changes := map[int]*ProjectChange{} // by audit event id, from keep to send

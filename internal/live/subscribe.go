@@ -36,11 +36,13 @@ const CodeShuttingDown = "SHUTTING_DOWN"
 func AuditEvents(ctx context.Context, h *Hub, client *ent.Client, after *entgql.Cursor[int], where *ent.AuditEventWhereInput) (<-chan *ent.AuditEventEdge, error) {
 	var preds []predicate.AuditEvent
 	if where != nil {
-		p, err := where.P()
-		if err != nil {
+		switch p, err := where.P(); {
+		case errors.Is(err, ent.ErrEmptyAuditEventWhereInput): // where: {} filters nothing
+		case err != nil:
 			return nil, &apperr.Error{Code: apperr.BadUserInput, Field: "where", Message: "where: " + err.Error()}
+		default:
+			preds = append(preds, p)
 		}
-		preds = append(preds, p)
 	}
 	a := auth.FromContext(ctx)
 	keep := func(ctx context.Context, events []*ent.AuditEvent) ([]*ent.AuditEvent, error) {
@@ -106,11 +108,26 @@ func subscribe[T any](ctx context.Context, h *Hub, after *entgql.Cursor[int], ke
 				return
 			}
 		}
-		if err := end(); err != nil && ctx.Err() == nil {
-			fail(ctx, err, last)
-		} else if cause := context.Cause(ctx); errors.Is(cause, ErrKeyRevoked) {
-			fail(ctx, cause, last)
+		passed, err := end()
+		if cause := context.Cause(ctx); errors.Is(cause, ErrKeyRevoked) {
+			err = cause
+		} else if ctx.Err() != nil {
+			return // the client left
 		}
+		if err == nil {
+			return
+		}
+		// resume after the last event the stream passed, delivered or
+		// filtered out; else where it began
+		switch {
+		case passed != 0:
+			last = &entgql.Cursor[int]{ID: passed}
+		case last == nil && from > 0:
+			if id, ok := h.idAt(ctx, from); ok {
+				last = &entgql.Cursor[int]{ID: id}
+			}
+		}
+		fail(ctx, err, last)
 	}()
 	return out, nil
 }

@@ -55,6 +55,7 @@ func Run(ctx context.Context, client *ent.Client) (Stats, error) {
 		return Stats{}, err
 	}
 	if err := tx.Commit(); err != nil {
+		_ = tx.Rollback() // a commit hook refused: release the transaction's locks now
 		return Stats{}, fmt.Errorf("seed: commit: %w", err)
 	}
 	return s.stats, nil

@@ -113,11 +113,20 @@ func (r *Redis) Name() string { return r.name }
 func (r *Redis) Key(key string) string { return r.prefix + key }
 
 // Usable reports whether to ask Redis: it answered last time, or it failed
-// long enough ago to try again.
+// long enough ago to try again. While it is down, one caller a RetryAfter
+// asks (the probe); the others go on without it meanwhile rather than each
+// wait for a Redis that may still not answer.
 func (r *Redis) Usable() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return !r.down || !time.Now().Before(r.retryAt)
+	if !r.down {
+		return true
+	}
+	if now := time.Now(); !now.Before(r.retryAt) {
+		r.retryAt = now.Add(r.retry) // this caller probes
+		return true
+	}
+	return false
 }
 
 // OK records that Redis answered; the first answer after a failure is
