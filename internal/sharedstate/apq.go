@@ -51,10 +51,16 @@ func (c *QueryCache) Get(ctx context.Context, hash string) (string, bool) {
 	return q, true
 }
 
+// MaxSharedQuery is the longest query kept in Redis (bytes); a longer one
+// stays in the process's own cache. Clients choose what they register, so
+// this bounds what each registration can put in the shared Redis (which
+// its TTL, the rate limits and Redis's maxmemory bound further).
+const MaxSharedQuery = 32 << 10
+
 // Add registers the query of hash.
 func (c *QueryCache) Add(ctx context.Context, hash, query string) {
 	c.Local.Add(ctx, hash, query)
-	if c.Redis == nil {
+	if c.Redis == nil || len(query) > MaxSharedQuery {
 		return
 	}
 	if !c.Redis.Usable() {

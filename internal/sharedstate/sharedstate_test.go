@@ -127,6 +127,17 @@ func TestPersistedQueriesSharedAcrossProcesses(t *testing.T) {
 		if res := apq(alone, q, false); len(res.Errors) != 1 || res.Errors[0].Code() != "PERSISTED_QUERY_NOT_FOUND" {
 			t.Fatalf("hash alone through a process without Redis: %+v, want PERSISTED_QUERY_NOT_FOUND", res.Errors)
 		}
+		// a query longer than MaxSharedQuery stays in its process
+		long := "query Long { partners(first: 1) { totalCount } }\n#" + strings.Repeat("x", sharedstate.MaxSharedQuery)
+		if reg := apq(a, long, true); reg.Status != http.StatusOK || len(reg.Errors) > 0 {
+			t.Fatalf("register a long query: HTTP %d %+v", reg.Status, reg.Errors)
+		}
+		if res := apq(a, long, false); len(res.Errors) > 0 {
+			t.Fatalf("the long query by hash through the process that registered it: %+v", res.Errors)
+		}
+		if res := apq(b, long, false); len(res.Errors) != 1 || res.Errors[0].Code() != "PERSISTED_QUERY_NOT_FOUND" {
+			t.Fatalf("the long query by hash through another process: %+v, want PERSISTED_QUERY_NOT_FOUND", res.Errors)
+		}
 	})
 }
 
