@@ -117,17 +117,37 @@ func TestAuditEventsSubscription(t *testing.T) {
 
 // TestAuditEventsAcrossProcesses: a write committed through one server
 // process reaches a subscriber of another process on the same PostgreSQL,
-// woken by NOTIFY (the processes poll only once a minute here).
+// woken by NOTIFY (the processes poll only once a minute here); after the
+// subscriber drops its connection and three more writes go through the
+// first process, resuming on the second with the last cursor brings exactly
+// those three, then the live stream. Over graphql-ws and over SSE.
 func TestAuditEventsAcrossProcesses(t *testing.T) {
 	a := apitest.NewServer(t, apitest.OpenPostgres(t))
 	b := apitest.NewServer(t, apitest.OpenPostgresURL(t, a.DB.URL))
-	for _, subscribe := range []func(string, string, map[string]any) *apitest.Stream{b.WS0, b.SSE} {
+	for i, subscribe := range []func(string, string, map[string]any) *apitest.Stream{b.WS0, b.SSE} {
+		tag := fmt.Sprint(i, " ", time.Now().UnixNano(), " ")
 		st := subscribe(b.AdminKey, subAudit, nil)
 		time.Sleep(100 * time.Millisecond)
-		n := fmt.Sprint("through A ", time.Now().UnixNano())
-		write(t, a, n)
-		if e := next(t, st); name(e) != n {
-			t.Fatalf("B's subscriber got %q, want %q", name(e), n)
+		write(t, a, tag+"through A")
+		e := next(t, st)
+		if name(e) != tag+"through A" {
+			t.Fatalf("B's subscriber got %q, want %q", name(e), tag+"through A")
 		}
+		st.Close()
+		write(t, a, tag+"missed 1", tag+"missed 2", tag+"missed 3")
+		resumed := subscribe(b.AdminKey, subAudit, map[string]any{"after": e.Cursor})
+		for _, want := range []string{"missed 1", "missed 2", "missed 3"} {
+			if got := name(next(t, resumed)); got != tag+want {
+				t.Fatalf("resumed on B: %q, want %q", got, tag+want)
+			}
+		}
+		write(t, a, tag+"live again")
+		if got := name(next(t, resumed)); got != tag+"live again" {
+			t.Fatalf("live after resuming: %q", got)
+		}
+		if r := resumed.Next(300 * time.Millisecond); r != nil {
+			t.Fatalf("a duplicate or stray event: %s %+v", r.Data, r.Errors)
+		}
+		resumed.Close()
 	}
 }
