@@ -18,13 +18,20 @@ OURS_PORT=${OURS_PORT:-18280}
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-REPORT=${REPORT:-docs/benchmarks-subscriptions.md}
 SUBSCRIBERS=${SUBSCRIBERS:-1000}
 TRANSPORTS=${TRANSPORTS:-mixed}
 RATE=${RATE:-50}
 DURATION=${SUB_DURATION:-60s}
 WAIT_QUIET=${WAIT_QUIET:-2m}
 SERVER_REV=${SERVER_REV:-HEAD}
+# api: createPartner through the servers; sql: audit events written by the
+# benchmark itself, to measure the fan-out alone.
+WRITER=${WRITER:-api}
+if [ "$WRITER" = sql ]; then
+  REPORT=${REPORT:-docs/benchmarks-subscriptions-sql.md}
+else
+  REPORT=${REPORT:-docs/benchmarks-subscriptions.md}
+fi
 # What else the machine does meanwhile, for the page.
 MACHINE_NOTE=${MACHINE_NOTE:-}
 
@@ -59,11 +66,12 @@ psql -d postgres -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $BENCH_DB"
 cmd="bash bench/subscribe.sh"
 [ "$TRANSPORTS" = mixed ] || cmd="TRANSPORTS=$TRANSPORTS $cmd"
 [ "$SERVER_REV" = HEAD ] || cmd="SERVER_REV=$SERVER_REV $cmd"
+[ "$WRITER" = api ] || cmd="WRITER=$WRITER $cmd"
 step "fan-out: $SUBSCRIBERS subscribers ($TRANSPORTS), $RATE writes/s for $DURATION"
 "$subscribe_bin" \
   --server-bin "$server_bin" --database-url "$db_url" \
   --port "$OURS_PORT" \
-  --subscribers "$SUBSCRIBERS" --transports "$TRANSPORTS" --rate "$RATE" --duration "$DURATION" \
+  --subscribers "$SUBSCRIBERS" --transports "$TRANSPORTS" --rate "$RATE" --duration "$DURATION" --writer "$WRITER" \
   --wait-quiet "$WAIT_QUIET" --work "$work" --report "$REPORT" \
   --command "$cmd" --machine-note "$MACHINE_NOTE" --server-note "$server_note" &
 pids+=("$!")

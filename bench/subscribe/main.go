@@ -42,6 +42,7 @@ type options struct {
 	Subscribers            int
 	Transports             string // mixed, ws or sse
 	Resume                 bool
+	Writer                 string // api or sql
 	PerKey                 int
 	Rate                   float64
 	Duration               time.Duration
@@ -61,6 +62,7 @@ func main() {
 	flag.IntVar(&o.Port, "port", 18280, "the first server process's port; the second listens on the next one")
 	flag.IntVar(&o.Subscribers, "subscribers", 1000, "subscriptions, each on its own connection, split evenly over the processes")
 	flag.StringVar(&o.Transports, "transports", "mixed", "mixed (half graphql-ws, half SSE, alternately), ws or sse")
+	flag.StringVar(&o.Writer, "writer", "api", "api: createPartner through the processes in turn; sql: the benchmark inserts each audit event itself, numbered and notified as the server does, in one transaction per write, to measure the fan-out alone")
 	flag.BoolVar(&o.Resume, "resume", true, "a subscriber whose stream ends under it subscribes again after the last event it received, as a client would (the cut is reported either way)")
 	flag.IntVar(&o.PerKey, "per-key", 50, "subscribers per viewer API key (the server allows 100 per key per process)")
 	flag.Float64Var(&o.Rate, "rate", 50, "writes a second (createPartner), sent on schedule whatever the answers take, to the processes in turn")
@@ -221,6 +223,9 @@ type expectedEvent struct {
 func run(o options) error {
 	if o.ServerBin == "" {
 		return errors.New("--server-bin is required")
+	}
+	if o.Writer != "api" && o.Writer != "sql" {
+		return errors.New("--writer: api or sql")
 	}
 	if o.Transports != "mixed" && o.Transports != "ws" && o.Transports != "sse" {
 		return errors.New("--transports: mixed, ws or sse")
@@ -387,6 +392,10 @@ func run(o options) error {
 		go func() {
 			defer ww.Done()
 			w := &res.Writes[i]
+			if o.Writer == "sql" {
+				sqlWrite(ctx, db, i, w)
+				return
+			}
 			w.proc = i % 2
 			var d struct{ CreatePartner struct{ ID string } }
 			w.sent = time.Now().UnixNano()
@@ -483,6 +492,52 @@ func run(o options) error {
 		return fmt.Errorf("not every subscriber got every event once and in order on one stream (the page says how; the servers' logs are in %s)", o.Work)
 	}
 	return nil
+}
+
+// sqlPartnerBase is where the made-up partner ids of --writer sql start:
+// in the partners' range (ent/schema/ids.go), far past any real row.
+const sqlPartnerBase = 1<<32 + 1<<30
+
+// sqlWrite commits write i's audit event straight into the database, as
+// the server's commit hook would (internal/live/numbering.go: the
+// advisory lock, the numbering after the highest seq, NOTIFY bri_audit),
+// in one transaction; the response time is when COMMIT returned. No
+// partner row is written: the event names a made-up one.
+func sqlWrite(ctx context.Context, db *sql.DB, i int, w *write) {
+	w.proc = -1 // both processes learn of it by NOTIFY
+	w.partner = sqlPartnerBase + int64(i)
+	w.sent = time.Now().UnixNano()
+	err := func() error {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		changes := fmt.Sprintf(`[{"field": "name", "old": null, "new": "fan-out %d"}, {"field": "kind", "old": null, "new": "ENTERPRISE"}]`, i)
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO audit_events (at, actor_name, actor_role, operation, entity_type, entity_id, changes)
+			  VALUES (now(), 'bench/subscribe', 'ADMIN', 'CREATE', 'Partner', $1, $2)`, []any{w.partner, changes}},
+			{`SELECT pg_advisory_xact_lock(hashtext('bri-tracker audit seq ' || current_schema()))`, nil},
+			{`UPDATE audit_events AS a SET seq = n.base + n.rn
+			  FROM (SELECT u.id, ROW_NUMBER() OVER (ORDER BY u.id) AS rn, m.base
+			        FROM audit_events AS u, (SELECT COALESCE(MAX(seq), 0) AS base FROM audit_events) AS m
+			        WHERE u.seq IS NULL) AS n
+			  WHERE a.id = n.id`, nil},
+			{`SELECT pg_notify('bri_audit', current_schema())`, nil},
+		} {
+			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+		return tx.Commit()
+	}()
+	w.resp = time.Now().UnixNano()
+	if err != nil {
+		w.err = err.Error()
+	}
 }
 
 // createKey makes an ADMIN API key with the server's own command.

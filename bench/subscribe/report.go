@@ -67,7 +67,7 @@ type window struct {
 
 func analyse(r *results) *analysis {
 	a := &analysis{
-		groups:     []string{"all", "graphql-ws", "SSE", "same process as the write", "the other process"},
+		groups:     []string{"all", "graphql-ws", "SSE", "woken by its own process's commit", "woken by NOTIFY"},
 		fromResp:   map[string]latencies{},
 		writeErrs:  map[string]int{},
 		ended:      map[string]int{},
@@ -135,9 +135,9 @@ func analyse(r *results) *analysis {
 			a.fromResp["all"] = append(a.fromResp["all"], d)
 			a.fromResp[tr] = append(a.fromResp[tr], d)
 			if w.proc == s.proc {
-				a.fromResp["same process as the write"] = append(a.fromResp["same process as the write"], d)
+				a.fromResp["woken by its own process's commit"] = append(a.fromResp["woken by its own process's commit"], d)
 			} else {
-				a.fromResp["the other process"] = append(a.fromResp["the other process"], d)
+				a.fromResp["woken by NOTIFY"] = append(a.fromResp["woken by NOTIFY"], d)
 			}
 			a.fromSent = append(a.fromSent, int32((ev.recv-w.sent)/1e3))
 			a.fromAt = append(a.fromAt, int32((ev.recv-ev.at)/1e3))
@@ -238,7 +238,11 @@ func report(o options, r *results, a *analysis) string {
 	all := a.fromResp["all"]
 	nsubs := len(r.Subs)
 	deliveries := len(r.Expected) * nsubs
-	p("# Benchmarks: subscriptions, fan-out")
+	if o.Writer == "sql" {
+		p("# Benchmarks: subscriptions, fan-out alone (writes by SQL)")
+	} else {
+		p("# Benchmarks: subscriptions, fan-out")
+	}
 	p("")
 	p("<!-- Written by bench/subscribe (run by `%s`); edit bench/subscribe/report.go, not this file. -->", o.Command)
 	p("")
@@ -249,7 +253,7 @@ func report(o options, r *results, a *analysis) string {
 	p("| | |")
 	p("| --- | --- |")
 	p("| subscribers | %s (%s), %d per process |", thousands(nsubs), transportsNote(o), nsubs/2)
-	p("| writes | %s sent, %s answered with an error (%s of those committed all the same); %s audit events committed |", thousands(len(r.Writes)), thousands(sumCounts(a.writeErrs)), thousands(sumCounts(r.FailedCommitted)), thousands(len(r.Expected)))
+	p("| writes (%s) | %s sent, %s answered with an error (%s of those committed all the same); %s audit events committed |", writerNote(o), thousands(len(r.Writes)), thousands(sumCounts(a.writeErrs)), thousands(sumCounts(r.FailedCommitted)), thousands(len(r.Expected)))
 	p("| deliveries expected | %s (%s events × %s subscribers) |", thousands(deliveries), thousands(len(r.Expected)), thousands(nsubs))
 	p("| delivered | %s; **lost %s** (%s in gaps, %s after a subscriber's last event), **duplicated %s, out of order %s**; unexpected events %s |", thousands(a.delivered), thousands(a.lost), thousands(a.lostGaps), thousands(a.lostTail), thousands(a.dup), thousands(a.outOfOrder), thousands(a.unexpected))
 	p("| subscribers with every event, once, in order | %s of %s |", thousands(a.complete), thousands(nsubs))
@@ -277,12 +281,15 @@ func report(o options, r *results, a *analysis) string {
 	p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, g := range a.groups {
 		l := a.fromResp[g]
+		if len(l) == 0 {
+			continue
+		}
 		p("| the write's response, %s | %s | %s | %s | %s | %s | %s |", g, thousands(len(l)), ms(l.pct(50)), ms(l.pct(90)), ms(l.pct(99)), ms(l.pct(99.9)), ms(l.pct(100)))
 	}
 	p("| the write's request sent | %s | %s | %s | %s | %s | %s |", thousands(len(a.fromSent)), ms(a.fromSent.pct(50)), ms(a.fromSent.pct(90)), ms(a.fromSent.pct(99)), ms(a.fromSent.pct(99.9)), ms(a.fromSent.pct(100)))
 	p("| the event's `at` (server clock, before commit) | %s | %s | %s | %s | %s | %s |", thousands(len(a.fromAt)), ms(a.fromAt.pct(50)), ms(a.fromAt.pct(90)), ms(a.fromAt.pct(99)), ms(a.fromAt.pct(99.9)), ms(a.fromAt.pct(100)))
 	p("")
-	p("\"Same process\": the subscriber's process committed the write and its hub is woken by its own commit; \"the other process\": the write reached it by PostgreSQL's `NOTIFY`. The writes themselves took %s (p50) and %s (p99) from request to response.", ms(a.writeTime.pct(50)), ms(a.writeTime.pct(99)))
+	p("\"Woken by its own process's commit\": the subscriber's process made the write, and its hub reads the event as soon as its own commit returns; \"woken by NOTIFY\": the write was made elsewhere (the other process, or the benchmark itself with `--writer sql`) and reached this process's hub by PostgreSQL's `NOTIFY`. The writes themselves took %s (p50) and %s (p99) from request to response.", ms(a.writeTime.pct(50)), ms(a.writeTime.pct(99)))
 	p("")
 	var waits, idle, nsamples, maxWaits int
 	for _, sm := range r.Samples {
@@ -416,8 +423,19 @@ func report(o options, r *results, a *analysis) string {
 	p("")
 	p("  A VIEWER key with no filter takes every event as the hub read it, with no query of its own per event.")
 	p("- Before the measured writes, %d warm-up write(s), one at a time, until one had reached every subscriber: every subscription was running.", r.WarmupWrites)
-	p("- The writer: `createPartner` with an ADMIN key, one every %s on schedule (an open loop: a slow answer does not delay the next write), to process 1 and 2 in turn, over HTTP/1.1 keep-alive.", time.Duration(float64(time.Second)/o.Rate))
+	if o.Writer == "sql" {
+		p("- The writer (`--writer sql`): not through the API. One write every %s on schedule (an open loop), each a transaction of its own on PostgreSQL that inserts an audit event (a `Partner` created, with a made-up id and no partner row) and numbers and notifies it as the server's commit hook does (the advisory lock, the numbering after the highest `seq`, `NOTIFY bri_audit`); its response is COMMIT's return. Both server processes learn of every write by `NOTIFY`. This measures the fan-out alone, without the API's write path.", time.Duration(float64(time.Second)/o.Rate))
+	} else {
+		p("- The writer: `createPartner` with an ADMIN key, one every %s on schedule (an open loop: a slow answer does not delay the next write), to process 1 and 2 in turn, over HTTP/1.1 keep-alive.", time.Duration(float64(time.Second)/o.Rate))
+	}
 	return b.String()
+}
+
+func writerNote(o options) string {
+	if o.Writer == "sql" {
+		return "audit events inserted, numbered and notified by the benchmark itself, not through the API"
+	}
+	return "`createPartner` through the two processes in turn"
 }
 
 func resumeNote(o options) string {
