@@ -236,6 +236,7 @@ func run(o options) error {
 		return err
 	}
 	defer db.Close()
+	db.SetMaxOpenConns(8) // the sql writer's and the sampler's connections
 	res := &results{LogLines: map[int][]string{}, Resume: o.Resume}
 	if err := db.QueryRowContext(ctx, "SELECT current_setting('server_version')").Scan(&res.PostgreSQL); err != nil {
 		return err
@@ -501,39 +502,26 @@ const sqlPartnerBase = 1<<32 + 1<<30
 // sqlWrite commits write i's audit event straight into the database, as
 // the server's commit hook would (internal/live/numbering.go: the
 // advisory lock, the numbering after the highest seq, NOTIFY bri_audit),
-// in one transaction; the response time is when COMMIT returned. No
-// partner row is written: the event names a made-up one.
+// in one transaction sent as one simple query (one round trip, so that the
+// lock is held only while PostgreSQL runs it); the response time is when
+// it returned. No partner row is written: the event names a made-up one.
 func sqlWrite(ctx context.Context, db *sql.DB, i int, w *write) {
 	w.proc = -1 // both processes learn of it by NOTIFY
 	w.partner = sqlPartnerBase + int64(i)
+	q := fmt.Sprintf(`BEGIN;
+INSERT INTO audit_events (at, actor_name, actor_role, operation, entity_type, entity_id, changes)
+  VALUES (now(), 'bench/subscribe', 'ADMIN', 'CREATE', 'Partner', %d,
+          '[{"field": "name", "old": null, "new": "fan-out %d"}, {"field": "kind", "old": null, "new": "ENTERPRISE"}]');
+SELECT pg_advisory_xact_lock(hashtext('bri-tracker audit seq ' || current_schema()));
+UPDATE audit_events AS a SET seq = n.base + n.rn
+  FROM (SELECT u.id, ROW_NUMBER() OVER (ORDER BY u.id) AS rn, m.base
+        FROM audit_events AS u, (SELECT COALESCE(MAX(seq), 0) AS base FROM audit_events) AS m
+        WHERE u.seq IS NULL) AS n
+  WHERE a.id = n.id;
+SELECT pg_notify('bri_audit', current_schema());
+COMMIT;`, w.partner, i)
 	w.sent = time.Now().UnixNano()
-	err := func() error {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		changes := fmt.Sprintf(`[{"field": "name", "old": null, "new": "fan-out %d"}, {"field": "kind", "old": null, "new": "ENTERPRISE"}]`, i)
-		for _, q := range []struct {
-			sql  string
-			args []any
-		}{
-			{`INSERT INTO audit_events (at, actor_name, actor_role, operation, entity_type, entity_id, changes)
-			  VALUES (now(), 'bench/subscribe', 'ADMIN', 'CREATE', 'Partner', $1, $2)`, []any{w.partner, changes}},
-			{`SELECT pg_advisory_xact_lock(hashtext('bri-tracker audit seq ' || current_schema()))`, nil},
-			{`UPDATE audit_events AS a SET seq = n.base + n.rn
-			  FROM (SELECT u.id, ROW_NUMBER() OVER (ORDER BY u.id) AS rn, m.base
-			        FROM audit_events AS u, (SELECT COALESCE(MAX(seq), 0) AS base FROM audit_events) AS m
-			        WHERE u.seq IS NULL) AS n
-			  WHERE a.id = n.id`, nil},
-			{`SELECT pg_notify('bri_audit', current_schema())`, nil},
-		} {
-			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
-				return err
-			}
-		}
-		return tx.Commit()
-	}()
+	_, err := db.ExecContext(ctx, q)
 	w.resp = time.Now().UnixNano()
 	if err != nil {
 		w.err = err.Error()
