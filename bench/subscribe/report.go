@@ -382,7 +382,7 @@ func report(o options, r *results, a *analysis) string {
 	other := r.CPU.Machine - sumF(r.CPU.Servers) - r.CPU.PG - r.CPU.Self
 	p("| everything else on the machine | %.1f | %.0f%% |", max(0, other), pctOf(max(0, other), r.CPU.Wall))
 	p("")
-	p("**Two cores, shared.** The two server processes, PostgreSQL and the benchmark's own %s clients (which parse every event they receive: %s a second at this rate) all run on the same %d cores, so the latencies include waiting for a core, and a second server process adds no CPU: it shows that the fan-out across processes by `NOTIFY` works and what it costs, not how it scales. On separate machines the clients' share would go elsewhere.", thousands(nsubs), thousands(int(o.Rate)*nsubs), runtime.NumCPU())
+	p("**Two cores, shared.** The two server processes, PostgreSQL and the benchmark's own %s clients (which parse every event they receive: up to %s a second at this rate) all run on the same %d cores, so the latencies include waiting for a core, and a second server process adds no CPU: it shows that the fan-out across processes by `NOTIFY` works and what it costs, not how it scales. On separate machines the clients' share would go elsewhere.", thousands(nsubs), thousands(int(o.Rate)*nsubs), runtime.NumCPU())
 	p("")
 	p("## Server logs")
 	p("")
@@ -550,6 +550,13 @@ func findings(o options, r *results, a *analysis) string {
 		}
 		f = append(f, fmt.Sprintf("- **Subscribers ended early:** %s of them (%d over graphql-ws, %d over SSE) with `%s`, %s to %s after their subscription began, without a last response saying why or where to resume.",
 			thousands(a.ended[why]), byTransport["ws"], byTransport["sse"], trim(why), d[0].Round(100*time.Millisecond), d[len(d)-1].Round(100*time.Millisecond)))
+	}
+	if all := a.fromResp["all"]; len(a.windows) > 1 && all.pct(50) > time.Second {
+		first, last := a.windows[0], a.windows[len(a.windows)-1]
+		f = append(f, fmt.Sprintf("- **The fan-out fell behind.** Every event reached every subscriber, but %s after its commit at the median (%s at p99), and later the longer the writes went on: %s at the median for the writes of the first %.0f s, %s for those of the last; the last deliveries came %s after the last write. The servers delivered %s events to subscribers in the %s from the first write to the last delivery (%s a second), fewer than the %s a second asked for (%s subscribers × %.0f writes a second), on %d cores shared with PostgreSQL and the subscribers' clients (see CPU). No subscriber was closed as too slow: the server closes a subscriber that has caught up and then takes its events over a minute late.",
+			ms(all.pct(50)), ms(all.pct(99)), ms(first.p50), first.to.Seconds(), ms(last.p50), r.DrainTime.Round(100*time.Millisecond),
+			thousands(a.delivered), (r.WriteEnd.Sub(r.WriteStart)+r.DrainTime).Round(100*time.Millisecond), thousands(int(float64(a.delivered)/(r.WriteEnd.Sub(r.WriteStart)+r.DrainTime).Seconds())),
+			thousands(int(o.Rate)*len(r.Subs)), thousands(len(r.Subs)), o.Rate, runtime.NumCPU()))
 	}
 	writeSpan := r.WriteEnd.Sub(r.WriteStart)
 	slow := a.writeTime.pct(99) > time.Second
