@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/lib/pq"
 
+	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
@@ -227,4 +228,32 @@ func TestOnePageSize(t *testing.T) {
 	if len(found.Search.Edges) != 3 {
 		t.Errorf("%d search hits without first, want 3", len(found.Search.Edges))
 	}
+}
+
+// TestCommittedWriteKeepsItsAnswer: a mutation that committed keeps its
+// answer even when the request's deadline passes before the answer is sent
+// (here the commit itself takes past it): the write happened, and a timeout
+// would tell the client it did not.
+func TestCommittedWriteKeepsItsAnswer(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		s := apitest.NewServer(t, db, func(o *httpapi.Options) { o.RequestTimeout = 300 * time.Millisecond })
+		db.Client.Partner.Use(func(next ent.Mutator) ent.Mutator {
+			return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+				if tx, err := m.(*ent.PartnerMutation).Tx(); err == nil {
+					tx.OnCommit(func(next ent.Committer) ent.Committer {
+						return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+							err := next.Commit(ctx, tx)
+							time.Sleep(500 * time.Millisecond) // committed; the deadline passes
+							return err
+						})
+					})
+				}
+				return next.Mutate(ctx, m)
+			})
+		})
+		res := s.Do(`mutation { createPartner(input: {name: "Late Co", kind: ENTERPRISE}) { name } }`, nil)
+		if res.Status != http.StatusOK || len(res.Errors) > 0 || !strings.Contains(string(res.Data), "Late Co") {
+			t.Fatalf("a committed write answered %d %+v %s, want its data", res.Status, res.Errors, res.Data)
+		}
+	})
 }

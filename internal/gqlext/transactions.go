@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/ctxflag"
 	"github.com/bri-tracker/bri-tracker/internal/outage"
 	"github.com/bri-tracker/bri-tracker/internal/rules"
 )
@@ -98,7 +99,18 @@ func (t Transactions) InterceptResponse(ctx context.Context, next graphql.Respon
 		}
 		return &graphql.Response{Errors: gqlerror.List{t.Present(ctx, err)}}
 	}
+	committed.Set(ctx)
 	return rsp
+}
+
+// committed is raised when a request's transaction commits.
+var committed ctxflag.Flag
+
+// TrackCommit returns a context in which a committed mutation raises a
+// flag, and a function that reports whether one did: a layer that would
+// replace the response (a timeout) must not hide a write that happened.
+func TrackCommit(ctx context.Context) (context.Context, func() bool) {
+	return committed.Track(ctx)
 }
 
 // errCommitUnknown marks a commit whose outcome the server cannot know: the

@@ -19,6 +19,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/internal/auth"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
+	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/ratelimit"
 	"github.com/bri-tracker/bri-tracker/internal/sharedstate"
 )
@@ -59,14 +60,17 @@ func limitBody(next http.Handler, n int64) http.Handler {
 // withTimeout bounds the time a request may take: its database work is
 // cancelled at the deadline (a mutation's transaction rolls back), and the
 // client gets 503 with REQUEST_TIMEOUT rather than a partial answer. The
-// answer is held until the handler returns so that it can be replaced.
+// answer is held until the handler returns so that it can be replaced;
+// a mutation that committed before the deadline passed keeps its answer,
+// however late it is: the write happened, and the client must know it.
 func withTimeout(next http.Handler, d time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
+		ctx, committed := gqlext.TrackCommit(ctx)
 		held := newHeld()
 		next.ServeHTTP(held, r.WithContext(ctx))
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !committed() {
 			writeError(w, http.StatusServiceUnavailable, "REQUEST_TIMEOUT", "the request took too long and was stopped")
 			return
 		}
