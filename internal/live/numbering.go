@@ -75,6 +75,22 @@ func number(ctx context.Context, tx *ent.Tx, d string) (int64, error) {
 	return n, nil
 }
 
+// numberAtCommit numbers tx's events just before its COMMIT. On PostgreSQL
+// the lock, the numbering and the notification go in one round trip (one
+// simple query of three statements), so that the lock, which every
+// committing writer waits for, is held from there to the COMMIT only: not
+// across the round trips of a busy server process.
+func numberAtCommit(ctx context.Context, tx *ent.Tx, d string) error {
+	if d != dialect.Postgres {
+		_, err := number(ctx, tx, d)
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, lockSQL+";\n"+numberSQL+";\n"+notifySQL); err != nil {
+		return fmt.Errorf("audit: number the events: %w", err)
+	}
+	return nil
+}
+
 // Numbering is the hook, registered on every client (store.Setup does), that
 // numbers a transaction's audit events as it commits; committed, when set,
 // is called after each commit that numbered events. An event written
@@ -116,14 +132,13 @@ func Numbering(d string, committed func()) ent.Hook {
 			tx.OnCommit(func(next ent.Committer) ent.Committer {
 				return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 					pending.Delete(key)
-					n, err := number(ctx, tx, d)
-					if err != nil {
+					if err := numberAtCommit(ctx, tx, d); err != nil {
 						return err
 					}
 					if err := next.Commit(ctx, tx); err != nil {
 						return err
 					}
-					if n > 0 && committed != nil {
+					if committed != nil {
 						committed()
 					}
 					return nil
