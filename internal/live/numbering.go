@@ -5,21 +5,24 @@
 // Commit order. Audit event ids come from a sequence as rows are inserted,
 // so two transactions may commit in the other order than their ids: a reader
 // that has passed id 11 would miss id 10 committed after it. Each event
-// therefore gets a second number, seq, as its transaction commits: just
-// before COMMIT, under a transaction-scoped advisory lock (PostgreSQL), the
-// transaction numbers its events after the highest seq committed so far,
-// then commits, which releases the lock. Numbers are thus handed out one
-// transaction after another in commit order, and a reader that has seen seq
-// n has seen every event numbered before n: the stream has no gap and no
-// duplicate. The lock is held only from the numbering to the commit. On
-// SQLite, whose writers take turns anyway, the same statement runs without
-// a lock. Rolled-back transactions number nothing.
+// therefore gets a second number, seq, as its transaction commits: under a
+// transaction-scoped advisory lock, the transaction numbers its events after
+// the highest seq committed so far, then commits, which releases the lock.
+// Numbers are thus handed out one transaction after another in commit
+// order, and a reader that has seen seq n has seen every event numbered
+// before n: the stream has no gap and no duplicate. Rolled-back
+// transactions number nothing.
 //
-// Waking readers. On PostgreSQL the numbering transaction also sends
-// NOTIFY bri_audit (with the schema's name), delivered at commit to every
-// process that listens; the events themselves are read from the table, so
-// nothing depends on the size of a notification. On SQLite the process
-// that commits wakes its own readers.
+// On PostgreSQL a deferred constraint trigger (migration
+// 20261206221800_audit_event_numbering_trigger.sql) does it inside the
+// COMMIT, with NOTIFY bri_audit (the schema's name as payload) to every
+// listening process, so the lock is held across no client round trip: a
+// server process busy with other work cannot hold up every other writer.
+// On SQLite, whose writers take turns anyway, the commit hook of Numbering
+// numbers just before COMMIT, without a lock. The events themselves are
+// read from the table, so nothing depends on the size of a notification;
+// the committing process wakes its own readers at once (Numbering's
+// committed).
 package live
 
 import (
@@ -75,29 +78,19 @@ func number(ctx context.Context, tx *ent.Tx, d string) (int64, error) {
 	return n, nil
 }
 
-// numberAtCommit numbers tx's events just before its COMMIT. On PostgreSQL
-// the lock, the numbering and the notification go in one round trip (one
-// simple query of three statements), so that the lock, which every
-// committing writer waits for, is held from there to the COMMIT only: not
-// across the round trips of a busy server process.
-func numberAtCommit(ctx context.Context, tx *ent.Tx, d string) error {
-	if d != dialect.Postgres {
-		_, err := number(ctx, tx, d)
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, lockSQL+";\n"+numberSQL+";\n"+notifySQL); err != nil {
-		return fmt.Errorf("audit: number the events: %w", err)
-	}
-	return nil
-}
-
 // Numbering is the hook, registered on every client (store.Setup does), that
-// numbers a transaction's audit events as it commits; committed, when set,
-// is called after each commit that numbered events. An event written
-// outside a transaction is committed at once and numbered right after, in a
-// transaction of its own.
+// numbers a transaction's audit events as it commits on SQLite (PostgreSQL's
+// trigger does it there), and calls committed, when set, after each commit
+// of audit events: this process's readers need not wait for a notification.
+// On SQLite an event written outside a transaction is committed at once and
+// numbered right after, in a transaction of its own.
 func Numbering(d string, committed func()) ent.Hook {
 	var pending sync.Map // *ent.Tx (of the context) → struct{}: transactions with their commit hook
+	wake := func() {
+		if committed != nil {
+			committed()
+		}
+	}
 	return hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.AuditEventFunc(func(ctx context.Context, m *ent.AuditEventMutation) (ent.Value, error) {
 			v, err := next.Mutate(ctx, m)
@@ -105,18 +98,18 @@ func Numbering(d string, committed func()) ent.Hook {
 				return v, err
 			}
 			tx, err := m.Tx()
-			if err != nil {
-				if _, err := Number(ctx, m.Client(), d); err != nil {
-					return nil, err
+			if err != nil { // committed already
+				if d != dialect.Postgres {
+					if _, err := Number(ctx, m.Client(), d); err != nil {
+						return nil, err
+					}
 				}
-				if committed != nil {
-					committed()
-				}
+				wake()
 				return v, nil
 			}
-			// once per transaction: the hook numbers all its events. A
-			// transaction known only to the mutation (not in ctx) gets a hook
-			// per write, which number nothing after the first.
+			// once per transaction. A transaction known only to the
+			// mutation (not in ctx) gets a hook per write, which number
+			// nothing after the first.
 			key := ent.TxFromContext(ctx)
 			if key != nil {
 				if _, loaded := pending.LoadOrStore(key, struct{}{}); loaded {
@@ -132,15 +125,15 @@ func Numbering(d string, committed func()) ent.Hook {
 			tx.OnCommit(func(next ent.Committer) ent.Committer {
 				return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 					pending.Delete(key)
-					if err := numberAtCommit(ctx, tx, d); err != nil {
-						return err
+					if d != dialect.Postgres {
+						if _, err := number(ctx, tx, d); err != nil {
+							return err
+						}
 					}
 					if err := next.Commit(ctx, tx); err != nil {
 						return err
 					}
-					if committed != nil {
-						committed()
-					}
+					wake()
 					return nil
 				})
 			})
