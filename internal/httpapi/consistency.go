@@ -41,39 +41,13 @@ func consistency(set *replicas.Set, next http.Handler) http.Handler {
 			token = t
 		}
 		ctx, route := replicas.WithRoute(r.Context(), set, token)
-		next.ServeHTTP(&consistencyWriter{ResponseWriter: w, route: route}, r.WithContext(ctx))
+		next.ServeHTTP(&headerHook{ResponseWriter: w, hook: func(h http.Header, status int) int {
+			if lsn := route.Produced(); lsn != 0 {
+				h.Set(ConsistencyHeader, lsn.String()) // the token of the request's write
+			}
+			return status
+		}}, r.WithContext(ctx))
 	})
-}
-
-// consistencyWriter adds the token of the request's write to the headers.
-type consistencyWriter struct {
-	http.ResponseWriter
-	route *replicas.Route
-	wrote bool
-}
-
-func (c *consistencyWriter) WriteHeader(status int) {
-	if !c.wrote {
-		c.wrote = true
-		if lsn := c.route.Produced(); lsn != 0 {
-			c.Header().Set(ConsistencyHeader, lsn.String())
-		}
-	}
-	c.ResponseWriter.WriteHeader(status)
-}
-
-func (c *consistencyWriter) Write(b []byte) (int, error) {
-	if !c.wrote {
-		c.WriteHeader(http.StatusOK)
-	}
-	return c.ResponseWriter.Write(b)
-}
-
-// Flush passes a streamed response's chunks on.
-func (c *consistencyWriter) Flush() {
-	if f, ok := c.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
 }
 
 // readRouting lets query operations read from replicas, and gives the
@@ -122,6 +96,3 @@ func (x readRouting) InterceptResponse(ctx context.Context, next graphql.Respons
 	rsp.Extensions[consistencyExtension] = map[string]any{"token": lsn.String()}
 	return rsp
 }
-
-// Unwrap gives http.ResponseController the writer underneath.
-func (c *consistencyWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }

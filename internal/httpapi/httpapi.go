@@ -202,7 +202,9 @@ func New(o Options) (http.Handler, error) {
 	if o.Replicas != nil {
 		exts = append(exts, readRouting{set: o.Replicas, logger: o.Logger})
 	}
-	exts = append(exts, live.Errors{}, streamOnly{limits: o.StreamLimits, keys: liveKeys(o.Live)})
+	if o.Live != nil {
+		exts = append(exts, live.Errors{}, streamOnly{limits: o.StreamLimits, keys: o.Live.Keys})
+	}
 	exts = append(exts, gqlext.Transactions{Client: o.Client, Present: present})
 	exts = append(exts, o.Extensions...)
 	resolver.DirectFields = true

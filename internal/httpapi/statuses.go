@@ -46,41 +46,50 @@ func specStatuses(next http.Handler) http.Handler {
 func outages(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, seen := outage.Track(r.Context())
-		next.ServeHTTP(&outageWriter{ResponseWriter: w, seen: seen}, r.WithContext(ctx))
+		next.ServeHTTP(&headerHook{ResponseWriter: w, hook: func(h http.Header, status int) int {
+			if seen() && status < 500 {
+				h.Set("Retry-After", strconv.Itoa(outage.RetryAfter))
+				return http.StatusServiceUnavailable
+			}
+			return status
+		}}, r.WithContext(ctx))
 	})
 }
 
-type outageWriter struct {
+// headerHook lets a layer adjust the status and the headers of a response
+// once, as they are sent: hook gets the headers and the status and returns
+// the status to send.
+type headerHook struct {
 	http.ResponseWriter
-	seen  func() bool
+	hook  func(h http.Header, status int) int
 	wrote bool
 }
 
-func (o *outageWriter) WriteHeader(status int) {
-	if o.wrote {
+func (w *headerHook) WriteHeader(status int) {
+	if w.wrote {
 		return
 	}
-	o.wrote = true
-	if o.seen() && status < 500 {
-		status = http.StatusServiceUnavailable
-		o.Header().Set("Retry-After", strconv.Itoa(outage.RetryAfter))
-	}
-	o.ResponseWriter.WriteHeader(status)
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(w.hook(w.Header(), status))
 }
 
-func (o *outageWriter) Write(b []byte) (int, error) {
-	if !o.wrote {
-		o.WriteHeader(http.StatusOK)
+func (w *headerHook) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
 	}
-	return o.ResponseWriter.Write(b)
+	return w.ResponseWriter.Write(b)
 }
 
 // Flush passes a streamed response's chunks on.
-func (o *outageWriter) Flush() {
-	if f, ok := o.ResponseWriter.(http.Flusher); ok {
+func (w *headerHook) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
 }
+
+// Unwrap gives http.ResponseController the writer underneath (a WebSocket
+// upgrade hijacks the connection).
+func (w *headerHook) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // writeUnavailable answers 503 SERVICE_UNAVAILABLE with Retry-After, for a
 // database outage met before GraphQL runs.
@@ -88,7 +97,3 @@ func writeUnavailable(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", strconv.Itoa(outage.RetryAfter))
 	writeError(w, http.StatusServiceUnavailable, outage.Code, "the database is unavailable: retry in "+strconv.Itoa(outage.RetryAfter)+" s")
 }
-
-// Unwrap gives http.ResponseController the writer underneath (a WebSocket
-// upgrade hijacks the connection).
-func (o *outageWriter) Unwrap() http.ResponseWriter { return o.ResponseWriter }

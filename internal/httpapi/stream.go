@@ -204,14 +204,6 @@ func (s streamOnly) InterceptOperation(ctx context.Context, next graphql.Operati
 	}
 }
 
-// liveKeys is the hub's key registry, or none.
-func liveKeys(h *live.Hub) *live.Keys {
-	if h == nil {
-		return live.NewKeys()
-	}
-	return h.Keys
-}
-
 // endlessWrites lifts the server's write timeout for an event stream: it
 // bounds a whole response, and a subscription's lasts as long as the
 // client stays (keep-alives find a client that went away).

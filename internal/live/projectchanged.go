@@ -3,7 +3,6 @@ package live
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sync"
 
 	"entgo.io/contrib/entgql"
@@ -13,7 +12,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
-	"github.com/bri-tracker/bri-tracker/internal/apperr"
+	"github.com/bri-tracker/bri-tracker/internal/auth"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 )
 
@@ -39,21 +38,27 @@ type ProjectChange struct {
 func ProjectChanged(ctx context.Context, h *Hub, client *ent.Client, after *entgql.Cursor[int], where *ent.ProjectWhereInput) (<-chan *ProjectChange, error) {
 	var match []predicate.Project
 	if where != nil {
-		switch p, err := where.P(); {
-		case errors.Is(err, ent.ErrEmptyProjectWhereInput): // where: {} filters nothing
-		case err != nil:
-			return nil, &apperr.Error{Code: apperr.BadUserInput, Field: "where", Message: "where: " + err.Error()}
-		default:
-			match = append(match, p)
+		var err error
+		if match, err = filter(where.P, ent.ErrEmptyProjectWhereInput); err != nil {
+			return nil, err
 		}
 	}
+	a := auth.FromContext(ctx)
 	var mu sync.Mutex
 	changes := map[int]*ProjectChange{} // by audit event id, from keep to send
-	typ := auditevent.EntityTypeIn(auditevent.EntityTypeProject, auditevent.EntityTypeProjectParticipant)
 	keep := func(ctx context.Context, events []*ent.AuditEvent) ([]*ent.AuditEvent, error) {
-		visible, err := visibleEvents(ctx, client, events, typ)
-		if err != nil {
-			return nil, err
+		var visible []*ent.AuditEvent
+		for _, e := range events {
+			if e.EntityType == auditevent.EntityTypeProject || e.EntityType == auditevent.EntityTypeProjectParticipant {
+				visible = append(visible, e)
+			}
+		}
+		if len(visible) > 0 && a != nil && a.Role == auth.Partner {
+			// the audit trail's privacy rules filter only PARTNER keys
+			var err error
+			if visible, err = visibleEvents(ctx, client, visible); err != nil {
+				return nil, err
+			}
 		}
 		projectOf, err := projectsOf(ctx, client, visible)
 		if err != nil {
@@ -103,14 +108,14 @@ func ProjectChanged(ctx context.Context, h *Hub, client *ent.Client, after *entg
 	return subscribe(ctx, h, after, keep, take, func(c *ProjectChange) entgql.Cursor[int] { return c.Cursor })
 }
 
-// visibleEvents are those of events, of the types typ selects, that the
-// actor of ctx may see (the audit trail's privacy rules), in their order.
-func visibleEvents(ctx context.Context, client *ent.Client, events []*ent.AuditEvent, typ predicate.AuditEvent) ([]*ent.AuditEvent, error) {
+// visibleEvents are those of events that match preds and that the actor of
+// ctx may see (the audit trail's privacy rules), in their order: one query.
+func visibleEvents(ctx context.Context, client *ent.Client, events []*ent.AuditEvent, preds ...predicate.AuditEvent) ([]*ent.AuditEvent, error) {
 	ids := make([]int, len(events))
 	for i, e := range events {
 		ids[i] = e.ID
 	}
-	seen, err := client.AuditEvent.Query().Where(typ, auditevent.IDIn(ids...)).IDs(ctx)
+	seen, err := client.AuditEvent.Query().Where(append(preds, auditevent.IDIn(ids...))...).IDs(ctx)
 	if err != nil {
 		return nil, err
 	}

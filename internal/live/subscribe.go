@@ -1,11 +1,8 @@
 package live
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -15,7 +12,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/bri-tracker/bri-tracker/ent"
-	"github.com/bri-tracker/bri-tracker/ent/auditevent"
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 	"github.com/bri-tracker/bri-tracker/internal/auth"
@@ -36,12 +32,9 @@ const CodeShuttingDown = "SHUTTING_DOWN"
 func AuditEvents(ctx context.Context, h *Hub, client *ent.Client, after *entgql.Cursor[int], where *ent.AuditEventWhereInput) (<-chan *ent.AuditEventEdge, error) {
 	var preds []predicate.AuditEvent
 	if where != nil {
-		switch p, err := where.P(); {
-		case errors.Is(err, ent.ErrEmptyAuditEventWhereInput): // where: {} filters nothing
-		case err != nil:
-			return nil, &apperr.Error{Code: apperr.BadUserInput, Field: "where", Message: "where: " + err.Error()}
-		default:
-			preds = append(preds, p)
+		var err error
+		if preds, err = filter(where.P, ent.ErrEmptyAuditEventWhereInput); err != nil {
+			return nil, err
 		}
 	}
 	a := auth.FromContext(ctx)
@@ -51,12 +44,25 @@ func AuditEvents(ctx context.Context, h *Hub, client *ent.Client, after *entgql.
 		}
 		// the events this actor may see that match: the audit trail's
 		// privacy rules and the filter, in one query a batch
-		return visibleEvents(ctx, client, events, auditevent.And(preds...))
+		return visibleEvents(ctx, client, events, preds...)
 	}
 	edge := func(e *ent.AuditEvent) (*ent.AuditEventEdge, bool) {
 		return &ent.AuditEventEdge{Node: e, Cursor: entgql.Cursor[int]{ID: e.ID}}, true
 	}
 	return subscribe(ctx, h, after, keep, edge, func(e *ent.AuditEventEdge) entgql.Cursor[int] { return e.Cursor })
+}
+
+// filter is a subscription's where argument as predicates (none for an
+// empty where), or the client's error naming it.
+func filter[P any](where func() (P, error), empty error) ([]P, error) {
+	p, err := where()
+	switch {
+	case errors.Is(err, empty): // where: {} filters nothing
+		return nil, nil
+	case err != nil:
+		return nil, &apperr.Error{Code: apperr.BadUserInput, Field: "where", Message: "where: " + err.Error()}
+	}
+	return []P{p}, nil
 }
 
 // subscribe streams, for the actor of ctx, the committed audit events after
@@ -171,7 +177,7 @@ func fail(ctx context.Context, err error, last *entgql.Cursor[int]) {
 		return
 	}
 	ext := map[string]any{}
-	msg := "the subscription ended: " + err.Error()
+	var msg string
 	switch {
 	case errors.Is(err, ErrTooSlow):
 		ext["code"] = CodeTooSlow
@@ -187,7 +193,7 @@ func fail(ctx context.Context, err error, last *entgql.Cursor[int]) {
 		msg = "the subscription ended: the events could not be read; subscribe again with after set to extensions.cursor"
 	}
 	if last != nil {
-		ext["cursor"] = CursorString(*last)
+		ext["cursor"] = pagination.CursorString(*last)
 	}
 	f.mu.Lock()
 	f.err = &gqlerror.Error{Message: msg, Extensions: ext}
@@ -241,15 +247,4 @@ func (Errors) InterceptOperation(ctx context.Context, next graphql.OperationHand
 		f.sent = true
 		return &graphql.Response{Errors: gqlerror.List{f.err}}
 	}
-}
-
-// CursorString is a cursor as the API writes it.
-func CursorString(c entgql.Cursor[int]) string {
-	var b bytes.Buffer
-	pagination.MarshalCursor(c).MarshalGQL(&b)
-	var s string
-	if err := json.Unmarshal(b.Bytes(), &s); err != nil {
-		panic(fmt.Sprintf("live: a cursor that is not a JSON string: %s", b.Bytes()))
-	}
-	return s
 }

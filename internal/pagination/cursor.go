@@ -33,6 +33,15 @@ func MarshalCursor(c entgql.Cursor[int]) graphql.Marshaler {
 	})
 }
 
+// CursorString is c as the API writes it (MarshalCursor's JSON string
+// without its quotes), for places outside a GraphQL value, such as an
+// error's extensions.
+func CursorString(c entgql.Cursor[int]) string {
+	var b strings.Builder
+	MarshalCursor(c).MarshalGQL(&b)
+	return strings.Trim(b.String(), `"`)
+}
+
 // valueCursor is entgql.Cursor[int] with its value always written.
 type valueCursor struct {
 	ID    int `msgpack:"i"`
