@@ -16,6 +16,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 	"github.com/bri-tracker/bri-tracker/internal/store"
+	"github.com/bri-tracker/bri-tracker/internal/webhook"
 )
 
 // config is the server's configuration, from flags and environment variables
@@ -59,6 +60,7 @@ type config struct {
 	SubsPerConn      int
 	SubsPerKey       int
 	WriteTimeout     time.Duration
+	Webhooks         webhook.Config
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -155,6 +157,13 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	integer(&c.StatsCache, "stats-cache", "STATS_CACHE", 256, "how many projectStats results to keep while the PostgreSQL data is unchanged; 0 for none")
 	boolean(&c.TraceResolvers, "trace-resolvers", "TRACE_RESOLVERS", false, "when tracing (OTEL_EXPORTER_OTLP_ENDPOINT set; see docs/operations.md), add a span for each resolver")
 	str(&c.PersistedOnly, "persisted-only", "PERSISTED_ONLY", "", "run only the operations of this manifest (JSON: hash to document, or an Apollo persisted query manifest)")
+	wd := webhook.Defaults
+	boolean(&c.Webhooks.AllowPrivate, "webhook-allow-private", "WEBHOOK_ALLOW_PRIVATE", false, "let webhooks reach loopback, private and link-local addresses (tests, closed networks); off, such URLs are refused")
+	integer(&c.Webhooks.Workers, "webhook-workers", "WEBHOOK_WORKERS", wd.Workers, "how many webhook deliveries this process sends at once; 0 for none (other processes send them)")
+	duration(&c.Webhooks.Timeout, "webhook-timeout", "WEBHOOK_TIMEOUT", wd.Timeout, "how long a webhook receiver has to answer one attempt")
+	duration(&c.Webhooks.RetryBase, "webhook-retry-base", "WEBHOOK_RETRY_BASE", wd.RetryBase, "the wait after a delivery's first failed attempt; it doubles after each further one")
+	duration(&c.Webhooks.RetryMax, "webhook-retry-max", "WEBHOOK_RETRY_MAX", wd.RetryMax, "the longest wait between two attempts at a delivery")
+	integer(&c.Webhooks.MaxAttempts, "webhook-max-attempts", "WEBHOOK_MAX_ATTEMPTS", wd.MaxAttempts, "attempts at a delivery before it is FAILED (redeliverWebhook sends it again)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -211,6 +220,17 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if c.SubsPerConn < 0 || c.SubsPerKey < 0 {
 		return config{}, fmt.Errorf("--subscriptions-per-connection and --subscriptions-per-key: want 0 (no limit) or more")
 	}
+	switch {
+	case c.Webhooks.Workers < 0:
+		return config{}, fmt.Errorf("--webhook-workers %d: want 0 (none) or more", c.Webhooks.Workers)
+	case c.Webhooks.Timeout <= 0 || c.Webhooks.RetryBase <= 0:
+		return config{}, fmt.Errorf("--webhook-timeout and --webhook-retry-base: want positive durations")
+	case c.Webhooks.RetryMax < c.Webhooks.RetryBase:
+		return config{}, fmt.Errorf("--webhook-retry-max %s: want at least --webhook-retry-base (%s)", c.Webhooks.RetryMax, c.Webhooks.RetryBase)
+	case c.Webhooks.MaxAttempts < 1:
+		return config{}, fmt.Errorf("--webhook-max-attempts %d: want at least 1", c.Webhooks.MaxAttempts)
+	}
+	c.Webhooks.Poll = wd.Poll
 	var err error
 	if c.TrustedProxies, err = httpapi.ParseTrustedProxies(trusted); err != nil {
 		return config{}, fmt.Errorf("--trusted-proxies: %w", err)
@@ -243,6 +263,7 @@ func (c config) store() store.Config {
 		PreparedStatements: c.Prepared, NoMigrate: !c.Migrate,
 		MaxOpenConns: c.MaxOpenConns, MaxIdleConns: c.MaxIdleConns, ConnMaxLifetime: c.ConnMaxLifetime,
 		ReplicaURLs: c.ReplicaURLs, ReplicaMaxLag: c.ReplicaMaxLag,
+		WebhookAllowPrivate: c.Webhooks.AllowPrivate,
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/sharedstate"
 	"github.com/bri-tracker/bri-tracker/internal/store"
 	"github.com/bri-tracker/bri-tracker/internal/telemetry"
+	"github.com/bri-tracker/bri-tracker/internal/webhook"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
@@ -162,6 +163,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	go func() { defer close(hubDone); hub.Run(hubCtx) }()
 	defer func() { stopHub(); <-hubDone }()
 	opts.Live = hub
+	workersCtx, stopWorkers := context.WithCancel(context.Background())
+	workersDone := make(chan struct{})
+	if cfg.Webhooks.Workers > 0 {
+		worker := webhook.NewWorker(client, db.Driver(), cfg.Webhooks, db.Committed.C, logger)
+		go func() { defer close(workersDone); worker.Run(workersCtx) }()
+		opts.Webhooks = worker
+	} else {
+		close(workersDone)
+		logger.Info("this process sends no webhook deliveries (--webhook-workers 0)")
+	}
+	defer func() { stopWorkers(); <-workersDone }()
 	if cfg.RedisURL != "" {
 		ro := sharedstate.Defaults
 		ro.Prefix, ro.Logger = cfg.RedisPrefix, logger
@@ -225,6 +237,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	// another process), rather than hold the shutdown to its timeout
 	stopHub()
 	<-hubDone
+	// webhook workers claim nothing more and finish their attempts (each
+	// within --webhook-timeout) while the requests finish
+	stopWorkers()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
@@ -233,6 +248,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	<-workersDone
 	logger.Info("stopped")
 	return nil
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/ent/projectpartner"
+	"github.com/bri-tracker/bri-tracker/ent/webhook"
+	"github.com/bri-tracker/bri-tracker/ent/webhookdelivery"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -87,6 +89,8 @@ func checkColumn(t, c string) error {
 			project.Table:            project.ValidColumn,
 			projectparticipant.Table: projectparticipant.ValidColumn,
 			projectpartner.Table:     projectpartner.ValidColumn,
+			webhook.Table:            webhook.ValidColumn,
+			webhookdelivery.Table:    webhookdelivery.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -30,6 +30,10 @@ type Tx struct {
 	ProjectParticipant *ProjectParticipantClient
 	// ProjectPartner is the client for interacting with the ProjectPartner builders.
 	ProjectPartner *ProjectPartnerClient
+	// Webhook is the client for interacting with the Webhook builders.
+	Webhook *WebhookClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
 
 	// lazily loaded.
 	client     *Client
@@ -169,6 +173,8 @@ func (tx *Tx) init() {
 	tx.Project = NewProjectClient(tx.config)
 	tx.ProjectParticipant = NewProjectParticipantClient(tx.config)
 	tx.ProjectPartner = NewProjectPartnerClient(tx.config)
+	tx.Webhook = NewWebhookClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

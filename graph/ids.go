@@ -5,10 +5,13 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
+	"github.com/bri-tracker/bri-tracker/ent/auditevent"
 	"github.com/bri-tracker/bri-tracker/ent/openingpolicy"
 	"github.com/bri-tracker/bri-tracker/ent/partner"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/ent/webhook"
+	"github.com/bri-tracker/bri-tracker/ent/webhookdelivery"
 	"github.com/bri-tracker/bri-tracker/internal/apperr"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 )
@@ -20,6 +23,9 @@ var tables = map[string]string{
 	globalid.Policy:             openingpolicy.Table,
 	globalid.ProjectParticipant: projectparticipant.Table,
 	globalid.APIKey:             apikey.Table,
+	globalid.AuditEvent:         auditevent.Table,
+	globalid.Webhook:            webhook.Table,
+	globalid.WebhookDelivery:    webhookdelivery.Table,
 }
 
 // nodeType tells ent's Noder which table holds an id, from the id alone.

@@ -15,12 +15,14 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/graph/model"
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
+	"github.com/bri-tracker/bri-tracker/internal/audit"
 	"github.com/bri-tracker/bri-tracker/internal/globalid"
 	"github.com/bri-tracker/bri-tracker/internal/live"
 	"github.com/bri-tracker/bri-tracker/internal/rules"
 	"github.com/bri-tracker/bri-tracker/internal/search"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
 	"github.com/bri-tracker/bri-tracker/internal/upsert"
+	"github.com/bri-tracker/bri-tracker/internal/webhook"
 )
 
 // CreatePartner is the resolver for the createPartner field.
@@ -125,6 +127,41 @@ func (r *mutationResolver) UpsertPartners(ctx context.Context, input []*upsert.P
 	return &model.UpsertPartnersPayload{Created: n.Created, Updated: n.Updated, Unchanged: n.Unchanged, Results: results}, nil
 }
 
+// CreateWebhook is the resolver for the createWebhook field.
+func (r *mutationResolver) CreateWebhook(ctx context.Context, url string, events []audit.Kind, where *ent.AuditEventWhereInput, description *string) (*model.CreateWebhookPayload, error) {
+	f, err := webhookFilter(ctx, where)
+	if err != nil {
+		return nil, err
+	}
+	w, secret, err := webhook.Create(ctx, r.client(ctx), url, events, f, description)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateWebhookPayload{Webhook: w, Secret: secret}, nil
+}
+
+// UpdateWebhook is the resolver for the updateWebhook field.
+func (r *mutationResolver) UpdateWebhook(ctx context.Context, id int, url *string, events []audit.Kind, where *ent.AuditEventWhereInput, clearWhere *bool, description *string, active *bool) (*ent.Webhook, error) {
+	f, err := webhookFilter(ctx, where)
+	if err != nil {
+		return nil, err
+	}
+	return webhook.Update(ctx, r.client(ctx), id, webhook.Changes{URL: url, Events: events, Where: f, ClearWhere: clearWhere != nil && *clearWhere, Description: description, Active: active})
+}
+
+// DeleteWebhook is the resolver for the deleteWebhook field.
+func (r *mutationResolver) DeleteWebhook(ctx context.Context, id int) (*model.DeletePayload, error) {
+	if err := webhook.Delete(ctx, r.client(ctx), id); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: id}, nil
+}
+
+// RedeliverWebhook is the resolver for the redeliverWebhook field.
+func (r *mutationResolver) RedeliverWebhook(ctx context.Context, deliveryID int) (*ent.WebhookDelivery, error) {
+	return webhook.Redeliver(ctx, r.client(ctx), deliveryID)
+}
+
 // History is the resolver for the history field.
 func (r *partnerResolver) History(ctx context.Context, obj *ent.Partner, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
 	return r.history(ctx, auditevent.EntityTypePartner, obj.ID, after, first, before, last, orderBy, where)
@@ -163,6 +200,19 @@ func (r *queryResolver) ProjectStats(ctx context.Context, where *ent.ProjectWher
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, query string, types []search.Type, first *int, after *entgql.Cursor[int]) (*model.SearchConnection, error) {
 	return r.searchPage(ctx, query, types, first, after)
+}
+
+// WebhookDeliveries is the resolver for the webhookDeliveries field.
+func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhookID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WebhookDeliveryOrder, where *ent.WebhookDeliveryWhereInput) (*ent.WebhookDeliveryConnection, error) {
+	if err := requireType("webhookID", webhookID, globalid.Webhook); err != nil {
+		return nil, err
+	}
+	c := r.client(ctx)
+	w, err := c.Webhook.Get(ctx, webhookID)
+	if err != nil {
+		return nil, notFound(err, "webhookID", webhookID)
+	}
+	return w.QueryDeliveries().Paginate(ctx, after, first, before, last, ent.WithWebhookDeliveryOrder(orderBy), ent.WithWebhookDeliveryFilter(where.Filter))
 }
 
 // AuditEvents is the resolver for the auditEvents field.

@@ -434,6 +434,88 @@ var (
 			},
 		},
 	}
+	// WebhooksColumns holds the columns for the "webhooks" table.
+	WebhooksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "description", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "events", Type: field.TypeJSON},
+		{Name: "filter", Type: field.TypeJSON, Nullable: true},
+		{Name: "predicate", Type: field.TypeJSON, Nullable: true},
+		{Name: "secret", Type: field.TypeString},
+		{Name: "partner_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_by", Type: field.TypeString},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+	}
+	// WebhooksTable holds the schema information for the "webhooks" table.
+	WebhooksTable = &schema.Table{
+		Name:       "webhooks",
+		Columns:    WebhooksColumns,
+		PrimaryKey: []*schema.Column{WebhooksColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhook_partner_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhooksColumns[7], WebhooksColumns[0]},
+			},
+		},
+	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "event", Type: field.TypeEnum, Enums: []string{"PARTNER_CREATED", "PARTNER_UPDATED", "PARTNER_DELETED", "PROJECT_CREATED", "PROJECT_UPDATED", "PROJECT_DELETED", "POLICY_CREATED", "POLICY_UPDATED", "POLICY_DELETED", "PARTICIPANT_CREATED", "PARTICIPANT_UPDATED", "PARTICIPANT_DELETED"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "DELIVERED", "FAILED"}, Default: "PENDING"},
+		{Name: "attempt_count", Type: field.TypeInt, Default: 0},
+		{Name: "attempts", Type: field.TypeJSON, Nullable: true},
+		{Name: "next_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "leased_until", Type: field.TypeTime, Nullable: true},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "webhook_id", Type: field.TypeInt},
+		{Name: "audit_event_id", Type: field.TypeInt},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_webhooks_deliveries",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[9]},
+				RefColumns: []*schema.Column{WebhooksColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "webhook_deliveries_audit_events_audit_event",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[10]},
+				RefColumns: []*schema.Column{AuditEventsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_webhook_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[9], WebhookDeliveriesColumns[0]},
+			},
+			{
+				Name:    "webhookdelivery_due",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[5]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "status = 'PENDING'",
+				},
+			},
+			{
+				Name:    "webhookdelivery_audit_event_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[10]},
+			},
+		},
+	}
 	// OpeningPolicyProjectsColumns holds the columns for the "opening_policy_projects" table.
 	OpeningPolicyProjectsColumns = []*schema.Column{
 		{Name: "opening_policy_id", Type: field.TypeInt},
@@ -494,6 +576,8 @@ var (
 		ProjectsTable,
 		ProjectParticipantsTable,
 		ProjectPartnersTable,
+		WebhooksTable,
+		WebhookDeliveriesTable,
 		OpeningPolicyProjectsTable,
 		OpeningPolicyPartnersTable,
 	}
@@ -534,6 +618,16 @@ func init() {
 	}
 	ProjectPartnersTable.ForeignKeys[0].RefTable = ProjectsTable
 	ProjectPartnersTable.ForeignKeys[1].RefTable = PartnersTable
+	WebhooksTable.Annotation = &entsql.Annotation{
+		Table:          "webhooks",
+		IncrementStart: func(i int) *int { return &i }(34359738368),
+	}
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = WebhooksTable
+	WebhookDeliveriesTable.ForeignKeys[1].RefTable = AuditEventsTable
+	WebhookDeliveriesTable.Annotation = &entsql.Annotation{
+		Table:          "webhook_deliveries",
+		IncrementStart: func(i int) *int { return &i }(38654705664),
+	}
 	OpeningPolicyProjectsTable.ForeignKeys[0].RefTable = PoliciesTable
 	OpeningPolicyProjectsTable.ForeignKeys[1].RefTable = ProjectsTable
 	OpeningPolicyPartnersTable.ForeignKeys[0].RefTable = PoliciesTable

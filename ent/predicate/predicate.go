@@ -29,3 +29,9 @@ type ProjectParticipant func(*sql.Selector)
 
 // ProjectPartner is the predicate function for projectpartner builders.
 type ProjectPartner func(*sql.Selector)
+
+// Webhook is the predicate function for webhook builders.
+type Webhook func(*sql.Selector)
+
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)

@@ -39,3 +39,8 @@ func (ProjectParticipant) Hooks() []ent.Hook {
 
 // Hooks of the APIKey: see internal/rules.
 func (APIKey) Hooks() []ent.Hook { return []ent.Hook{rules.APIKey()} }
+
+// Hooks of the Webhook: see internal/rules.
+func (Webhook) Hooks() []ent.Hook {
+	return []ent.Hook{rules.Webhook()}
+}

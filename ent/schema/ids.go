@@ -11,4 +11,6 @@ const (
 	apiKeyIDStart             = 5 << 32
 	auditEventIDStart         = 6 << 32
 	idempotencyRecordIDStart  = 7 << 32
+	webhookIDStart            = 8 << 32
+	webhookDeliveryIDStart    = 9 << 32
 )

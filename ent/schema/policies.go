@@ -30,3 +30,9 @@ func (AuditEvent) Policy() ent.Policy { return rules.AuditEventPolicy() }
 
 // Policy of the IdempotencyRecord: only the server itself uses the table.
 func (IdempotencyRecord) Policy() ent.Policy { return rules.InternalOnlyPolicy() }
+
+// Policy of the Webhook: admins, and PARTNER keys for their partner's.
+func (Webhook) Policy() ent.Policy { return rules.WebhookPolicy() }
+
+// Policy of the WebhookDelivery: read with the webhook, written by the server.
+func (WebhookDelivery) Policy() ent.Policy { return rules.WebhookDeliveryPolicy() }

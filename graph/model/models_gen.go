@@ -46,6 +46,15 @@ type CreateAPIKeyPayload struct {
 	Secret string `json:"secret"`
 }
 
+// A created webhook and its signing secret.
+type CreateWebhookPayload struct {
+	// The webhook.
+	Webhook *ent.Webhook `json:"webhook"`
+	// The secret that signs each delivery (whsec_ and base64): verify the
+	// webhook-signature header with it. Shown this once.
+	Secret string `json:"secret"`
+}
+
 // What a delete removed.
 type DeletePayload struct {
 	// The id of the deleted object.

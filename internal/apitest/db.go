@@ -74,6 +74,12 @@ func postgresURL() (string, error) {
 // Option adjusts how a test database is opened.
 type Option func(*store.Config)
 
+// AllowPrivateWebhooks lets webhooks be registered for loopback URLs, such
+// as a test receiver's (--webhook-allow-private).
+func AllowPrivateWebhooks() Option {
+	return func(c *store.Config) { c.WebhookAllowPrivate = true }
+}
+
 // Traced makes spans of the database's calls with tp.
 func Traced(tp trace.TracerProvider) Option {
 	return func(c *store.Config) { c.TracerProvider = tp }

@@ -22,6 +22,9 @@ const (
 	Policy             = "Policy"
 	ProjectParticipant = "ProjectParticipant"
 	APIKey             = "ApiKey"
+	AuditEvent         = "AuditEvent"
+	Webhook            = "Webhook"
+	WebhookDelivery    = "WebhookDelivery"
 )
 
 // rangeBits is the width of each type's id range.
@@ -34,6 +37,9 @@ var types = map[int]string{
 	3: Policy,
 	4: ProjectParticipant,
 	5: APIKey,
+	6: AuditEvent,
+	8: Webhook,
+	9: WebhookDelivery,
 }
 
 // TypeOf returns the type of the row an integer id belongs to, or "" for an id

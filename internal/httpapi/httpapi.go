@@ -36,6 +36,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/sharedstate"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
 	"github.com/bri-tracker/bri-tracker/internal/telemetry"
+	"github.com/bri-tracker/bri-tracker/internal/webhook"
 )
 
 // Options configure the handler. Start from Defaults.
@@ -106,6 +107,9 @@ type Options struct {
 	// Live, when set, runs subscriptions (over graphql-ws and Server-Sent
 	// Events at /graphql); its Run must be running.
 	Live *live.Hub
+	// Webhooks, when set, are this process's webhook workers, whose
+	// counts /metrics reports.
+	Webhooks *webhook.Worker
 	// StreamLimits bound the subscriptions.
 	StreamLimits StreamLimits
 	// Draining, once true, makes /readyz answer 503 while the server goes
@@ -196,7 +200,7 @@ func New(o Options) (http.Handler, error) {
 		exts = append(exts, extension.AutomaticPersistedQuery{Cache: apq})
 	}
 	admit := newAdmission(o.MaxConcurrent)
-	m := newMetrics(o.SQL, resolver.StatsCache, admit, o.Replicas, o.Redis)
+	m := newMetrics(o.SQL, resolver.StatsCache, admit, o.Replicas, o.Redis, o.Webhooks)
 	present := gqlext.PresentError(o.Logger)
 	exts = append(exts, m, o.Limits, gqlext.BatchLoaders{})
 	if o.Replicas != nil {

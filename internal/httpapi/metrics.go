@@ -14,6 +14,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/replicas"
 	"github.com/bri-tracker/bri-tracker/internal/sharedstate"
 	"github.com/bri-tracker/bri-tracker/internal/stats"
+	"github.com/bri-tracker/bri-tracker/internal/webhook"
 )
 
 // metrics counts GraphQL operations by name and outcome and times them, for
@@ -32,7 +33,7 @@ const maxOperationNames = 200
 
 var operationName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
-func newMetrics(db *sql.DB, cache *stats.Cache, admit *admission, set *replicas.Set, rdb *sharedstate.Redis) *metrics {
+func newMetrics(db *sql.DB, cache *stats.Cache, admit *admission, set *replicas.Set, rdb *sharedstate.Redis, hooks *webhook.Worker) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -85,6 +86,21 @@ func newMetrics(db *sql.DB, cache *stats.Cache, admit *admission, set *replicas.
 	}
 	if rdb != nil {
 		m.registry.MustRegister(redisCollector{rdb})
+	}
+	if hooks != nil {
+		m.registry.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "bri_webhook_attempts_total",
+				Help: "Webhook delivery attempts this process made.",
+			}, func() float64 { return float64(hooks.Stats().Attempts) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "bri_webhook_delivered_total",
+				Help: "Webhook deliveries this process sent that the receiver answered 2xx.",
+			}, func() float64 { return float64(hooks.Stats().Delivered) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "bri_webhook_failed_total",
+				Help: "Webhook deliveries whose last attempt (--webhook-max-attempts) this process made and that failed.",
+			}, func() float64 { return float64(hooks.Stats().Failed) }))
 	}
 	return m
 }

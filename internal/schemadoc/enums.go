@@ -140,6 +140,25 @@ var enumValues = map[string]map[string]string{
 		"EXPIRED":  "Its effective period has ended.",
 		"REPEALED": "Withdrawn or replaced.",
 	},
+	"WebhookEvent": {
+		"PARTNER_CREATED":     "A partner was created.",
+		"PARTNER_UPDATED":     "A partner was changed.",
+		"PARTNER_DELETED":     "A partner was deleted.",
+		"PROJECT_CREATED":     "A project was created.",
+		"PROJECT_UPDATED":     "A project was changed.",
+		"PROJECT_DELETED":     "A project was deleted.",
+		"POLICY_CREATED":      "An opening-up policy was created.",
+		"POLICY_UPDATED":      "An opening-up policy was changed.",
+		"POLICY_DELETED":      "An opening-up policy was deleted.",
+		"PARTICIPANT_CREATED": "A partner was added to a project (a participation was created).",
+		"PARTICIPANT_UPDATED": "A participation was changed (its roles or shares).",
+		"PARTICIPANT_DELETED": "A partner was removed from a project (a participation was deleted).",
+	},
+	"WebhookDeliveryStatus": {
+		"PENDING":   "Not yet answered 2xx: an attempt is due, or under way.",
+		"DELIVERED": "The receiver answered 2xx.",
+		"FAILED":    "Every attempt failed; redeliverWebhook sends it again.",
+	},
 }
 
 func enumValueDescription(enum, value string) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/internal/live"
+	"github.com/bri-tracker/bri-tracker/internal/webhook"
 )
 
 // Setup brings a database's schema up to date and runs the start-up jobs:
@@ -32,7 +33,8 @@ import (
 // the numbering of audit events in commit order (live.Numbering), which
 // notifies db.Committed.
 func Setup(ctx context.Context, db *DB, client *ent.Client, cfg Config) error {
-	client.AuditEvent.Use(live.Numbering(db.Dialect, db.Committed.Notify))
+	client.AuditEvent.Use(live.Numbering(db.Dialect, db.Committed.Notify), webhook.Outbox())
+	client.Webhook.Use(webhook.URLGuard(cfg.WebhookAllowPrivate))
 	if db.Dialect != dialect.Postgres {
 		if err := Migrate(ctx, client); err != nil {
 			return err

@@ -72,6 +72,9 @@ type Config struct {
 	StartupJobs func(context.Context, *ent.Client) error
 	// Logger, when set, hears of the migrations applied.
 	Logger *slog.Logger
+	// WebhookAllowPrivate lets webhooks be registered for URLs of
+	// loopback, private and link-local addresses (see internal/webhook).
+	WebhookAllowPrivate bool
 }
 
 // DB is an open database and the ent dialect that speaks to it.
