@@ -248,3 +248,5 @@ func waitStatus(t *testing.T, s *apitest.Server, webhookID, status string) (node
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
