@@ -1,15 +1,23 @@
 package graph_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
+	"github.com/bri-tracker/bri-tracker/ent/auditevent"
+	"github.com/bri-tracker/bri-tracker/ent/privacy"
 	"github.com/bri-tracker/bri-tracker/graph"
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
+	"github.com/bri-tracker/bri-tracker/internal/audit"
+	"github.com/bri-tracker/bri-tracker/internal/auth"
+	"github.com/bri-tracker/bri-tracker/internal/webhook"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -96,6 +104,7 @@ func TestEveryEdgeReadsAnIndexInOrder(t *testing.T) {
 		"Partner.history", "Partner.hostedProjects", "Partner.members", "Partner.participations", "Partner.policies", "Partner.projects",
 		"Policy.history", "Policy.partners", "Policy.projects", "Policy.supersedes",
 		"Project.components", "Project.history", "Project.participants", "Project.participations", "Project.policies",
+		"Webhook.deliveries",
 	}
 	if !slices.Equal(names, wantNames) {
 		t.Fatalf("connection edges %v, want %v", names, wantNames)
@@ -103,6 +112,7 @@ func TestEveryEdgeReadsAnIndexInOrder(t *testing.T) {
 
 	db := apitest.OpenPostgres(t)
 	newFixture(t, db.Client)
+	webhookFixture(t, db.Client)
 	s := apitest.NewServer(t, db)
 	admin := s.NewKey("edge-index-walk", apikey.RoleADMIN, nil) // history is for callers with a key
 	conn := apitest.IndexOnlyConn(t, db)
@@ -174,4 +184,30 @@ func perParentPage(plan string) string {
 		return strings.Join(sub, "\n")
 	}
 	return ""
+}
+
+// webhookFixture adds two webhooks, each with a delivery of every audit
+// event so far.
+func webhookFixture(t *testing.T, c *ent.Client) {
+	t.Helper()
+	ctx := auth.SystemContext(context.Background(), "test fixture")
+	events, err := c.AuditEvent.Query().Order(ent.Asc(auditevent.FieldID)).All(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		w, err := c.Webhook.Create().SetURL(fmt.Sprintf("https://93.184.216.34/hook/%d", i)).
+			SetEvents(audit.Kinds).SetSecret(webhook.NewSecret()).Save(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []*ent.WebhookDeliveryCreate
+		for _, e := range events {
+			rows = append(rows, c.WebhookDelivery.Create().SetWebhookID(w.ID).SetAuditEventID(e.ID).
+				SetEvent(audit.KindOf(e.EntityType.String(), e.Operation.String())).SetNextAttemptAt(time.Now()))
+		}
+		if err := c.WebhookDelivery.CreateBulk(rows...).Exec(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
