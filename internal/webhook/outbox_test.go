@@ -150,3 +150,45 @@ func TestChangeNotCommittedWithoutItsDelivery(t *testing.T) {
 		}
 	}, apitest.AllowPrivateWebhooks())
 }
+
+// TestOutboxStatements: the outbox costs a write one statement (reading
+// the active webhooks) when no webhook takes its change, one more to record
+// the deliveries, and one more per webhook that filters (a where, or a
+// partner's view).
+func TestOutboxStatements(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		s := apitest.NewServer(t, db)
+		write := func(name string) []string {
+			t.Helper()
+			db.Counter.Reset()
+			s.MustOK(`mutation($n: String!) { createPartner(input: {name: $n, kind: ENTERPRISE}) { id } }`, map[string]any{"n": name}, nil)
+			return db.Counter.Statements()
+		}
+		count := func(stmts []string, table string) (n int) {
+			for _, q := range stmts {
+				if strings.Contains(q, table) {
+					n++
+				}
+			}
+			return n
+		}
+		write("First") // the key's first use also records when it was used
+		base := write("No webhook")
+		if n := count(base, `"webhooks"`) + count(base, "`webhooks`"); n != 1 {
+			t.Fatalf("%d statements read webhooks, want 1:\n%s", n, strings.Join(base, "\n"))
+		}
+		s.MustOK(createWebhook, map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"PROJECT_CREATED"}}, nil)
+		if got := write("Not taken"); len(got) != len(base) {
+			t.Errorf("a change no webhook takes: %d statements, want %d:\n%s", len(got), len(base), strings.Join(got, "\n"))
+		}
+		s.MustOK(createWebhook, map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"PARTNER_CREATED"}}, nil)
+		if got := write("Taken"); len(got) != len(base)+1 {
+			t.Errorf("a change one webhook takes: %d statements, want %d:\n%s", len(got), len(base)+1, strings.Join(got, "\n"))
+		}
+		s.MustOK(createWebhook, map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"PARTNER_CREATED"}, "where": map[string]any{"actorName": "test-admin"}}, nil)
+		s.MustOK(createWebhook, map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"PARTNER_CREATED"}, "where": map[string]any{"actorName": "nobody"}}, nil)
+		if got := write("Filtered"); len(got) != len(base)+3 {
+			t.Errorf("a change two filtering webhooks consider: %d statements, want %d:\n%s", len(got), len(base)+3, strings.Join(got, "\n"))
+		}
+	}, apitest.AllowPrivateWebhooks())
+}
