@@ -30,6 +30,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/ent/auditevent"
 	"github.com/bri-tracker/bri-tracker/ent/hook"
+	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/privacy"
 	"github.com/bri-tracker/bri-tracker/ent/webhook"
 	"github.com/bri-tracker/bri-tracker/internal/audit"
@@ -117,8 +118,8 @@ func (p *txEvents) take() []*ent.AuditEvent {
 // Enqueue writes, through client (the transaction's, in the outbox), a
 // delivery for each of events and each active webhook that takes it. It
 // reads the webhooks (one statement), asks the database which events pass
-// each filtered or partner's webhook (one statement each), and writes the
-// deliveries (one statement per 500).
+// each filtered or partner's webhook (one statement per 500 events), and
+// writes the deliveries (one statement per 500).
 func Enqueue(ctx context.Context, client *ent.Client, events []*ent.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
@@ -172,11 +173,7 @@ func passing(ctx context.Context, client *ent.Client, w *ent.Webhook, events []*
 	if len(w.Predicate) == 0 && w.PartnerID == nil {
 		return events, nil
 	}
-	ids := make([]int, len(events))
-	for i, e := range events {
-		ids[i] = e.ID
-	}
-	q := client.AuditEvent.Query().Where(auditevent.IDIn(ids...))
+	var match []predicate.AuditEvent
 	if len(w.Predicate) > 0 {
 		var where ent.AuditEventWhereInput
 		if err := json.Unmarshal(w.Predicate, &where); err != nil {
@@ -186,19 +183,29 @@ func passing(ctx context.Context, client *ent.Client, w *ent.Webhook, events []*
 		if err != nil {
 			return nil, fmt.Errorf("webhooks: the filter of webhook %d: %w", w.ID, err)
 		}
-		q.Where(p)
+		match = append(match, p)
 	}
 	qctx := privacy.DecisionContext(ctx, privacy.Allow)
 	if w.PartnerID != nil {
 		qctx = auth.WithActor(ctx, &auth.Actor{Role: auth.Partner, Name: "webhook", PartnerID: *w.PartnerID})
 	}
-	kept, err := q.IDs(qctx)
-	if err != nil {
-		return nil, fmt.Errorf("webhooks: filter for webhook %d: %w", w.ID, err)
+	kept := make(map[int]bool, len(events))
+	for chunk := range slices.Chunk(events, batch) {
+		ids := make([]int, len(chunk))
+		for i, e := range chunk {
+			ids[i] = e.ID
+		}
+		got, err := client.AuditEvent.Query().Where(append(match, auditevent.IDIn(ids...))...).IDs(qctx)
+		if err != nil {
+			return nil, fmt.Errorf("webhooks: filter for webhook %d: %w", w.ID, err)
+		}
+		for _, id := range got {
+			kept[id] = true
+		}
 	}
 	out := events[:0:0]
 	for _, e := range events {
-		if slices.Contains(kept, e.ID) {
+		if kept[e.ID] {
 			out = append(out, e)
 		}
 	}
