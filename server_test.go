@@ -18,6 +18,7 @@ import (
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
 	"github.com/bri-tracker/bri-tracker/internal/auth"
 	"github.com/bri-tracker/bri-tracker/internal/store"
+	"github.com/bri-tracker/bri-tracker/internal/webhook"
 
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
 	"github.com/bri-tracker/bri-tracker/internal/playground"
@@ -389,4 +390,28 @@ func TestParseConfig(t *testing.T) {
 func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestParseWebhookConfig: the --webhook-* flags and variables, their
+// defaults, and the settings refused.
+func TestParseWebhookConfig(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c, err := parseConfig(nil, env(nil))
+	if err != nil || c.Webhooks != webhook.Defaults || c.store().WebhookAllowPrivate {
+		t.Fatalf("defaults: %+v %v", c.Webhooks, err)
+	}
+	c, err = parseConfig([]string{"--webhook-allow-private", "--webhook-workers", "0", "--webhook-timeout", "3s"},
+		env(map[string]string{"WEBHOOK_RETRY_BASE": "1s", "WEBHOOK_RETRY_MAX": "1m", "WEBHOOK_MAX_ATTEMPTS": "5"}))
+	want := webhook.Config{Workers: 0, Timeout: 3 * time.Second, RetryBase: time.Second, RetryMax: time.Minute, MaxAttempts: 5, Poll: webhook.Defaults.Poll, AllowPrivate: true}
+	if err != nil || c.Webhooks != want || !c.store().WebhookAllowPrivate {
+		t.Fatalf("set: %+v %v", c.Webhooks, err)
+	}
+	for _, bad := range [][]string{
+		{"--webhook-workers", "-1"}, {"--webhook-timeout", "0s"}, {"--webhook-retry-base", "0s"},
+		{"--webhook-retry-base", "10s", "--webhook-retry-max", "5s"}, {"--webhook-max-attempts", "0"},
+	} {
+		if _, err := parseConfig(bad, env(nil)); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
 }
