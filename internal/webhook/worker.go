@@ -125,13 +125,19 @@ func (w *Worker) Run(ctx context.Context) {
 		free <- struct{}{}
 	}
 	done := make(chan struct{}, w.cfg.Workers)
+	failing := false
 	for {
 		wake := w.wake()
 		n := len(free)
 		if n > 0 {
 			claimed, err := w.claim(ctx, n)
-			if err != nil && ctx.Err() == nil {
-				w.log.Error("webhooks: claim deliveries", "err", err)
+			switch {
+			case err != nil && ctx.Err() == nil && !failing:
+				failing = true // logged once, until claims succeed again
+				w.log.Error("webhooks: cannot claim deliveries; retrying each poll", "err", err)
+			case err == nil && failing:
+				failing = false
+				w.log.Info("webhooks: claiming deliveries again")
 			}
 			for _, c := range claimed {
 				<-free
