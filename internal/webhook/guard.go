@@ -21,7 +21,8 @@ import (
 // notPublic are the address ranges a webhook may not reach unless private
 // addresses are allowed (--webhook-allow-private), beyond what netip
 // classifies: shared (carrier-grade NAT), benchmarking, IETF protocol
-// assignments, reserved, NAT64 (which embeds any IPv4 address), and the
+// assignments, reserved, NAT64, Teredo and 6to4 (which embed any IPv4
+// address), and the
 // cloud metadata services' IPv6 address.
 var notPublic = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
@@ -31,6 +32,8 @@ var notPublic = []netip.Prefix{
 	netip.MustParsePrefix("240.0.0.0/4"),
 	netip.MustParsePrefix("64:ff9b::/96"),
 	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("2001::/32"), // Teredo, which embeds an IPv4 address
+	netip.MustParsePrefix("2002::/16"), // 6to4, likewise
 	netip.MustParsePrefix("fd00:ec2::254/128"),
 }
 
