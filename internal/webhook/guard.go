@@ -22,8 +22,7 @@ import (
 // addresses are allowed (--webhook-allow-private), beyond what netip
 // classifies: shared (carrier-grade NAT), benchmarking, IETF protocol
 // assignments, reserved, NAT64, Teredo and 6to4 (which embed any IPv4
-// address), and the
-// cloud metadata services' IPv6 address.
+// address), and the cloud metadata services' IPv6 address.
 var notPublic = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("100.64.0.0/10"),
