@@ -72,17 +72,20 @@ func TestProductionMode(t *testing.T) {
 	if res := prod.Do(`{ partner { id } }`, nil); len(res.Errors) == 0 || strings.Contains(res.Errors[0].Message, "Did you mean") {
 		t.Fatalf("production suggests: %+v", res.Errors)
 	}
+	// without the playground, / sends the browser to the dashboard
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, c := range []struct {
-		s    *apitest.Server
-		want int
-	}{{dev, 200}, {prod, 404}} {
-		r, err := http.Get(c.s.URL + "/")
+		s        *apitest.Server
+		want     int
+		location string
+	}{{dev, 200, ""}, {prod, 302, "/dashboard"}} {
+		r, err := noFollow.Get(c.s.URL + "/")
 		if err != nil {
 			t.Fatal(err)
 		}
 		r.Body.Close()
-		if r.StatusCode != c.want {
-			t.Fatalf("playground: %d, want %d", r.StatusCode, c.want)
+		if r.StatusCode != c.want || r.Header.Get("Location") != c.location {
+			t.Fatalf("playground: %d to %q, want %d to %q", r.StatusCode, r.Header.Get("Location"), c.want, c.location)
 		}
 	}
 }

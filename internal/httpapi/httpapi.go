@@ -28,6 +28,7 @@ import (
 
 	"github.com/bri-tracker/bri-tracker/ent"
 	"github.com/bri-tracker/bri-tracker/graph"
+	"github.com/bri-tracker/bri-tracker/internal/dashboard"
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/live"
 	"github.com/bri-tracker/bri-tracker/internal/playground"
@@ -268,12 +269,19 @@ func New(o Options) (http.Handler, error) {
 	if o.Introspection {
 		handle("GET /schema.graphql", schemaSDL(graph.NewExecutableSchema(graph.Config{}).Schema()))
 	}
+	// the dashboard: the page at /dashboard, its files below it
+	dash := dashboard.Handler()
+	handle(dashboard.Path, dash)
+	handle(dashboard.Path+"/", dash)
 	if o.Playground {
 		pg, err := playground.Handler("/", "/graphql")
 		if err != nil {
 			return nil, fmt.Errorf("playground: %w", err)
 		}
 		handle("/", pg)
+	} else {
+		// without the playground, the dashboard is the page at /
+		handle("GET /{$}", http.RedirectHandler(dashboard.Path, http.StatusFound))
 	}
 
 	var h http.Handler = mux

@@ -1,0 +1,68 @@
+// Recent changes: the auditEvents subscription over Server-Sent Events. It
+// reconnects after a failure, resuming after the last event received.
+import { apiKey, GraphQLError, subscribe } from './api';
+import { esc, label } from './format';
+import RecentChanges from './operations/RecentChanges.graphql';
+import type { RecentChangesSubscription, RecentChangesSubscriptionVariables } from './generated/graphql';
+
+export type AuditEvent = RecentChangesSubscription['auditEvents']['node'];
+
+const maxShown = 50;
+
+function title(e: NonNullable<AuditEvent>): string {
+  const named = e.changes.find((c) => c.field === 'title' || c.field === 'name');
+  return typeof named?.new === 'string' ? named.new : `${e.entityType} ${e.entityID}`;
+}
+
+/**
+ * Runs the feed into the list element, calling onEvent for each event,
+ * until the signal aborts. Without an API key it only says why it is idle.
+ */
+export function startFeed(list: HTMLElement, status: HTMLElement, onEvent: (e: NonNullable<AuditEvent>) => void, signal: AbortSignal): void {
+  if (!apiKey()) {
+    status.textContent = 'The live feed needs an API key (the subscription is for callers with one): set one with “API key” above.';
+    return;
+  }
+  let after = null as string | null;
+  let delay = 1000;
+  const show = (e: NonNullable<AuditEvent>) => {
+    const li = document.createElement('li');
+    const t = e.at.replace('T', ' ').slice(0, 19);
+    const open = e.entityType === 'Project' && e.operation !== 'DELETE';
+    li.innerHTML = `<time datetime="${esc(e.at)}">${esc(t)}</time> <span class="op op-${esc(e.operation.toLowerCase())}">${esc(label(e.operation))}</span> ${esc(e.entityType)}: ${
+      open ? `<button type="button" class="link" data-project="${esc(e.entityID)}">${esc(title(e))}</button>` : esc(title(e))
+    } <span class="muted">by ${esc(e.actorName)}</span>`;
+    list.prepend(li);
+    while (list.children.length > maxShown) list.lastElementChild?.remove();
+  };
+  const run = async () => {
+    while (!signal.aborted) {
+      status.textContent = 'Live: connected, waiting for changes.';
+      try {
+        await subscribe<RecentChangesSubscription, RecentChangesSubscriptionVariables>(
+          RecentChanges,
+          { after },
+          (d) => {
+            after = d.auditEvents.cursor;
+            delay = 1000;
+            if (!d.auditEvents.node) return;
+            show(d.auditEvents.node);
+            onEvent(d.auditEvents.node);
+          },
+          signal,
+        );
+      } catch (err) {
+        if (signal.aborted) return;
+        const e = err as Error;
+        if (e instanceof GraphQLError && e.codes.some((c) => c === 'UNAUTHENTICATED' || c === 'FORBIDDEN')) {
+          status.textContent = `The live feed was refused: ${e.message}`;
+          return;
+        }
+        status.textContent = `Live feed interrupted (${e.message}); reconnecting…`;
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 30_000);
+    }
+  };
+  void run();
+}
