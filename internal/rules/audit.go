@@ -46,6 +46,11 @@ func Audit(typ auditevent.EntityType) ent.Hook {
 				if before, err = snapshot(ctx, c, typ, ids); err != nil {
 					return nil, fmt.Errorf("audit: read %s before the write: %w", typ, err)
 				}
+				if typ == auditevent.EntityTypeProject && m.Op().Is(ent.OpDelete|ent.OpDeleteOne) {
+					if err := addParticipations(ctx, c, before); err != nil {
+						return nil, fmt.Errorf("audit: read the participations of the projects to delete: %w", err)
+					}
+				}
 			}
 			v, err := next.Mutate(ctx, m)
 			if err != nil {
@@ -61,6 +66,49 @@ func Audit(typ auditevent.EntityType) ent.Hook {
 			return v, nil
 		})
 	}
+}
+
+// formerParticipation is a participation a project deletion removes with
+// the project, as its audit event records it.
+type formerParticipation struct {
+	ID        string `json:"id"`
+	PartnerID string `json:"partnerID"`
+	Role      string `json:"role"`
+}
+
+// addParticipations adds to the snapshots of projects about to be deleted
+// their participations, which the database deletes with them (ON DELETE
+// CASCADE) without audit events of their own: the deletion's event records
+// them as the field participations, so that the audit trail says who took
+// part, and a partner's webhook knows the project was its partner's.
+func addParticipations(ctx context.Context, c *ent.Client, before map[int]map[string]json.RawMessage) error {
+	ids := make([]int, 0, len(before))
+	for id := range before {
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	parts, err := c.ProjectParticipant.Query().Where(projectparticipant.ProjectIDIn(ids...)).
+		Order(ent.Asc(projectparticipant.FieldID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	byProject := map[int][]formerParticipation{}
+	for _, p := range parts {
+		byProject[p.ProjectID] = append(byProject[p.ProjectID], formerParticipation{
+			ID: globalid.Encode(p.ID), PartnerID: globalid.Encode(p.PartnerID), Role: p.Role.String()})
+	}
+	for id, fields := range before {
+		if list := byProject[id]; len(list) > 0 {
+			raw, err := json.Marshal(list)
+			if err != nil {
+				return err
+			}
+			fields["participations"] = raw
+		}
+	}
+	return nil
 }
 
 // affectedIDs are the ids an update or delete will touch.

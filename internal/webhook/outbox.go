@@ -32,9 +32,11 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/hook"
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/privacy"
+	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
 	"github.com/bri-tracker/bri-tracker/ent/webhook"
 	"github.com/bri-tracker/bri-tracker/internal/audit"
 	"github.com/bri-tracker/bri-tracker/internal/auth"
+	"github.com/bri-tracker/bri-tracker/internal/globalid"
 )
 
 // batch is the most deliveries written by one INSERT.
@@ -203,6 +205,11 @@ func passing(ctx context.Context, client *ent.Client, w *ent.Webhook, events []*
 			kept[id] = true
 		}
 	}
+	if w.PartnerID != nil {
+		if err := keepFormer(qctx, client, *w.PartnerID, events, kept, match); err != nil {
+			return nil, fmt.Errorf("webhooks: deletions for webhook %d: %w", w.ID, err)
+		}
+	}
 	out := events[:0:0]
 	for _, e := range events {
 		if kept[e.ID] {
@@ -210,6 +217,96 @@ func passing(ctx context.Context, client *ent.Client, w *ent.Webhook, events []*
 		}
 	}
 	return out, nil
+}
+
+// keepFormer adds to kept the deletions that were the partner's until they
+// happened, which its view no longer shows when the transaction commits: a
+// project's deletion whose event records the partner among the
+// participations deleted with it, and a participation's deletion that
+// records the partner, or a project the partner still takes part in.
+func keepFormer(ctx context.Context, client *ent.Client, partnerID int, events []*ent.AuditEvent, kept map[int]bool, match []predicate.AuditEvent) error {
+	partner := globalid.Encode(partnerID)
+	var ask []*ent.AuditEvent // participations' deletions of other partners
+	projects := map[int]bool{}
+	for _, e := range events {
+		if kept[e.ID] || e.Operation != auditevent.OperationDELETE {
+			continue
+		}
+		switch e.EntityType {
+		case auditevent.EntityTypeProject:
+			var former []struct{ PartnerID string }
+			if old, ok := oldValue(e, "participations"); ok && json.Unmarshal(old, &former) == nil &&
+				slices.ContainsFunc(former, func(p struct{ PartnerID string }) bool { return p.PartnerID == partner }) {
+				kept[e.ID] = true
+			}
+		case auditevent.EntityTypeProjectParticipant:
+			if id, ok := oldID(e, "partnerID"); ok && id == partnerID {
+				kept[e.ID] = true
+			} else if id, ok := oldID(e, "projectID"); ok {
+				ask = append(ask, e)
+				projects[id] = true
+			}
+		}
+	}
+	if len(ask) > 0 {
+		ids := make([]int, 0, len(projects))
+		for id := range projects {
+			ids = append(ids, id)
+		}
+		own, err := client.ProjectParticipant.Query().
+			Where(projectparticipant.PartnerID(partnerID), projectparticipant.ProjectIDIn(ids...)).
+			Select(projectparticipant.FieldProjectID).Ints(privacy.DecisionContext(ctx, privacy.Allow))
+		if err != nil {
+			return err
+		}
+		for _, e := range ask {
+			if id, _ := oldID(e, "projectID"); slices.Contains(own, id) {
+				kept[e.ID] = true
+			}
+		}
+	}
+	if len(match) == 0 {
+		return nil
+	}
+	// the webhook's own filter still applies
+	var extra []int
+	for _, e := range events {
+		if kept[e.ID] && e.Operation == auditevent.OperationDELETE {
+			extra = append(extra, e.ID)
+		}
+	}
+	if len(extra) == 0 {
+		return nil
+	}
+	pass, err := client.AuditEvent.Query().Where(append(match, auditevent.IDIn(extra...))...).IDs(privacy.DecisionContext(ctx, privacy.Allow))
+	if err != nil {
+		return err
+	}
+	for _, id := range extra {
+		kept[id] = slices.Contains(pass, id)
+	}
+	return nil
+}
+
+// oldValue is the value a field had before e's write.
+func oldValue(e *ent.AuditEvent, field string) (json.RawMessage, bool) {
+	for _, c := range e.Changes {
+		if c.Field == field {
+			return c.Old, true
+		}
+	}
+	return nil, false
+}
+
+// oldID is the id a field held before e's write.
+func oldID(e *ent.AuditEvent, field string) (int, bool) {
+	raw, ok := oldValue(e, field)
+	var s string
+	if !ok || json.Unmarshal(raw, &s) != nil {
+		return 0, false
+	}
+	id, err := globalid.Decode(s)
+	return id, err == nil
 }
 
 // kindOf is an audit event's kind of change.

@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -191,4 +192,94 @@ func TestOutboxStatements(t *testing.T) {
 			t.Errorf("a change two filtering webhooks consider: %d statements, want %d:\n%s", len(got), len(base)+3, strings.Join(got, "\n"))
 		}
 	}, apitest.AllowPrivateWebhooks())
+}
+
+// TestPartnerWebhookSeesItsDeletions: a PARTNER key's webhook is sent the
+// deletion of a project its partner took part in (the deletion's audit
+// event records the participations deleted with it), its partner's removal
+// from a project, and another partner's removal from a project its partner
+// still takes part in; not the deletion of another partner's project.
+func TestPartnerWebhookSeesItsDeletions(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		s := apitest.NewServer(t, db)
+		newPartner := func(name string) string {
+			var p struct{ CreatePartner struct{ ID string } }
+			s.MustOK(`mutation($n: String!) { createPartner(input: {name: $n, kind: ENTERPRISE}) { id } }`, map[string]any{"n": name}, &p)
+			return p.CreatePartner.ID
+		}
+		own, other := newPartner("Own"), newPartner("Other")
+		ownID, _ := globalid.Decode(own)
+		key := s.NewKey("own-sync", apikey.RolePARTNER, &ownID)
+		newProject := func(title string, partners ...string) string {
+			var parts []map[string]any
+			for _, p := range partners {
+				parts = append(parts, map[string]any{"partnerID": p, "role": "OPERATOR"})
+			}
+			var out struct{ CreateProject struct{ ID string } }
+			s.MustOK(`mutation($t: String!, $p: [ParticipantInput!]) { createProject(input: {title: $t, sector: ENERGY}, participants: $p) { id } }`,
+				map[string]any{"t": title, "p": parts}, &out)
+			return out.CreateProject.ID
+		}
+		x := newProject("Own, deleted", own, other)
+		y := newProject("Other's, deleted", other)
+		z := newProject("Own, left", own)
+		w := newProject("Shared, other leaves", own, other)
+
+		res := s.DoAs(key, createWebhook, map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"PROJECT_DELETED", "PARTICIPANT_DELETED"}})
+		if len(res.Errors) > 0 {
+			t.Fatal(res.Errors)
+		}
+		var c created
+		if err := jsonUnmarshal(res.Data, &c); err != nil {
+			t.Fatal(err)
+		}
+		remove := func(project, partner string) string {
+			var out struct{ RemoveProjectParticipant struct{ DeletedID string } }
+			s.MustOK(`mutation($j: ID!, $p: ID!) { removeProjectParticipant(projectID: $j, partnerID: $p, role: OPERATOR) { deletedID } }`,
+				map[string]any{"j": project, "p": partner}, &out)
+			return out.RemoveProjectParticipant.DeletedID
+		}
+		for _, id := range []string{x, y} {
+			s.MustOK(`mutation($id: ID!) { deleteProject(id: $id) { deletedID } }`, map[string]any{"id": id}, nil)
+		}
+		left := remove(z, own)
+		otherLeft := remove(w, other)
+		want := []string{"PROJECT_DELETED " + x, "PARTICIPANT_DELETED " + left, "PARTICIPANT_DELETED " + otherLeft}
+		if got := recorded(t, s, c.CreateWebhook.Webhook.ID); !slices.Equal(got, want) {
+			t.Errorf("deliveries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		// the project's deletion records who took part
+		var h struct {
+			AuditEvents struct {
+				Edges []struct {
+					Node struct {
+						Changes []struct {
+							Field string
+							Old   any
+						}
+					}
+				}
+			}
+		}
+		s.MustOK(`query($id: ID!) { auditEvents(where: {entityID: $id, operation: DELETE}) { edges { node { changes { field old } } } } }`, map[string]any{"id": x}, &h)
+		found := false
+		for _, e := range h.AuditEvents.Edges {
+			for _, ch := range e.Node.Changes {
+				if ch.Field == "participations" {
+					found = true
+					if s := toJSON(ch.Old); !strings.Contains(s, own) || !strings.Contains(s, other) || !strings.Contains(s, `"role":"OPERATOR"`) {
+						t.Errorf("participations recorded: %s", s)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("the deletion's event records no participations: %+v", h)
+		}
+	}, apitest.AllowPrivateWebhooks())
+}
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
