@@ -29,6 +29,7 @@ var notPublic = []netip.Prefix{
 	netip.MustParsePrefix("192.0.0.0/24"),
 	netip.MustParsePrefix("198.18.0.0/15"),
 	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("::/96"), // IPv4-compatible (deprecated), which embeds IPv4
 	netip.MustParsePrefix("64:ff9b::/96"),
 	netip.MustParsePrefix("64:ff9b:1::/48"),
 	netip.MustParsePrefix("2001::/32"), // Teredo, which embeds an IPv4 address
@@ -44,9 +45,9 @@ func refused(addr netip.Addr) string {
 		return "a loopback address"
 	case addr.IsPrivate():
 		return "a private address"
-	case addr.IsLinkLocalUnicast(), addr.IsLinkLocalMulticast():
+	case addr.IsLinkLocalUnicast():
 		return "a link-local address (cloud metadata services live there)"
-	case addr.IsUnspecified(), addr.IsMulticast(), addr.IsInterfaceLocalMulticast():
+	case addr.IsUnspecified(), addr.IsMulticast():
 		return "not a unicast address"
 	}
 	for _, p := range notPublic {
