@@ -163,6 +163,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	duration(&c.Webhooks.Timeout, "webhook-timeout", "WEBHOOK_TIMEOUT", wd.Timeout, "how long a webhook receiver has to answer one attempt")
 	duration(&c.Webhooks.RetryBase, "webhook-retry-base", "WEBHOOK_RETRY_BASE", wd.RetryBase, "the wait after a delivery's first failed attempt; it doubles after each further one")
 	duration(&c.Webhooks.RetryMax, "webhook-retry-max", "WEBHOOK_RETRY_MAX", wd.RetryMax, "the longest wait between two attempts at a delivery")
+	duration(&c.Webhooks.Retention, "webhook-retention", "WEBHOOK_RETENTION", wd.Retention, "how long a DELIVERED or FAILED webhook delivery is kept, from its creation; 0 keeps them all")
 	integer(&c.Webhooks.MaxAttempts, "webhook-max-attempts", "WEBHOOK_MAX_ATTEMPTS", wd.MaxAttempts, "attempts at a delivery before it is FAILED (redeliverWebhook sends it again)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -227,6 +228,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("--webhook-timeout and --webhook-retry-base: want positive durations")
 	case c.Webhooks.RetryMax < c.Webhooks.RetryBase:
 		return config{}, fmt.Errorf("--webhook-retry-max %s: want at least --webhook-retry-base (%s)", c.Webhooks.RetryMax, c.Webhooks.RetryBase)
+	case c.Webhooks.Retention < 0:
+		return config{}, fmt.Errorf("--webhook-retention %s: want 0 (keep all) or a positive duration", c.Webhooks.Retention)
 	case c.Webhooks.MaxAttempts < 1:
 		return config{}, fmt.Errorf("--webhook-max-attempts %d: want at least 1", c.Webhooks.MaxAttempts)
 	}

@@ -402,13 +402,13 @@ func TestParseWebhookConfig(t *testing.T) {
 	}
 	c, err = parseConfig([]string{"--webhook-allow-private", "--webhook-workers", "0", "--webhook-timeout", "3s"},
 		env(map[string]string{"WEBHOOK_RETRY_BASE": "1s", "WEBHOOK_RETRY_MAX": "1m", "WEBHOOK_MAX_ATTEMPTS": "5"}))
-	want := webhook.Config{Workers: 0, Timeout: 3 * time.Second, RetryBase: time.Second, RetryMax: time.Minute, MaxAttempts: 5, Poll: webhook.Defaults.Poll, AllowPrivate: true}
+	want := webhook.Config{Workers: 0, Timeout: 3 * time.Second, RetryBase: time.Second, RetryMax: time.Minute, MaxAttempts: 5, Poll: webhook.Defaults.Poll, AllowPrivate: true, Retention: webhook.Defaults.Retention}
 	if err != nil || c.Webhooks != want || !c.store().WebhookAllowPrivate {
 		t.Fatalf("set: %+v %v", c.Webhooks, err)
 	}
 	for _, bad := range [][]string{
 		{"--webhook-workers", "-1"}, {"--webhook-timeout", "0s"}, {"--webhook-retry-base", "0s"},
-		{"--webhook-retry-base", "10s", "--webhook-retry-max", "5s"}, {"--webhook-max-attempts", "0"},
+		{"--webhook-retry-base", "10s", "--webhook-retry-max", "5s"}, {"--webhook-max-attempts", "0"}, {"--webhook-retention", "-1h"},
 	} {
 		if _, err := parseConfig(bad, env(nil)); err == nil {
 			t.Errorf("%v accepted", bad)

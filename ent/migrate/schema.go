@@ -514,6 +514,14 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{WebhookDeliveriesColumns[10]},
 			},
+			{
+				Name:    "webhookdelivery_finished",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[8]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "status <> 'PENDING'",
+				},
+			},
 		},
 	}
 	// OpeningPolicyProjectsColumns holds the columns for the "opening_policy_projects" table.

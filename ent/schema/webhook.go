@@ -180,5 +180,7 @@ func (WebhookDelivery) Indexes() []ent.Index {
 		// the deliveries due, for the workers' claims
 		index.Fields("next_attempt_at").Annotations(entsql.IndexWhere("status = 'PENDING'")).StorageKey("webhookdelivery_due"),
 		index.Fields("audit_event_id"),
+		// the finished deliveries past their retention, for the pruning
+		index.Fields("created_at").Annotations(entsql.IndexWhere("status <> 'PENDING'")).StorageKey("webhookdelivery_finished"),
 	}
 }

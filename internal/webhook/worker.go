@@ -46,6 +46,9 @@ type Config struct {
 	// AllowPrivate lets webhooks reach loopback, private and link-local
 	// addresses (for tests and closed networks).
 	AllowPrivate bool
+	// Retention is how long a DELIVERED or FAILED delivery is kept (from
+	// its creation); 0 keeps them all.
+	Retention time.Duration
 }
 
 // Defaults are the settings the server starts with.
@@ -56,7 +59,12 @@ var Defaults = Config{
 	RetryMax:    6 * time.Hour,
 	MaxAttempts: 15,
 	Poll:        time.Second,
+	Retention:   30 * 24 * time.Hour,
 }
+
+// pruneEvery is how often each process deletes the deliveries past their
+// retention.
+const pruneEvery = time.Hour
 
 // leaseFor is how long a claim holds a delivery: its attempt's timeout and
 // as long again (at least 5 s) for loading and recording it. A delivery
@@ -126,7 +134,16 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 	done := make(chan struct{}, w.cfg.Workers)
 	failing := false
+	nextPrune := time.Now()
 	for {
+		if w.cfg.Retention > 0 && !time.Now().Before(nextPrune) {
+			nextPrune = time.Now().Add(pruneEvery)
+			if n, err := w.Prune(ctx); err != nil && ctx.Err() == nil {
+				w.log.Error("webhooks: delete the deliveries past their retention", "err", err)
+			} else if n > 0 {
+				w.log.Info("webhooks: deleted the deliveries past their retention", "deleted", n, "retention", w.cfg.Retention)
+			}
+		}
 		wake := w.wake()
 		n := len(free)
 		if n > 0 {
@@ -170,6 +187,17 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-time.After(w.cfg.Poll):
 		}
 	}
+}
+
+// Prune deletes the DELIVERED and FAILED deliveries created longer than
+// Retention ago, and returns how many.
+func (w *Worker) Prune(ctx context.Context) (int, error) {
+	if w.cfg.Retention <= 0 {
+		return 0, nil
+	}
+	return w.client.WebhookDelivery.Delete().
+		Where(webhookdelivery.StatusNEQ(webhookdelivery.StatusPENDING), webhookdelivery.CreatedAtLT(time.Now().UTC().Add(-w.cfg.Retention))).
+		Exec(privacy.DecisionContext(ctx, privacy.Allow))
 }
 
 // claimed is a leased delivery.
