@@ -70,8 +70,8 @@ var (
 // Verify checks a received delivery as a receiver should: the signature
 // over its id, timestamp and body under secret, and a timestamp within
 // tolerance of now, which refuses a captured request replayed later. The
-// header may hold several space-separated signatures (while a secret is
-// rotated); one match suffices.
+// header may hold several space-separated signatures, as Standard Webhooks
+// allows (this server sends one); one match suffices.
 func Verify(secret string, h http.Header, body []byte, tolerance time.Duration, now time.Time) error {
 	id, tsText, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
 	if id == "" || tsText == "" || sigs == "" {
