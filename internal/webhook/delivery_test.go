@@ -107,20 +107,21 @@ const deliveriesQuery = `query($id: ID!) { webhookDeliveries(webhookID: $id) { t
 type deliveries struct {
 	WebhookDeliveries struct {
 		TotalCount int
-		Edges      []struct {
-			Node struct {
-				ID, Event, Status string
-				AttemptCount      int
-				NextAttemptAt     *string
-				DeliveredAt       *string
-				AuditEvent        struct{ EntityID, Operation string }
-				Attempts          []struct {
-					StatusCode *int
-					Error      *string
-					DurationMs int
-				}
-			}
-		}
+		Edges      []struct{ Node deliveryNode }
+	}
+}
+
+// deliveryNode is a delivery as deliveriesQuery reads it.
+type deliveryNode struct {
+	ID, Event, Status string
+	AttemptCount      int
+	NextAttemptAt     *string
+	DeliveredAt       *string
+	AuditEvent        struct{ EntityID, Operation string }
+	Attempts          []struct {
+		StatusCode *int
+		Error      *string
+		DurationMs int
 	}
 }
 
@@ -218,18 +219,7 @@ func TestRetriedUntilAccepted(t *testing.T) {
 }
 
 // waitStatus waits for the webhook's one delivery to reach status.
-func waitStatus(t *testing.T, s *apitest.Server, webhookID, status string) (node struct {
-	ID, Event, Status string
-	AttemptCount      int
-	NextAttemptAt     *string
-	DeliveredAt       *string
-	AuditEvent        struct{ EntityID, Operation string }
-	Attempts          []struct {
-		StatusCode *int
-		Error      *string
-		DurationMs int
-	}
-}) {
+func waitStatus(t *testing.T, s *apitest.Server, webhookID, status string) (node deliveryNode) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
