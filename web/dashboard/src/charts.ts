@@ -46,7 +46,7 @@ function stackedBars(bars: Bar[], title: string, fmt: (n: number) => string): st
   const iw = W - M.left - M.right;
   const ih = H - M.top - M.bottom;
   const bw = iw / bars.length;
-  const every = Math.ceil(bars.length / 12);
+  const every = Math.ceil(bars.length / 8);
   let inner = yAxis(max, fmt);
   bars.forEach((b, i) => {
     let y = M.top + ih;
@@ -64,18 +64,18 @@ function stackedBars(bars: Bar[], title: string, fmt: (n: number) => string): st
 /** Horizontal bars, one a row. */
 function rowBars(rows: { name: string; value: number }[], title: string): string {
   if (!rows.length) return '<p class="empty">No amounts for this filter.</p>';
-  const rowH = 18;
+  const rowH = 22;
   const height = rows.length * rowH + 10;
-  const left = 150;
+  const left = 170;
   const max = Math.max(...rows.map((r) => r.value), 0) || 1;
   const iw = W - left - 90;
   let inner = '';
   rows.forEach((r, i) => {
     const y = 5 + i * rowH;
     const w = (r.value / max) * iw;
-    inner += `<text x="${left - 6}" y="${y + 12}" text-anchor="end" class="tick">${esc(r.name.length > 22 ? r.name.slice(0, 21) + '…' : r.name)}</text>`;
-    inner += `<rect x="${left}" y="${y + 2}" width="${Math.max(w, 1).toFixed(1)}" height="${rowH - 5}" fill="#1f5f8b"><title>${esc(`${r.name}: ${usdShort(r.value)}`)}</title></rect>`;
-    inner += `<text x="${(left + w + 4).toFixed(1)}" y="${y + 12}" class="tick">${esc(usdShort(r.value))}</text>`;
+    inner += `<text x="${left - 6}" y="${y + 15}" text-anchor="end" class="tick">${esc(r.name.length > 22 ? r.name.slice(0, 21) + '…' : r.name)}</text>`;
+    inner += `<rect x="${left}" y="${y + 2}" width="${Math.max(w, 1).toFixed(1)}" height="${rowH - 6}" fill="#1f5f8b"><title>${esc(`${r.name}: ${usdShort(r.value)}`)}</title></rect>`;
+    inner += `<text x="${(left + w + 4).toFixed(1)}" y="${y + 15}" class="tick">${esc(usdShort(r.value))}</text>`;
   });
   return svg(inner, title, height);
 }
@@ -102,7 +102,7 @@ function line(points: { x: string; y: number | null }[], title: string, fmt: (n:
     pen = true;
   });
   inner += `<path d="${path}" fill="none" stroke="#0b6e4f" stroke-width="2"/>`;
-  const every = Math.ceil(points.length / 12);
+  const every = Math.ceil(points.length / 8);
   points.forEach((p, i) => {
     if (p.y != null) inner += `<circle cx="${px(i).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3" fill="#0b6e4f"><title>${esc(`${p.x}: ${fmt(p.y)}`)}</title></circle>`;
     if (i % every === 0) inner += `<text x="${px(i).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="middle" class="tick">${esc(p.x)}</text>`;
@@ -132,7 +132,7 @@ const num = (s: string | null | undefined) => (s == null ? 0 : Number(s));
 /** The charts' HTML for one DashboardStats answer. */
 export function renderCharts(s: DashboardStatsQuery): string {
   const t = s.overall.total;
-  const summary = `<p class="summary" data-testid="stats-total"><strong>${count(t.count)}</strong> projects, <strong data-testid="stats-sum">${esc(usd(t.sum))}</strong> in all${
+  const summary = `<p class="summary" id="stats-total" data-count="${t.count}" data-sum="${esc(t.sum ?? '')}"><strong>${count(t.count)}</strong> projects, <strong>${esc(usd(t.sum))}</strong> in all${
     t.weightedInterestRate != null ? `; amount-weighted average interest rate <strong>${esc(percent(t.weightedInterestRate))}</strong>` : ''
   }.${s.overall.excluded.count ? ` Left out because they do not count in aggregates: ${count(s.overall.excluded.count)} projects, ${esc(usd(s.overall.excluded.sum))}.` : ''}</p>`;
 

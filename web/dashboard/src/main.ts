@@ -377,6 +377,9 @@ $('key-forget').addEventListener('click', () => {
 
 // --- start ---------------------------------------------------------------------
 
+// on a phone the filters start folded, so that the map comes first
+if (window.matchMedia('(max-width: 800px)').matches) $<HTMLDetailsElement>('filters-box').open = false;
+
 fillForm(view);
 renderLegend();
 projectMap.setColorBy(view.colorBy);

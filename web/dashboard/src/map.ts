@@ -2,7 +2,7 @@
 // world-atlas package, public domain), the located projects clustered, and
 // the projects' stored geometries when zoomed in. Approximate locations
 // (the host country's or the province's point) are drawn hollow and dashed.
-import * as L from 'leaflet';
+import L from 'leaflet';
 import 'leaflet.markercluster';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
