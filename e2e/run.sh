@@ -7,8 +7,12 @@
 #    database (demo data seeded), waits for it, makes an EDITOR key,
 # 4. runs: the graphql-http audit (fails on a MUST), the browser test of the
 #    playground (a query, the explorer, a subscription showing a write made
-#    through the API), and codegen + tsc of the typed client, which then runs every
-#    example operation in examples/ against the server,
+#    through the API), the browser test of the dashboard (e2e/dashboard.mjs:
+#    no request to another host, the map's count and the charts' totals as the
+#    API gives them, the URL reproducing the view, a project created through
+#    the API reaching feed and map within 2 s), and codegen + tsc of the typed
+#    client, which then runs every example operation in examples/ against the
+#    server,
 # 5. stops the server and exits non-zero if any check failed.
 # Reports, screenshots and generated code land in e2e/out/ (gitignored).
 # Traffic goes to 127.0.0.1 only. Set E2E_KEEP=1 to keep the temporary
@@ -115,6 +119,7 @@ export root base api_key
 export -f codegen typed_client
 check "graphql-http audit" 'node e2e/audit.mjs --url "$base"'
 check "browser test" 'node e2e/browser.mjs --url "$base"'
+check "dashboard" 'node e2e/dashboard.mjs --url "$base"'
 check "codegen + tsc" codegen
 check "typed client" typed_client
 

@@ -15,6 +15,14 @@ import (
 //go:embed assets
 var assets embed.FS
 
+// TrustedDocuments is the manifest of every operation the dashboard sends
+// (a JSON object from SHA-256 to document, as --persisted-only reads it),
+// written by build.sh: a server that runs only trusted documents runs the
+// dashboard when its manifest includes these.
+//
+//go:embed trusted-documents.json
+var TrustedDocuments []byte
+
 // Path is where the dashboard is served; its files are below it.
 const Path = "/dashboard"
 

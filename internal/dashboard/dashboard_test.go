@@ -1,14 +1,18 @@
 package dashboard_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/bri-tracker/bri-tracker/internal/apitest"
 	"github.com/bri-tracker/bri-tracker/internal/dashboard"
+	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 )
 
@@ -127,5 +131,49 @@ func TestDefaultPage(t *testing.T) {
 	res, page := get(t, s.URL+"/")
 	if res.StatusCode != 200 || res.Request.URL.Path != dashboard.Path || !strings.Contains(page, "/dashboard/app.js") {
 		t.Fatalf("GET /: %d at %s", res.StatusCode, res.Request.URL.Path)
+	}
+}
+
+// TestTrustedDocuments: a server that runs only the dashboard's manifest
+// runs every operation the dashboard sends, and refuses any other.
+func TestTrustedDocuments(t *testing.T) {
+	var docs map[string]string
+	if err := json.Unmarshal(dashboard.TrustedDocuments, &docs); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "manifest.json")
+	if err := os.WriteFile(path, dashboard.TrustedDocuments, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	trusted, err := gqlext.LoadManifest(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := apitest.OpenSQLite(t)
+	// a project to show, made through a server that runs any document
+	made := apitest.NewServer(t, db).Do(`mutation { createProject(input: {title: "Qilu solar", sector: ENERGY, status: PIPELINE, greenCategory: RENEWABLE_ENERGY, latitude: 41.3, longitude: 69.2}) { id } }`, nil)
+	var created struct {
+		CreateProject struct{ ID string } `json:"createProject"`
+	}
+	if err := json.Unmarshal(made.Data, &created); err != nil || created.CreateProject.ID == "" {
+		t.Fatalf("createProject: %v %+v", err, made.Errors)
+	}
+	s := apitest.NewServer(t, db, func(o *httpapi.Options) { o.TrustedDocuments = trusted })
+	queries := 0
+	for _, doc := range docs {
+		if strings.Contains(doc, "subscription ") {
+			continue // it needs an event stream; the manifest check is the same
+		}
+		queries++
+		res := s.Do(doc, map[string]any{"id": created.CreateProject.ID, "where": map[string]any{"countsInAggregates": true}})
+		for _, e := range res.Errors {
+			t.Errorf("%.40q: %s (%s)", doc, e.Message, e.Code())
+		}
+	}
+	if queries < 8 {
+		t.Fatalf("the manifest holds %d queries", queries)
+	}
+	if res := s.Do(`{ projects { totalCount } }`, nil); len(res.Errors) == 0 || res.Errors[0].Code() != gqlext.CodePersistedQueryNotAllowed {
+		t.Fatalf("a document outside the manifest: %+v", res.Errors)
 	}
 }

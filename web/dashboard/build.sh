@@ -27,6 +27,19 @@ npx --no-install esbuild src/main.ts \
 # is dead code: blank it, so that the built files name no other host.
 sed -i 's#https://leafletjs.com##g' "$out/app.js"
 cp src/index.html "$out/index.html"
+# The trusted documents of the dashboard: every operation it sends, exactly
+# as it sends it, keyed by its SHA-256, for servers run with --persisted-only
+# (merge with other clients' manifests: jq -s add a.json b.json).
+node -e '
+  const fs = require("fs"), crypto = require("crypto");
+  const docs = {};
+  for (const f of fs.readdirSync("src/operations").filter((f) => f.endsWith(".graphql")).sort()) {
+    const body = fs.readFileSync("src/operations/" + f, "utf8");
+    docs[crypto.createHash("sha256").update(body).digest("hex")] = body;
+  }
+  const sorted = Object.fromEntries(Object.entries(docs).sort(([a], [b]) => a.localeCompare(b)));
+  fs.writeFileSync(process.argv[1], JSON.stringify(sorted, null, 2) + "\n");
+' ../../internal/dashboard/trusted-documents.json
 # licences of what the bundle contains
 cp node_modules/leaflet/LICENSE "$out/LICENSE.leaflet.txt"
 cp node_modules/leaflet.markercluster/MIT-LICENCE.txt "$out/LICENSE.leaflet.markercluster.txt"
