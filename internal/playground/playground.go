@@ -111,6 +111,9 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
   // The explorer: builds a query by ticking fields and arguments.
   const explorer = GraphiQLPluginExplorer.explorerPlugin();
   const root = ReactDOM.createRoot(document.getElementById("graphiql"));
+  // The logo links to the dashboard, served by the same server.
+  const logo = React.createElement(GraphiQL.Logo, null,
+    "BRI Tracker · ", React.createElement("a", { href: {{.Dashboard}}, className: "dashboard-link" }, "Dashboard"));
   root.render(React.createElement(GraphiQL, {
     fetcher,
     plugins: [explorer],
@@ -118,7 +121,7 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
     defaultQuery: tabs.length ? tabs[0].query : undefined,
     isHeadersEditorEnabled: true,
     shouldPersistHeaders: false,
-  }));
+  }, logo));
 </script>
 </body>
 </html>
@@ -136,8 +139,8 @@ func Handler(base, endpoint string) (http.Handler, error) {
 		return nil, err
 	}
 	data := struct {
-		Base, Endpoint, Tabs string
-	}{base, endpoint, string(tabs)}
+		Base, Endpoint, Tabs, Dashboard string
+	}{base, endpoint, string(tabs), "/dashboard"}
 	static := http.StripPrefix(base, http.FileServer(http.FS(assets)))
 	mux := http.NewServeMux()
 	mux.Handle("GET "+base+"assets/", cacheFor(static))
