@@ -172,14 +172,15 @@ func TestSeedOff(t *testing.T) {
 	if got := out["data"].(map[string]any)["partners"].(map[string]any)["totalCount"].(float64); got != 0 {
 		t.Fatalf("partners with seeding off: %v", got)
 	}
-	// no playground unless asked
+	// no playground unless asked: / leads to the dashboard
 	res, err := http.Get(base + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
+	page, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusNotFound {
-		t.Fatalf("playground off: status %d", res.StatusCode)
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/dashboard" || strings.Contains(string(page), "GraphiQL") {
+		t.Fatalf("playground off: status %d at %s", res.StatusCode, res.Request.URL.Path)
 	}
 }
 
