@@ -7,7 +7,7 @@ import type { DashboardStatsQuery } from './generated/graphql';
 
 const W = 640;
 const H = 260;
-const M = { top: 12, right: 12, bottom: 30, left: 70 };
+const M = { top: 12, right: 12, bottom: 30, left: 86 };
 
 interface Bar {
   x: string;

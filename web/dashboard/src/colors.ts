@@ -6,7 +6,7 @@ import { greenCategories, sectors, statuses } from './filters';
 
 const palette = [
   '#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#5f6b6d', '#a68b00',
-  '#17becf', '#ff7f0e', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd',
+  '#17becf', '#ff7f0e', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#00796b',
 ];
 
 function assign(values: readonly string[], overrides: Record<string, string> = {}): Record<string, string> {

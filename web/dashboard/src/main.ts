@@ -187,17 +187,21 @@ async function loadCounts(signal: AbortSignal) {
 }
 
 async function loadPoints(signal: AbortSignal) {
+  // page after page, each drawn as it comes (the old view's points stay
+  // until the first page of the new one)
   const got: MapPointFragment[] = [];
   let after: string | null = null;
   for (;;) {
     const page: MapProjectsQuery = await request<MapProjectsQuery, MapProjectsQueryVariables>(MapProjects, { where: located(view), after }, signal);
-    for (const e of page.projects.edges ?? []) if (e?.node) got.push(e.node);
+    const nodes = (page.projects.edges ?? []).map((e) => e?.node).filter((n): n is MapPointFragment => !!n);
+    if (after === null) projectMap.setPoints(nodes);
+    else projectMap.addPoints(nodes);
+    got.push(...nodes);
     if (!page.projects.pageInfo.hasNextPage || !page.projects.pageInfo.endCursor) break;
     after = page.projects.pageInfo.endCursor;
     say(`Loading the map: ${count(got.length)} of ${count(page.projects.totalCount)} projects…`);
   }
   points = got;
-  projectMap.setPoints(points);
   $('map').dataset.points = String(projectMap.count());
   renderList();
 }

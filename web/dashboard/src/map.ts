@@ -21,6 +21,8 @@ export const geometryZoom = 6;
 export interface ProjectMap {
   /** Replaces every point. */
   setPoints(points: MapPointFragment[]): void;
+  /** Adds points (a further page of the same view). */
+  addPoints(points: MapPointFragment[]): void;
   /** Adds or replaces one point; null removes it. */
   upsertPoint(id: string, point: MapPointFragment | null): void;
   /** How many points the map holds. */
@@ -43,7 +45,12 @@ export function createMap(el: HTMLElement, onSelect: (id: string) => void): Proj
     zoom: 2,
     minZoom: 1,
     maxZoom: 12,
-    worldCopyJump: true,
+    // one copy of the world: the basemap and the points are not repeated
+    maxBounds: [
+      [-85, -180],
+      [85, 180],
+    ],
+    maxBoundsViscosity: 1,
     preferCanvas: true,
     attributionControl: false,
     renderer,
@@ -86,9 +93,12 @@ export function createMap(el: HTMLElement, onSelect: (id: string) => void): Proj
     setPoints(list) {
       clusters.clearLayers();
       points.clear();
+      this.addPoints(list);
+    },
+    addPoints(list) {
       const markers: L.Layer[] = [];
       for (const p of list) {
-        if (p.latitude == null || p.longitude == null) continue;
+        if (p.latitude == null || p.longitude == null || points.has(p.id)) continue;
         const m = marker(p);
         points.set(p.id, { point: p, marker: m });
         markers.push(m);
