@@ -12,7 +12,8 @@
 #    API gives them, the URL reproducing the view, a project created through
 #    the API reaching feed and map within 2 s), and codegen + tsc of the typed
 #    client, which then runs every example operation in examples/ against the
-#    server,
+#    server, and a rebuild of the dashboard (bash web/dashboard/build.sh),
+#    which must give the committed files,
 # 5. stops the server and exits non-zero if any check failed.
 # Reports, screenshots and generated code land in e2e/out/ (gitignored).
 # Traffic goes to 127.0.0.1 only. Set E2E_KEEP=1 to keep the temporary
@@ -115,13 +116,28 @@ typed_client() {
   BRI_URL="$base" BRI_API_KEY="$api_key" BRI_EXAMPLES="$root/examples" node out/js/client.js
 }
 
+# The dashboard's built files (internal/dashboard) are what its sources and
+# lockfile give: rebuild them and compare.
+dashboard_rebuild() {
+  cd "$root"
+  bash web/dashboard/build.sh
+  if [ -n "$(git status --porcelain -- internal/dashboard web/dashboard)" ]; then
+    echo "a rebuild changes the dashboard's committed files (run bash web/dashboard/build.sh and commit):"
+    git status --porcelain -- internal/dashboard web/dashboard
+    git diff --stat -- internal/dashboard web/dashboard
+    return 1
+  fi
+  echo "the rebuild gives the committed files"
+}
+
 export root base api_key
-export -f codegen typed_client
+export -f codegen typed_client dashboard_rebuild
 check "graphql-http audit" 'node e2e/audit.mjs --url "$base"'
 check "browser test" 'node e2e/browser.mjs --url "$base"'
 check "dashboard" 'node e2e/dashboard.mjs --url "$base"'
 check "codegen + tsc" codegen
 check "typed client" typed_client
+check "dashboard rebuild" dashboard_rebuild
 
 if ! kill -0 "$server_pid" 2>/dev/null; then
   failed=$((failed + 1))
