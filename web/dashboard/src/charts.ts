@@ -2,7 +2,7 @@
 // table view of the exact numbers behind it.
 import { sectorColor } from './colors';
 import { addDecimal } from './decimal';
-import { count, esc, label, percent, usd, usdShort } from './format';
+import { count, esc, label, percent, projects, usd, usdShort } from './format';
 import type { DashboardStatsQuery } from './generated/graphql';
 
 const W = 640;
@@ -132,9 +132,9 @@ const num = (s: string | null | undefined) => (s == null ? 0 : Number(s));
 /** The charts' HTML for one DashboardStats answer. */
 export function renderCharts(s: DashboardStatsQuery): string {
   const t = s.overall.total;
-  const summary = `<p class="summary" id="stats-total" data-count="${t.count}" data-sum="${esc(t.sum ?? '')}"><strong>${count(t.count)}</strong> projects, <strong>${esc(usd(t.sum))}</strong> in all${
+  const summary = `<p class="summary" id="stats-total" data-count="${t.count}" data-sum="${esc(t.sum ?? '')}"><strong>${count(t.count)}</strong> ${t.count === 1 ? 'project' : 'projects'}, <strong>${esc(usd(t.sum))}</strong> in all${
     t.weightedInterestRate != null ? `; amount-weighted average interest rate <strong>${esc(percent(t.weightedInterestRate))}</strong>` : ''
-  }.${s.overall.excluded.count ? ` Left out because they do not count in aggregates: ${count(s.overall.excluded.count)} projects, ${esc(usd(s.overall.excluded.sum))}.` : ''}</p>`;
+  }.${s.overall.excluded.count ? ` Left out because they do not count in aggregates: ${projects(s.overall.excluded.count)}, ${esc(usd(s.overall.excluded.sum))}.` : ''}</p>`;
 
   // 1. commitments by year, stacked by sector
   const years = [...new Set(s.byYearSector.groups.map((g) => g.key.commitmentYear))].sort((a, b) => (a ?? 9999) - (b ?? 9999));

@@ -68,6 +68,11 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** "1 project", "2 projects". */
+export function projects(n: number): string {
+  return `${count(n)} ${n === 1 ? 'project' : 'projects'}`;
+}
+
 /** "RENEWABLE_ENERGY" as "Renewable energy"; "ODA_LIKE" as "ODA-like". */
 export function label(value: string | null | undefined): string {
   if (value == null) return 'Not stated';

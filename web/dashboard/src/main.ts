@@ -21,7 +21,7 @@ import {
   writeView,
   type View,
 } from './filters';
-import { count, esc, label, usd } from './format';
+import { count, esc, label, projects, usd } from './format';
 import type {
   DashboardStatsQuery,
   DashboardStatsQueryVariables,
@@ -181,7 +181,7 @@ async function loadStats(signal: AbortSignal) {
 
 async function loadCounts(signal: AbortSignal) {
   const c = await request<ProjectCountQuery, ProjectCountQueryVariables>(ProjectCount, { where: where(view), located: located(view) }, signal);
-  $('count').textContent = `${count(c.all.totalCount)} projects match; ${count(c.located.totalCount)} of them have a location and are on the map.`;
+  $('count').textContent = `${projects(c.all.totalCount)} ${c.all.totalCount === 1 ? 'matches' : 'match'}; ${count(c.located.totalCount)} of them ${c.located.totalCount === 1 ? 'has' : 'have'} a location and ${c.located.totalCount === 1 ? 'is' : 'are'} on the map.`;
   $('count').dataset.all = String(c.all.totalCount);
   $('count').dataset.located = String(c.located.totalCount);
 }
@@ -203,6 +203,7 @@ async function loadPoints(signal: AbortSignal) {
   }
   points = got;
   $('map').dataset.points = String(projectMap.count());
+  projectMap.fitPoints();
   renderList();
 }
 

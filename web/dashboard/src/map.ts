@@ -25,6 +25,8 @@ export interface ProjectMap {
   addPoints(points: MapPointFragment[]): void;
   /** Adds or replaces one point; null removes it. */
   upsertPoint(id: string, point: MapPointFragment | null): void;
+  /** Shows all the points (no further in than a region). */
+  fitPoints(): void;
   /** How many points the map holds. */
   count(): number;
   setColorBy(by: ColorBy): void;
@@ -118,6 +120,10 @@ export function createMap(el: HTMLElement, onSelect: (id: string) => void): Proj
       }
     },
     count: () => points.size,
+    fitPoints() {
+      if (points.size === 0) return;
+      map.fitBounds(clusters.getBounds(), { maxZoom: 5, padding: [24, 24] });
+    },
     setColorBy(by) {
       colorBy = by;
       for (const { point, marker } of points.values()) marker.setStyle(style(point));

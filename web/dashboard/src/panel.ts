@@ -45,7 +45,7 @@ function render(p: Project): string {
   const coords = p.latitude != null && p.longitude != null ? `${p.latitude.toFixed(4)}, ${p.longitude.toFixed(4)}` : 'no location';
   return `
     <h2 id="panel-title" tabindex="-1">${esc(p.title)}</h2>
-    ${p.description ? `<p>${esc(p.description)}</p>` : ''}
+    ${p.description ? (p.description.length > 280 ? `<details class="description"><summary>${esc(p.description.slice(0, 200))}…</summary><p>${esc(p.description)}</p></details>` : `<p>${esc(p.description)}</p>`) : ''}
     <table class="facts">
       ${row('Sector', label(p.sector))}
       ${row('Status', label(p.status))}
