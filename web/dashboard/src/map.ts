@@ -131,6 +131,7 @@ export function createMap(el: HTMLElement, onSelect: (id: string) => void): Proj
     },
     setGeometries(items) {
       geometries.clearLayers();
+      el.dataset.geometries = String(items.filter((it) => it.geometry && typeof it.geometry === 'object').length);
       for (const it of items) {
         if (!it.geometry || typeof it.geometry !== 'object') continue;
         const color = colorsFor(colorBy)[it.value] ?? '#555';
