@@ -1,7 +1,8 @@
 // A real browser on the dashboard (/dashboard): Debian's Chromium, driven by
 // playwright-core, on the server's data (the demo seed in e2e/run.sh).
 //
-//   node e2e/dashboard.mjs [--url http://127.0.0.1:18090] [--headed]
+//   node e2e/dashboard.mjs [--url http://127.0.0.1:18090] [--name dashboard]
+//                          [--geometry-country ISO3] [--headed]
 //
 // It checks that the page loads with no request to another host, no failed
 // request, no script or console error and no CSP violation; that the map
@@ -9,14 +10,17 @@
 // that changing a filter puts it in the URL and makes the charts' totals
 // those that projectStats returns; that the URL reproduces the view; and,
 // with an API key ($api_key, an EDITOR key), that a project created through
-// the API appears in the feed and on the map within 2 seconds. Screenshots at
-// 1280x800 and 390x844 go to e2e/out/dashboard-*.png.
+// the API appears in the feed and on the map within 2 seconds. With
+// --geometry-country, it filters on that host country, zooms in with the
+// keyboard and checks that the projects' stored geometries are drawn.
+// Screenshots at 1280x800 and 390x844 go to e2e/out/NAME-*.png (NAME is
+// --name, "dashboard" by default).
 import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { baseURL, outDir, assertLoopback, flag } from './lib.mjs';
+import { baseURL, outDir, assertLoopback, flag, option } from './lib.mjs';
 
 const base = baseURL();
 assertLoopback(base);
@@ -25,6 +29,8 @@ const dashboard = new URL('dashboard', base);
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const key = process.env.api_key ?? '';
 const timeout = 30_000;
+const name = option('--name') ?? 'dashboard';
+const geometryCountry = option('--geometry-country');
 
 const problems = [];
 const requests = [];
@@ -48,8 +54,8 @@ async function locatedCount(w) {
   const d = await gql('query($w: ProjectWhereInput) { projects(where: $w, first: 0) { totalCount } }', { w: located(w) });
   return d.projects.totalCount;
 }
-async function statsTotal(w) {
-  const d = await gql('query($w: ProjectWhereInput) { projectStats(where: $w) { total { count sum } } }', { w });
+async function statsTotal(w, includeAll) {
+  const d = await gql('query($w: ProjectWhereInput, $all: Boolean) { projectStats(where: $w, includeAll: $all) { total { count sum } } }', { w, all: includeAll });
   return d.projectStats.total;
 }
 
@@ -58,12 +64,12 @@ async function loaded(page, since) {
   await page.waitForFunction((t) => Number(document.body.dataset.loaded ?? 0) > t, since, { timeout });
 }
 
-async function checkView(page, w, what) {
+async function checkView(page, w, what, includeAll = false) {
   const want = await locatedCount(w);
   const shown = Number(await page.locator('#map').getAttribute('data-points'));
   if (shown !== want) fail(`${what}: the map shows ${shown} projects, the API counts ${want} located ones`);
   else console.log(`${what}: the map shows ${shown} projects, as the API counts`);
-  const total = await statsTotal(w);
+  const total = await statsTotal(w, includeAll);
   const summary = page.locator('#stats-total');
   const count = Number(await summary.getAttribute('data-count'));
   const sum = await summary.getAttribute('data-sum');
@@ -149,20 +155,41 @@ try {
     console.log(`live: the feed and the map showed ${JSON.stringify(title)} after ${Date.now() - created} ms`);
   }
 
+  if (geometryCountry) {
+    step = `the geometries of ${geometryCountry}'s projects`;
+    const u = new URL(dashboard);
+    u.searchParams.set('country', geometryCountry);
+    u.searchParams.set('counted', 'all');
+    t0 = Date.now();
+    await page.goto(u.href, { waitUntil: 'load' });
+    await loaded(page, t0);
+    await checkView(page, { hasHostCountryWith: [{ countryCodeIn: [geometryCountry] }] }, `host country ${geometryCountry}, all projects`, true);
+    await page.locator('#map').focus();
+    let drawn = 0;
+    for (let i = 0; i < 8 && !drawn; i++) {
+      await page.keyboard.press('Equal'); // Leaflet's keyboard zoom
+      await new Promise((r) => setTimeout(r, 700));
+      drawn = Number((await page.locator('#map').getAttribute('data-geometries')) ?? 0);
+    }
+    if (!drawn) fail(`zoomed in on ${geometryCountry}, the map draws no stored geometry`);
+    else console.log(`zoomed in on ${geometryCountry}: the map draws ${drawn} stored geometries`);
+    await page.screenshot({ path: fileURLToPath(new URL(`${name}-geometry.png`, outDir)) });
+  }
+
   step = 'screenshots';
-  await page.screenshot({ path: fileURLToPath(new URL('dashboard-1280x800.png', outDir)) });
+  await page.screenshot({ path: fileURLToPath(new URL(`${name}-1280x800.png`, outDir)) });
   await page.setViewportSize({ width: 390, height: 844 });
   await new Promise((r) => setTimeout(r, 500));
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   if (wide > 390) fail(`at 390 px the page scrolls sideways (${wide} px wide)`);
-  await page.screenshot({ path: fileURLToPath(new URL('dashboard-390x844.png', outDir)) });
-  console.log('screenshots: e2e/out/dashboard-1280x800.png, e2e/out/dashboard-390x844.png');
+  await page.screenshot({ path: fileURLToPath(new URL(`${name}-390x844.png`, outDir)) });
+  console.log(`screenshots: e2e/out/${name}-1280x800.png, e2e/out/${name}-390x844.png`);
 } catch (err) {
   fail(`${step}: ${err.message.split('\n')[0]}`);
   const page = context?.pages()[0];
   if (page) {
     await mkdir(outDir, { recursive: true });
-    await page.screenshot({ path: fileURLToPath(new URL('dashboard-failure.png', outDir)) }).catch(() => {});
+    await page.screenshot({ path: fileURLToPath(new URL(`${name}-failure.png`, outDir)) }).catch(() => {});
   }
 } finally {
   await context?.close().catch(() => {});
@@ -170,9 +197,9 @@ try {
 }
 
 await mkdir(outDir, { recursive: true });
-await writeFile(new URL('dashboard-requests.json', outDir), JSON.stringify({ origin, requests, consoleErrors, problems }, null, 2) + '\n');
+await writeFile(new URL(`${name}-requests.json`, outDir), JSON.stringify({ origin, requests, consoleErrors, problems }, null, 2) + '\n');
 const foreign = requests.filter((r) => !/^(data|blob):/.test(r.url) && new URL(r.url).origin !== origin);
-console.log(`${requests.length} requests recorded (${foreign.length} to other origins); list in e2e/out/dashboard-requests.json`);
+console.log(`${requests.length} requests recorded (${foreign.length} to other origins); list in e2e/out/${name}-requests.json`);
 if (problems.length) {
   console.error(`FAIL: dashboard test:\n  ${problems.join('\n  ')}`);
   process.exit(1);

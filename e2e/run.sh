@@ -10,7 +10,9 @@
 #    through the API), the browser test of the dashboard (e2e/dashboard.mjs:
 #    no request to another host, the map's count and the charts' totals as the
 #    API gives them, the URL reproducing the view, a project created through
-#    the API reaching feed and map within 2 s), and codegen + tsc of the typed
+#    the API reaching feed and map within 2 s; again on AidData's samples with
+#    their geodata, on a second server, with the geometries drawn when zoomed
+#    in), and codegen + tsc of the typed
 #    client, which then runs every example operation in examples/ against the
 #    server, and a rebuild of the dashboard (bash web/dashboard/build.sh),
 #    which must give the committed files,
@@ -116,6 +118,26 @@ typed_client() {
   BRI_URL="$base" BRI_API_KEY="$api_key" BRI_EXAMPLES="$root/examples" node out/js/client.js
 }
 
+# The dashboard on AidData's samples (internal/importer/testdata: two CSV
+# extracts and their GeoGCDF footprints), imported into a second database and
+# served by a second server on another free port, stopped when the check ends.
+aiddata_dashboard() {
+  cd "$root"
+  local db="$tmp/aiddata.db" data=internal/importer/testdata
+  "$tmp/bri-tracker" import aiddata --sqlite-path "$db" "$data/malaysia.csv"
+  "$tmp/bri-tracker" import aiddata --sqlite-path "$db" "$data/latin_america_ports.csv"
+  "$tmp/bri-tracker" import aiddata-geo --sqlite-path "$db" "$data/geo"
+  local key2 port2 pid2
+  key2=$("$tmp/bri-tracker" keys create --name e2e-aiddata --role editor --sqlite-path "$db" | tail -1)
+  port2=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  "$tmp/bri-tracker" --sqlite-path "$db" --seed=false --port "$port2" --rate-limit-ip 0 --rate-limit-key 0 >"$tmp/aiddata-server.log" 2>&1 &
+  pid2=$!
+  # shellcheck disable=SC2064 # the pid is fixed now
+  trap "kill $pid2 2>/dev/null || true" EXIT
+  node e2e/wait.mjs --url "http://127.0.0.1:$port2" --timeout 60
+  api_key="$key2" node e2e/dashboard.mjs --url "http://127.0.0.1:$port2" --name dashboard-aiddata --geometry-country BHS
+}
+
 # The dashboard's built files (internal/dashboard) are what its sources and
 # lockfile give: rebuild them and compare.
 dashboard_rebuild() {
@@ -131,10 +153,12 @@ dashboard_rebuild() {
 }
 
 export root base api_key
-export -f codegen typed_client dashboard_rebuild
+export tmp
+export -f codegen typed_client dashboard_rebuild aiddata_dashboard
 check "graphql-http audit" 'node e2e/audit.mjs --url "$base"'
 check "browser test" 'node e2e/browser.mjs --url "$base"'
 check "dashboard" 'node e2e/dashboard.mjs --url "$base"'
+check "dashboard on AidData samples" aiddata_dashboard
 check "codegen + tsc" codegen
 check "typed client" typed_client
 check "dashboard rebuild" dashboard_rebuild
