@@ -33,7 +33,7 @@ function headers(accept: string): Record<string, string> {
 
 /** The operation's name, which the server logs and trusted documents need. */
 function operationName(document: string): string | undefined {
-  return /\b(?:query|mutation|subscription)\s+(\w+)/.exec(document)?.[1];
+  return /^\s*(?:query|mutation|subscription)\s+(\w+)/m.exec(document.replace(/#.*$/gm, ''))?.[1];
 }
 
 /** A GraphQL error answer, with the server's error codes. */

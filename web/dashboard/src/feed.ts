@@ -1,9 +1,15 @@
 // Recent changes: the auditEvents subscription over Server-Sent Events. It
 // reconnects after a failure, resuming after the last event received.
-import { apiKey, GraphQLError, subscribe } from './api';
+import { apiKey, GraphQLError, request, subscribe } from './api';
 import { esc, label } from './format';
 import RecentChanges from './operations/RecentChanges.graphql';
-import type { RecentChangesSubscription, RecentChangesSubscriptionVariables } from './generated/graphql';
+import RecentEvents from './operations/RecentEvents.graphql';
+import type {
+  RecentChangesSubscription,
+  RecentChangesSubscriptionVariables,
+  RecentEventsQuery,
+  RecentEventsQueryVariables,
+} from './generated/graphql';
 
 export type AuditEvent = RecentChangesSubscription['auditEvents']['node'];
 
@@ -36,6 +42,18 @@ export function startFeed(list: HTMLElement, status: HTMLElement, onEvent: (e: N
     while (list.children.length > maxShown) list.lastElementChild?.remove();
   };
   const run = async () => {
+    // the last writes first; the stream resumes after them, with no gap
+    try {
+      const recent = await request<RecentEventsQuery, RecentEventsQueryVariables>(RecentEvents, {}, signal);
+      for (const e of recent.auditEvents.edges ?? []) {
+        if (!e?.node) continue;
+        show(e.node);
+        after = e.cursor;
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      status.textContent = `The recent changes did not load: ${(err as Error).message}`;
+    }
     while (!signal.aborted) {
       status.textContent = 'Live: connected, waiting for changes.';
       try {

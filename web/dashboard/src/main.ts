@@ -92,7 +92,11 @@ function fillForm(v: View) {
   tick('flow', v.flow);
   tick('region', v.region);
   for (const o of $<HTMLSelectElement>('f-country').options) o.selected = v.country.includes(o.value);
-  $<HTMLSelectElement>('f-partner').value = v.partner;
+  const partner = $<HTMLSelectElement>('f-partner');
+  if (v.partner && ![...partner.options].some((o) => o.value === v.partner)) {
+    partner.add(new Option(partnerNames.get(v.partner) ?? 'The chosen partner', v.partner));
+  }
+  partner.value = v.partner;
   $<HTMLInputElement>('f-from').value = v.from == null ? '' : String(v.from);
   $<HTMLInputElement>('f-to').value = v.to == null ? '' : String(v.to);
   $<HTMLInputElement>('f-counted').checked = v.counted;
@@ -158,6 +162,8 @@ window.addEventListener('popstate', () => {
 // --- loading -------------------------------------------------------------------
 
 const policyTitles = new Map<string, string>();
+/** Partners named in the project panel, for the partner filter's label. */
+const partnerNames = new Map<string, string>();
 
 async function loadOptions() {
   const o = await request<FilterOptionsQuery, FilterOptionsQueryVariables>(FilterOptions, {});
@@ -292,7 +298,10 @@ projectMap.onMove(() => void loadGeometries());
 
 // --- the project panel ---------------------------------------------------------
 
+let panelOpener: HTMLElement | null = null;
+
 function openProject(id: string) {
+  if ($('panel').hidden) panelOpener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   view = { ...view, project: id };
   history.pushState(null, '', `${location.pathname}${writeView(view)}`);
   void showProject($('panel'), id);
@@ -300,6 +309,7 @@ function openProject(id: string) {
 
 $('panel-close').addEventListener('click', () => {
   $('panel').hidden = true;
+  panelOpener?.focus(); // back where the reader was
   view = { ...view, project: '' };
   history.pushState(null, '', `${location.pathname}${writeView(view)}`);
 });
@@ -313,7 +323,10 @@ document.addEventListener('click', (e) => {
   if (!t) return;
   if (t.dataset.project) openProject(t.dataset.project);
   else if (t.dataset.policy) go({ ...view, policy: t.dataset.policy });
-  else if (t.dataset.partner) go({ ...view, partner: t.dataset.partner });
+  else if (t.dataset.partner) {
+    partnerNames.set(t.dataset.partner, t.textContent ?? '');
+    go({ ...view, partner: t.dataset.partner });
+  }
 });
 
 // --- the API key and the live feed -------------------------------------------

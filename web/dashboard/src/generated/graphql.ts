@@ -3137,3 +3137,8 @@ export type RecentChangesSubscriptionVariables = Exact<{
 
 
 export type RecentChangesSubscription = { auditEvents: { __typename?: 'AuditEventEdge', cursor: string, node: { __typename?: 'AuditEvent', id: string, at: string, actorName: string, operation: AuditEventOperation, entityType: AuditEventEntityType, entityID: string, changes: Array<{ __typename?: 'AuditChange', field: string, new: unknown | null }> } | null } };
+
+export type RecentEventsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RecentEventsQuery = { auditEvents: { __typename?: 'AuditEventConnection', edges: Array<{ __typename?: 'AuditEventEdge', cursor: string, node: { __typename?: 'AuditEvent', id: string, at: string, actorName: string, operation: AuditEventOperation, entityType: AuditEventEntityType, entityID: string, changes: Array<{ __typename?: 'AuditChange', field: string, new: unknown | null }> } | null } | null> | null } };
