@@ -53,12 +53,20 @@ interface Answer<T> {
 
 /** Runs a query and returns its data; any error in the answer throws. */
 export async function request<TData, TVars>(document: string, variables: TVars, signal?: AbortSignal): Promise<TData> {
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    headers: headers('application/graphql-response+json, application/json'),
-    body: JSON.stringify({ query: document, operationName: operationName(document), variables }),
-    signal,
-  });
+  let res: Response;
+  for (let attempt = 1; ; attempt++) {
+    res = await fetch(endpoint, {
+      method: 'POST',
+      headers: headers('application/graphql-response+json, application/json'),
+      body: JSON.stringify({ query: document, operationName: operationName(document), variables }),
+      signal,
+    });
+    // over the server's rate limit (the map's pages come quickly): wait as
+    // told, a few times
+    if (res.status !== 429 || attempt >= 4) break;
+    const wait = Math.min(Number(res.headers.get('Retry-After')) || 1, 10);
+    await new Promise((r) => setTimeout(r, wait * 1000));
+  }
   let answer: Answer<TData>;
   try {
     answer = (await res.json()) as Answer<TData>;

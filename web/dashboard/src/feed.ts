@@ -17,7 +17,9 @@ const maxShown = 50;
 
 function title(e: NonNullable<AuditEvent>): string {
   const named = e.changes.find((c) => c.field === 'title' || c.field === 'name');
-  return typeof named?.new === 'string' ? named.new : `${e.entityType} ${e.entityID}`;
+  if (typeof named?.new === 'string') return named.new;
+  const fields = e.changes.map((c) => c.field);
+  return fields.length ? `${fields.slice(0, 3).join(', ')}${fields.length > 3 ? '…' : ''}` : e.entityID;
 }
 
 /**
