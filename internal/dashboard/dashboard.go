@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -55,6 +56,8 @@ var contentTypes = map[string]string{
 func Handler() http.Handler {
 	files := Files()
 	etags := map[string]string{}
+	// each file gzipped once, sent to the browsers that accept it
+	gzipped := map[string][]byte{}
 	_ = fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -64,6 +67,7 @@ func Handler() http.Handler {
 			return err
 		}
 		etags[name] = etag(b)
+		gzipped[name] = gzipBytes(b)
 		return nil
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -93,11 +97,18 @@ func Handler() http.Handler {
 		h.Set("Content-Security-Policy", CSP)
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", cache)
+		h.Set("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			b = gzipped[name]
+			h.Set("Content-Encoding", "gzip")
+			tag = tag[:len(tag)-1] + `-gzip"`
+		}
 		h.Set("ETag", tag)
 		if match := r.Header.Get("If-None-Match"); match != "" && match == tag {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
+		h.Set("Content-Length", strconv.Itoa(len(b)))
 		if r.Method == http.MethodHead {
 			return
 		}

@@ -1,6 +1,8 @@
 package dashboard_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -175,5 +177,54 @@ func TestTrustedDocuments(t *testing.T) {
 	}
 	if res := s.Do(`{ projects { totalCount } }`, nil); len(res.Errors) == 0 || res.Errors[0].Code() != gqlext.CodePersistedQueryNotAllowed {
 		t.Fatalf("a document outside the manifest: %+v", res.Errors)
+	}
+}
+
+// TestGzip: browsers that accept gzip get the files gzipped, and the first
+// load (the page, its script and stylesheet) transfers less than 500 kB.
+func TestGzip(t *testing.T) {
+	s := apitest.NewServer(t, apitest.OpenSQLite(t))
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	total := 0
+	for _, path := range []string{"/dashboard", "/dashboard/app.js", "/dashboard/app.css"} {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Vary") != "Accept-Encoding" {
+			t.Fatalf("GET %s: Content-Encoding %q, Vary %q", path, res.Header.Get("Content-Encoding"), res.Header.Get("Vary"))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		_, want := get(t, s.URL+path+"?plain")
+		if string(plain) != want {
+			t.Fatalf("GET %s: the gzipped body is not the file", path)
+		}
+		total += len(body)
+	}
+	t.Logf("first load: %d bytes gzipped", total)
+	if total >= 500_000 {
+		t.Fatalf("the first load transfers %d bytes gzipped, not under 500 kB", total)
+	}
+	// a client that refuses gzip gets the file as it is
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/dashboard/app.css", nil)
+	req.Header.Set("Accept-Encoding", "gzip;q=0")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("gzip;q=0: Content-Encoding %q", res.Header.Get("Content-Encoding"))
 	}
 }
