@@ -152,7 +152,11 @@ try {
     await page
       .waitForFunction((n) => Number(document.getElementById('map').dataset.points) === n, before + 1, { timeout: Math.max(100, 2000 - (Date.now() - created)) })
       .catch(() => fail('the new project is not on the map within 2 s'));
-    console.log(`live: the feed and the map showed ${JSON.stringify(title)} after ${Date.now() - created} ms`);
+    const want = await statsTotal({ and: [{ sectorIn: ['ENERGY'] }, { countsInAggregates: true }] }, false);
+    await page
+      .waitForFunction((n) => Number(document.getElementById('stats-total')?.dataset.count) === n, want.count, { timeout: Math.max(100, 2000 - (Date.now() - created)) })
+      .catch(() => fail(`the charts do not count the new project within 2 s (want ${want.count})`));
+    console.log(`live: the feed, the map and the charts showed ${JSON.stringify(title)} after ${Date.now() - created} ms`);
   }
 
   if (geometryCountry) {
@@ -176,9 +180,27 @@ try {
     await page.screenshot({ path: fileURLToPath(new URL(`${name}-geometry.png`, outDir)) });
   }
 
+  step = 'the keyboard';
+  // a project opened from the table with the keyboard: the panel takes the
+  // focus, Escape closes it and gives the focus back
+  await page.locator('.list-box summary').focus();
+  await page.keyboard.press('Enter');
+  const row = page.locator('#list button[data-project]').first();
+  await row.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'panel-title', null, { timeout: 10_000 }).catch(() => fail('the project panel does not take the focus'));
+  if (!new URL(page.url()).searchParams.get('project')) fail('the open project is not in the URL');
+  await page.keyboard.press('Escape');
+  if (!(await page.locator('#panel').isHidden())) fail('Escape does not close the project panel');
+  if (!(await row.evaluate((el) => el === document.activeElement))) fail('closing the panel does not give the focus back to the row');
+  console.log('keyboard: a project opened from the table, and closed with Escape');
+
   step = 'screenshots';
   await page.screenshot({ path: fileURLToPath(new URL(`${name}-1280x800.png`, outDir)) });
   await page.setViewportSize({ width: 390, height: 844 });
+  t0 = Date.now();
+  await page.reload({ waitUntil: 'load' }); // as a phone opens it: the filters folded
+  await loaded(page, t0);
   await new Promise((r) => setTimeout(r, 500));
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   if (wide > 390) fail(`at 390 px the page scrolls sideways (${wide} px wide)`);
