@@ -55,6 +55,7 @@ var contentTypes = map[string]string{
 // day, and are revalidated by their ETag after.
 func Handler() http.Handler {
 	files := Files()
+	plain := map[string][]byte{}
 	etags := map[string]string{}
 	// each file gzipped once, sent to the browsers that accept it
 	gzipped := map[string][]byte{}
@@ -66,6 +67,7 @@ func Handler() http.Handler {
 		if err != nil {
 			return err
 		}
+		plain[name] = b
 		etags[name] = etag(b)
 		gzipped[name] = gzipBytes(b)
 		return nil
@@ -81,16 +83,12 @@ func Handler() http.Handler {
 		if name == "" || name == "index.html" {
 			name, cache = "index.html", "no-cache"
 		}
-		tag, ok := etags[name]
+		b, ok := plain[name]
 		if !ok || strings.Contains(name, "/") {
 			http.NotFound(w, r)
 			return
 		}
-		b, err := fs.ReadFile(files, name)
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
+		tag := etags[name]
 		h := w.Header()
 		h.Set("Content-Type", contentTypes[path.Ext(name)])
 		h.Set("X-Content-Type-Options", "nosniff")
