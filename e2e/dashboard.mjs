@@ -125,12 +125,18 @@ try {
   const energy = { and: [{ sectorIn: ['ENERGY'] }, { countsInAggregates: true }] };
   await checkView(page, energy, 'sector ENERGY');
 
+  step = 'colouring by status';
+  await page.locator('#f-color').selectOption('status');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('color') === 'status');
+  if (!(await page.locator('#legend', { hasText: 'Under construction' }).count())) fail('coloured by status, the legend does not list the statuses');
+
   step = 'reloading the URL';
   const url = page.url();
   t0 = Date.now();
   await page.goto(url, { waitUntil: 'load' });
   await loaded(page, t0);
   if (!(await page.locator('#f-sector input[value="ENERGY"]').isChecked())) fail('after a reload, the sector filter is not set');
+  if ((await page.locator('#f-color').inputValue()) !== 'status') fail('after a reload, the map is not coloured by status');
   await checkView(page, energy, 'the reloaded URL');
 
   await mkdir(outDir, { recursive: true });

@@ -141,6 +141,7 @@ function go(next: View, push = true) {
   if (colorChanged) {
     projectMap.setColorBy(view.colorBy);
     renderLegend();
+    if (!filtersChanged) void loadGeometries(); // drawn in the new colours
   }
   if (filtersChanged) void loadAll();
 }
