@@ -137,8 +137,13 @@ func TestDefaultPage(t *testing.T) {
 }
 
 // TestTrustedDocuments: a server that runs only the dashboard's manifest
-// runs every operation the dashboard sends, and refuses any other.
+// runs every operation the dashboard sends, without an error, on SQLite and
+// on PostgreSQL, and refuses any other.
 func TestTrustedDocuments(t *testing.T) {
+	apitest.Each(t, trustedDocuments)
+}
+
+func trustedDocuments(t *testing.T, db *apitest.DB) {
 	var docs map[string]string
 	if err := json.Unmarshal(dashboard.TrustedDocuments, &docs); err != nil {
 		t.Fatal(err)
@@ -151,7 +156,6 @@ func TestTrustedDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := apitest.OpenSQLite(t)
 	// a project to show, made through a server that runs any document
 	made := apitest.NewServer(t, db).Do(`mutation { createProject(input: {title: "Qilu solar", sector: ENERGY, status: PIPELINE, greenCategory: RENEWABLE_ENERGY, latitude: 41.3, longitude: 69.2}) { id } }`, nil)
 	var created struct {
