@@ -142,11 +142,12 @@ aiddata_dashboard() {
 # lockfile give: rebuild them and compare.
 dashboard_rebuild() {
   cd "$root"
+  local built=(internal/dashboard/assets internal/dashboard/trusted-documents.json web/dashboard/src/generated web/dashboard/package-lock.json)
   bash web/dashboard/build.sh
-  if [ -n "$(git status --porcelain -- internal/dashboard web/dashboard)" ]; then
+  if [ -n "$(git status --porcelain -- "${built[@]}")" ]; then
     echo "a rebuild changes the dashboard's committed files (run bash web/dashboard/build.sh and commit):"
-    git status --porcelain -- internal/dashboard web/dashboard
-    git diff --stat -- internal/dashboard web/dashboard
+    git status --porcelain -- "${built[@]}"
+    git diff --stat -- "${built[@]}"
     return 1
   fi
   echo "the rebuild gives the committed files"
