@@ -116,6 +116,16 @@ try {
   await loaded(page, t0);
   await page.locator('.leaflet-overlay-pane path, .leaflet-overlay-pane canvas').first().waitFor();
   await checkView(page, { countsInAggregates: true }, 'the default view');
+  // what the first load transferred: the page, its files, and the API's answers
+  const transfer = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource');
+    const sum = (list) => list.reduce((n, e) => n + (e.transferSize || 0), 0);
+    return { page: nav?.transferSize ?? 0, files: sum(res.filter((e) => e.initiatorType !== 'fetch')), api: sum(res.filter((e) => e.initiatorType === 'fetch')) };
+  });
+  const assets = transfer.page + transfer.files;
+  console.log(`first load: ${assets} bytes for the page and its files, ${transfer.api} for the API's answers (${assets + transfer.api} in all)`);
+  if (assets >= 500_000) fail(`the page and its files transferred ${assets} bytes, not under 500 kB`);
 
   step = 'changing a filter';
   t0 = Date.now();
