@@ -127,6 +127,15 @@ func TestServed(t *testing.T) {
 	}
 }
 
+// TestPlaygroundLink: the playground's page links to the dashboard.
+func TestPlaygroundLink(t *testing.T) {
+	s := apitest.NewServer(t, apitest.OpenSQLite(t))
+	res, page := get(t, s.URL+"/")
+	if res.StatusCode != 200 || !strings.Contains(page, `href: "/dashboard"`) {
+		t.Fatalf("GET /: %d, a link to the dashboard: %v", res.StatusCode, strings.Contains(page, "/dashboard"))
+	}
+}
+
 // TestDefaultPage: without the playground, / leads to the dashboard.
 func TestDefaultPage(t *testing.T) {
 	s := apitest.NewServer(t, apitest.OpenSQLite(t), func(o *httpapi.Options) { o.Playground = false })
