@@ -250,7 +250,7 @@ function renderLegend() {
   const colors = colorsFor(view.colorBy);
   $('legend').innerHTML = `<ul class="legend">${Object.entries(colors)
     .map(([k, c]) => `<li>${swatch(c)}${esc(label(k))}</li>`)
-    .join('')}<li>${swatch('#555', true)}Approximate location (country or province)</li><li>${swatch('#555')}Site, district or city</li><li><span class="cluster-sample" aria-hidden="true">12</span>A cluster of 12 projects (zoom in or choose it)</li></ul>`;
+    .join('')}<li>${swatch('#555', true)}Approximate location (country or province)</li><li>${swatch('#555')}Site, district or city</li><li><span class="cluster-sample" aria-hidden="true">12</span>A cluster of 12 projects, ringed in their colours (zoom in or choose it)</li></ul>`;
 }
 
 async function loadAll() {

@@ -37,6 +37,32 @@ export interface ProjectMap {
   onMove(fn: () => void): void;
 }
 
+/**
+ * A cluster's icon: its count inside a ring of its projects' colours (as the
+ * map is coloured), in proportion (SVG attributes, not styles: the page's CSP allows none
+ * inline).
+ */
+function clusterIcon(children: L.Marker[]): L.DivIcon {
+  const counts = new Map<string, number>();
+  for (const m of children) {
+    const c = ((m as unknown as L.Path).options as L.PathOptions).fillColor ?? '#555';
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  const n = children.length;
+  const size = n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 46 : 52;
+  const r = size / 2 - 4;
+  const circ = 2 * Math.PI * r;
+  let offset = 0;
+  let ring = '';
+  for (const [color, k] of [...counts.entries()].sort((a, b) => b[1] - a[1])) {
+    const len = (k / n) * circ;
+    ring += `<circle cx="${size / 2}" cy="${size / 2}" r="${r}" fill="none" stroke="${color}" stroke-width="6" stroke-dasharray="${len.toFixed(2)} ${(circ - len).toFixed(2)}" stroke-dashoffset="${(-offset).toFixed(2)}" transform="rotate(-90 ${size / 2} ${size / 2})"/>`;
+    offset += len;
+  }
+  const html = `<svg width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" aria-hidden="true"><circle cx="${size / 2}" cy="${size / 2}" r="${r}" fill="#1b2733"/>${ring}<text x="50%" y="50%" dy="0.35em" text-anchor="middle" fill="#fff" font-size="12" font-weight="600">${n}</text></svg>`;
+  return L.divIcon({ html, className: 'bri-cluster', iconSize: L.point(size, size) });
+}
+
 const basemapStyle: L.PathOptions = { color: '#9aa5b1', weight: 0.6, fillColor: '#eef1f4', fillOpacity: 1 };
 
 export function createMap(el: HTMLElement, onSelect: (id: string) => void): ProjectMap {
@@ -61,16 +87,17 @@ export function createMap(el: HTMLElement, onSelect: (id: string) => void): Proj
   const topo = countries as unknown as Topology<{ countries: GeometryCollection }>;
   L.geoJSON(feature(topo, topo.objects.countries), { style: basemapStyle, interactive: false }).addTo(map);
 
+  let colorBy: ColorBy = 'sector';
   const clusters = L.markerClusterGroup({
     chunkedLoading: true,
     showCoverageOnHover: false,
     maxClusterRadius: 50,
     spiderfyOnMaxZoom: true,
+    iconCreateFunction: (cluster) => clusterIcon(cluster.getAllChildMarkers()),
   });
   map.addLayer(clusters);
   const geometries = L.layerGroup().addTo(map);
 
-  let colorBy: ColorBy = 'sector';
   const points = new Map<string, { point: MapPointFragment; marker: L.CircleMarker }>();
 
   const valueOf = (p: { sector: string; status: string; greenCategory: string }) =>
@@ -85,6 +112,7 @@ export function createMap(el: HTMLElement, onSelect: (id: string) => void): Proj
 
   function marker(p: MapPointFragment): L.CircleMarker {
     const m = L.circleMarker([p.latitude!, p.longitude!], style(p));
+    points.set(p.id, { point: p, marker: m });
     const where = approximate.has(p.locationPrecision) ? ` (approximate: ${label(p.locationPrecision)})` : '';
     m.bindTooltip(`${p.title}${where}`);
     m.on('click', () => onSelect(p.id));
@@ -101,9 +129,7 @@ export function createMap(el: HTMLElement, onSelect: (id: string) => void): Proj
       const markers: L.Layer[] = [];
       for (const p of list) {
         if (p.latitude == null || p.longitude == null || points.has(p.id)) continue;
-        const m = marker(p);
-        points.set(p.id, { point: p, marker: m });
-        markers.push(m);
+        markers.push(marker(p));
       }
       clusters.addLayers(markers);
     },
@@ -114,9 +140,7 @@ export function createMap(el: HTMLElement, onSelect: (id: string) => void): Proj
         points.delete(id);
       }
       if (p && p.latitude != null && p.longitude != null) {
-        const m = marker(p);
-        points.set(id, { point: p, marker: m });
-        clusters.addLayer(m);
+        clusters.addLayer(marker(p));
       }
     },
     count: () => points.size,
