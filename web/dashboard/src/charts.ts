@@ -110,9 +110,12 @@ function line(points: { x: string; y: number | null }[], title: string, fmt: (n:
   return svg(inner, title);
 }
 
-function table(head: string[], rows: string[][], numeric: boolean[]): string {
+/** A table cell: text, or HTML already escaped. */
+type Cell = string | { html: string };
+
+function table(head: string[], rows: Cell[][], numeric: boolean[]): string {
   return `<div class="table-wrap"><table><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${numeric[i] ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`)
+    .map((r) => `<tr>${r.map((c, i) => `<td${numeric[i] ? ' class="num"' : ''}>${typeof c === 'string' ? esc(c) : c.html}</td>`).join('')}</tr>`)
     .join('')}</tbody></table></div>`;
 }
 
@@ -166,7 +169,15 @@ export function renderCharts(s: DashboardStatsQuery): string {
     'c-country',
     'Top 20 host countries',
     rowBars(countries.filter((c) => c.g.sum != null).map((c) => ({ name: c.name, value: num(c.g.sum) })), 'Top 20 host countries by amount'),
-    table(['Country', 'Projects', 'Amount (USD)'], countries.map((c) => [c.name, count(c.g.count), usd(c.g.sum)]), [false, true, true]),
+    table(
+      ['Country', 'Projects', 'Amount (USD)'],
+      countries.map((c) => {
+        const code = c.g.key.hostCountry?.countryCode;
+        const name: Cell = code ? { html: `<button type="button" class="link" data-country="${esc(code)}" title="Show this country's projects">${esc(c.name)}</button>` } : c.name;
+        return [name, count(c.g.count), usd(c.g.sum)];
+      }),
+      [false, true, true],
+    ),
   );
 
   // 3. green share over time: the share of each year's amount that is green

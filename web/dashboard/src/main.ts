@@ -318,11 +318,12 @@ document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && !$('panel').hidden) $('panel-close').click();
 });
 
-// Buttons inside rendered HTML: a project, a policy or a partner.
+// Buttons inside rendered HTML: a project, a policy, a partner or a country.
 document.addEventListener('click', (e) => {
-  const t = (e.target as HTMLElement).closest<HTMLElement>('[data-project],[data-policy],[data-partner]');
+  const t = (e.target as HTMLElement).closest<HTMLElement>('[data-project],[data-policy],[data-partner],[data-country]');
   if (!t) return;
   if (t.dataset.project) openProject(t.dataset.project);
+  else if (t.dataset.country) go({ ...view, country: [t.dataset.country] });
   else if (t.dataset.policy) go({ ...view, policy: t.dataset.policy });
   else if (t.dataset.partner) {
     partnerNames.set(t.dataset.partner, t.textContent ?? '');
