@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/bri-tracker/bri-tracker/ent"
+	"github.com/bri-tracker/bri-tracker/internal/dashboard"
 	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/httpapi"
 	"github.com/bri-tracker/bri-tracker/internal/live"
@@ -187,7 +188,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		logger.Info("rate limits are per process: with several processes, set REDIS_URL to share them")
 	}
 	if cfg.PersistedOnly != "" {
-		if opts.TrustedDocuments, err = gqlext.LoadManifest(cfg.PersistedOnly); err != nil {
+		if opts.TrustedDocuments, err = gqlext.LoadManifest(cfg.PersistedOnly, dashboard.TrustedDocuments); err != nil {
 			return err
 		}
 	}

@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,6 +20,8 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/apikey"
 	"github.com/bri-tracker/bri-tracker/internal/apikeys"
 	"github.com/bri-tracker/bri-tracker/internal/auth"
+	"github.com/bri-tracker/bri-tracker/internal/dashboard"
+	"github.com/bri-tracker/bri-tracker/internal/gqlext"
 	"github.com/bri-tracker/bri-tracker/internal/store"
 	"github.com/bri-tracker/bri-tracker/internal/webhook"
 
@@ -413,6 +418,45 @@ func TestParseWebhookConfig(t *testing.T) {
 	} {
 		if _, err := parseConfig(bad, env(nil)); err == nil {
 			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+// TestPersistedOnlyRunsTheDashboard: a server that runs only the documents
+// of its operator's manifest runs the dashboard's operations too (the
+// server's own page), and still refuses any other document.
+func TestPersistedOnlyRunsTheDashboard(t *testing.T) {
+	own := `{ partners { totalCount } }`
+	sum := sha256.Sum256([]byte(own))
+	manifest := filepath.Join(t.TempDir(), "manifest.json")
+	if err := os.WriteFile(manifest, []byte(toJSON(map[string]string{hex.EncodeToString(sum[:]): own})), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := startServer(t, config{SQLitePath: filepath.Join(t.TempDir(), "bri.db"), PublicRead: true, Seed: true, PersistedOnly: manifest})
+	var docs map[string]string
+	if err := json.Unmarshal(dashboard.TrustedDocuments, &docs); err != nil {
+		t.Fatal(err)
+	}
+	options := ""
+	for _, doc := range docs {
+		if strings.Contains(doc, "query FilterOptions {") {
+			options = doc
+		}
+	}
+	if options == "" {
+		t.Fatal("the dashboard's manifest has no FilterOptions query")
+	}
+	for _, c := range []struct {
+		query string
+		ok    bool
+	}{{own, true}, {options, true}, {`{ projects { totalCount } }`, false}} {
+		status, out := postGraphQL(t, base, c.query)
+		errs, _ := out["errors"].([]any)
+		if c.ok && (status != http.StatusOK || len(errs) > 0 || out["data"] == nil) {
+			t.Errorf("%.40q: %d %v, want data", c.query, status, out)
+		}
+		if !c.ok && !strings.Contains(toJSON(out), gqlext.CodePersistedQueryNotAllowed) {
+			t.Errorf("%.40q: %d %v, want %s", c.query, status, out, gqlext.CodePersistedQueryNotAllowed)
 		}
 	}
 }

@@ -32,12 +32,31 @@ type TrustedDocuments struct {
 // LoadManifest reads a manifest: either a JSON object from SHA-256 (hex) to
 // document, or an Apollo persisted query manifest
 // ({"format":"apollo-persisted-query-manifest","operations":[{"id","body"}]}).
-// Every hash must match its document.
-func LoadManifest(path string) (*TrustedDocuments, error) {
+// Every hash must match its document. The documents of builtin, manifests
+// the server carries for its own pages (the dashboard's), are trusted too.
+func LoadManifest(path string, builtin ...[]byte) (*TrustedDocuments, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("persisted documents: %w", err)
 	}
+	docs, err := parseManifest(raw)
+	if err != nil {
+		return nil, fmt.Errorf("persisted documents %s: %w", path, err)
+	}
+	for i, b := range builtin {
+		more, err := parseManifest(b)
+		if err != nil {
+			return nil, fmt.Errorf("persisted documents: the server's own manifest %d: %w", i+1, err)
+		}
+		for hash, doc := range more {
+			docs[hash] = doc
+		}
+	}
+	return &TrustedDocuments{byHash: docs}, nil
+}
+
+// parseManifest reads a manifest's documents, checking their hashes.
+func parseManifest(raw []byte) (map[string]string, error) {
 	docs := map[string]string{}
 	var apollo struct {
 		Format     string `json:"format"`
@@ -51,17 +70,17 @@ func LoadManifest(path string) (*TrustedDocuments, error) {
 			docs[op.ID] = op.Body
 		}
 	} else if err := json.Unmarshal(raw, &docs); err != nil {
-		return nil, fmt.Errorf("persisted documents %s: want a JSON object of hash to document, or an Apollo manifest: %w", path, err)
+		return nil, fmt.Errorf("want a JSON object of hash to document, or an Apollo manifest: %w", err)
 	}
 	if len(docs) == 0 {
-		return nil, errors.New("persisted documents: the manifest lists no document")
+		return nil, errors.New("the manifest lists no document")
 	}
 	for hash, doc := range docs {
 		if sha(doc) != hash {
-			return nil, fmt.Errorf("persisted documents: %s is not the SHA-256 of its document", hash)
+			return nil, fmt.Errorf("%s is not the SHA-256 of its document", hash)
 		}
 	}
-	return &TrustedDocuments{byHash: docs}, nil
+	return docs, nil
 }
 
 func sha(s string) string {
