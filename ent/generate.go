@@ -7,4 +7,4 @@
 package ent
 
 //go:generate go run -mod=mod ./entc.go
-//go:generate sh -c "cd .. && go run ./internal/codegen/gqlgenerate -objects 43 -marshal-sites 43"
+//go:generate sh -c "cd .. && go run ./internal/codegen/gqlgenerate -objects 44 -marshal-sites 43"

@@ -2265,6 +2265,11 @@ func (_q *WebhookQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, webhook.FieldFilter)
 				fieldSeen[webhook.FieldFilter] = struct{}{}
 			}
+		case "previousSecretExpiresAt":
+			if _, ok := fieldSeen[webhook.FieldPreviousSecretExpiresAt]; !ok {
+				selectedFields = append(selectedFields, webhook.FieldPreviousSecretExpiresAt)
+				fieldSeen[webhook.FieldPreviousSecretExpiresAt] = struct{}{}
+			}
 		case "partnerID":
 			if _, ok := fieldSeen[webhook.FieldPartnerID]; !ok {
 				selectedFields = append(selectedFields, webhook.FieldPartnerID)

@@ -4240,6 +4240,35 @@ type WebhookWhereInput struct {
 	SecretEqualFold    *string  `json:"secretEqualFold,omitempty"`
 	SecretContainsFold *string  `json:"secretContainsFold,omitempty"`
 
+	// "previous_secret" field predicates.
+	PreviousSecret             *string  `json:"previousSecret,omitempty"`
+	PreviousSecretNEQ          *string  `json:"previousSecretNEQ,omitempty"`
+	PreviousSecretIn           []string `json:"previousSecretIn,omitempty"`
+	PreviousSecretNotIn        []string `json:"previousSecretNotIn,omitempty"`
+	PreviousSecretGT           *string  `json:"previousSecretGT,omitempty"`
+	PreviousSecretGTE          *string  `json:"previousSecretGTE,omitempty"`
+	PreviousSecretLT           *string  `json:"previousSecretLT,omitempty"`
+	PreviousSecretLTE          *string  `json:"previousSecretLTE,omitempty"`
+	PreviousSecretContains     *string  `json:"previousSecretContains,omitempty"`
+	PreviousSecretHasPrefix    *string  `json:"previousSecretHasPrefix,omitempty"`
+	PreviousSecretHasSuffix    *string  `json:"previousSecretHasSuffix,omitempty"`
+	PreviousSecretIsNil        bool     `json:"previousSecretIsNil,omitempty"`
+	PreviousSecretNotNil       bool     `json:"previousSecretNotNil,omitempty"`
+	PreviousSecretEqualFold    *string  `json:"previousSecretEqualFold,omitempty"`
+	PreviousSecretContainsFold *string  `json:"previousSecretContainsFold,omitempty"`
+
+	// "previous_secret_expires_at" field predicates.
+	PreviousSecretExpiresAt       *time.Time  `json:"previousSecretExpiresAt,omitempty"`
+	PreviousSecretExpiresAtNEQ    *time.Time  `json:"previousSecretExpiresAtNEQ,omitempty"`
+	PreviousSecretExpiresAtIn     []time.Time `json:"previousSecretExpiresAtIn,omitempty"`
+	PreviousSecretExpiresAtNotIn  []time.Time `json:"previousSecretExpiresAtNotIn,omitempty"`
+	PreviousSecretExpiresAtGT     *time.Time  `json:"previousSecretExpiresAtGT,omitempty"`
+	PreviousSecretExpiresAtGTE    *time.Time  `json:"previousSecretExpiresAtGTE,omitempty"`
+	PreviousSecretExpiresAtLT     *time.Time  `json:"previousSecretExpiresAtLT,omitempty"`
+	PreviousSecretExpiresAtLTE    *time.Time  `json:"previousSecretExpiresAtLTE,omitempty"`
+	PreviousSecretExpiresAtIsNil  bool        `json:"previousSecretExpiresAtIsNil,omitempty"`
+	PreviousSecretExpiresAtNotNil bool        `json:"previousSecretExpiresAtNotNil,omitempty"`
+
 	// "partner_id" field predicates.
 	PartnerID       *int  `json:"partnerID,omitempty"`
 	PartnerIDNEQ    *int  `json:"partnerIDNEQ,omitempty"`
@@ -4507,6 +4536,81 @@ func (i *WebhookWhereInput) P() (predicate.Webhook, error) {
 	}
 	if i.SecretContainsFold != nil {
 		predicates = append(predicates, webhook.SecretContainsFold(*i.SecretContainsFold))
+	}
+	if i.PreviousSecret != nil {
+		predicates = append(predicates, webhook.PreviousSecretEQ(*i.PreviousSecret))
+	}
+	if i.PreviousSecretNEQ != nil {
+		predicates = append(predicates, webhook.PreviousSecretNEQ(*i.PreviousSecretNEQ))
+	}
+	if len(i.PreviousSecretIn) > 0 {
+		predicates = append(predicates, webhook.PreviousSecretIn(i.PreviousSecretIn...))
+	}
+	if len(i.PreviousSecretNotIn) > 0 {
+		predicates = append(predicates, webhook.PreviousSecretNotIn(i.PreviousSecretNotIn...))
+	}
+	if i.PreviousSecretGT != nil {
+		predicates = append(predicates, webhook.PreviousSecretGT(*i.PreviousSecretGT))
+	}
+	if i.PreviousSecretGTE != nil {
+		predicates = append(predicates, webhook.PreviousSecretGTE(*i.PreviousSecretGTE))
+	}
+	if i.PreviousSecretLT != nil {
+		predicates = append(predicates, webhook.PreviousSecretLT(*i.PreviousSecretLT))
+	}
+	if i.PreviousSecretLTE != nil {
+		predicates = append(predicates, webhook.PreviousSecretLTE(*i.PreviousSecretLTE))
+	}
+	if i.PreviousSecretContains != nil {
+		predicates = append(predicates, webhook.PreviousSecretContains(*i.PreviousSecretContains))
+	}
+	if i.PreviousSecretHasPrefix != nil {
+		predicates = append(predicates, webhook.PreviousSecretHasPrefix(*i.PreviousSecretHasPrefix))
+	}
+	if i.PreviousSecretHasSuffix != nil {
+		predicates = append(predicates, webhook.PreviousSecretHasSuffix(*i.PreviousSecretHasSuffix))
+	}
+	if i.PreviousSecretIsNil {
+		predicates = append(predicates, webhook.PreviousSecretIsNil())
+	}
+	if i.PreviousSecretNotNil {
+		predicates = append(predicates, webhook.PreviousSecretNotNil())
+	}
+	if i.PreviousSecretEqualFold != nil {
+		predicates = append(predicates, webhook.PreviousSecretEqualFold(*i.PreviousSecretEqualFold))
+	}
+	if i.PreviousSecretContainsFold != nil {
+		predicates = append(predicates, webhook.PreviousSecretContainsFold(*i.PreviousSecretContainsFold))
+	}
+	if i.PreviousSecretExpiresAt != nil {
+		predicates = append(predicates, webhook.PreviousSecretExpiresAtEQ(*i.PreviousSecretExpiresAt))
+	}
+	if i.PreviousSecretExpiresAtNEQ != nil {
+		predicates = append(predicates, webhook.PreviousSecretExpiresAtNEQ(*i.PreviousSecretExpiresAtNEQ))
+	}
+	if len(i.PreviousSecretExpiresAtIn) > 0 {
+		predicates = append(predicates, webhook.PreviousSecretExpiresAtIn(i.PreviousSecretExpiresAtIn...))
+	}
+	if len(i.PreviousSecretExpiresAtNotIn) > 0 {
+		predicates = append(predicates, webhook.PreviousSecretExpiresAtNotIn(i.PreviousSecretExpiresAtNotIn...))
+	}
+	if i.PreviousSecretExpiresAtGT != nil {
+		predicates = append(predicates, webhook.PreviousSecretExpiresAtGT(*i.PreviousSecretExpiresAtGT))
+	}
+	if i.PreviousSecretExpiresAtGTE != nil {
+		predicates = append(predicates, webhook.PreviousSecretExpiresAtGTE(*i.PreviousSecretExpiresAtGTE))
+	}
+	if i.PreviousSecretExpiresAtLT != nil {
+		predicates = append(predicates, webhook.PreviousSecretExpiresAtLT(*i.PreviousSecretExpiresAtLT))
+	}
+	if i.PreviousSecretExpiresAtLTE != nil {
+		predicates = append(predicates, webhook.PreviousSecretExpiresAtLTE(*i.PreviousSecretExpiresAtLTE))
+	}
+	if i.PreviousSecretExpiresAtIsNil {
+		predicates = append(predicates, webhook.PreviousSecretExpiresAtIsNil())
+	}
+	if i.PreviousSecretExpiresAtNotNil {
+		predicates = append(predicates, webhook.PreviousSecretExpiresAtNotNil())
 	}
 	if i.PartnerID != nil {
 		predicates = append(predicates, webhook.PartnerIDEQ(*i.PartnerID))

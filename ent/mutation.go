@@ -10975,31 +10975,33 @@ func (m *ProjectPartnerMutation) ResetEdge(name string) error {
 // WebhookMutation represents an operation that mutates the Webhook nodes in the graph.
 type WebhookMutation struct {
 	config
-	op                Op
-	typ               string
-	id                *int
-	url               *string
-	description       *string
-	events            *[]audit.Kind
-	appendevents      []audit.Kind
-	filter            *json.RawMessage
-	appendfilter      json.RawMessage
-	predicate         *json.RawMessage
-	appendpredicate   json.RawMessage
-	secret            *string
-	partner_id        *int
-	addpartner_id     *int
-	created_by        *string
-	active            *bool
-	created_at        *time.Time
-	updated_at        *time.Time
-	clearedFields     map[string]struct{}
-	deliveries        map[int]struct{}
-	removeddeliveries map[int]struct{}
-	cleareddeliveries bool
-	done              bool
-	oldValue          func(context.Context) (*Webhook, error)
-	predicates        []predicate.Webhook
+	op                         Op
+	typ                        string
+	id                         *int
+	url                        *string
+	description                *string
+	events                     *[]audit.Kind
+	appendevents               []audit.Kind
+	filter                     *json.RawMessage
+	appendfilter               json.RawMessage
+	predicate                  *json.RawMessage
+	appendpredicate            json.RawMessage
+	secret                     *string
+	previous_secret            *string
+	previous_secret_expires_at *time.Time
+	partner_id                 *int
+	addpartner_id              *int
+	created_by                 *string
+	active                     *bool
+	created_at                 *time.Time
+	updated_at                 *time.Time
+	clearedFields              map[string]struct{}
+	deliveries                 map[int]struct{}
+	removeddeliveries          map[int]struct{}
+	cleareddeliveries          bool
+	done                       bool
+	oldValue                   func(context.Context) (*Webhook, error)
+	predicates                 []predicate.Webhook
 }
 
 var _ ent.Mutation = (*WebhookMutation)(nil)
@@ -11389,6 +11391,104 @@ func (m *WebhookMutation) ResetSecret() {
 	m.secret = nil
 }
 
+// SetPreviousSecret sets the "previous_secret" field.
+func (m *WebhookMutation) SetPreviousSecret(s string) {
+	m.previous_secret = &s
+}
+
+// PreviousSecret returns the value of the "previous_secret" field in the mutation.
+func (m *WebhookMutation) PreviousSecret() (r string, exists bool) {
+	v := m.previous_secret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreviousSecret returns the old "previous_secret" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldPreviousSecret(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreviousSecret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreviousSecret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreviousSecret: %w", err)
+	}
+	return oldValue.PreviousSecret, nil
+}
+
+// ClearPreviousSecret clears the value of the "previous_secret" field.
+func (m *WebhookMutation) ClearPreviousSecret() {
+	m.previous_secret = nil
+	m.clearedFields[webhook.FieldPreviousSecret] = struct{}{}
+}
+
+// PreviousSecretCleared returns if the "previous_secret" field was cleared in this mutation.
+func (m *WebhookMutation) PreviousSecretCleared() bool {
+	_, ok := m.clearedFields[webhook.FieldPreviousSecret]
+	return ok
+}
+
+// ResetPreviousSecret resets all changes to the "previous_secret" field.
+func (m *WebhookMutation) ResetPreviousSecret() {
+	m.previous_secret = nil
+	delete(m.clearedFields, webhook.FieldPreviousSecret)
+}
+
+// SetPreviousSecretExpiresAt sets the "previous_secret_expires_at" field.
+func (m *WebhookMutation) SetPreviousSecretExpiresAt(t time.Time) {
+	m.previous_secret_expires_at = &t
+}
+
+// PreviousSecretExpiresAt returns the value of the "previous_secret_expires_at" field in the mutation.
+func (m *WebhookMutation) PreviousSecretExpiresAt() (r time.Time, exists bool) {
+	v := m.previous_secret_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreviousSecretExpiresAt returns the old "previous_secret_expires_at" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldPreviousSecretExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreviousSecretExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreviousSecretExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreviousSecretExpiresAt: %w", err)
+	}
+	return oldValue.PreviousSecretExpiresAt, nil
+}
+
+// ClearPreviousSecretExpiresAt clears the value of the "previous_secret_expires_at" field.
+func (m *WebhookMutation) ClearPreviousSecretExpiresAt() {
+	m.previous_secret_expires_at = nil
+	m.clearedFields[webhook.FieldPreviousSecretExpiresAt] = struct{}{}
+}
+
+// PreviousSecretExpiresAtCleared returns if the "previous_secret_expires_at" field was cleared in this mutation.
+func (m *WebhookMutation) PreviousSecretExpiresAtCleared() bool {
+	_, ok := m.clearedFields[webhook.FieldPreviousSecretExpiresAt]
+	return ok
+}
+
+// ResetPreviousSecretExpiresAt resets all changes to the "previous_secret_expires_at" field.
+func (m *WebhookMutation) ResetPreviousSecretExpiresAt() {
+	m.previous_secret_expires_at = nil
+	delete(m.clearedFields, webhook.FieldPreviousSecretExpiresAt)
+}
+
 // SetPartnerID sets the "partner_id" field.
 func (m *WebhookMutation) SetPartnerID(i int) {
 	m.partner_id = &i
@@ -11691,7 +11791,7 @@ func (m *WebhookMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *WebhookMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.url != nil {
 		fields = append(fields, webhook.FieldURL)
 	}
@@ -11709,6 +11809,12 @@ func (m *WebhookMutation) Fields() []string {
 	}
 	if m.secret != nil {
 		fields = append(fields, webhook.FieldSecret)
+	}
+	if m.previous_secret != nil {
+		fields = append(fields, webhook.FieldPreviousSecret)
+	}
+	if m.previous_secret_expires_at != nil {
+		fields = append(fields, webhook.FieldPreviousSecretExpiresAt)
 	}
 	if m.partner_id != nil {
 		fields = append(fields, webhook.FieldPartnerID)
@@ -11745,6 +11851,10 @@ func (m *WebhookMutation) Field(name string) (ent.Value, bool) {
 		return m.Predicate()
 	case webhook.FieldSecret:
 		return m.Secret()
+	case webhook.FieldPreviousSecret:
+		return m.PreviousSecret()
+	case webhook.FieldPreviousSecretExpiresAt:
+		return m.PreviousSecretExpiresAt()
 	case webhook.FieldPartnerID:
 		return m.PartnerID()
 	case webhook.FieldCreatedBy:
@@ -11776,6 +11886,10 @@ func (m *WebhookMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldPredicate(ctx)
 	case webhook.FieldSecret:
 		return m.OldSecret(ctx)
+	case webhook.FieldPreviousSecret:
+		return m.OldPreviousSecret(ctx)
+	case webhook.FieldPreviousSecretExpiresAt:
+		return m.OldPreviousSecretExpiresAt(ctx)
 	case webhook.FieldPartnerID:
 		return m.OldPartnerID(ctx)
 	case webhook.FieldCreatedBy:
@@ -11836,6 +11950,20 @@ func (m *WebhookMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSecret(v)
+		return nil
+	case webhook.FieldPreviousSecret:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreviousSecret(v)
+		return nil
+	case webhook.FieldPreviousSecretExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreviousSecretExpiresAt(v)
 		return nil
 	case webhook.FieldPartnerID:
 		v, ok := value.(int)
@@ -11923,6 +12051,12 @@ func (m *WebhookMutation) ClearedFields() []string {
 	if m.FieldCleared(webhook.FieldPredicate) {
 		fields = append(fields, webhook.FieldPredicate)
 	}
+	if m.FieldCleared(webhook.FieldPreviousSecret) {
+		fields = append(fields, webhook.FieldPreviousSecret)
+	}
+	if m.FieldCleared(webhook.FieldPreviousSecretExpiresAt) {
+		fields = append(fields, webhook.FieldPreviousSecretExpiresAt)
+	}
 	if m.FieldCleared(webhook.FieldPartnerID) {
 		fields = append(fields, webhook.FieldPartnerID)
 	}
@@ -11945,6 +12079,12 @@ func (m *WebhookMutation) ClearField(name string) error {
 		return nil
 	case webhook.FieldPredicate:
 		m.ClearPredicate()
+		return nil
+	case webhook.FieldPreviousSecret:
+		m.ClearPreviousSecret()
+		return nil
+	case webhook.FieldPreviousSecretExpiresAt:
+		m.ClearPreviousSecretExpiresAt()
 		return nil
 	case webhook.FieldPartnerID:
 		m.ClearPartnerID()
@@ -11974,6 +12114,12 @@ func (m *WebhookMutation) ResetField(name string) error {
 		return nil
 	case webhook.FieldSecret:
 		m.ResetSecret()
+		return nil
+	case webhook.FieldPreviousSecret:
+		m.ResetPreviousSecret()
+		return nil
+	case webhook.FieldPreviousSecretExpiresAt:
+		m.ResetPreviousSecretExpiresAt()
 		return nil
 	case webhook.FieldPartnerID:
 		m.ResetPartnerID()

@@ -31,6 +31,10 @@ type Webhook struct {
 	Predicate json.RawMessage `json:"-"`
 	// The signing secret (whsec_ and base64); shown once, when the webhook is created.
 	Secret string `json:"-"`
+	// The secret before the last rotation, which also signs each delivery until previous_secret_expires_at.
+	PreviousSecret string `json:"-"`
+	// Until when deliveries are also signed with the secret before the last rotateWebhookSecret (RFC 3339); null when they are not.
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
 	// The partner a PARTNER key made the webhook for: it is sent only what that partner's keys may read.
 	PartnerID *int `json:"partner_id,omitempty"`
 	// The name of the API key that created the webhook.
@@ -80,9 +84,9 @@ func (*Webhook) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case webhook.FieldID, webhook.FieldPartnerID:
 			values[i] = new(sql.NullInt64)
-		case webhook.FieldURL, webhook.FieldDescription, webhook.FieldSecret, webhook.FieldCreatedBy:
+		case webhook.FieldURL, webhook.FieldDescription, webhook.FieldSecret, webhook.FieldPreviousSecret, webhook.FieldCreatedBy:
 			values[i] = new(sql.NullString)
-		case webhook.FieldCreatedAt, webhook.FieldUpdatedAt:
+		case webhook.FieldPreviousSecretExpiresAt, webhook.FieldCreatedAt, webhook.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -146,6 +150,19 @@ func (_m *Webhook) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field secret", values[i])
 			} else if value.Valid {
 				_m.Secret = value.String
+			}
+		case webhook.FieldPreviousSecret:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field previous_secret", values[i])
+			} else if value.Valid {
+				_m.PreviousSecret = value.String
+			}
+		case webhook.FieldPreviousSecretExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field previous_secret_expires_at", values[i])
+			} else if value.Valid {
+				_m.PreviousSecretExpiresAt = new(time.Time)
+				*_m.PreviousSecretExpiresAt = value.Time
 			}
 		case webhook.FieldPartnerID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -234,6 +251,13 @@ func (_m *Webhook) String() string {
 	builder.WriteString("predicate=<sensitive>")
 	builder.WriteString(", ")
 	builder.WriteString("secret=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("previous_secret=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.PreviousSecretExpiresAt; v != nil {
+		builder.WriteString("previous_secret_expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	if v := _m.PartnerID; v != nil {
 		builder.WriteString("partner_id=")

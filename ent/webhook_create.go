@@ -69,6 +69,34 @@ func (_c *WebhookCreate) SetSecret(v string) *WebhookCreate {
 	return _c
 }
 
+// SetPreviousSecret sets the "previous_secret" field.
+func (_c *WebhookCreate) SetPreviousSecret(v string) *WebhookCreate {
+	_c.mutation.SetPreviousSecret(v)
+	return _c
+}
+
+// SetNillablePreviousSecret sets the "previous_secret" field if the given value is not nil.
+func (_c *WebhookCreate) SetNillablePreviousSecret(v *string) *WebhookCreate {
+	if v != nil {
+		_c.SetPreviousSecret(*v)
+	}
+	return _c
+}
+
+// SetPreviousSecretExpiresAt sets the "previous_secret_expires_at" field.
+func (_c *WebhookCreate) SetPreviousSecretExpiresAt(v time.Time) *WebhookCreate {
+	_c.mutation.SetPreviousSecretExpiresAt(v)
+	return _c
+}
+
+// SetNillablePreviousSecretExpiresAt sets the "previous_secret_expires_at" field if the given value is not nil.
+func (_c *WebhookCreate) SetNillablePreviousSecretExpiresAt(v *time.Time) *WebhookCreate {
+	if v != nil {
+		_c.SetPreviousSecretExpiresAt(*v)
+	}
+	return _c
+}
+
 // SetPartnerID sets the "partner_id" field.
 func (_c *WebhookCreate) SetPartnerID(v int) *WebhookCreate {
 	_c.mutation.SetPartnerID(v)
@@ -295,6 +323,14 @@ func (_c *WebhookCreate) createSpec() (*Webhook, *sqlgraph.CreateSpec) {
 		_spec.SetField(webhook.FieldSecret, field.TypeString, value)
 		_node.Secret = value
 	}
+	if value, ok := _c.mutation.PreviousSecret(); ok {
+		_spec.SetField(webhook.FieldPreviousSecret, field.TypeString, value)
+		_node.PreviousSecret = value
+	}
+	if value, ok := _c.mutation.PreviousSecretExpiresAt(); ok {
+		_spec.SetField(webhook.FieldPreviousSecretExpiresAt, field.TypeTime, value)
+		_node.PreviousSecretExpiresAt = &value
+	}
 	if value, ok := _c.mutation.PartnerID(); ok {
 		_spec.SetField(webhook.FieldPartnerID, field.TypeInt, value)
 		_node.PartnerID = &value
@@ -464,6 +500,42 @@ func (u *WebhookUpsert) SetSecret(v string) *WebhookUpsert {
 // UpdateSecret sets the "secret" field to the value that was provided on create.
 func (u *WebhookUpsert) UpdateSecret() *WebhookUpsert {
 	u.SetExcluded(webhook.FieldSecret)
+	return u
+}
+
+// SetPreviousSecret sets the "previous_secret" field.
+func (u *WebhookUpsert) SetPreviousSecret(v string) *WebhookUpsert {
+	u.Set(webhook.FieldPreviousSecret, v)
+	return u
+}
+
+// UpdatePreviousSecret sets the "previous_secret" field to the value that was provided on create.
+func (u *WebhookUpsert) UpdatePreviousSecret() *WebhookUpsert {
+	u.SetExcluded(webhook.FieldPreviousSecret)
+	return u
+}
+
+// ClearPreviousSecret clears the value of the "previous_secret" field.
+func (u *WebhookUpsert) ClearPreviousSecret() *WebhookUpsert {
+	u.SetNull(webhook.FieldPreviousSecret)
+	return u
+}
+
+// SetPreviousSecretExpiresAt sets the "previous_secret_expires_at" field.
+func (u *WebhookUpsert) SetPreviousSecretExpiresAt(v time.Time) *WebhookUpsert {
+	u.Set(webhook.FieldPreviousSecretExpiresAt, v)
+	return u
+}
+
+// UpdatePreviousSecretExpiresAt sets the "previous_secret_expires_at" field to the value that was provided on create.
+func (u *WebhookUpsert) UpdatePreviousSecretExpiresAt() *WebhookUpsert {
+	u.SetExcluded(webhook.FieldPreviousSecretExpiresAt)
+	return u
+}
+
+// ClearPreviousSecretExpiresAt clears the value of the "previous_secret_expires_at" field.
+func (u *WebhookUpsert) ClearPreviousSecretExpiresAt() *WebhookUpsert {
+	u.SetNull(webhook.FieldPreviousSecretExpiresAt)
 	return u
 }
 
@@ -637,6 +709,48 @@ func (u *WebhookUpsertOne) SetSecret(v string) *WebhookUpsertOne {
 func (u *WebhookUpsertOne) UpdateSecret() *WebhookUpsertOne {
 	return u.Update(func(s *WebhookUpsert) {
 		s.UpdateSecret()
+	})
+}
+
+// SetPreviousSecret sets the "previous_secret" field.
+func (u *WebhookUpsertOne) SetPreviousSecret(v string) *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetPreviousSecret(v)
+	})
+}
+
+// UpdatePreviousSecret sets the "previous_secret" field to the value that was provided on create.
+func (u *WebhookUpsertOne) UpdatePreviousSecret() *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdatePreviousSecret()
+	})
+}
+
+// ClearPreviousSecret clears the value of the "previous_secret" field.
+func (u *WebhookUpsertOne) ClearPreviousSecret() *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.ClearPreviousSecret()
+	})
+}
+
+// SetPreviousSecretExpiresAt sets the "previous_secret_expires_at" field.
+func (u *WebhookUpsertOne) SetPreviousSecretExpiresAt(v time.Time) *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetPreviousSecretExpiresAt(v)
+	})
+}
+
+// UpdatePreviousSecretExpiresAt sets the "previous_secret_expires_at" field to the value that was provided on create.
+func (u *WebhookUpsertOne) UpdatePreviousSecretExpiresAt() *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdatePreviousSecretExpiresAt()
+	})
+}
+
+// ClearPreviousSecretExpiresAt clears the value of the "previous_secret_expires_at" field.
+func (u *WebhookUpsertOne) ClearPreviousSecretExpiresAt() *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.ClearPreviousSecretExpiresAt()
 	})
 }
 
@@ -980,6 +1094,48 @@ func (u *WebhookUpsertBulk) SetSecret(v string) *WebhookUpsertBulk {
 func (u *WebhookUpsertBulk) UpdateSecret() *WebhookUpsertBulk {
 	return u.Update(func(s *WebhookUpsert) {
 		s.UpdateSecret()
+	})
+}
+
+// SetPreviousSecret sets the "previous_secret" field.
+func (u *WebhookUpsertBulk) SetPreviousSecret(v string) *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetPreviousSecret(v)
+	})
+}
+
+// UpdatePreviousSecret sets the "previous_secret" field to the value that was provided on create.
+func (u *WebhookUpsertBulk) UpdatePreviousSecret() *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdatePreviousSecret()
+	})
+}
+
+// ClearPreviousSecret clears the value of the "previous_secret" field.
+func (u *WebhookUpsertBulk) ClearPreviousSecret() *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.ClearPreviousSecret()
+	})
+}
+
+// SetPreviousSecretExpiresAt sets the "previous_secret_expires_at" field.
+func (u *WebhookUpsertBulk) SetPreviousSecretExpiresAt(v time.Time) *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetPreviousSecretExpiresAt(v)
+	})
+}
+
+// UpdatePreviousSecretExpiresAt sets the "previous_secret_expires_at" field to the value that was provided on create.
+func (u *WebhookUpsertBulk) UpdatePreviousSecretExpiresAt() *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdatePreviousSecretExpiresAt()
+	})
+}
+
+// ClearPreviousSecretExpiresAt clears the value of the "previous_secret_expires_at" field.
+func (u *WebhookUpsertBulk) ClearPreviousSecretExpiresAt() *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.ClearPreviousSecretExpiresAt()
 	})
 }
 

@@ -123,6 +123,46 @@ func (_u *WebhookUpdate) SetNillableSecret(v *string) *WebhookUpdate {
 	return _u
 }
 
+// SetPreviousSecret sets the "previous_secret" field.
+func (_u *WebhookUpdate) SetPreviousSecret(v string) *WebhookUpdate {
+	_u.mutation.SetPreviousSecret(v)
+	return _u
+}
+
+// SetNillablePreviousSecret sets the "previous_secret" field if the given value is not nil.
+func (_u *WebhookUpdate) SetNillablePreviousSecret(v *string) *WebhookUpdate {
+	if v != nil {
+		_u.SetPreviousSecret(*v)
+	}
+	return _u
+}
+
+// ClearPreviousSecret clears the value of the "previous_secret" field.
+func (_u *WebhookUpdate) ClearPreviousSecret() *WebhookUpdate {
+	_u.mutation.ClearPreviousSecret()
+	return _u
+}
+
+// SetPreviousSecretExpiresAt sets the "previous_secret_expires_at" field.
+func (_u *WebhookUpdate) SetPreviousSecretExpiresAt(v time.Time) *WebhookUpdate {
+	_u.mutation.SetPreviousSecretExpiresAt(v)
+	return _u
+}
+
+// SetNillablePreviousSecretExpiresAt sets the "previous_secret_expires_at" field if the given value is not nil.
+func (_u *WebhookUpdate) SetNillablePreviousSecretExpiresAt(v *time.Time) *WebhookUpdate {
+	if v != nil {
+		_u.SetPreviousSecretExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearPreviousSecretExpiresAt clears the value of the "previous_secret_expires_at" field.
+func (_u *WebhookUpdate) ClearPreviousSecretExpiresAt() *WebhookUpdate {
+	_u.mutation.ClearPreviousSecretExpiresAt()
+	return _u
+}
+
 // SetActive sets the "active" field.
 func (_u *WebhookUpdate) SetActive(v bool) *WebhookUpdate {
 	_u.mutation.SetActive(v)
@@ -298,6 +338,18 @@ func (_u *WebhookUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Secret(); ok {
 		_spec.SetField(webhook.FieldSecret, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.PreviousSecret(); ok {
+		_spec.SetField(webhook.FieldPreviousSecret, field.TypeString, value)
+	}
+	if _u.mutation.PreviousSecretCleared() {
+		_spec.ClearField(webhook.FieldPreviousSecret, field.TypeString)
+	}
+	if value, ok := _u.mutation.PreviousSecretExpiresAt(); ok {
+		_spec.SetField(webhook.FieldPreviousSecretExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.PreviousSecretExpiresAtCleared() {
+		_spec.ClearField(webhook.FieldPreviousSecretExpiresAt, field.TypeTime)
+	}
 	if _u.mutation.PartnerIDCleared() {
 		_spec.ClearField(webhook.FieldPartnerID, field.TypeInt)
 	}
@@ -461,6 +513,46 @@ func (_u *WebhookUpdateOne) SetNillableSecret(v *string) *WebhookUpdateOne {
 	if v != nil {
 		_u.SetSecret(*v)
 	}
+	return _u
+}
+
+// SetPreviousSecret sets the "previous_secret" field.
+func (_u *WebhookUpdateOne) SetPreviousSecret(v string) *WebhookUpdateOne {
+	_u.mutation.SetPreviousSecret(v)
+	return _u
+}
+
+// SetNillablePreviousSecret sets the "previous_secret" field if the given value is not nil.
+func (_u *WebhookUpdateOne) SetNillablePreviousSecret(v *string) *WebhookUpdateOne {
+	if v != nil {
+		_u.SetPreviousSecret(*v)
+	}
+	return _u
+}
+
+// ClearPreviousSecret clears the value of the "previous_secret" field.
+func (_u *WebhookUpdateOne) ClearPreviousSecret() *WebhookUpdateOne {
+	_u.mutation.ClearPreviousSecret()
+	return _u
+}
+
+// SetPreviousSecretExpiresAt sets the "previous_secret_expires_at" field.
+func (_u *WebhookUpdateOne) SetPreviousSecretExpiresAt(v time.Time) *WebhookUpdateOne {
+	_u.mutation.SetPreviousSecretExpiresAt(v)
+	return _u
+}
+
+// SetNillablePreviousSecretExpiresAt sets the "previous_secret_expires_at" field if the given value is not nil.
+func (_u *WebhookUpdateOne) SetNillablePreviousSecretExpiresAt(v *time.Time) *WebhookUpdateOne {
+	if v != nil {
+		_u.SetPreviousSecretExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearPreviousSecretExpiresAt clears the value of the "previous_secret_expires_at" field.
+func (_u *WebhookUpdateOne) ClearPreviousSecretExpiresAt() *WebhookUpdateOne {
+	_u.mutation.ClearPreviousSecretExpiresAt()
 	return _u
 }
 
@@ -668,6 +760,18 @@ func (_u *WebhookUpdateOne) sqlSave(ctx context.Context) (_node *Webhook, err er
 	}
 	if value, ok := _u.mutation.Secret(); ok {
 		_spec.SetField(webhook.FieldSecret, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.PreviousSecret(); ok {
+		_spec.SetField(webhook.FieldPreviousSecret, field.TypeString, value)
+	}
+	if _u.mutation.PreviousSecretCleared() {
+		_spec.ClearField(webhook.FieldPreviousSecret, field.TypeString)
+	}
+	if value, ok := _u.mutation.PreviousSecretExpiresAt(); ok {
+		_spec.SetField(webhook.FieldPreviousSecretExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.PreviousSecretExpiresAtCleared() {
+		_spec.ClearField(webhook.FieldPreviousSecretExpiresAt, field.TypeTime)
 	}
 	if _u.mutation.PartnerIDCleared() {
 		_spec.ClearField(webhook.FieldPartnerID, field.TypeInt)

@@ -139,6 +139,7 @@ type ComplexityRoot struct {
 		RedeliverWebhook         func(childComplexity int, deliveryID int) int
 		RemoveProjectParticipant func(childComplexity int, projectID int, partnerID int, role projectparticipant.Role) int
 		RevokeAPIKey             func(childComplexity int, id int) int
+		RotateWebhookSecret      func(childComplexity int, id int, keepPreviousSeconds *int) int
 		UpdatePartner            func(childComplexity int, id int, input ent.UpdatePartnerInput, expectedVersion *int) int
 		UpdatePolicy             func(childComplexity int, id int, input ent.UpdatePolicyInput, expectedVersion *int) int
 		UpdateProject            func(childComplexity int, id int, input ent.UpdateProjectInput, expectedVersion *int) int
@@ -359,6 +360,11 @@ type ComplexityRoot struct {
 		Webhooks          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WebhookOrder, where *ent.WebhookWhereInput) int
 	}
 
+	RotateWebhookSecretPayload struct {
+		Secret  func(childComplexity int) int
+		Webhook func(childComplexity int) int
+	}
+
 	SearchConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -412,17 +418,18 @@ type ComplexityRoot struct {
 	}
 
 	Webhook struct {
-		Active      func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		CreatedBy   func(childComplexity int) int
-		Deliveries  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WebhookDeliveryOrder, where *ent.WebhookDeliveryWhereInput) int
-		Description func(childComplexity int) int
-		Events      func(childComplexity int) int
-		Filter      func(childComplexity int) int
-		ID          func(childComplexity int) int
-		PartnerID   func(childComplexity int) int
-		URL         func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Active                  func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		CreatedBy               func(childComplexity int) int
+		Deliveries              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WebhookDeliveryOrder, where *ent.WebhookDeliveryWhereInput) int
+		Description             func(childComplexity int) int
+		Events                  func(childComplexity int) int
+		Filter                  func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		PartnerID               func(childComplexity int) int
+		PreviousSecretExpiresAt func(childComplexity int) int
+		URL                     func(childComplexity int) int
+		UpdatedAt               func(childComplexity int) int
 	}
 
 	WebhookAttempt struct {
@@ -492,6 +499,7 @@ type MutationResolver interface {
 	UpsertPartners(ctx context.Context, input []*upsert.Partner) (*model.UpsertPartnersPayload, error)
 	CreateWebhook(ctx context.Context, url string, events []audit.Kind, where *ent.AuditEventWhereInput, description *string) (*model.CreateWebhookPayload, error)
 	UpdateWebhook(ctx context.Context, id int, url *string, events []audit.Kind, where *ent.AuditEventWhereInput, clearWhere *bool, description *string, active *bool) (*ent.Webhook, error)
+	RotateWebhookSecret(ctx context.Context, id int, keepPreviousSeconds *int) (*model.RotateWebhookSecretPayload, error)
 	DeleteWebhook(ctx context.Context, id int) (*model.DeletePayload, error)
 	RedeliverWebhook(ctx context.Context, deliveryID int) (*ent.WebhookDelivery, error)
 }
@@ -916,6 +924,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(int)), true
+	case "Mutation.rotateWebhookSecret":
+		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateWebhookSecret_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["id"].(int), args["keepPreviousSeconds"].(*int)), true
 	case "Mutation.updatePartner":
 		if e.ComplexityRoot.Mutation.UpdatePartner == nil {
 			break
@@ -2073,6 +2092,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Webhooks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.WebhookOrder), args["where"].(*ent.WebhookWhereInput)), true
 
+	case "RotateWebhookSecretPayload.secret":
+		if e.ComplexityRoot.RotateWebhookSecretPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RotateWebhookSecretPayload.Secret(childComplexity), true
+	case "RotateWebhookSecretPayload.webhook":
+		if e.ComplexityRoot.RotateWebhookSecretPayload.Webhook == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RotateWebhookSecretPayload.Webhook(childComplexity), true
+
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
 			break
@@ -2318,6 +2350,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Webhook.PartnerID(childComplexity), true
+	case "Webhook.previousSecretExpiresAt":
+		if e.ComplexityRoot.Webhook.PreviousSecretExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.PreviousSecretExpiresAt(childComplexity), true
 	case "Webhook.url":
 		if e.ComplexityRoot.Webhook.URL == nil {
 			break
@@ -8662,6 +8700,10 @@ type Webhook implements Node {
   """
   filter: JSON
   """
+  Until when deliveries are also signed with the secret before the last rotateWebhookSecret (RFC 3339); null when they are not.
+  """
+  previousSecretExpiresAt: Time
+  """
   The partner a PARTNER key made the webhook for: it is sent only what that partner's keys may read.
   """
   partnerID: ID
@@ -9383,6 +9425,46 @@ input WebhookWhereInput {
   """
   descriptionContainsFold: String
   """
+  previous_secret_expires_at field predicates
+  """
+  previousSecretExpiresAt: Time
+  """
+  Keeps Webhook objects whose ` + "`" + `previousSecretExpiresAt` + "`" + ` differs from the given value.
+  """
+  previousSecretExpiresAtNEQ: Time
+  """
+  Keeps Webhook objects whose ` + "`" + `previousSecretExpiresAt` + "`" + ` is one of the given values.
+  """
+  previousSecretExpiresAtIn: [Time!]
+  """
+  Keeps Webhook objects whose ` + "`" + `previousSecretExpiresAt` + "`" + ` is none of the given values.
+  """
+  previousSecretExpiresAtNotIn: [Time!]
+  """
+  Keeps Webhook objects whose ` + "`" + `previousSecretExpiresAt` + "`" + ` is greater than the given value.
+  """
+  previousSecretExpiresAtGT: Time
+  """
+  Keeps Webhook objects whose ` + "`" + `previousSecretExpiresAt` + "`" + ` is greater than or equal to the given value.
+  """
+  previousSecretExpiresAtGTE: Time
+  """
+  Keeps Webhook objects whose ` + "`" + `previousSecretExpiresAt` + "`" + ` is less than the given value.
+  """
+  previousSecretExpiresAtLT: Time
+  """
+  Keeps Webhook objects whose ` + "`" + `previousSecretExpiresAt` + "`" + ` is less than or equal to the given value.
+  """
+  previousSecretExpiresAtLTE: Time
+  """
+  Keeps Webhook objects whose ` + "`" + `previousSecretExpiresAt` + "`" + ` is not set.
+  """
+  previousSecretExpiresAtIsNil: Boolean
+  """
+  Keeps Webhook objects whose ` + "`" + `previousSecretExpiresAt` + "`" + ` is set.
+  """
+  previousSecretExpiresAtNotNil: Boolean
+  """
   partner_id field predicates
   """
   partnerID: ID
@@ -9623,6 +9705,7 @@ extend type WebhookDeliveryConnection @disableConcurrency
 extend type WebhookDeliveryEdge @disableConcurrency
 extend type WebhookAttempt @disableConcurrency
 extend type CreateWebhookPayload @disableConcurrency
+extend type RotateWebhookSecretPayload @disableConcurrency
 extend type Viewer @disableConcurrency
 
 """
@@ -10353,6 +10436,14 @@ type CreateWebhookPayload {
   secret: String!
 }
 
+"A webhook with a new signing secret."
+type RotateWebhookSecretPayload {
+  "The webhook: previousSecretExpiresAt says until when the old secret also signs."
+  webhook: Webhook!
+  "The new secret (whsec_ and base64). Shown this once."
+  secret: String!
+}
+
 extend type Query {
   """
   The deliveries of a webhook the caller may see, oldest first unless
@@ -10412,6 +10503,18 @@ extend type Mutation {
     "Pauses (false) or resumes (true) sending. Deliveries due meanwhile wait."
     active: Boolean
   ): Webhook!
+  """
+  Gives a webhook a new signing secret, shown in the answer, once. Until
+  previousSecretExpiresAt, each delivery carries two signatures in its
+  webhook-signature header, one under each secret, so the receiver can
+  switch to the new secret without refusing a delivery.
+  """
+  rotateWebhookSecret(
+    "The webhook's id."
+    id: ID!
+    "How long, in seconds, the old secret also signs deliveries: 0 to 604800 (a week); 86400 (a day) if not given."
+    keepPreviousSeconds: Int
+  ): RotateWebhookSecretPayload!
   "Deletes a webhook and its deliveries: nothing more is sent to it."
   deleteWebhook(
     "The webhook's id."
@@ -10961,6 +11064,16 @@ func (ec *executionContext) childFields_ProjectStatsKey(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type ProjectStatsKey", field.Name)
 }
 
+func (ec *executionContext) childFields_RotateWebhookSecretPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhook":
+		return ec.fieldContext_RotateWebhookSecretPayload_webhook(ctx, field)
+	case "secret":
+		return ec.fieldContext_RotateWebhookSecretPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RotateWebhookSecretPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "totalCount":
@@ -11067,6 +11180,8 @@ func (ec *executionContext) childFields_Webhook(ctx context.Context, field graph
 		return ec.fieldContext_Webhook_events(ctx, field)
 	case "filter":
 		return ec.fieldContext_Webhook_filter(ctx, field)
+	case "previousSecretExpiresAt":
+		return ec.fieldContext_Webhook_previousSecretExpiresAt(ctx, field)
 	case "partnerID":
 		return ec.fieldContext_Webhook_partnerID(ctx, field)
 	case "createdBy":
@@ -11562,6 +11677,28 @@ func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rotateWebhookSecret_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "keepPreviousSeconds",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["keepPreviousSeconds"] = arg1
 	return args, nil
 }
 
@@ -15045,6 +15182,50 @@ func (ec *executionContext) fieldContext_Mutation_updateWebhook(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateWebhookSecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RotateWebhookSecret(ctx, fc.Args["id"].(int), fc.Args["keepPreviousSeconds"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RotateWebhookSecretPayload) graphql.Marshaler {
+			return ec.marshalNRotateWebhookSecretPayload2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐRotateWebhookSecretPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RotateWebhookSecretPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotateWebhookSecret_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19863,6 +20044,64 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RotateWebhookSecretPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RotateWebhookSecretPayload_webhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Webhook, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐWebhook(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_webhook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RotateWebhookSecretPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Webhook(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RotateWebhookSecretPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
+	if ec.directFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Secret)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RotateWebhookSecretPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RotateWebhookSecretPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
 	if ec.directFields() {
 		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
@@ -20788,6 +21027,29 @@ func (ec *executionContext) _Webhook_filter(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Webhook_filter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _Webhook_previousSecretExpiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_previousSecretExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousSecretExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_previousSecretExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Webhook_partnerID(ctx context.Context, field graphql.CollectedField, obj *ent.Webhook) (ret graphql.Marshaler) {
@@ -31665,7 +31927,7 @@ func (ec *executionContext) unmarshalInputWebhookWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlEqualFold", "urlContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "partnerID", "partnerIDNEQ", "partnerIDIn", "partnerIDNotIn", "partnerIDGT", "partnerIDGTE", "partnerIDLT", "partnerIDLTE", "partnerIDIsNil", "partnerIDNotNil", "createdBy", "createdByNEQ", "createdByIn", "createdByNotIn", "createdByGT", "createdByGTE", "createdByLT", "createdByLTE", "createdByContains", "createdByHasPrefix", "createdByHasSuffix", "createdByEqualFold", "createdByContainsFold", "active", "activeNEQ", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "hasDeliveries", "hasDeliveriesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlEqualFold", "urlContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "previousSecretExpiresAt", "previousSecretExpiresAtNEQ", "previousSecretExpiresAtIn", "previousSecretExpiresAtNotIn", "previousSecretExpiresAtGT", "previousSecretExpiresAtGTE", "previousSecretExpiresAtLT", "previousSecretExpiresAtLTE", "previousSecretExpiresAtIsNil", "previousSecretExpiresAtNotNil", "partnerID", "partnerIDNEQ", "partnerIDIn", "partnerIDNotIn", "partnerIDGT", "partnerIDGTE", "partnerIDLT", "partnerIDLTE", "partnerIDIsNil", "partnerIDNotNil", "createdBy", "createdByNEQ", "createdByIn", "createdByNotIn", "createdByGT", "createdByGTE", "createdByLT", "createdByLTE", "createdByContains", "createdByHasPrefix", "createdByHasSuffix", "createdByEqualFold", "createdByContainsFold", "active", "activeNEQ", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "hasDeliveries", "hasDeliveriesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31931,6 +32193,76 @@ func (ec *executionContext) unmarshalInputWebhookWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.DescriptionContainsFold = data
+		case "previousSecretExpiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousSecretExpiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousSecretExpiresAt = data
+		case "previousSecretExpiresAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousSecretExpiresAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousSecretExpiresAtNEQ = data
+		case "previousSecretExpiresAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousSecretExpiresAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousSecretExpiresAtIn = data
+		case "previousSecretExpiresAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousSecretExpiresAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousSecretExpiresAtNotIn = data
+		case "previousSecretExpiresAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousSecretExpiresAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousSecretExpiresAtGT = data
+		case "previousSecretExpiresAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousSecretExpiresAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousSecretExpiresAtGTE = data
+		case "previousSecretExpiresAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousSecretExpiresAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousSecretExpiresAtLT = data
+		case "previousSecretExpiresAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousSecretExpiresAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousSecretExpiresAtLTE = data
+		case "previousSecretExpiresAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousSecretExpiresAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousSecretExpiresAtIsNil = data
+		case "previousSecretExpiresAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousSecretExpiresAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousSecretExpiresAtNotNil = data
 		case "partnerID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -32861,6 +33193,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateWebhook":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotateWebhookSecret":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateWebhookSecret(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -34112,6 +34451,37 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return objectFields{fields: fields, values: out.Values}
 }
 
+var rotateWebhookSecretPayloadImplementors = []string{"RotateWebhookSecretPayload"}
+
+func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RotateWebhookSecretPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rotateWebhookSecretPayloadImplementors)
+	out := graphql.NewFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RotateWebhookSecretPayload")
+		case "webhook":
+			out.Values[i] = ec._RotateWebhookSecretPayload_webhook(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._RotateWebhookSecretPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return objectFields{fields: fields, values: out.Values}
+}
+
 var searchConnectionImplementors = []string{"SearchConnection"}
 
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
@@ -34442,6 +34812,11 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "filter":
 			out.Values[i] = ec._Webhook_filter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previousSecretExpiresAt":
+			out.Values[i] = ec._Webhook_previousSecretExpiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -35754,6 +36129,14 @@ func (ec *executionContext) marshalNProjectStatus2githubᚗcomᚋbriᚑtracker�
 func (ec *executionContext) unmarshalNProjectWhereInput2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋentᚐProjectWhereInput(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {
 	res, err := ec.unmarshalInputProjectWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRotateWebhookSecretPayload2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐRotateWebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, v *model.RotateWebhookSecretPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RotateWebhookSecretPayload!")
+		return graphql.Null
+	}
+	return ec._RotateWebhookSecretPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋbriᚑtrackerᚋbriᚑtrackerᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/bri-tracker/bri-tracker/ent"
@@ -147,6 +148,19 @@ func (r *mutationResolver) UpdateWebhook(ctx context.Context, id int, url *strin
 		return nil, err
 	}
 	return webhook.Update(ctx, r.client(ctx), id, webhook.Changes{URL: url, Events: events, Where: f, ClearWhere: clearWhere != nil && *clearWhere, Description: description, Active: active})
+}
+
+// RotateWebhookSecret is the resolver for the rotateWebhookSecret field.
+func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id int, keepPreviousSeconds *int) (*model.RotateWebhookSecretPayload, error) {
+	keep := 24 * time.Hour
+	if keepPreviousSeconds != nil {
+		keep = time.Duration(*keepPreviousSeconds) * time.Second
+	}
+	w, secret, err := webhook.RotateSecret(ctx, r.client(ctx), id, keep)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RotateWebhookSecretPayload{Webhook: w, Secret: secret}, nil
 }
 
 // DeleteWebhook is the resolver for the deleteWebhook field.

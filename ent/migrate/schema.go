@@ -443,6 +443,8 @@ var (
 		{Name: "filter", Type: field.TypeJSON, Nullable: true},
 		{Name: "predicate", Type: field.TypeJSON, Nullable: true},
 		{Name: "secret", Type: field.TypeString},
+		{Name: "previous_secret", Type: field.TypeString, Nullable: true},
+		{Name: "previous_secret_expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "partner_id", Type: field.TypeInt, Nullable: true},
 		{Name: "created_by", Type: field.TypeString},
 		{Name: "active", Type: field.TypeBool, Default: true},
@@ -458,7 +460,7 @@ var (
 			{
 				Name:    "webhook_partner_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{WebhooksColumns[7], WebhooksColumns[0]},
+				Columns: []*schema.Column{WebhooksColumns[9], WebhooksColumns[0]},
 			},
 		},
 	}

@@ -513,15 +513,15 @@ func init() {
 	// webhook.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	webhook.DescriptionValidator = webhookDescDescription.Validators[0].(func(string) error)
 	// webhookDescActive is the schema descriptor for active field.
-	webhookDescActive := webhookFields[8].Descriptor()
+	webhookDescActive := webhookFields[10].Descriptor()
 	// webhook.DefaultActive holds the default value on creation for the active field.
 	webhook.DefaultActive = webhookDescActive.Default.(bool)
 	// webhookDescCreatedAt is the schema descriptor for created_at field.
-	webhookDescCreatedAt := webhookFields[9].Descriptor()
+	webhookDescCreatedAt := webhookFields[11].Descriptor()
 	// webhook.DefaultCreatedAt holds the default value on creation for the created_at field.
 	webhook.DefaultCreatedAt = webhookDescCreatedAt.Default.(func() time.Time)
 	// webhookDescUpdatedAt is the schema descriptor for updated_at field.
-	webhookDescUpdatedAt := webhookFields[10].Descriptor()
+	webhookDescUpdatedAt := webhookFields[12].Descriptor()
 	// webhook.DefaultUpdatedAt holds the default value on creation for the updated_at field.
 	webhook.DefaultUpdatedAt = webhookDescUpdatedAt.Default.(func() time.Time)
 	// webhook.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.

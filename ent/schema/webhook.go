@@ -56,6 +56,12 @@ func (Webhook) Fields() []ent.Field {
 		field.String("secret").
 			Sensitive().
 			Comment("The signing secret (whsec_ and base64); shown once, when the webhook is created."),
+		field.String("previous_secret").
+			Optional().Sensitive().
+			Comment("The secret before the last rotation, which also signs each delivery until previous_secret_expires_at."),
+		field.Time("previous_secret_expires_at").
+			Optional().Nillable().
+			Comment("Until when deliveries are also signed with the secret before the last rotateWebhookSecret (RFC 3339); null when they are not."),
 		field.Int("partner_id").
 			Optional().Nillable().Immutable().
 			Comment("The partner a PARTNER key made the webhook for: it is sent only what that partner's keys may read.").

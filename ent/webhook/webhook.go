@@ -27,6 +27,10 @@ const (
 	FieldPredicate = "predicate"
 	// FieldSecret holds the string denoting the secret field in the database.
 	FieldSecret = "secret"
+	// FieldPreviousSecret holds the string denoting the previous_secret field in the database.
+	FieldPreviousSecret = "previous_secret"
+	// FieldPreviousSecretExpiresAt holds the string denoting the previous_secret_expires_at field in the database.
+	FieldPreviousSecretExpiresAt = "previous_secret_expires_at"
 	// FieldPartnerID holds the string denoting the partner_id field in the database.
 	FieldPartnerID = "partner_id"
 	// FieldCreatedBy holds the string denoting the created_by field in the database.
@@ -59,6 +63,8 @@ var Columns = []string{
 	FieldFilter,
 	FieldPredicate,
 	FieldSecret,
+	FieldPreviousSecret,
+	FieldPreviousSecretExpiresAt,
 	FieldPartnerID,
 	FieldCreatedBy,
 	FieldActive,
@@ -121,6 +127,16 @@ func ByDescription(opts ...sql.OrderTermOption) OrderOption {
 // BySecret orders the results by the secret field.
 func BySecret(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSecret, opts...).ToFunc()
+}
+
+// ByPreviousSecret orders the results by the previous_secret field.
+func ByPreviousSecret(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPreviousSecret, opts...).ToFunc()
+}
+
+// ByPreviousSecretExpiresAt orders the results by the previous_secret_expires_at field.
+func ByPreviousSecretExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPreviousSecretExpiresAt, opts...).ToFunc()
 }
 
 // ByPartnerID orders the results by the partner_id field.

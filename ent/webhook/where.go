@@ -70,6 +70,16 @@ func Secret(v string) predicate.Webhook {
 	return predicate.Webhook(sql.FieldEQ(FieldSecret, v))
 }
 
+// PreviousSecret applies equality check predicate on the "previous_secret" field. It's identical to PreviousSecretEQ.
+func PreviousSecret(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldEQ(FieldPreviousSecret, v))
+}
+
+// PreviousSecretExpiresAt applies equality check predicate on the "previous_secret_expires_at" field. It's identical to PreviousSecretExpiresAtEQ.
+func PreviousSecretExpiresAt(v time.Time) predicate.Webhook {
+	return predicate.Webhook(sql.FieldEQ(FieldPreviousSecretExpiresAt, v))
+}
+
 // PartnerID applies equality check predicate on the "partner_id" field. It's identical to PartnerIDEQ.
 func PartnerID(v int) predicate.Webhook {
 	return predicate.Webhook(sql.FieldEQ(FieldPartnerID, v))
@@ -308,6 +318,131 @@ func SecretEqualFold(v string) predicate.Webhook {
 // SecretContainsFold applies the ContainsFold predicate on the "secret" field.
 func SecretContainsFold(v string) predicate.Webhook {
 	return predicate.Webhook(sql.FieldContainsFold(FieldSecret, v))
+}
+
+// PreviousSecretEQ applies the EQ predicate on the "previous_secret" field.
+func PreviousSecretEQ(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldEQ(FieldPreviousSecret, v))
+}
+
+// PreviousSecretNEQ applies the NEQ predicate on the "previous_secret" field.
+func PreviousSecretNEQ(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldNEQ(FieldPreviousSecret, v))
+}
+
+// PreviousSecretIn applies the In predicate on the "previous_secret" field.
+func PreviousSecretIn(vs ...string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldIn(FieldPreviousSecret, vs...))
+}
+
+// PreviousSecretNotIn applies the NotIn predicate on the "previous_secret" field.
+func PreviousSecretNotIn(vs ...string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldNotIn(FieldPreviousSecret, vs...))
+}
+
+// PreviousSecretGT applies the GT predicate on the "previous_secret" field.
+func PreviousSecretGT(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldGT(FieldPreviousSecret, v))
+}
+
+// PreviousSecretGTE applies the GTE predicate on the "previous_secret" field.
+func PreviousSecretGTE(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldGTE(FieldPreviousSecret, v))
+}
+
+// PreviousSecretLT applies the LT predicate on the "previous_secret" field.
+func PreviousSecretLT(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldLT(FieldPreviousSecret, v))
+}
+
+// PreviousSecretLTE applies the LTE predicate on the "previous_secret" field.
+func PreviousSecretLTE(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldLTE(FieldPreviousSecret, v))
+}
+
+// PreviousSecretContains applies the Contains predicate on the "previous_secret" field.
+func PreviousSecretContains(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldContains(FieldPreviousSecret, v))
+}
+
+// PreviousSecretHasPrefix applies the HasPrefix predicate on the "previous_secret" field.
+func PreviousSecretHasPrefix(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldHasPrefix(FieldPreviousSecret, v))
+}
+
+// PreviousSecretHasSuffix applies the HasSuffix predicate on the "previous_secret" field.
+func PreviousSecretHasSuffix(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldHasSuffix(FieldPreviousSecret, v))
+}
+
+// PreviousSecretIsNil applies the IsNil predicate on the "previous_secret" field.
+func PreviousSecretIsNil() predicate.Webhook {
+	return predicate.Webhook(sql.FieldIsNull(FieldPreviousSecret))
+}
+
+// PreviousSecretNotNil applies the NotNil predicate on the "previous_secret" field.
+func PreviousSecretNotNil() predicate.Webhook {
+	return predicate.Webhook(sql.FieldNotNull(FieldPreviousSecret))
+}
+
+// PreviousSecretEqualFold applies the EqualFold predicate on the "previous_secret" field.
+func PreviousSecretEqualFold(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldEqualFold(FieldPreviousSecret, v))
+}
+
+// PreviousSecretContainsFold applies the ContainsFold predicate on the "previous_secret" field.
+func PreviousSecretContainsFold(v string) predicate.Webhook {
+	return predicate.Webhook(sql.FieldContainsFold(FieldPreviousSecret, v))
+}
+
+// PreviousSecretExpiresAtEQ applies the EQ predicate on the "previous_secret_expires_at" field.
+func PreviousSecretExpiresAtEQ(v time.Time) predicate.Webhook {
+	return predicate.Webhook(sql.FieldEQ(FieldPreviousSecretExpiresAt, v))
+}
+
+// PreviousSecretExpiresAtNEQ applies the NEQ predicate on the "previous_secret_expires_at" field.
+func PreviousSecretExpiresAtNEQ(v time.Time) predicate.Webhook {
+	return predicate.Webhook(sql.FieldNEQ(FieldPreviousSecretExpiresAt, v))
+}
+
+// PreviousSecretExpiresAtIn applies the In predicate on the "previous_secret_expires_at" field.
+func PreviousSecretExpiresAtIn(vs ...time.Time) predicate.Webhook {
+	return predicate.Webhook(sql.FieldIn(FieldPreviousSecretExpiresAt, vs...))
+}
+
+// PreviousSecretExpiresAtNotIn applies the NotIn predicate on the "previous_secret_expires_at" field.
+func PreviousSecretExpiresAtNotIn(vs ...time.Time) predicate.Webhook {
+	return predicate.Webhook(sql.FieldNotIn(FieldPreviousSecretExpiresAt, vs...))
+}
+
+// PreviousSecretExpiresAtGT applies the GT predicate on the "previous_secret_expires_at" field.
+func PreviousSecretExpiresAtGT(v time.Time) predicate.Webhook {
+	return predicate.Webhook(sql.FieldGT(FieldPreviousSecretExpiresAt, v))
+}
+
+// PreviousSecretExpiresAtGTE applies the GTE predicate on the "previous_secret_expires_at" field.
+func PreviousSecretExpiresAtGTE(v time.Time) predicate.Webhook {
+	return predicate.Webhook(sql.FieldGTE(FieldPreviousSecretExpiresAt, v))
+}
+
+// PreviousSecretExpiresAtLT applies the LT predicate on the "previous_secret_expires_at" field.
+func PreviousSecretExpiresAtLT(v time.Time) predicate.Webhook {
+	return predicate.Webhook(sql.FieldLT(FieldPreviousSecretExpiresAt, v))
+}
+
+// PreviousSecretExpiresAtLTE applies the LTE predicate on the "previous_secret_expires_at" field.
+func PreviousSecretExpiresAtLTE(v time.Time) predicate.Webhook {
+	return predicate.Webhook(sql.FieldLTE(FieldPreviousSecretExpiresAt, v))
+}
+
+// PreviousSecretExpiresAtIsNil applies the IsNil predicate on the "previous_secret_expires_at" field.
+func PreviousSecretExpiresAtIsNil() predicate.Webhook {
+	return predicate.Webhook(sql.FieldIsNull(FieldPreviousSecretExpiresAt))
+}
+
+// PreviousSecretExpiresAtNotNil applies the NotNil predicate on the "previous_secret_expires_at" field.
+func PreviousSecretExpiresAtNotNil() predicate.Webhook {
+	return predicate.Webhook(sql.FieldNotNull(FieldPreviousSecretExpiresAt))
 }
 
 // PartnerIDEQ applies the EQ predicate on the "partner_id" field.

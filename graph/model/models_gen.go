@@ -79,6 +79,14 @@ type ProjectStatsOrder struct {
 	Direction *entgql.OrderDirection `json:"direction,omitempty"`
 }
 
+// A webhook with a new signing secret.
+type RotateWebhookSecretPayload struct {
+	// The webhook: previousSecretExpiresAt says until when the old secret also signs.
+	Webhook *ent.Webhook `json:"webhook"`
+	// The new secret (whsec_ and base64). Shown this once.
+	Secret string `json:"secret"`
+}
+
 // A page of search results.
 type SearchConnection struct {
 	// How many objects match in all.

@@ -240,3 +240,64 @@ func waitStatus(t *testing.T, s *apitest.Server, webhookID, status string) (node
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestRotatedSecretSignsBesideTheOld: after rotateWebhookSecret, each
+// delivery verifies under the new secret and, while the old one is kept,
+// under the old one too; rotated with keepPreviousSeconds 0, under the new
+// one only. The old secret is never shown again, the new one once.
+func TestRotatedSecretSignsBesideTheOld(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		s := apitest.NewServer(t, db)
+		rcv := newReceiver(t, 204)
+		var wh created
+		s.MustOK(createWebhook, map[string]any{"url": rcv.URL, "events": []string{"PARTNER_CREATED"}}, &wh)
+		first := wh.CreateWebhook.Secret
+		startWorker(t, db, fastRetries())
+		rotate := `mutation($id: ID!, $keep: Int) { rotateWebhookSecret(id: $id, keepPreviousSeconds: $keep) { secret webhook { id previousSecretExpiresAt } } }`
+		var r struct {
+			RotateWebhookSecret struct {
+				Secret  string
+				Webhook struct {
+					ID                      string
+					PreviousSecretExpiresAt *string
+				}
+			}
+		}
+		s.MustOK(rotate, map[string]any{"id": wh.CreateWebhook.Webhook.ID}, &r)
+		second := r.RotateWebhookSecret.Secret
+		if second == first || !strings.HasPrefix(second, "whsec_") || r.RotateWebhookSecret.Webhook.PreviousSecretExpiresAt == nil {
+			t.Fatalf("rotation: %+v", r)
+		}
+		if exp, err := time.Parse(time.RFC3339, *r.RotateWebhookSecret.Webhook.PreviousSecretExpiresAt); err != nil || exp.Before(time.Now().Add(23*time.Hour)) || exp.After(time.Now().Add(25*time.Hour)) {
+			t.Errorf("the old secret kept until %v (%v), want a day from now", exp, err)
+		}
+		s.MustOK(`mutation { createPartner(input: {name: "Signed twice", kind: ENTERPRISE}) { id } }`, nil, nil)
+		got := rcv.wait(t, 1, 10*time.Second)
+		if n := len(strings.Fields(got[0].header.Get(webhook.HeaderSignature))); n != 2 {
+			t.Errorf("%d signatures, want 2", n)
+		}
+		for _, secret := range []string{first, second} {
+			if err := webhook.Verify(secret, got[0].header, got[0].body, time.Minute, time.Now()); err != nil {
+				t.Errorf("during the overlap: %v", err)
+			}
+		}
+
+		s.MustOK(rotate, map[string]any{"id": wh.CreateWebhook.Webhook.ID, "keep": 0}, &r)
+		third := r.RotateWebhookSecret.Secret
+		if r.RotateWebhookSecret.Webhook.PreviousSecretExpiresAt != nil {
+			t.Errorf("keepPreviousSeconds 0 keeps the old secret until %v", *r.RotateWebhookSecret.Webhook.PreviousSecretExpiresAt)
+		}
+		s.MustOK(`mutation { createPartner(input: {name: "Signed once", kind: ENTERPRISE}) { id } }`, nil, nil)
+		got = rcv.wait(t, 2, 10*time.Second)
+		if err := webhook.Verify(third, got[1].header, got[1].body, time.Minute, time.Now()); err != nil {
+			t.Errorf("the new secret: %v", err)
+		}
+		if err := webhook.Verify(second, got[1].header, got[1].body, time.Minute, time.Now()); !errors.Is(err, webhook.ErrBadSignature) {
+			t.Errorf("the dropped secret: %v, want ErrBadSignature", err)
+		}
+		e := s.MustFail("BAD_USER_INPUT", rotate, map[string]any{"id": wh.CreateWebhook.Webhook.ID, "keep": 8 * 24 * 3600})
+		if e.Extensions["field"] != "keepPreviousSeconds" {
+			t.Errorf("a week and a day: %+v", e)
+		}
+	}, apitest.AllowPrivateWebhooks())
+}

@@ -110,6 +110,40 @@ func Update(ctx context.Context, c *ent.Client, id int, ch Changes) (*ent.Webhoo
 	return w, err
 }
 
+// MaxKeepPrevious is the longest an old secret may go on signing after a
+// rotation.
+const MaxKeepPrevious = 7 * 24 * time.Hour
+
+// RotateSecret gives a webhook the caller may see a new secret, and returns
+// it with the secret, shown this once. For keep (0 to MaxKeepPrevious) the
+// old secret also signs each delivery, beside the new one.
+func RotateSecret(ctx context.Context, c *ent.Client, id int, keep time.Duration) (*ent.Webhook, string, error) {
+	if err := requireType("id", id, globalid.Webhook); err != nil {
+		return nil, "", err
+	}
+	if keep < 0 || keep > MaxKeepPrevious {
+		return nil, "", apperr.Invalid("keepPreviousSeconds", "want 0 to %d seconds", int(MaxKeepPrevious.Seconds()))
+	}
+	w, err := c.Webhook.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, "", apperr.Missing("id", "no webhook has the id %s", globalid.Encode(id))
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	secret := NewSecret()
+	upd := c.Webhook.UpdateOne(w).SetSecret(secret)
+	if keep > 0 {
+		upd.SetPreviousSecret(w.Secret).SetPreviousSecretExpiresAt(time.Now().UTC().Add(keep).Truncate(time.Second))
+	} else {
+		upd.ClearPreviousSecret().ClearPreviousSecretExpiresAt()
+	}
+	if w, err = upd.Save(ctx); err != nil {
+		return nil, "", err
+	}
+	return w, secret, nil
+}
+
 // Delete deletes a webhook the caller may see, and its deliveries.
 func Delete(ctx context.Context, c *ent.Client, id int) error {
 	if err := requireType("id", id, globalid.Webhook); err != nil {

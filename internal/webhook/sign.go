@@ -23,7 +23,8 @@ const (
 	// HeaderTimestamp is when the attempt was signed, in Unix seconds.
 	HeaderTimestamp = "webhook-timestamp"
 	// HeaderSignature is "v1," and the base64 HMAC-SHA256, under the
-	// webhook's secret, of "<id>.<timestamp>.<body>".
+	// webhook's secret, of "<id>.<timestamp>.<body>"; after a rotation, for
+	// a while, a second one under the previous secret, after a space.
 	HeaderSignature = "webhook-signature"
 )
 
@@ -70,8 +71,8 @@ var (
 // Verify checks a received delivery as a receiver should: the signature
 // over its id, timestamp and body under secret, and a timestamp within
 // tolerance of now, which refuses a captured request replayed later. The
-// header may hold several space-separated signatures, as Standard Webhooks
-// allows (this server sends one); one match suffices.
+// header may hold several space-separated signatures (this server sends two
+// while a rotated secret is kept); one match suffices.
 func Verify(secret string, h http.Header, body []byte, tolerance time.Duration, now time.Time) error {
 	id, tsText, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
 	if id == "" || tsText == "" || sigs == "" {

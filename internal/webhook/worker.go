@@ -309,13 +309,20 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery, body []byte) 
 	}
 	id := globalid.Encode(d.ID)
 	ts := start.Unix()
-	sig, err := Sign(d.Edges.Webhook.Secret, id, ts, body)
+	hook := d.Edges.Webhook
+	sig, err := Sign(hook.Secret, id, ts, body)
 	if err != nil {
 		return finish("the webhook's secret is unusable")
 	}
+	if hook.PreviousSecretExpiresAt != nil && start.Before(*hook.PreviousSecretExpiresAt) && hook.PreviousSecret != "" {
+		// rotated: signed under the old secret too, until it expires
+		if old, err := Sign(hook.PreviousSecret, id, ts, body); err == nil {
+			sig += " " + old
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Edges.Webhook.URL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.URL, bytes.NewReader(body))
 	if err != nil {
 		return finish("the URL is unusable")
 	}
