@@ -3027,6 +3027,26 @@ export type WebhookWhereInput = {
   partnerIDNotIn?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Keeps Webhook objects whose `partnerID` is set. */
   partnerIDNotNil?: InputMaybe<Scalars['Boolean']['input']>;
+  /** previous_secret_expires_at field predicates */
+  previousSecretExpiresAt?: InputMaybe<Scalars['Time']['input']>;
+  /** Keeps Webhook objects whose `previousSecretExpiresAt` is greater than the given value. */
+  previousSecretExpiresAtGT?: InputMaybe<Scalars['Time']['input']>;
+  /** Keeps Webhook objects whose `previousSecretExpiresAt` is greater than or equal to the given value. */
+  previousSecretExpiresAtGTE?: InputMaybe<Scalars['Time']['input']>;
+  /** Keeps Webhook objects whose `previousSecretExpiresAt` is one of the given values. */
+  previousSecretExpiresAtIn?: InputMaybe<Array<Scalars['Time']['input']>>;
+  /** Keeps Webhook objects whose `previousSecretExpiresAt` is not set. */
+  previousSecretExpiresAtIsNil?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Keeps Webhook objects whose `previousSecretExpiresAt` is less than the given value. */
+  previousSecretExpiresAtLT?: InputMaybe<Scalars['Time']['input']>;
+  /** Keeps Webhook objects whose `previousSecretExpiresAt` is less than or equal to the given value. */
+  previousSecretExpiresAtLTE?: InputMaybe<Scalars['Time']['input']>;
+  /** Keeps Webhook objects whose `previousSecretExpiresAt` differs from the given value. */
+  previousSecretExpiresAtNEQ?: InputMaybe<Scalars['Time']['input']>;
+  /** Keeps Webhook objects whose `previousSecretExpiresAt` is none of the given values. */
+  previousSecretExpiresAtNotIn?: InputMaybe<Array<Scalars['Time']['input']>>;
+  /** Keeps Webhook objects whose `previousSecretExpiresAt` is set. */
+  previousSecretExpiresAtNotNil?: InputMaybe<Scalars['Boolean']['input']>;
   /** updated_at field predicates */
   updatedAt?: InputMaybe<Scalars['Time']['input']>;
   /** Keeps Webhook objects whose `updatedAt` is greater than the given value. */
