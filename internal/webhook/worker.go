@@ -147,7 +147,7 @@ func (w *Worker) Run(ctx context.Context) {
 		wake := w.wake()
 		n := len(free)
 		if n > 0 {
-			claimed, err := w.claim(ctx, n)
+			claimed, lease, err := w.claim(ctx, n)
 			switch {
 			case err != nil && ctx.Err() == nil && !failing:
 				failing = true // logged once, until claims succeed again
@@ -156,12 +156,12 @@ func (w *Worker) Run(ctx context.Context) {
 				failing = false
 				w.log.Info("webhooks: claiming deliveries again")
 			}
-			for _, c := range claimed {
+			for _, d := range claimed {
 				<-free
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					w.deliver(context.WithoutCancel(ctx), c)
+					w.deliver(context.WithoutCancel(ctx), d, lease)
 					free <- struct{}{}
 					select {
 					case done <- struct{}{}:
@@ -200,66 +200,67 @@ func (w *Worker) Prune(ctx context.Context) (int, error) {
 		Exec(privacy.DecisionContext(ctx, privacy.Allow))
 }
 
-// claimed is a leased delivery.
-type claimed struct {
-	id    int
-	lease time.Time
-}
-
-// claim leases up to n due deliveries of active webhooks, the longest
-// due first: on PostgreSQL FOR UPDATE SKIP LOCKED lets processes claim at
-// once without waiting for or taking each other's. The lease is the
-// delivery's leased_until (and next_attempt_at), past the attempt's
-// timeout; recording the attempt clears it.
-func (w *Worker) claim(ctx context.Context, n int) ([]claimed, error) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	lease := now.Add(leaseFor(w.cfg.Timeout))
-	q := `UPDATE webhook_deliveries SET next_attempt_at = $1, leased_until = $1
+// The claim: lease up to n due deliveries of active webhooks, the longest
+// due first, by setting their leased_until (and next_attempt_at) past the
+// attempt's timeout; recording the attempt clears it. On PostgreSQL FOR
+// UPDATE SKIP LOCKED lets processes claim at once without waiting for or
+// taking each other's; SQLite has one writer at a time, so the statement
+// alone claims.
+const (
+	claimPostgres = `UPDATE webhook_deliveries SET next_attempt_at = $1, leased_until = $1
 WHERE id IN (SELECT d.id FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook_id
   WHERE d.status = 'PENDING' AND d.next_attempt_at <= $2 AND w.active
   ORDER BY d.next_attempt_at, d.id LIMIT $3 FOR UPDATE OF d SKIP LOCKED)
 RETURNING id`
+	claimSQLite = `UPDATE webhook_deliveries SET next_attempt_at = ?1, leased_until = ?1
+WHERE id IN (SELECT d.id FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook_id
+  WHERE d.status = 'PENDING' AND d.next_attempt_at <= ?2 AND w.active
+  ORDER BY d.next_attempt_at, d.id LIMIT ?3)
+RETURNING id`
+)
+
+// claim leases up to n due deliveries and loads them with their webhooks
+// and audit events (three statements for the batch); it returns them and
+// their lease.
+func (w *Worker) claim(ctx context.Context, n int) ([]*ent.WebhookDelivery, time.Time, error) {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	lease := now.Add(leaseFor(w.cfg.Timeout))
+	q := claimPostgres
 	if w.dialect != dialect.Postgres {
-		// one writer at a time: the statement alone claims
-		q = strings.NewReplacer("$1, leased_until = $1", "?, leased_until = ?", "$2", "?", "$3", "?", " FOR UPDATE OF d SKIP LOCKED", "").Replace(q)
-	}
-	args := []any{lease, now, n}
-	if w.dialect != dialect.Postgres {
-		args = []any{lease, lease, now, n}
+		q = claimSQLite
 	}
 	var rows entsql.Rows
-	if err := w.drv.Query(ctx, q, args, &rows); err != nil {
-		return nil, err
+	if err := w.drv.Query(ctx, q, []any{lease, now, n}, &rows); err != nil {
+		return nil, lease, err
 	}
-	defer rows.Close()
-	var out []claimed
+	var ids []int
 	for rows.Next() {
 		var id int
 		if err := rows.Scan(&id); err != nil {
-			return nil, err
+			rows.Close()
+			return nil, lease, err
 		}
-		out = append(out, claimed{id: id, lease: lease})
+		ids = append(ids, id)
 	}
-	return out, rows.Err()
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil || len(ids) == 0 {
+		return nil, lease, err
+	}
+	// a webhook deleted meanwhile takes its deliveries: those are not found
+	out, err := w.client.WebhookDelivery.Query().
+		Where(webhookdelivery.IDIn(ids...)).
+		WithWebhook().WithAuditEvent().
+		Order(ent.Asc(webhookdelivery.FieldID)).
+		All(privacy.DecisionContext(ctx, privacy.Allow))
+	return out, lease, err
 }
 
 // deliver makes one attempt at a claimed delivery and records it, if the
 // lease is still this process's.
-func (w *Worker) deliver(ctx context.Context, c claimed) {
+func (w *Worker) deliver(ctx context.Context, d *ent.WebhookDelivery, lease time.Time) {
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
-	d, err := w.client.WebhookDelivery.Query().
-		Where(webhookdelivery.ID(c.id)).
-		WithWebhook().WithAuditEvent().
-		Only(sys)
-	if err != nil {
-		if !ent.IsNotFound(err) { // a webhook deleted meanwhile takes its deliveries
-			w.log.Error("webhooks: load a delivery", "delivery", globalid.Encode(c.id), "err", err)
-		}
-		return
-	}
 	body, err := Payload(d)
 	if err != nil {
-		w.log.Error("webhooks: build a delivery", "delivery", globalid.Encode(c.id), "err", err)
+		w.log.Error("webhooks: build a delivery", "delivery", globalid.Encode(d.ID), "err", err)
 		return
 	}
 	attempt := w.send(ctx, d, body)
@@ -270,7 +271,7 @@ func (w *Worker) deliver(ctx context.Context, c claimed) {
 		attempts = attempts[len(attempts)-maxKept:]
 	}
 	upd := w.client.WebhookDelivery.Update().
-		Where(webhookdelivery.ID(c.id), webhookdelivery.StatusEQ(webhookdelivery.StatusPENDING), webhookdelivery.LeasedUntil(c.lease)).
+		Where(webhookdelivery.ID(d.ID), webhookdelivery.StatusEQ(webhookdelivery.StatusPENDING), webhookdelivery.LeasedUntil(lease)).
 		ClearLeasedUntil().
 		SetAttemptCount(n).
 		SetAttempts(attempts)
@@ -281,18 +282,18 @@ func (w *Worker) deliver(ctx context.Context, c claimed) {
 	case n >= w.cfg.MaxAttempts:
 		w.failed.Add(1)
 		upd.SetStatus(webhookdelivery.StatusFAILED).ClearNextAttemptAt()
-		w.log.Warn("webhooks: a delivery failed for good", "delivery", globalid.Encode(c.id), "webhook", globalid.Encode(d.WebhookID), "attempts", n, "last_error", *attempt.Error)
+		w.log.Warn("webhooks: a delivery failed for good", "delivery", globalid.Encode(d.ID), "webhook", globalid.Encode(d.WebhookID), "attempts", n, "last_error", *attempt.Error)
 	default:
 		upd.SetNextAttemptAt(time.Now().UTC().Add(Backoff(n, w.cfg.RetryBase, w.cfg.RetryMax)))
 	}
 	changed, err := upd.Save(sys)
 	switch {
 	case err != nil:
-		w.log.Error("webhooks: record an attempt", "delivery", globalid.Encode(c.id), "err", err)
+		w.log.Error("webhooks: record an attempt", "delivery", globalid.Encode(d.ID), "err", err)
 	case changed == 0:
 		// the lease ran out and another process took the delivery over, or
 		// it was redelivered or deleted meanwhile: theirs is the record
-		w.log.Warn("webhooks: an attempt outlived its lease; not recorded", "delivery", globalid.Encode(c.id))
+		w.log.Warn("webhooks: an attempt outlived its lease; not recorded", "delivery", globalid.Encode(d.ID))
 	}
 }
 
