@@ -36,14 +36,6 @@ func nodeType(_ context.Context, id int) (string, error) {
 	return "", apperr.Missing("id", "no object has the id %s", globalid.Encode(id))
 }
 
-// requireType checks that an id argument names an object of the wanted type.
-func requireType(field string, id int, want string) error {
-	if got := globalid.TypeOf(id); got != want {
-		return apperr.Invalid(field, "%s is the id of a %s, not of a %s", globalid.Encode(id), got, want)
-	}
-	return nil
-}
-
 // notFound turns ent's not-found error for the object named by id into a
 // NOT_FOUND error that names the argument; other errors pass unchanged.
 func notFound(err error, field string, id int) error {

@@ -218,7 +218,7 @@ func (r *queryResolver) Search(ctx context.Context, query string, types []search
 
 // WebhookDeliveries is the resolver for the webhookDeliveries field.
 func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhookID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WebhookDeliveryOrder, where *ent.WebhookDeliveryWhereInput) (*ent.WebhookDeliveryConnection, error) {
-	if err := requireType("webhookID", webhookID, globalid.Webhook); err != nil {
+	if err := globalid.Require("webhookID", webhookID, globalid.Webhook); err != nil {
 		return nil, err
 	}
 	c := r.client(ctx)

@@ -47,7 +47,7 @@ func atVersion[P ~func(*sql.Selector)](expected *int) []P {
 // updateVersioned saves u, the update of the object id of type typ, if the
 // object is at the expected version (any, when nil).
 func updateVersioned[T any, P ~func(*sql.Selector), B updateOne[T, P, B]](ctx context.Context, c *ent.Client, typ string, id int, expected *int, u B) (T, error) {
-	if err := requireType("id", id, typ); err != nil {
+	if err := globalid.Require("id", id, typ); err != nil {
 		var zero T
 		return zero, err
 	}
@@ -58,7 +58,7 @@ func updateVersioned[T any, P ~func(*sql.Selector), B updateOne[T, P, B]](ctx co
 // deleteVersioned runs d, the delete of the object id of type typ, if the
 // object is at the expected version (any, when nil).
 func deleteVersioned[P ~func(*sql.Selector), B deleteOne[P, B]](ctx context.Context, c *ent.Client, typ string, id int, expected *int, d B) (*model.DeletePayload, error) {
-	if err := requireType("id", id, typ); err != nil {
+	if err := globalid.Require("id", id, typ); err != nil {
 		return nil, err
 	}
 	if err := d.Where(atVersion[P](expected)...).Exec(ctx); err != nil {

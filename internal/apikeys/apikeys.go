@@ -34,8 +34,8 @@ func Create(ctx context.Context, c *ent.Client, name string, role apikey.Role, p
 
 // Revoke revokes a key; revoking a revoked key changes nothing.
 func Revoke(ctx context.Context, c *ent.Client, id int) (*ent.APIKey, error) {
-	if globalid.TypeOf(id) != globalid.APIKey {
-		return nil, apperr.Invalid("id", "%s is not the id of an API key", globalid.Encode(id))
+	if err := globalid.Require("id", id, globalid.APIKey); err != nil {
+		return nil, err
 	}
 	k, err := c.APIKey.Get(ctx, id)
 	if ent.IsNotFound(err) {

@@ -48,6 +48,15 @@ func TypeOf(id int) string {
 	return types[id>>rangeBits]
 }
 
+// Require checks that an id argument (field) names an object of the type
+// want, with a client error naming the argument otherwise.
+func Require(field string, id int, want string) error {
+	if got := TypeOf(id); got != want {
+		return apperr.Invalid(field, "%s is the id of a %s, not of a %s", Encode(id), got, want)
+	}
+	return nil
+}
+
 // Encode returns the global id of a row.
 func Encode(id int) string {
 	t := TypeOf(id)

@@ -76,7 +76,7 @@ type Changes struct {
 
 // Update changes a webhook the caller may see.
 func Update(ctx context.Context, c *ent.Client, id int, ch Changes) (*ent.Webhook, error) {
-	if err := requireType("id", id, globalid.Webhook); err != nil {
+	if err := globalid.Require("id", id, globalid.Webhook); err != nil {
 		return nil, err
 	}
 	if ch.ClearWhere && ch.Where != nil {
@@ -118,7 +118,7 @@ const MaxKeepPrevious = 7 * 24 * time.Hour
 // it with the secret, shown this once. For keep (0 to MaxKeepPrevious) the
 // old secret also signs each delivery, beside the new one.
 func RotateSecret(ctx context.Context, c *ent.Client, id int, keep time.Duration) (*ent.Webhook, string, error) {
-	if err := requireType("id", id, globalid.Webhook); err != nil {
+	if err := globalid.Require("id", id, globalid.Webhook); err != nil {
 		return nil, "", err
 	}
 	if keep < 0 || keep > MaxKeepPrevious {
@@ -146,7 +146,7 @@ func RotateSecret(ctx context.Context, c *ent.Client, id int, keep time.Duration
 
 // Delete deletes a webhook the caller may see, and its deliveries.
 func Delete(ctx context.Context, c *ent.Client, id int) error {
-	if err := requireType("id", id, globalid.Webhook); err != nil {
+	if err := globalid.Require("id", id, globalid.Webhook); err != nil {
 		return err
 	}
 	err := c.Webhook.DeleteOneID(id).Exec(ctx)
@@ -159,7 +159,7 @@ func Delete(ctx context.Context, c *ent.Client, id int) error {
 // Redeliver makes a delivery the caller may see due now, with a new round
 // of attempts; its id stays, and its past attempts are kept.
 func Redeliver(ctx context.Context, c *ent.Client, id int) (*ent.WebhookDelivery, error) {
-	if err := requireType("deliveryID", id, globalid.WebhookDelivery); err != nil {
+	if err := globalid.Require("deliveryID", id, globalid.WebhookDelivery); err != nil {
 		return nil, err
 	}
 	d, err := c.WebhookDelivery.Get(ctx, id) // the caller's view: its privacy rules
@@ -190,11 +190,4 @@ func Redeliver(ctx context.Context, c *ent.Client, id int) (*ent.WebhookDelivery
 		return nil, apperr.Conflicting("deliveryID", "an attempt at delivery %s is under way: its outcome will show in attempts", globalid.Encode(id))
 	}
 	return c.WebhookDelivery.Get(ctx, id)
-}
-
-func requireType(field string, id int, want string) error {
-	if got := globalid.TypeOf(id); got != want {
-		return apperr.Invalid(field, "%s is not the id of a %s", globalid.Encode(id), want)
-	}
-	return nil
 }
