@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 
 	"entgo.io/contrib/entgql"
@@ -12,8 +11,8 @@ import (
 	"github.com/bri-tracker/bri-tracker/ent/predicate"
 	"github.com/bri-tracker/bri-tracker/ent/project"
 	"github.com/bri-tracker/bri-tracker/ent/projectparticipant"
+	"github.com/bri-tracker/bri-tracker/internal/audit"
 	"github.com/bri-tracker/bri-tracker/internal/auth"
-	"github.com/bri-tracker/bri-tracker/internal/globalid"
 )
 
 // ProjectChange is one change to a project, as the projectChanged
@@ -171,18 +170,8 @@ func projectsOf(ctx context.Context, client *ent.Client, events []*ent.AuditEven
 
 // recordedProject is the projectID a participation's event recorded.
 func recordedProject(e *ent.AuditEvent) (int, bool) {
-	for _, c := range e.Changes {
-		if c.Field != "projectID" {
-			continue
-		}
-		for _, v := range []json.RawMessage{c.New, c.Old} {
-			var s string
-			if json.Unmarshal(v, &s) == nil && s != "" {
-				if id, err := globalid.Decode(s); err == nil {
-					return id, true
-				}
-			}
-		}
+	if id, ok := audit.ID(e.Changes, "projectID", false); ok {
+		return id, true
 	}
-	return 0, false
+	return audit.ID(e.Changes, "projectID", true)
 }

@@ -235,14 +235,14 @@ func keepFormer(ctx context.Context, client *ent.Client, partnerID int, events [
 		switch e.EntityType {
 		case auditevent.EntityTypeProject:
 			var former []struct{ PartnerID string }
-			if old, ok := oldValue(e, "participations"); ok && json.Unmarshal(old, &former) == nil &&
+			if old, ok := audit.Value(e.Changes, "participations", true); ok && json.Unmarshal(old, &former) == nil &&
 				slices.ContainsFunc(former, func(p struct{ PartnerID string }) bool { return p.PartnerID == partner }) {
 				kept[e.ID] = true
 			}
 		case auditevent.EntityTypeProjectParticipant:
-			if id, ok := oldID(e, "partnerID"); ok && id == partnerID {
+			if id, ok := audit.ID(e.Changes, "partnerID", true); ok && id == partnerID {
 				kept[e.ID] = true
-			} else if id, ok := oldID(e, "projectID"); ok {
+			} else if id, ok := audit.ID(e.Changes, "projectID", true); ok {
 				ask = append(ask, e)
 				projects[id] = true
 			}
@@ -260,7 +260,7 @@ func keepFormer(ctx context.Context, client *ent.Client, partnerID int, events [
 			return err
 		}
 		for _, e := range ask {
-			if id, _ := oldID(e, "projectID"); slices.Contains(own, id) {
+			if id, _ := audit.ID(e.Changes, "projectID", true); slices.Contains(own, id) {
 				kept[e.ID] = true
 			}
 		}
@@ -286,27 +286,6 @@ func keepFormer(ctx context.Context, client *ent.Client, partnerID int, events [
 		kept[id] = slices.Contains(pass, id)
 	}
 	return nil
-}
-
-// oldValue is the value a field had before e's write.
-func oldValue(e *ent.AuditEvent, field string) (json.RawMessage, bool) {
-	for _, c := range e.Changes {
-		if c.Field == field {
-			return c.Old, true
-		}
-	}
-	return nil, false
-}
-
-// oldID is the id a field held before e's write.
-func oldID(e *ent.AuditEvent, field string) (int, bool) {
-	raw, ok := oldValue(e, field)
-	var s string
-	if !ok || json.Unmarshal(raw, &s) != nil {
-		return 0, false
-	}
-	id, err := globalid.Decode(s)
-	return id, err == nil
 }
 
 // kindOf is an audit event's kind of change.
