@@ -94,7 +94,7 @@ func Webhook() entgo.Hook {
 	return hook.On(func(next entgo.Mutator) entgo.Mutator {
 		return hook.WebhookFunc(func(ctx context.Context, m *ent.WebhookMutation) (entgo.Value, error) {
 			if u, ok := m.URL(); ok {
-				if err := CheckWebhookURL(u); err != nil {
+				if err := checkWebhookURL(u); err != nil {
 					return nil, err
 				}
 			}
@@ -126,9 +126,9 @@ func Webhook() entgo.Hook {
 	}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne)
 }
 
-// CheckWebhookURL checks a webhook URL's form: absolute http or https, with
+// checkWebhookURL checks a webhook URL's form: absolute http or https, with
 // a host, without credentials or a fragment.
-func CheckWebhookURL(raw string) error {
+func checkWebhookURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:

@@ -301,3 +301,30 @@ func TestRotatedSecretSignsBesideTheOld(t *testing.T) {
 		}
 	}, apitest.AllowPrivateWebhooks())
 }
+
+// TestWorkerRefusesNonPublicAtSend: a webhook whose URL reaches a loopback
+// address by the time it is sent (registered where private addresses were
+// allowed, as a host whose DNS changed would be) is not sent to: the
+// attempt fails, saying why, and the receiver gets nothing.
+func TestWorkerRefusesNonPublicAtSend(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, db *apitest.DB) {
+		s := apitest.NewServer(t, db)
+		rcv := newReceiver(t, 204)
+		var wh created
+		s.MustOK(createWebhook, map[string]any{"url": rcv.URL, "events": []string{"PARTNER_CREATED"}}, &wh)
+		cfg := fastRetries()
+		cfg.AllowPrivate, cfg.MaxAttempts = false, 1
+		startWorker(t, db, cfg)
+		s.MustOK(`mutation { createPartner(input: {name: "Not sent", kind: ENTERPRISE}) { id } }`, nil, nil)
+		d := waitStatus(t, s, wh.CreateWebhook.Webhook.ID, "FAILED")
+		if len(d.Attempts) != 1 || d.Attempts[0].StatusCode != nil || d.Attempts[0].Error == nil ||
+			*d.Attempts[0].Error != "the address is not public: 127.0.0.1 is a loopback address (not sent)" {
+			t.Fatalf("attempts %+v", d.Attempts)
+		}
+		rcv.mu.Lock()
+		defer rcv.mu.Unlock()
+		if len(rcv.got) != 0 {
+			t.Errorf("the receiver got %d requests, want 0", len(rcv.got))
+		}
+	}, apitest.AllowPrivateWebhooks())
+}

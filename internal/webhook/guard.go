@@ -61,6 +61,13 @@ func refused(addr netip.Addr) string {
 // ErrRefusedAddress is the cause of a request refused for its address.
 var ErrRefusedAddress = errors.New("webhook: the address is not public")
 
+// refusedError is a connection refused for its address; it is
+// ErrRefusedAddress, and says which address and why.
+type refusedError struct{ reason string }
+
+func (e *refusedError) Error() string        { return ErrRefusedAddress.Error() + ": " + e.reason }
+func (e *refusedError) Is(target error) bool { return target == ErrRefusedAddress }
+
 // CheckHost resolves a webhook URL's host and refuses it when any of its
 // addresses is not public (unless allowPrivate), with a client error
 // naming the url argument.
@@ -120,10 +127,10 @@ func NewHTTPClient(timeout time.Duration, allowPrivate bool) *http.Client {
 		dialer.Control = func(network, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil {
-				return fmt.Errorf("%w: %s", ErrRefusedAddress, address)
+				return &refusedError{address}
 			}
 			if why := refused(ap.Addr()); why != "" {
-				return fmt.Errorf("%w: %s is %s", ErrRefusedAddress, ap.Addr().Unmap(), why)
+				return &refusedError{fmt.Sprintf("%s is %s", ap.Addr().Unmap(), why)}
 			}
 			return nil
 		}

@@ -353,15 +353,10 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery, body []byte) 
 func describe(err error) string {
 	var ne net.Error
 	var op *net.OpError
+	var refused *refusedError
 	switch {
-	case errors.Is(err, ErrRefusedAddress):
-		var msg string
-		for e := err; e != nil; e = errors.Unwrap(e) {
-			if strings.HasPrefix(e.Error(), ErrRefusedAddress.Error()) {
-				msg = e.Error()
-			}
-		}
-		return strings.TrimPrefix(msg, "webhook: ") + " (not sent)"
+	case errors.As(err, &refused):
+		return "the address is not public: " + refused.reason + " (not sent)"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return "no answer within the timeout"
 	case errors.As(err, &op) && op.Op == "dial":
